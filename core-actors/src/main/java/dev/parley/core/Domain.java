@@ -1,0 +1,28 @@
+package dev.parley.core;
+
+import dev.parley.core.agent.Agent;
+import dev.parley.core.conversation.Conversation;
+import dev.parley.core.conversation.ShardedConversationPeers;
+import dev.parley.core.dispatcher.Dispatcher;
+import dev.parley.core.visitor.Visitor;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Starts the domain on one node: registers every sharded entity type with cluster sharding.
+ *
+ * <p>Every node of a cluster calls {@link #start} once, before it serves traffic.
+ */
+public final class Domain {
+
+  private Domain() {}
+
+  public static ClusterSharding start(ActorSystem<?> system) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Conversation.init(system, new ShardedConversationPeers(sharding));
+    Visitor.init(system);
+    Agent.init(system);
+    Dispatcher.init(system);
+    return sharding;
+  }
+}

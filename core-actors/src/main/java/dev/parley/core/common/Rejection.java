@@ -1,0 +1,51 @@
+package dev.parley.core.common;
+
+import java.util.Arrays;
+import java.util.Optional;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * Every business rejection an entity can answer with. Nothing is persisted when one is returned.
+ *
+ * <p>The code is part of the public wire protocol (docs/PROTOCOL.md): clients switch on it, so a code is never
+ * renamed once released. Entities reply {@code StatusReply.error(rejection.code())}; the edge turns the code back
+ * into a {@link Rejection} with {@link #fromCode(String)}.
+ */
+public enum Rejection {
+  /** The conversation does not exist, or the caller may not know that it exists. */
+  UNKNOWN_CONVERSATION("unknown-conversation"),
+  /** The conversation is closed; nothing more can be posted to it. */
+  CONVERSATION_CLOSED("conversation-closed"),
+  /** Another agent claimed the conversation first. */
+  ALREADY_CLAIMED("already-claimed"),
+  /** An agent tried to write to a conversation assigned to someone else, or to nobody yet. */
+  NOT_ASSIGNED("not-assigned"),
+  /** Message text is empty after trimming. */
+  TEXT_EMPTY("text-empty"),
+  /** Message text is longer than {@code Limits.MAX_TEXT_CHARS}. */
+  TEXT_TOO_LONG("text-too-long"),
+  /** A client message id is empty or longer than {@code Limits.MAX_CLIENT_MESSAGE_ID_CHARS}. */
+  INVALID_MESSAGE_ID("invalid-message-id"),
+  /** A read mark points past the end of the conversation. */
+  INVALID_SEQ("invalid-seq"),
+  /** More live subscribers than {@code Conversation.MAX_SUBSCRIBERS}. */
+  TOO_MANY_SUBSCRIBERS("too-many-subscribers");
+
+  private final String code;
+
+  Rejection(String code) {
+    this.code = code;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public <T> StatusReply<T> reply() {
+    return StatusReply.error(code);
+  }
+
+  public static Optional<Rejection> fromCode(String code) {
+    return Arrays.stream(values()).filter(r -> r.code.equals(code)).findFirst();
+  }
+}

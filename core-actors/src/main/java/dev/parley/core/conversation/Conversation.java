@@ -1,0 +1,673 @@
+package dev.parley.core.conversation;
+
+import dev.parley.core.common.Caller;
+import dev.parley.core.common.Limits;
+import dev.parley.core.common.Participant;
+import dev.parley.core.common.Rejection;
+import dev.parley.core.serialization.CborSerializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One chat between a visitor and the shop, sharded by conversation id and event-sourced.
+ *
+ * <p>It owns the order of everything said: each timeline entry (message, agent joined, closed) gets the next
+ * {@code seq}, with no gaps, and a message is acknowledged only after its event is in the journal. {@link
+ * PostMessage} is idempotent on (author, client message id), so a client that never saw its ack can resend
+ * safely. Live subscribers (the edge sessions of the visitor and the agents) are transient: a subscriber names the
+ * last seq it holds and receives the gap before live entries, and must renew its subscription periodically because
+ * it is forgotten whenever the entity passivates, restarts or moves.
+ *
+ * <p>A conversation is created by the first message of its visitor, under an id that the visitor's own entity
+ * chose; until then it is empty and answers everyone else with {@link Rejection#UNKNOWN_CONVERSATION}.
+ */
+public final class Conversation
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        Conversation.Command, Conversation.Event, Conversation.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "Conversation");
+
+  /** Timeline entries kept in memory for fast resume; older ones come from {@link ConversationHistory}. */
+  public static final int MAX_TAIL_ENTRIES = 200;
+  /** Client message ids remembered for deduplication, newest first; older ids are forgotten. */
+  public static final int MAX_DEDUP_IDS = 2_000;
+  /** Live subscribers at once; more are rejected with {@link Rejection#TOO_MANY_SUBSCRIBERS}. */
+  public static final int MAX_SUBSCRIBERS = 64;
+  /** Events between snapshots: recovery replays at most this many events after the newest snapshot. */
+  public static final int SNAPSHOT_EVERY_EVENTS = 100;
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Commands
+
+  /** Everything a conversation understands. */
+  public sealed interface Command extends CborSerializable {}
+
+  /**
+   * Post a message. A visitor's first post opens the conversation. Replies with the entry's seq, or with the
+   * original seq and {@code duplicate = true} when (author, clientMessageId) was posted before.
+   */
+  public record PostMessage(
+      Caller caller, String clientMessageId, String text, ActorRef<StatusReply<Posted>> replyTo)
+      implements Command {}
+
+  /**
+   * Receive live {@link Notification}s from now on, and in the reply every entry after {@code afterSeq} that is
+   * still in the tail. Subscribing again with the same subscriber renews the subscription.
+   */
+  public record Subscribe(
+      Caller caller,
+      ActorRef<Notification> subscriber,
+      long afterSeq,
+      ActorRef<StatusReply<Subscribed>> replyTo)
+      implements Command {}
+
+  public record Unsubscribe(ActorRef<Notification> subscriber) implements Command {}
+
+  /** An agent takes a waiting conversation. The first claim wins. */
+  public record Claim(Caller caller, ActorRef<StatusReply<Claimed>> replyTo) implements Command {}
+
+  /** The caller has seen every entry up to {@code upToSeq}. Persisted; never lowers an earlier mark. */
+  public record MarkRead(Caller caller, long upToSeq, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /** Typing started or stopped. Sent to the other subscribers, never persisted. */
+  public record SetTyping(Caller caller, boolean typing) implements Command {}
+
+  /** Close the conversation. Closing a closed conversation answers with the seq of the original close. */
+  public record Close(Caller caller, ActorRef<StatusReply<Ended>> replyTo) implements Command {}
+
+  public record GetSummary(Caller caller, ActorRef<StatusReply<Summary>> replyTo)
+      implements Command {}
+
+  private record SubscriberGone(ActorRef<Notification> subscriber) implements Command {}
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Replies and notifications
+
+  public record Posted(String conversationId, long seq, boolean duplicate, Instant at)
+      implements CborSerializable {}
+
+  public record Claimed(String conversationId, long seq) implements CborSerializable {}
+
+  public record Ended(String conversationId, long seq) implements CborSerializable {}
+
+  public record ReadMark(Participant reader, long upToSeq) implements CborSerializable {}
+
+  /**
+   * The answer to {@link Subscribe}. {@code entries} holds the tail's entries after the subscriber's seq; when
+   * {@code missingUpToSeq > 0}, entries from the subscriber's seq up to it are no longer in the tail and must be
+   * read from {@link ConversationHistory} before {@code entries}.
+   */
+  public record Subscribed(
+      String conversationId,
+      Summary summary,
+      List<Entry> entries,
+      long missingUpToSeq,
+      List<ReadMark> readMarks)
+      implements CborSerializable {}
+
+  public record Summary(
+      String conversationId,
+      String siteId,
+      String visitorId,
+      Status status,
+      String agentId,
+      long lastSeq,
+      Instant openedAt)
+      implements CborSerializable {}
+
+  public enum Status {
+    /** No message yet: the id is reserved by a visitor but nothing was said. */
+    EMPTY,
+    WAITING,
+    ASSIGNED,
+    CLOSED
+  }
+
+  /** What live subscribers receive. */
+  public sealed interface Notification extends CborSerializable {
+    String conversationId();
+  }
+
+  public record Appended(String conversationId, Entry entry) implements Notification {}
+
+  public record TypingChanged(String conversationId, Participant who, boolean typing)
+      implements Notification {}
+
+  public record ReadMarked(String conversationId, Participant reader, long upToSeq)
+      implements Notification {}
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Events: past tense, never renamed or moved once released.
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record Opened(String siteId, String visitorId, Instant at) implements Event {}
+
+  public record MessagePosted(
+      long seq, Participant author, String clientMessageId, String text, Instant at)
+      implements Event {}
+
+  public record AgentJoined(long seq, String agentId, Instant at) implements Event {}
+
+  public record ReadUpTo(Participant reader, long upToSeq, Instant at) implements Event {}
+
+  public record Closed(long seq, Participant by, Instant at) implements Event {}
+
+  // ---------------------------------------------------------------------------------------------------------
+  // State
+
+  /**
+   * The conversation's state. Mutable for speed (a copy per message of the dedup window would cost more than the
+   * message), owned by the entity actor and touched only from its command and event handlers. Snapshots go
+   * through {@link #toSnapshot()}, an immutable copy taken on the actor's thread.
+   */
+  public static final class State {
+    String siteId;
+    String visitorId;
+    Status status = Status.EMPTY;
+    String agentId;
+    long lastSeq;
+    Instant openedAt;
+    final ArrayDeque<Entry> tail = new ArrayDeque<>();
+    final LinkedHashMap<String, Long> dedup = new LinkedHashMap<>();
+    final Map<String, ReadMark> readMarks = new HashMap<>();
+
+    public Status status() {
+      return status;
+    }
+
+    public long lastSeq() {
+      return lastSeq;
+    }
+
+    public List<Entry> tail() {
+      return List.copyOf(tail);
+    }
+
+    Summary summary(String conversationId) {
+      return new Summary(conversationId, siteId, visitorId, status, agentId, lastSeq, openedAt);
+    }
+
+    Optional<Long> seqOf(Participant author, String clientMessageId) {
+      return Optional.ofNullable(dedup.get(dedupKey(author, clientMessageId)));
+    }
+
+    long readMarkOf(Participant reader) {
+      ReadMark mark = readMarks.get(reader.key());
+      return mark == null ? 0 : mark.upToSeq();
+    }
+
+    State apply(Event event) {
+      if (event instanceof Opened o) {
+        siteId = o.siteId();
+        visitorId = o.visitorId();
+        openedAt = o.at();
+        status = Status.WAITING;
+      } else if (event instanceof MessagePosted m) {
+        append(Entry.of(m));
+        dedup.put(dedupKey(m.author(), m.clientMessageId()), m.seq());
+        if (dedup.size() > MAX_DEDUP_IDS) {
+          dedup.remove(dedup.keySet().iterator().next());
+        }
+      } else if (event instanceof AgentJoined j) {
+        append(Entry.of(j));
+        agentId = j.agentId();
+        status = Status.ASSIGNED;
+      } else if (event instanceof ReadUpTo r) {
+        readMarks.put(r.reader().key(), new ReadMark(r.reader(), r.upToSeq()));
+      } else if (event instanceof Closed c) {
+        append(Entry.of(c));
+        status = Status.CLOSED;
+      }
+      return this;
+    }
+
+    private void append(Entry entry) {
+      lastSeq = entry.seq();
+      tail.addLast(entry);
+      if (tail.size() > MAX_TAIL_ENTRIES) {
+        tail.removeFirst();
+      }
+    }
+
+    Snapshot toSnapshot() {
+      List<DedupId> ids = new ArrayList<>(dedup.size());
+      dedup.forEach((key, seq) -> ids.add(new DedupId(key, seq)));
+      return new Snapshot(
+          siteId,
+          visitorId,
+          status,
+          agentId,
+          lastSeq,
+          openedAt,
+          List.copyOf(tail),
+          ids,
+          List.copyOf(readMarks.values()));
+    }
+
+    static State fromSnapshot(Snapshot s) {
+      State state = new State();
+      state.siteId = s.siteId();
+      state.visitorId = s.visitorId();
+      state.status = s.status();
+      state.agentId = s.agentId();
+      state.lastSeq = s.lastSeq();
+      state.openedAt = s.openedAt();
+      state.tail.addAll(s.tail());
+      s.dedup().forEach(d -> state.dedup.put(d.key(), d.seq()));
+      s.readMarks().forEach(r -> state.readMarks.put(r.reader().key(), r));
+      return state;
+    }
+
+    private static String dedupKey(Participant author, String clientMessageId) {
+      return author.key() + "|" + clientMessageId;
+    }
+  }
+
+  public record DedupId(String key, long seq) implements CborSerializable {}
+
+  /** The immutable form of {@link State} that goes to the snapshot store. */
+  public record Snapshot(
+      String siteId,
+      String visitorId,
+      Status status,
+      String agentId,
+      long lastSeq,
+      Instant openedAt,
+      List<Entry> tail,
+      List<DedupId> dedup,
+      List<ReadMark> readMarks)
+      implements CborSerializable {}
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Behavior
+
+  public static void init(ActorSystem<?> system, ConversationPeers peers) {
+    ClusterSharding.get(system)
+        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), peers, Clock.systemUTC())));
+  }
+
+  public static Behavior<Command> create(
+      String conversationId, ConversationPeers peers, Clock clock) {
+    return Behaviors.setup(ctx -> new Conversation(conversationId, ctx, peers, clock));
+  }
+
+  private final String conversationId;
+  private final ActorContext<Command> context;
+  private final ConversationPeers peers;
+  private final Clock clock;
+  /** Live subscribers and who they are. Owned by this actor; lost on restart by design (see class doc). */
+  private final Map<ActorRef<Notification>, Caller> subscribers = new HashMap<>();
+
+  private Conversation(
+      String conversationId, ActorContext<Command> context, ConversationPeers peers, Clock clock) {
+    super(
+        PersistenceId.of(ENTITY_KEY.name(), conversationId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.conversationId = conversationId;
+    this.context = context;
+    this.peers = peers;
+    this.clock = clock;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY_EVENTS, 2);
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return state.toSnapshot();
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        return State.fromSnapshot((Snapshot) from);
+      }
+    };
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              // A waiting conversation re-announces itself: the notification that put it in the queue may have
+              // been lost with a crashed node.
+              if (state.status == Status.WAITING) {
+                peers.waiting(state.siteId, conversationId, state.visitorId, state.openedAt);
+              }
+            })
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(PostMessage.class, this::onPost)
+        .onCommand(Subscribe.class, this::onSubscribe)
+        .onCommand(Unsubscribe.class, this::onUnsubscribe)
+        .onCommand(SubscriberGone.class, this::onSubscriberGone)
+        .onCommand(Claim.class, this::onClaim)
+        .onCommand(MarkRead.class, this::onMarkRead)
+        .onCommand(SetTyping.class, this::onTyping)
+        .onCommand(Close.class, this::onClose)
+        .onCommand(GetSummary.class, this::onGetSummary)
+        .build();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Command handlers
+
+  private ReplyEffect<Event, State> onPost(State state, PostMessage cmd) {
+    Caller caller = cmd.caller();
+    Optional<Rejection> invalid = validateMessage(cmd.clientMessageId(), cmd.text());
+    if (state.status == Status.EMPTY) {
+      if (!caller.isVisitor() || caller.siteIds().size() != 1) {
+        return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_CONVERSATION.reply());
+      }
+      if (invalid.isPresent()) {
+        return Effect().reply(cmd.replyTo(), invalid.get().reply());
+      }
+      Instant now = clock.instant();
+      String siteId = caller.siteIds().iterator().next();
+      List<Event> events =
+          List.of(
+              new Opened(siteId, caller.id(), now),
+              new MessagePosted(1, caller.participant(), cmd.clientMessageId(), cmd.text(), now));
+      return Effect()
+          .persist(events)
+          .thenRun(this::dropSubscribersWithoutAccess)
+          .thenRun(s -> peers.waiting(s.siteId, conversationId, s.visitorId, s.openedAt))
+          .thenRun(s -> broadcast(new Appended(conversationId, s.tail.peekLast())))
+          .thenReply(cmd.replyTo(), s -> StatusReply.success(posted(s.lastSeq, false, now)));
+    }
+    Optional<Rejection> denied = readAccess(state, caller);
+    if (denied.isPresent()) {
+      return Effect().reply(cmd.replyTo(), denied.get().reply());
+    }
+    if (invalid.isPresent() && invalid.get() == Rejection.INVALID_MESSAGE_ID) {
+      return Effect().reply(cmd.replyTo(), invalid.get().reply());
+    }
+    Optional<Long> earlier = state.seqOf(caller.participant(), cmd.clientMessageId());
+    if (earlier.isPresent()) {
+      // Idempotent repeat: the original seq, nothing persisted, nobody notified again.
+      return Effect()
+          .reply(cmd.replyTo(), StatusReply.success(posted(earlier.get(), true, null)));
+    }
+    if (invalid.isPresent()) {
+      return Effect().reply(cmd.replyTo(), invalid.get().reply());
+    }
+    if (state.status == Status.CLOSED) {
+      return Effect().reply(cmd.replyTo(), Rejection.CONVERSATION_CLOSED.reply());
+    }
+    if (caller.isAgent() && !caller.id().equals(state.agentId)) {
+      return Effect().reply(cmd.replyTo(), Rejection.NOT_ASSIGNED.reply());
+    }
+    Instant now = clock.instant();
+    MessagePosted event =
+        new MessagePosted(
+            state.lastSeq + 1, caller.participant(), cmd.clientMessageId(), cmd.text(), now);
+    return Effect()
+        .persist(event)
+        .thenRun(
+            s -> {
+              broadcast(new Appended(conversationId, s.tail.peekLast()));
+              if (s.status == Status.WAITING && caller.isVisitor()) {
+                peers.waiting(s.siteId, conversationId, s.visitorId, s.openedAt);
+              }
+            })
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(posted(event.seq(), false, now)));
+  }
+
+  private ReplyEffect<Event, State> onSubscribe(State state, Subscribe cmd) {
+    Caller caller = cmd.caller();
+    if (state.status == Status.EMPTY && !caller.isVisitor()) {
+      return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_CONVERSATION.reply());
+    }
+    if (state.status != Status.EMPTY) {
+      Optional<Rejection> denied = readAccess(state, caller);
+      if (denied.isPresent()) {
+        return Effect().reply(cmd.replyTo(), denied.get().reply());
+      }
+    }
+    if (!subscribers.containsKey(cmd.subscriber())) {
+      if (subscribers.size() >= MAX_SUBSCRIBERS) {
+        return Effect().reply(cmd.replyTo(), Rejection.TOO_MANY_SUBSCRIBERS.reply());
+      }
+      context.watchWith(cmd.subscriber(), new SubscriberGone(cmd.subscriber()));
+    }
+    subscribers.put(cmd.subscriber(), caller);
+
+    long afterSeq = Math.max(0, cmd.afterSeq());
+    List<Entry> entries = new ArrayList<>();
+    for (Entry entry : state.tail) {
+      if (entry.seq() > afterSeq) {
+        entries.add(entry);
+      }
+    }
+    long firstInTail = state.tail.isEmpty() ? state.lastSeq + 1 : state.tail.peekFirst().seq();
+    long missingUpTo = afterSeq < firstInTail - 1 ? firstInTail - 1 : 0;
+    return Effect()
+        .reply(
+            cmd.replyTo(),
+            StatusReply.success(
+                new Subscribed(
+                    conversationId,
+                    state.summary(conversationId),
+                    entries,
+                    missingUpTo,
+                    List.copyOf(state.readMarks.values()))));
+  }
+
+  private ReplyEffect<Event, State> onUnsubscribe(State state, Unsubscribe cmd) {
+    if (subscribers.remove(cmd.subscriber()) != null) {
+      context.unwatch(cmd.subscriber());
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onSubscriberGone(State state, SubscriberGone cmd) {
+    subscribers.remove(cmd.subscriber());
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onClaim(State state, Claim cmd) {
+    Caller caller = cmd.caller();
+    if (!caller.isAgent()) {
+      return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_CONVERSATION.reply());
+    }
+    Optional<Rejection> denied = readAccess(state, caller);
+    if (denied.isPresent()) {
+      return Effect().reply(cmd.replyTo(), denied.get().reply());
+    }
+    switch (state.status) {
+      case ASSIGNED:
+        if (caller.id().equals(state.agentId)) {
+          return Effect()
+              .reply(
+                  cmd.replyTo(), StatusReply.success(new Claimed(conversationId, state.lastSeq)));
+        }
+        return Effect().reply(cmd.replyTo(), Rejection.ALREADY_CLAIMED.reply());
+      case CLOSED:
+        return Effect().reply(cmd.replyTo(), Rejection.CONVERSATION_CLOSED.reply());
+      default:
+        AgentJoined event = new AgentJoined(state.lastSeq + 1, caller.id(), clock.instant());
+        return Effect()
+            .persist(event)
+            .thenRun(
+                s -> {
+                  broadcast(new Appended(conversationId, s.tail.peekLast()));
+                  peers.assigned(s.siteId, conversationId, s.visitorId, s.agentId);
+                })
+            .thenReply(
+                cmd.replyTo(), s -> StatusReply.success(new Claimed(conversationId, event.seq())));
+    }
+  }
+
+  private ReplyEffect<Event, State> onMarkRead(State state, MarkRead cmd) {
+    Optional<Rejection> denied = readAccess(state, cmd.caller());
+    if (denied.isPresent()) {
+      return Effect().reply(cmd.replyTo(), denied.get().reply());
+    }
+    if (cmd.upToSeq() < 0 || cmd.upToSeq() > state.lastSeq) {
+      return Effect().reply(cmd.replyTo(), Rejection.INVALID_SEQ.reply());
+    }
+    Participant reader = cmd.caller().participant();
+    if (cmd.upToSeq() <= state.readMarkOf(reader)) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
+    ReadUpTo event = new ReadUpTo(reader, cmd.upToSeq(), clock.instant());
+    return Effect()
+        .persist(event)
+        .thenRun(s -> broadcast(new ReadMarked(conversationId, reader, cmd.upToSeq())))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onTyping(State state, SetTyping cmd) {
+    if (state.status == Status.WAITING || state.status == Status.ASSIGNED) {
+      if (readAccess(state, cmd.caller()).isEmpty()) {
+        Participant who = cmd.caller().participant();
+        TypingChanged note = new TypingChanged(conversationId, who, cmd.typing());
+        subscribers.forEach(
+            (subscriber, subscriberCaller) -> {
+              if (!subscriberCaller.participant().equals(who)) {
+                subscriber.tell(note);
+              }
+            });
+      }
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onClose(State state, Close cmd) {
+    Optional<Rejection> denied = readAccess(state, cmd.caller());
+    if (denied.isPresent()) {
+      return Effect().reply(cmd.replyTo(), denied.get().reply());
+    }
+    if (state.status == Status.CLOSED) {
+      Entry closing = state.tail.peekLast();
+      long seq = closing != null && closing.kind() == Entry.Kind.CLOSED ? closing.seq() : 0;
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new Ended(conversationId, seq)));
+    }
+    Closed event = new Closed(state.lastSeq + 1, cmd.caller().participant(), clock.instant());
+    return Effect()
+        .persist(event)
+        .thenRun(
+            s -> {
+              broadcast(new Appended(conversationId, s.tail.peekLast()));
+              peers.closed(s.siteId, conversationId, s.visitorId, s.agentId);
+            })
+        .thenReply(
+            cmd.replyTo(), s -> StatusReply.success(new Ended(conversationId, event.seq())));
+  }
+
+  private ReplyEffect<Event, State> onGetSummary(State state, GetSummary cmd) {
+    Optional<Rejection> denied = readAccess(state, cmd.caller());
+    if (denied.isPresent()) {
+      return Effect().reply(cmd.replyTo(), denied.get().reply());
+    }
+    return Effect().reply(cmd.replyTo(), StatusReply.success(state.summary(conversationId)));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Rules
+
+  /**
+   * Who may see a conversation: its own visitor, and agents of its site. Anyone else is told it does not exist,
+   * so that ids of other tenants cannot be probed.
+   */
+  private static Optional<Rejection> readAccess(State state, Caller caller) {
+    if (state.status == Status.EMPTY || !caller.belongsTo(state.siteId)) {
+      return Optional.of(Rejection.UNKNOWN_CONVERSATION);
+    }
+    if (caller.isVisitor() && !caller.id().equals(state.visitorId)) {
+      return Optional.of(Rejection.UNKNOWN_CONVERSATION);
+    }
+    if (!caller.isVisitor() && !caller.isAgent()) {
+      return Optional.of(Rejection.UNKNOWN_CONVERSATION);
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Rejection> validateMessage(String clientMessageId, String text) {
+    if (clientMessageId == null
+        || clientMessageId.isBlank()
+        || clientMessageId.length() > Limits.MAX_CLIENT_MESSAGE_ID_CHARS) {
+      return Optional.of(Rejection.INVALID_MESSAGE_ID);
+    }
+    if (text == null || text.isBlank()) {
+      return Optional.of(Rejection.TEXT_EMPTY);
+    }
+    if (text.length() > Limits.MAX_TEXT_CHARS) {
+      return Optional.of(Rejection.TEXT_TOO_LONG);
+    }
+    return Optional.empty();
+  }
+
+  private void dropSubscribersWithoutAccess(State state) {
+    subscribers
+        .entrySet()
+        .removeIf(
+            e -> {
+              boolean denied = readAccess(state, e.getValue()).isPresent();
+              if (denied) {
+                context.unwatch(e.getKey());
+              }
+              return denied;
+            });
+  }
+
+  private void broadcast(Notification notification) {
+    subscribers.keySet().forEach(subscriber -> subscriber.tell(notification));
+  }
+
+  private Posted posted(long seq, boolean duplicate, Instant at) {
+    return new Posted(conversationId, seq, duplicate, at);
+  }
+}

@@ -1,0 +1,44 @@
+package dev.parley.core.conversation;
+
+import dev.parley.core.common.Participant;
+import dev.parley.core.serialization.CborSerializable;
+import java.time.Instant;
+
+/**
+ * One numbered item of a conversation's timeline, as every client shows it.
+ *
+ * <p>{@code seq} starts at 1 and grows by exactly one per entry. {@code clientMessageId} and {@code text} are set
+ * only for {@link Kind#MESSAGE}; for {@link Kind#JOINED} the author is the agent who joined, for {@link
+ * Kind#CLOSED} whoever closed.
+ */
+public record Entry(
+    long seq, Kind kind, Participant author, String clientMessageId, String text, Instant at)
+    implements CborSerializable {
+
+  public enum Kind {
+    MESSAGE,
+    JOINED,
+    CLOSED
+  }
+
+  static Entry of(Conversation.Event event) {
+    if (event instanceof Conversation.MessagePosted m) {
+      return new Entry(m.seq(), Kind.MESSAGE, m.author(), m.clientMessageId(), m.text(), m.at());
+    } else if (event instanceof Conversation.AgentJoined j) {
+      return new Entry(j.seq(), Kind.JOINED, Participant.agent(j.agentId()), null, null, j.at());
+    } else if (event instanceof Conversation.Closed c) {
+      return new Entry(c.seq(), Kind.CLOSED, c.by(), null, null, c.at());
+    }
+    throw new IllegalArgumentException("not a timeline event: " + event.getClass().getSimpleName());
+  }
+
+  /** The timeline entry an event adds, or null for events that add none (opening, read marks). */
+  public static Entry ofEventOrNull(Object event) {
+    if (event instanceof Conversation.MessagePosted
+        || event instanceof Conversation.AgentJoined
+        || event instanceof Conversation.Closed) {
+      return of((Conversation.Event) event);
+    }
+    return null;
+  }
+}

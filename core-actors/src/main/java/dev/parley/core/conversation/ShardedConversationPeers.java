@@ -1,0 +1,41 @@
+package dev.parley.core.conversation;
+
+import dev.parley.core.agent.Agent;
+import dev.parley.core.dispatcher.Dispatcher;
+import dev.parley.core.visitor.Visitor;
+import java.time.Instant;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/** {@link ConversationPeers} through cluster sharding: the peers may live on any node. */
+public final class ShardedConversationPeers implements ConversationPeers {
+
+  private final ClusterSharding sharding;
+
+  public ShardedConversationPeers(ClusterSharding sharding) {
+    this.sharding = sharding;
+  }
+
+  @Override
+  public void waiting(String siteId, String conversationId, String visitorId, Instant since) {
+    sharding
+        .entityRefFor(Dispatcher.ENTITY_KEY, siteId)
+        .tell(new Dispatcher.Enqueue(conversationId, visitorId, since));
+  }
+
+  @Override
+  public void assigned(String siteId, String conversationId, String visitorId, String agentId) {
+    sharding.entityRefFor(Dispatcher.ENTITY_KEY, siteId).tell(new Dispatcher.Remove(conversationId));
+    sharding.entityRefFor(Agent.ENTITY_KEY, agentId).tell(new Agent.NoteAssigned(conversationId));
+  }
+
+  @Override
+  public void closed(String siteId, String conversationId, String visitorId, String agentId) {
+    sharding.entityRefFor(Dispatcher.ENTITY_KEY, siteId).tell(new Dispatcher.Remove(conversationId));
+    if (agentId != null) {
+      sharding.entityRefFor(Agent.ENTITY_KEY, agentId).tell(new Agent.NoteReleased(conversationId));
+    }
+    sharding
+        .entityRefFor(Visitor.ENTITY_KEY, Visitor.entityId(siteId, visitorId))
+        .tell(new Visitor.NoteConversationClosed(conversationId));
+  }
+}

@@ -1,0 +1,238 @@
+package dev.parley.core.visitor;
+
+import dev.parley.core.serialization.CborSerializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * A visitor of one site, sharded by {@code siteId:visitorId} and event-sourced.
+ *
+ * <p>It is the one place that opens a visitor's conversation, so two tabs or two retries can never open two: it
+ * hands out the id of the visitor's open conversation, choosing a fresh one when there is none. Which
+ * connections are open (presence) stays in memory and is never written to the journal.
+ */
+public final class Visitor
+    extends EventSourcedBehaviorWithEnforcedReplies<Visitor.Command, Visitor.Event, Visitor.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "Visitor");
+
+  /** Earlier conversations remembered, newest last; the oldest is forgotten beyond this. */
+  public static final int MAX_PAST_CONVERSATIONS = 50;
+  /** Open connections tracked for presence; more are still served but not counted. */
+  public static final int MAX_TRACKED_SESSIONS = 32;
+
+  public static String entityId(String siteId, String visitorId) {
+    return siteId + ":" + visitorId;
+  }
+
+  // Commands -------------------------------------------------------------------------------------------------
+
+  public sealed interface Command extends CborSerializable {}
+
+  /**
+   * The id of the visitor's open conversation, reserving a new one if there is none or if the current one is
+   * {@code staleConversationId} (the caller learned it was closed).
+   */
+  public record EnsureConversation(
+      String staleConversationId, ActorRef<StatusReply<String>> replyTo) implements Command {}
+
+  public record GetProfile(ActorRef<Profile> replyTo) implements Command {}
+
+  /** A conversation of this visitor was closed. Idempotent. */
+  public record NoteConversationClosed(String conversationId) implements Command {}
+
+  /** A connection of this visitor opened; it is forgotten when the session stops. */
+  public record Connected(ActorRef<?> session) implements Command {}
+
+  public record Disconnected(ActorRef<?> session) implements Command {}
+
+  private record SessionGone(ActorRef<?> session) implements Command {}
+
+  // Replies ----------------------------------------------------------------------------------------------------
+
+  public record Profile(
+      String siteId,
+      String visitorId,
+      String currentConversationId,
+      List<String> pastConversationIds,
+      boolean online)
+      implements CborSerializable {}
+
+  // Events -----------------------------------------------------------------------------------------------------
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record ConversationStarted(String conversationId, Instant at) implements Event {}
+
+  public record ConversationEnded(String conversationId, Instant at) implements Event {}
+
+  // State ------------------------------------------------------------------------------------------------------
+
+  public record State(String currentConversationId, List<String> pastConversationIds)
+      implements CborSerializable {
+
+    public State {
+      pastConversationIds = List.copyOf(pastConversationIds);
+    }
+
+    static State empty() {
+      return new State(null, List.of());
+    }
+
+    State apply(Event event) {
+      if (event instanceof ConversationStarted s) {
+        return new State(s.conversationId(), archive(currentConversationId));
+      } else if (event instanceof ConversationEnded e) {
+        if (e.conversationId().equals(currentConversationId)) {
+          return new State(null, archive(currentConversationId));
+        }
+        return this;
+      }
+      return this;
+    }
+
+    private List<String> archive(String conversationId) {
+      if (conversationId == null || pastConversationIds.contains(conversationId)) {
+        return pastConversationIds;
+      }
+      List<String> past = new ArrayList<>(pastConversationIds);
+      past.add(conversationId);
+      while (past.size() > MAX_PAST_CONVERSATIONS) {
+        past.remove(0);
+      }
+      return past;
+    }
+  }
+
+  // Behavior ---------------------------------------------------------------------------------------------------
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system)
+        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), Clock.systemUTC())));
+  }
+
+  public static Behavior<Command> create(String entityId, Clock clock) {
+    return Behaviors.setup(ctx -> new Visitor(entityId, ctx, clock));
+  }
+
+  private final String siteId;
+  private final String visitorId;
+  private final ActorContext<Command> context;
+  private final Clock clock;
+  /** Open connections; owned by this actor, in memory only. */
+  private final Set<ActorRef<?>> sessions = new HashSet<>();
+
+  private Visitor(String entityId, ActorContext<Command> context, Clock clock) {
+    super(
+        PersistenceId.of(ENTITY_KEY.name(), entityId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    int colon = entityId.indexOf(':');
+    if (colon < 1) {
+      throw new IllegalArgumentException("visitor entity id must be siteId:visitorId");
+    }
+    this.siteId = entityId.substring(0, colon);
+    this.visitorId = entityId.substring(colon + 1);
+    this.context = context;
+    this.clock = clock;
+  }
+
+  @Override
+  public State emptyState() {
+    return State.empty();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(50, 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(EnsureConversation.class, this::onEnsure)
+        .onCommand(GetProfile.class, this::onGetProfile)
+        .onCommand(NoteConversationClosed.class, this::onClosed)
+        .onCommand(Connected.class, this::onConnected)
+        .onCommand(Disconnected.class, (state, cmd) -> forget(cmd.session()))
+        .onCommand(SessionGone.class, (state, cmd) -> forget(cmd.session()))
+        .build();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
+  }
+
+  private ReplyEffect<Event, State> onEnsure(State state, EnsureConversation cmd) {
+    String current = state.currentConversationId();
+    if (current != null && !current.equals(cmd.staleConversationId())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(current));
+    }
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>(2);
+    if (current != null) {
+      events.add(new ConversationEnded(current, now));
+    }
+    String fresh = UUID.randomUUID().toString();
+    events.add(new ConversationStarted(fresh, now));
+    return Effect().persist(events).thenReply(cmd.replyTo(), s -> StatusReply.success(fresh));
+  }
+
+  private ReplyEffect<Event, State> onGetProfile(State state, GetProfile cmd) {
+    return Effect()
+        .reply(
+            cmd.replyTo(),
+            new Profile(
+                siteId,
+                visitorId,
+                state.currentConversationId(),
+                state.pastConversationIds(),
+                !sessions.isEmpty()));
+  }
+
+  private ReplyEffect<Event, State> onClosed(State state, NoteConversationClosed cmd) {
+    if (!cmd.conversationId().equals(state.currentConversationId())) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new ConversationEnded(cmd.conversationId(), clock.instant())).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onConnected(State state, Connected cmd) {
+    if (!sessions.contains(cmd.session()) && sessions.size() < MAX_TRACKED_SESSIONS) {
+      sessions.add(cmd.session());
+      context.watchWith(cmd.session(), new SessionGone(cmd.session()));
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> forget(ActorRef<?> session) {
+    if (sessions.remove(session)) {
+      context.unwatch(session);
+    }
+    return Effect().noReply();
+  }
+}

@@ -1,0 +1,471 @@
+package dev.parley.core.conversation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import dev.parley.core.RecordingPeers;
+import dev.parley.core.common.Caller;
+import dev.parley.core.common.Limits;
+import dev.parley.core.common.Rejection;
+import dev.parley.core.conversation.Conversation.Command;
+import dev.parley.core.conversation.Conversation.Event;
+import dev.parley.core.conversation.Conversation.State;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ConversationTest {
+
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
+  private final RecordingPeers peers = new RecordingPeers();
+  private String site;
+  private String visitorId;
+  private Caller visitor;
+  private Caller agentA;
+  private Caller agentB;
+  private String conversationId;
+  private EventSourcedBehaviorTestKit<Command, Event, State> kit;
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void freshConversation() {
+    site = "site-" + UUID.randomUUID();
+    visitorId = UUID.randomUUID().toString();
+    visitor = Caller.visitor(site, visitorId);
+    agentA = Caller.agent("agent-a-" + UUID.randomUUID(), Set.of(site));
+    agentB = Caller.agent("agent-b-" + UUID.randomUUID(), Set.of(site));
+    conversationId = UUID.randomUUID().toString();
+    kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            Conversation.create(conversationId, peers, Clock.systemUTC()),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+  }
+
+  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Posted>> post(
+      Caller caller, String clientMessageId, String text) {
+    return kit.runCommand(
+        replyTo -> new Conversation.PostMessage(caller, clientMessageId, text, replyTo));
+  }
+
+  private long postOk(Caller caller, String text) {
+    var result = post(caller, UUID.randomUUID().toString(), text);
+    assertThat(result.reply().isSuccess()).as("post %s", text).isTrue();
+    return result.reply().getValue().seq();
+  }
+
+  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Claimed>> claimResult(
+      Caller caller) {
+    return kit.runCommand(replyTo -> new Conversation.Claim(caller, replyTo));
+  }
+
+  private CommandResultWithReply<Command, Event, State, StatusReply<Done>> markRead(
+      Caller caller, long upToSeq) {
+    return kit.runCommand(replyTo -> new Conversation.MarkRead(caller, upToSeq, replyTo));
+  }
+
+  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Ended>> close(
+      Caller caller) {
+    return kit.runCommand(replyTo -> new Conversation.Close(caller, replyTo));
+  }
+
+  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Subscribed>>
+      subscribe(Caller caller, ActorRef<Conversation.Notification> subscriber, long afterSeq) {
+    return kit.runCommand(
+        replyTo -> new Conversation.Subscribe(caller, subscriber, afterSeq, replyTo));
+  }
+
+  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Summary>> summary(
+      Caller caller) {
+    return kit.runCommand(replyTo -> new Conversation.GetSummary(caller, replyTo));
+  }
+
+  private void claim(Caller caller) {
+    assertThat(claimResult(caller).reply().isSuccess()).isTrue();
+  }
+
+  private static String errorOf(StatusReply<?> reply) {
+    assertThat(reply.isError()).as("expected a rejection but got %s", reply).isTrue();
+    return reply.getError().getMessage();
+  }
+
+  @Test
+  void firstVisitorMessageOpensTheConversationAtSeqOne() throws Exception {
+    var result = post(visitor, "m-1", "Hello, is the red dress in stock?");
+
+    assertThat(result.reply().getValue().seq()).isEqualTo(1);
+    assertThat(result.events()).hasSize(2);
+    assertThat(result.events().get(0)).isInstanceOf(Conversation.Opened.class);
+    assertThat(result.state().status()).isEqualTo(Conversation.Status.WAITING);
+    RecordingPeers.Note note = peers.next(WAIT);
+    assertThat(note.kind()).isEqualTo("waiting");
+    assertThat(note.conversationId()).isEqualTo(conversationId);
+    assertThat(note.siteId()).isEqualTo(site);
+  }
+
+  @Test
+  void repeatedClientMessageIdReturnsOriginalSeqAndPersistsNothing() {
+    postOk(visitor, "first");
+    var original = post(visitor, "m-42", "Do you ship to Shanghai?");
+    postOk(visitor, "third");
+
+    var repeat = post(visitor, "m-42", "Do you ship to Shanghai?");
+
+    assertThat(repeat.reply().getValue().seq()).isEqualTo(original.reply().getValue().seq());
+    assertThat(repeat.reply().getValue().duplicate()).isTrue();
+    assertThat(repeat.hasNoEvents()).isTrue();
+    assertThat(repeat.state().lastSeq()).isEqualTo(3);
+  }
+
+  @Test
+  void sameClientIdFromADifferentAuthorIsADifferentMessage() {
+    postOk(visitor, "hello");
+    claim(agentA);
+    var fromVisitor = post(visitor, "same-id", "from visitor");
+    var fromAgent = post(agentA, "same-id", "from agent");
+
+    assertThat(fromAgent.reply().getValue().duplicate()).isFalse();
+    assertThat(fromAgent.reply().getValue().seq())
+        .isEqualTo(fromVisitor.reply().getValue().seq() + 1);
+  }
+
+  @Test
+  void seqGrowsByOneAcrossEveryTimelineEntryWithoutGaps() {
+    postOk(visitor, "hi");
+    claim(agentA);
+    postOk(agentA, "Hello! How can I help?");
+    postOk(visitor, "Where is my order?");
+    markRead(visitor, 4);
+    postOk(agentA, "It ships today.");
+    close(agentA);
+
+    List<Entry> tail = kit.getState().tail();
+    List<Long> seqs = tail.stream().map(Entry::seq).toList();
+    assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    assertThat(tail.get(1).kind()).isEqualTo(Entry.Kind.JOINED);
+    assertThat(tail.get(5).kind()).isEqualTo(Entry.Kind.CLOSED);
+  }
+
+  @Test
+  void secondClaimIsRejectedAndTheFirstAgentKeepsTheConversation() {
+    postOk(visitor, "anyone there?");
+    claim(agentA);
+
+    var second = claimResult(agentB);
+
+    assertThat(errorOf(second.reply())).isEqualTo(Rejection.ALREADY_CLAIMED.code());
+    assertThat(second.hasNoEvents()).isTrue();
+    var byB = post(agentB, "b-1", "I'll take it");
+    assertThat(errorOf(byB.reply())).isEqualTo(Rejection.NOT_ASSIGNED.code());
+    postOk(agentA, "I'm here");
+  }
+
+  @Test
+  void twoAgentsClaimingAtTheSameMomentYieldExactlyOneWinner() throws Exception {
+    // A real running actor this time: the claims race from two threads released by one latch.
+    for (int round = 0; round < 20; round++) {
+      String id = UUID.randomUUID().toString();
+      ActorRef<Command> conversation =
+          testKit.spawn(Conversation.create(id, new RecordingPeers(), Clock.systemUTC()));
+      StatusReply<Conversation.Posted> opened =
+          AskPattern.<Command, StatusReply<Conversation.Posted>>ask(
+                  conversation,
+                  replyTo -> new Conversation.PostMessage(visitor, "open", "hi", replyTo),
+                  WAIT,
+                  testKit.scheduler())
+              .toCompletableFuture()
+              .get(5, TimeUnit.SECONDS);
+      assertThat(opened.isSuccess()).isTrue();
+
+      CountDownLatch start = new CountDownLatch(1);
+      List<CompletableFuture<StatusReply<Conversation.Claimed>>> claims = new ArrayList<>();
+      for (Caller claimant : List.of(agentA, agentB)) {
+        claims.add(
+            CompletableFuture.supplyAsync(
+                    () -> {
+                      try {
+                        start.await();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return claimant;
+                    })
+                .thenCompose(
+                    agent ->
+                        AskPattern.<Command, StatusReply<Conversation.Claimed>>ask(
+                                conversation,
+                                replyTo -> new Conversation.Claim(agent, replyTo),
+                                WAIT,
+                                testKit.scheduler())
+                            .toCompletableFuture()));
+      }
+      start.countDown();
+      long winners = 0;
+      long rejected = 0;
+      for (var claim : claims) {
+        StatusReply<Conversation.Claimed> reply = claim.get(5, TimeUnit.SECONDS);
+        if (reply.isSuccess()) {
+          winners++;
+        } else if (Rejection.ALREADY_CLAIMED.code().equals(reply.getError().getMessage())) {
+          rejected++;
+        }
+      }
+      assertThat(winners).as("winners in round %d", round).isEqualTo(1);
+      assertThat(rejected).as("rejections in round %d", round).isEqualTo(1);
+      testKit.stop(conversation);
+    }
+  }
+
+  @Test
+  void subscriberAfterSeqGetsTheGapFirstThenLiveEntries() {
+    postOk(visitor, "one");
+    postOk(visitor, "two");
+    postOk(visitor, "three");
+    TestProbe<Conversation.Notification> live = testKit.createTestProbe();
+
+    var subscribed =
+        subscribe(agentA, live.getRef(), 1);
+
+    Conversation.Subscribed s = subscribed.reply().getValue();
+    assertThat(s.entries()).extracting(Entry::seq).containsExactly(2L, 3L);
+    assertThat(s.entries()).extracting(Entry::text).containsExactly("two", "three");
+    assertThat(s.missingUpToSeq()).isZero();
+    assertThat(s.summary().lastSeq()).isEqualTo(3);
+
+    postOk(visitor, "four");
+    var appended = live.expectMessageClass(Conversation.Appended.class);
+    assertThat(appended.entry().seq()).isEqualTo(4);
+    assertThat(appended.entry().text()).isEqualTo("four");
+  }
+
+  @Test
+  void resumeFromBeforeTheTailNamesTheMissingRange() {
+    int total = Conversation.MAX_TAIL_ENTRIES + 50;
+    for (int i = 1; i <= total; i++) {
+      postOk(visitor, "message " + i);
+    }
+    TestProbe<Conversation.Notification> live = testKit.createTestProbe();
+
+    var subscribed =
+        subscribe(visitor, live.getRef(), 10);
+
+    Conversation.Subscribed s = subscribed.reply().getValue();
+    assertThat(s.missingUpToSeq()).isEqualTo(50);
+    assertThat(s.entries()).hasSize(Conversation.MAX_TAIL_ENTRIES);
+    assertThat(s.entries().get(0).seq()).isEqualTo(51);
+    assertThat(s.entries().get(s.entries().size() - 1).seq()).isEqualTo(total);
+  }
+
+  @Test
+  void recoveryAfterRestartKeepsHistorySeqAndDeduplication() {
+    postOk(visitor, "before restart");
+    var original = post(visitor, "resent-id", "sent once, acked, then resent");
+    claim(agentA);
+
+    var restarted = kit.restart();
+
+    assertThat(restarted.state().lastSeq()).isEqualTo(3);
+    var repeat = post(visitor, "resent-id", "sent once, acked, then resent");
+    assertThat(repeat.reply().getValue().seq()).isEqualTo(original.reply().getValue().seq());
+    assertThat(repeat.hasNoEvents()).isTrue();
+    assertThat(postOk(agentA, "after restart")).isEqualTo(4);
+  }
+
+  @Test
+  void recoveryFromASnapshotKeepsTailDedupAndReadMarks() {
+    var early = post(visitor, "early-id", "early");
+    for (int i = 0; i < Conversation.SNAPSHOT_EVERY_EVENTS + 20; i++) {
+      postOk(visitor, "filler " + i);
+    }
+    markRead(visitor, 100);
+    long lastSeq = kit.getState().lastSeq();
+    assertThat(kit.snapshotTestKit()).isPresent();
+
+    var restarted = kit.restart();
+
+    assertThat(restarted.state().lastSeq()).isEqualTo(lastSeq);
+    assertThat(restarted.state().tail()).hasSize((int) lastSeq);
+    var repeat = post(visitor, "early-id", "early");
+    assertThat(repeat.reply().getValue().seq()).isEqualTo(early.reply().getValue().seq());
+    TestProbe<Conversation.Notification> live = testKit.createTestProbe();
+    var subscribed =
+        subscribe(visitor, live.getRef(), lastSeq);
+    assertThat(subscribed.reply().getValue().readMarks())
+        .containsExactly(new Conversation.ReadMark(visitor.participant(), 100));
+  }
+
+  @Test
+  void typingReachesTheOtherSideAndIsNeverPersisted() {
+    postOk(visitor, "hi");
+    claim(agentA);
+    TestProbe<Conversation.Notification> agentSession = testKit.createTestProbe();
+    TestProbe<Conversation.Notification> visitorSession = testKit.createTestProbe();
+    subscribe(agentA, agentSession.getRef(), 2);
+    subscribe(visitor, visitorSession.getRef(), 2);
+
+    var result = kit.runCommand(new Conversation.SetTyping(visitor, true));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    var typing = agentSession.expectMessageClass(Conversation.TypingChanged.class);
+    assertThat(typing.who()).isEqualTo(visitor.participant());
+    assertThat(typing.typing()).isTrue();
+    visitorSession.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void readMarkIsPersistedAndNeverMovesBackwards() {
+    postOk(visitor, "one");
+    claim(agentA);
+    postOk(agentA, "two");
+
+    var forward = markRead(visitor, 3);
+    var backward = markRead(visitor, 2);
+    var beyond = markRead(visitor, 9);
+
+    assertThat(forward.events()).hasSize(1);
+    assertThat(forward.events().get(0)).isInstanceOf(Conversation.ReadUpTo.class);
+    assertThat(backward.reply().isSuccess()).isTrue();
+    assertThat(backward.hasNoEvents()).isTrue();
+    assertThat(errorOf(beyond.reply())).isEqualTo(Rejection.INVALID_SEQ.code());
+    assertThat(kit.restart().state().lastSeq()).isEqualTo(3);
+  }
+
+  @Test
+  void closedConversationRejectsNewMessagesButStillAcksRepeats() throws Exception {
+    var sent = post(visitor, "before-close", "thanks, bye");
+    claim(agentA);
+    var closed =
+        close(agentA);
+    peers.clear();
+
+    var after = post(visitor, "after-close", "one more thing");
+    var repeat = post(visitor, "before-close", "thanks, bye");
+    var closeAgain =
+        close(visitor);
+
+    assertThat(errorOf(after.reply())).isEqualTo(Rejection.CONVERSATION_CLOSED.code());
+    assertThat(after.hasNoEvents()).isTrue();
+    assertThat(repeat.reply().getValue().seq()).isEqualTo(sent.reply().getValue().seq());
+    assertThat(closeAgain.hasNoEvents()).isTrue();
+    assertThat(closeAgain.reply().getValue().seq()).isEqualTo(closed.reply().getValue().seq());
+  }
+
+  @Test
+  void peersHearOfWaitingAssignmentAndClose() throws Exception {
+    postOk(visitor, "hi");
+    claim(agentA);
+    close(visitor);
+
+    assertThat(peers.next(WAIT).kind()).isEqualTo("waiting");
+    RecordingPeers.Note assigned = peers.next(WAIT);
+    assertThat(assigned.kind()).isEqualTo("assigned");
+    assertThat(assigned.agentId()).isEqualTo(agentA.id());
+    RecordingPeers.Note closed = peers.next(WAIT);
+    assertThat(closed.kind()).isEqualTo("closed");
+    assertThat(closed.visitorId()).isEqualTo(visitorId);
+    assertThat(closed.agentId()).isEqualTo(agentA.id());
+  }
+
+  @Test
+  void anotherVisitorIsToldTheConversationDoesNotExist() {
+    postOk(visitor, "private question");
+    Caller stranger = Caller.visitor(site, UUID.randomUUID().toString());
+    TestProbe<Conversation.Notification> probe = testKit.createTestProbe();
+
+    var post = post(stranger, "x-1", "let me in");
+    var subscribe =
+        subscribe(stranger, probe.getRef(), 0);
+
+    assertThat(errorOf(post.reply())).isEqualTo(Rejection.UNKNOWN_CONVERSATION.code());
+    assertThat(errorOf(subscribe.reply())).isEqualTo(Rejection.UNKNOWN_CONVERSATION.code());
+    assertThat(post.hasNoEvents()).isTrue();
+  }
+
+  @Test
+  void anAgentOfAnotherSiteCannotTouchTheConversation() {
+    postOk(visitor, "hi");
+    Caller outsider = Caller.agent("outsider", Set.of("another-site"));
+
+    var claim = claimResult(outsider);
+    var close = close(outsider);
+    var summary =
+        summary(outsider);
+
+    assertThat(errorOf(claim.reply())).isEqualTo(Rejection.UNKNOWN_CONVERSATION.code());
+    assertThat(errorOf(close.reply())).isEqualTo(Rejection.UNKNOWN_CONVERSATION.code());
+    assertThat(errorOf(summary.reply())).isEqualTo(Rejection.UNKNOWN_CONVERSATION.code());
+    assertThat(kit.getState().status()).isEqualTo(Conversation.Status.WAITING);
+  }
+
+  @Test
+  void invalidTextIsRejectedAndNothingIsPersisted() {
+    postOk(visitor, "hi");
+
+    var empty = post(visitor, "e-1", "   ");
+    var tooLong = post(visitor, "e-2", "x".repeat(Limits.MAX_TEXT_CHARS + 1));
+    var badId = post(visitor, "", "no id");
+    var longId = post(visitor, "i".repeat(Limits.MAX_CLIENT_MESSAGE_ID_CHARS + 1), "long id");
+
+    assertThat(errorOf(empty.reply())).isEqualTo(Rejection.TEXT_EMPTY.code());
+    assertThat(errorOf(tooLong.reply())).isEqualTo(Rejection.TEXT_TOO_LONG.code());
+    assertThat(errorOf(badId.reply())).isEqualTo(Rejection.INVALID_MESSAGE_ID.code());
+    assertThat(errorOf(longId.reply())).isEqualTo(Rejection.INVALID_MESSAGE_ID.code());
+    assertThat(kit.getState().lastSeq()).isEqualTo(1);
+    assertThat(postOk(visitor, "x".repeat(Limits.MAX_TEXT_CHARS))).isEqualTo(2);
+  }
+
+  @Test
+  void emptyConversationIsUnknownToAgentsAndStrangersLoseTheirSubscriptionWhenItOpens() {
+    TestProbe<Conversation.Notification> strangerSession = testKit.createTestProbe();
+    TestProbe<Conversation.Notification> ownerSession = testKit.createTestProbe();
+    Caller stranger = Caller.visitor(site, "stranger");
+
+    var agentView = summary(agentA);
+    subscribe(stranger, strangerSession.getRef(), 0);
+    subscribe(visitor, ownerSession.getRef(), 0);
+    postOk(visitor, "secret");
+
+    assertThat(errorOf(agentView.reply())).isEqualTo(Rejection.UNKNOWN_CONVERSATION.code());
+    assertThat(ownerSession.expectMessageClass(Conversation.Appended.class).entry().text())
+        .isEqualTo("secret");
+    strangerSession.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void tooManySubscribersAreRefused() {
+    postOk(visitor, "hi");
+    for (int i = 0; i < Conversation.MAX_SUBSCRIBERS; i++) {
+      TestProbe<Conversation.Notification> p = testKit.createTestProbe();
+      var ok = subscribe(agentA, p.getRef(), 0);
+      assertThat(ok.reply().isSuccess()).isTrue();
+    }
+    TestProbe<Conversation.Notification> one = testKit.createTestProbe();
+    var refused =
+        subscribe(agentA, one.getRef(), 0);
+    assertThat(errorOf(refused.reply())).isEqualTo(Rejection.TOO_MANY_SUBSCRIBERS.code());
+  }
+}
