@@ -1,0 +1,104 @@
+package dev.parley.persistence.directory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.parley.persistence.config.Databases;
+import dev.parley.persistence.config.PersistenceSettings;
+import dev.parley.persistence.testing.Database;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class DirectoryTest {
+
+  private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void migrationsAreRepeatableAndCreateEveryTable(Database database) throws Exception {
+    PersistenceSettings settings = database.fresh();
+    try (HikariDataSource ds = Databases.configPool(settings)) {
+      assertThat(Databases.migrate(ds, settings).migrationsExecuted).isEqualTo(2);
+      assertThat(Databases.migrate(ds, settings).migrationsExecuted).isZero();
+      try (var c = ds.getConnection();
+          var s = c.createStatement()) {
+        for (String table : List.of("site", "account", "membership", "server_secret")) {
+          try (var rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            assertThat(rs.next()).as("table %s is readable", table).isTrue();
+            assertThat(rs.getLong(1)).isZero();
+          }
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void sitesAccountsAndMembershipsRoundTrip(Database database) {
+    PersistenceSettings settings = database.fresh();
+    try (HikariDataSource ds = Databases.configPool(settings)) {
+      Databases.migrate(ds, settings);
+      Directory directory = new Directory(ds);
+      directory.createSite(new Site("shop", "Tea Shop", List.of("https://tea.example", "http://localhost:3000"), NOW));
+      directory.createSite(new Site("other", "Other", List.of(), NOW));
+      Account mei = new Account("acc-1", "mei", "Mei", "$argon2id$hash", NOW);
+      directory.createAccount(mei, "shop", Membership.Role.ADMIN);
+      directory.grant("acc-1", "other", Membership.Role.AGENT);
+
+      assertThat(directory.site("shop").orElseThrow().allowedOrigins())
+          .containsExactly("https://tea.example", "http://localhost:3000");
+      assertThat(directory.site("other").orElseThrow().allowedOrigins()).isEmpty();
+      assertThat(directory.accountByUsername("mei").orElseThrow()).isEqualTo(mei);
+      assertThat(directory.memberships("acc-1"))
+          .containsExactly(
+              new Membership("acc-1", "other", Membership.Role.AGENT),
+              new Membership("acc-1", "shop", Membership.Role.ADMIN));
+      assertThat(directory.members("shop")).extracting(m -> m.account().username()).containsExactly("mei");
+      assertThat(directory.accountByUsername("nobody")).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void aTakenUsernameOrSiteIdIsAConflictAndWritesNothing(Database database) {
+    PersistenceSettings settings = database.fresh();
+    try (HikariDataSource ds = Databases.configPool(settings)) {
+      Databases.migrate(ds, settings);
+      Directory directory = new Directory(ds);
+      directory.createSite(new Site("shop", "Tea Shop", List.of(), NOW));
+      directory.createAccount(new Account("a1", "mei", "Mei", "h", NOW), "shop", Membership.Role.AGENT);
+
+      assertThatThrownBy(
+              () ->
+                  directory.createAccount(
+                      new Account("a2", "mei", "Another Mei", "h", NOW), "shop", Membership.Role.AGENT))
+          .isInstanceOf(Conflict.class);
+      assertThatThrownBy(() -> directory.createSite(new Site("shop", "Again", List.of(), NOW)))
+          .isInstanceOf(Conflict.class);
+      assertThat(directory.account("a2")).isEmpty();
+      assertThat(directory.members("shop")).hasSize(1);
+      assertThat(directory.site("shop").orElseThrow().name()).isEqualTo("Tea Shop");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void aSecretIsCreatedOnceAndThenStable(Database database) {
+    PersistenceSettings settings = database.fresh();
+    try (HikariDataSource ds = Databases.configPool(settings)) {
+      Databases.migrate(ds, settings);
+      SecretStore secrets = new SecretStore(ds);
+
+      byte[] first = secrets.getOrCreate("token-signing");
+      byte[] again = new SecretStore(ds).getOrCreate("token-signing");
+      byte[] other = secrets.getOrCreate("other");
+
+      assertThat(first).hasSize(SecretStore.SECRET_BYTES).isEqualTo(again);
+      assertThat(other).isNotEqualTo(first);
+    }
+  }
+}
