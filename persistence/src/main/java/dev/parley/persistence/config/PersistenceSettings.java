@@ -22,6 +22,8 @@ public record PersistenceSettings(
     int journalMaxConnections,
     int configMaxConnections) {
 
+  private static final String PLUGINS_RESOURCE = "parley-persistence-plugins.conf";
+
   public enum Kind {
     H2("org.h2.Driver", "slick.jdbc.H2Profile$", "h2"),
     POSTGRESQL("org.postgresql.Driver", "slick.jdbc.PostgresProfile$", "postgresql");
@@ -109,8 +111,8 @@ public record PersistenceSettings(
   }
 
   /**
-   * The Pekko settings that point every persistence plugin at this database; layer them over the application
-   * config with {@code pekkoConfig().withFallback(config)}.
+   * The Pekko settings that point every persistence plugin at this database. Layer them over the application
+   * config and resolve: {@code settings.pekkoConfig().withFallback(ConfigFactory.load()).resolve()}.
    */
   public Config pekkoConfig() {
     Map<String, Object> values = new HashMap<>();
@@ -122,7 +124,8 @@ public record PersistenceSettings(
     values.put(prefix + "db.driver", kind.driver);
     values.put(prefix + "db.numThreads", journalMaxConnections);
     values.put(prefix + "db.maxConnections", journalMaxConnections);
-    return ConfigFactory.parseMap(values, "parley persistence settings");
+    return ConfigFactory.parseMap(values, "parley persistence settings")
+        .withFallback(ConfigFactory.parseResources(PLUGINS_RESOURCE));
   }
 
   /** Never print the password. */

@@ -1,0 +1,87 @@
+package dev.parley.edge;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.edge.protocol.ErrorCode;
+import dev.parley.edge.protocol.Json;
+import dev.parley.persistence.directory.Conflict;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where HTTP statuses are chosen: every refusal and failure becomes a JSON body
+ * {@code {"error": {"code", "message", "field"?}}}, never an HTML page or a stack trace.
+ */
+public final class ErrorMapping {
+
+  private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
+
+  private ErrorMapping() {}
+
+  public static HttpResponse response(int status, ErrorCode code, String message, String field) {
+    ObjectNode error = Json.MAPPER.createObjectNode();
+    error.put("code", code.code());
+    error.put("message", message);
+    if (field != null) {
+      error.put("field", field);
+    }
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.set("error", error);
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
+  }
+
+  public static HttpResponse response(ApiError e) {
+    return response(e.status(), e.code(), e.getMessage(), e.field());
+  }
+
+  /** Maps what route logic throws: our refusals to their status, anything else to a logged 500. */
+  public static HttpResponse fromThrowable(Throwable t) {
+    Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (cause instanceof ApiError api) {
+      return response(api);
+    }
+    if (cause instanceof Conflict conflict) {
+      return response(409, ErrorCode.CONFLICT, conflict.getMessage(), conflict.field());
+    }
+    log.error("Request failed", cause);
+    return response(500, ErrorCode.UNAVAILABLE, "the server failed to handle the request", null);
+  }
+
+  public static ExceptionHandler exceptionHandler() {
+    return ExceptionHandler.newBuilder()
+        .match(
+            Throwable.class,
+            t -> org.apache.pekko.http.javadsl.server.Directives.complete(fromThrowable(t)))
+        .build();
+  }
+
+  public static RejectionHandler rejectionHandler() {
+    return RejectionHandler.defaultHandler()
+        .mapRejectionResponse(
+            response -> {
+              if (response.entity().getContentType().equals(ContentTypes.APPLICATION_JSON)) {
+                return response;
+              }
+              int status = response.status().intValue();
+              ErrorCode code =
+                  status == StatusCodes.NOT_FOUND.intValue()
+                      ? ErrorCode.NOT_FOUND
+                      : status == StatusCodes.UNAUTHORIZED.intValue()
+                          ? ErrorCode.UNAUTHORIZED
+                          : ErrorCode.INVALID_REQUEST;
+              String message =
+                  response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict
+                      ? strict.getData().utf8String()
+                      : response.status().reason();
+              return response(status, code, message, null);
+            });
+  }
+}

@@ -1,0 +1,51 @@
+package dev.parley.edge;
+
+import dev.parley.edge.admin.AccountRoutes;
+import dev.parley.edge.admin.ApiContext;
+import dev.parley.edge.admin.AuthRoutes;
+import dev.parley.edge.admin.SiteRoutes;
+import dev.parley.edge.ws.WebSocketRoutes;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** Every route of a node, with JSON errors for everything that goes wrong. */
+public final class HttpApi extends AllDirectives {
+
+  private final ApiContext api;
+  private final WebSocketRoutes webSockets;
+
+  public HttpApi(ApiContext api, WebSocketRoutes webSockets) {
+    this.api = api;
+    this.webSockets = webSockets;
+  }
+
+  public Route routes() {
+    SiteRoutes sites = new SiteRoutes(api);
+    return handleExceptions(
+        ErrorMapping.exceptionHandler(),
+        () ->
+            handleRejections(
+                ErrorMapping.rejectionHandler(),
+                () ->
+                    respondWithHeader(
+                        RawHeader.create("X-Content-Type-Options", "nosniff"),
+                        () ->
+                            concat(
+                                webSockets.routes(),
+                                new AuthRoutes(api).routes(),
+                                new AccountRoutes(api, sites).routes(),
+                                sites.routes(),
+                                path(
+                                    "healthz",
+                                    () ->
+                                        get(
+                                            () ->
+                                                complete(
+                                                    HttpEntities.create(
+                                                        ContentTypes.APPLICATION_JSON, "{\"status\":\"ok\"}")))),
+                                pathSingleSlash(() -> get(() -> getFromResource("public/index.html")))))));
+  }
+}

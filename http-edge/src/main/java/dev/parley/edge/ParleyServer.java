@@ -1,0 +1,183 @@
+package dev.parley.edge;
+
+import com.typesafe.config.Config;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.parley.core.Domain;
+import dev.parley.edge.admin.ApiContext;
+import dev.parley.edge.auth.FirstStart;
+import dev.parley.edge.auth.Tokens;
+import dev.parley.edge.config.EdgeSettings;
+import dev.parley.edge.ws.Gateway;
+import dev.parley.edge.ws.SessionDeps;
+import dev.parley.edge.ws.WebSocketRoutes;
+import dev.parley.persistence.config.Databases;
+import dev.parley.persistence.config.PersistenceSettings;
+import dev.parley.persistence.directory.Directory;
+import dev.parley.persistence.directory.SecretStore;
+import dev.parley.persistence.history.JournalConversationHistory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Parley node: database, actor system with cluster sharding, and the HTTP edge.
+ *
+ * <p>{@link #start} brings everything up in order (schema, cluster, entities, secrets, HTTP, first-start data);
+ * {@link #close} takes it down through Pekko's coordinated shutdown. Tests start several nodes in one JVM.
+ */
+public final class ParleyServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  private static final String TOKEN_SECRET = "token-signing-key";
+
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+  private final String publicUrl;
+  private final Directory directory;
+  private final Optional<FirstStart.Credentials> firstStartCredentials;
+
+  private ParleyServer(
+      ActorSystem<Void> system,
+      ServerBinding binding,
+      String publicUrl,
+      Directory directory,
+      Optional<FirstStart.Credentials> firstStartCredentials) {
+    this.system = system;
+    this.binding = binding;
+    this.publicUrl = publicUrl;
+    this.directory = directory;
+    this.firstStartCredentials = firstStartCredentials;
+  }
+
+  /** Starts a node from a loaded (not necessarily resolved) config. Blocks until it serves HTTP. */
+  public static ParleyServer start(Config config) {
+    return start(config, PersistenceSettings.fromConfig(config.resolve()));
+  }
+
+  /** Starts a node on the given database, other settings from {@code config}. */
+  public static ParleyServer start(Config config, PersistenceSettings storage) {
+    Config resolved = config.resolve();
+    EdgeSettings edge = EdgeSettings.fromConfig(resolved);
+    log.info("Starting Parley on {}", storage);
+
+    HikariDataSource pool = Databases.configPool(storage);
+    try {
+      Databases.migrate(pool, storage);
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+    ActorSystem<Void> system =
+        ActorSystem.create(Behaviors.empty(), "parley", storage.pekkoConfig().withFallback(config).resolve());
+    system.getWhenTerminated().thenRun(pool::close);
+    try {
+      Cluster cluster = Cluster.get(system);
+      if (resolved.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      ClusterSharding sharding = Domain.start(system);
+
+      Executor blocking =
+          system.dispatchers().lookup(DispatcherSelector.fromConfig("parley-blocking-dispatcher"));
+      Directory directory = new Directory(pool);
+      Clock clock = Clock.systemUTC();
+      Tokens tokens =
+          new Tokens(
+              new SecretStore(pool).getOrCreate(TOKEN_SECRET), clock, edge.agentTokenTtl(), edge.visitorTokenTtl());
+      SiteCache sites = new SiteCache(directory, blocking);
+      SessionDeps deps =
+          new SessionDeps(sharding, tokens, directory, blocking, new JournalConversationHistory(system), edge, clock);
+      Gateway gateway = new Gateway(system, deps);
+
+      // The agent endpoint's own origins depend on the bound port when port 0 is asked for: filled once bound.
+      Set<String> origins = new java.util.concurrent.CopyOnWriteArraySet<>();
+      HttpApi api =
+          new HttpApi(
+              new ApiContext(tokens, directory, sites, blocking, clock),
+              new WebSocketRoutes(gateway, sites, origins));
+      ServerBinding binding =
+          Http.get(system)
+              .newServerAt(edge.host(), edge.port())
+              .bind(api.routes())
+              .toCompletableFuture()
+              .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      int port = binding.localAddress().getPort();
+      String publicUrl = edge.publicUrlOr(port);
+      origins.addAll(localOrigins(publicUrl, edge.host(), port));
+      binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+
+      Optional<FirstStart.Credentials> credentials =
+          FirstStart.run(directory, List.copyOf(origins), clock);
+      log.info("Parley serves {} (HTTP bound to {})", publicUrl, binding.localAddress());
+      return new ParleyServer(system, binding, publicUrl, directory, credentials);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("Parley could not start", e);
+    }
+  }
+
+  private static Set<String> localOrigins(String publicUrl, String host, int port) {
+    Set<String> origins = new LinkedHashSet<>();
+    origins.add(EdgeSettings.originOf(publicUrl));
+    origins.add("http://" + host + ":" + port);
+    if (host.equals("127.0.0.1") || host.equals("localhost") || host.equals("0.0.0.0")) {
+      origins.add("http://localhost:" + port);
+      origins.add("http://127.0.0.1:" + port);
+    }
+    return origins;
+  }
+
+  public int port() {
+    return binding.localAddress().getPort();
+  }
+
+  public String publicUrl() {
+    return publicUrl;
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public Directory directory() {
+    return directory;
+  }
+
+  /** The admin credentials generated by this process's first start; empty when the data existed already. */
+  public Optional<FirstStart.Credentials> firstStartCredentials() {
+    return firstStartCredentials;
+  }
+
+  public CompletionStage<Done> stop() {
+    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
+        .thenCompose(done -> system.getWhenTerminated());
+  }
+
+  @Override
+  public void close() {
+    try {
+      stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Parley did not stop cleanly: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package dev.parley.edge.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.parley.edge.ApiError;
+import dev.parley.edge.ErrorMapping;
+import dev.parley.edge.auth.Tokens;
+import dev.parley.edge.protocol.ErrorCode;
+import dev.parley.edge.protocol.Json;
+import dev.parley.persistence.directory.Account;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/**
+ * Shared plumbing of the JSON API's routes: bearer authentication, size-limited JSON bodies, blocking work off the
+ * request threads, and JSON responses. Route classes hold the endpoints; {@link ErrorMapping} picks statuses.
+ */
+abstract class ApiRoutes extends AllDirectives {
+
+  /** Largest request body accepted by the JSON API. */
+  static final long MAX_BODY_BYTES = 64 * 1024;
+
+  protected final ApiContext api;
+
+  ApiRoutes(ApiContext api) {
+    this.api = api;
+  }
+
+  abstract Route routes();
+
+  /** Runs {@code handler} for the caller of a valid agent token; 401 otherwise. */
+  protected Route authenticated(Function<Principal, CompletionStage<HttpResponse>> handler) {
+    return optionalHeaderValueByName(
+        "Authorization",
+        header ->
+            respond(
+                blocking(() -> principal(header))
+                    .thenCompose(handler::apply)));
+  }
+
+  /** Parses a size-limited JSON body; a bad body is answered with a 400 before {@code inner} runs. */
+  protected Route withBody(Function<RequestBody, Route> inner) {
+    return withSizeLimit(
+        MAX_BODY_BYTES,
+        () ->
+            entity(
+                Unmarshaller.entityToString(),
+                text -> {
+                  RequestBody body;
+                  try {
+                    body = RequestBody.parse(text);
+                  } catch (ApiError e) {
+                    return complete(ErrorMapping.response(e));
+                  }
+                  return inner.apply(body);
+                }));
+  }
+
+  protected Route respond(CompletionStage<HttpResponse> response) {
+    return completeWithFuture(response.exceptionally(ErrorMapping::fromThrowable));
+  }
+
+  protected <T> CompletionStage<T> blocking(Supplier<T> work) {
+    return CompletableFuture.supplyAsync(work, api.blocking());
+  }
+
+  protected static HttpResponse json(int status, Object body) {
+    try {
+      return HttpResponse.create()
+          .withStatus(status)
+          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.MAPPER.writeValueAsString(body)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("response not serializable", e);
+    }
+  }
+
+  private Principal principal(Optional<String> header) {
+    String value = header.orElse("");
+    if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw ApiError.unauthorized(ErrorCode.UNAUTHORIZED, "send Authorization: Bearer <token> from /api/auth/login");
+    }
+    String accountId;
+    try {
+      accountId = api.tokens().verifyAgent(value.substring(7).trim());
+    } catch (Tokens.Refused refused) {
+      throw ApiError.unauthorized(
+          refused.expired() ? ErrorCode.TOKEN_EXPIRED : ErrorCode.INVALID_TOKEN,
+          refused.expired() ? "the token expired; log in again" : "the token is not valid");
+    }
+    Account account =
+        api.directory()
+            .account(accountId)
+            .orElseThrow(() -> ApiError.unauthorized(ErrorCode.INVALID_TOKEN, "the account no longer exists"));
+    return new Principal(account, api.directory().memberships(accountId));
+  }
+}

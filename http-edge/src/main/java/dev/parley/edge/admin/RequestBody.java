@@ -1,0 +1,80 @@
+package dev.parley.edge.admin;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.edge.ApiError;
+import dev.parley.edge.protocol.Json;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A JSON request body with validating accessors; every problem is an {@link ApiError} naming the field. */
+public final class RequestBody {
+
+  private final JsonNode root;
+
+  private RequestBody(JsonNode root) {
+    this.root = root;
+  }
+
+  public static RequestBody parse(String text) {
+    try {
+      JsonNode root = Json.MAPPER.readTree(text);
+      if (root == null || !root.isObject()) {
+        throw ApiError.invalid(null, "the body must be a JSON object");
+      }
+      return new RequestBody(root);
+    } catch (JacksonException e) {
+      throw ApiError.invalid(null, "the body is not valid JSON");
+    }
+  }
+
+  public boolean has(String field) {
+    JsonNode node = root.get(field);
+    return node != null && !node.isNull();
+  }
+
+  public String requiredString(String field, int minChars, int maxChars) {
+    if (!has(field)) {
+      throw ApiError.invalid(field, "'" + field + "' is required");
+    }
+    return string(field, minChars, maxChars);
+  }
+
+  public String optionalString(String field, int minChars, int maxChars) {
+    return has(field) ? string(field, minChars, maxChars) : null;
+  }
+
+  public List<String> stringList(String field, int maxItems, int maxChars) {
+    if (!has(field)) {
+      return List.of();
+    }
+    JsonNode node = root.get(field);
+    if (!node.isArray()) {
+      throw ApiError.invalid(field, "'" + field + "' must be an array of strings");
+    }
+    if (node.size() > maxItems) {
+      throw ApiError.invalid(field, "'" + field + "' has more than " + maxItems + " items");
+    }
+    List<String> values = new ArrayList<>();
+    for (JsonNode item : node) {
+      if (!item.isTextual() || item.asText().length() > maxChars) {
+        throw ApiError.invalid(field, "'" + field + "' must hold strings of at most " + maxChars + " characters");
+      }
+      values.add(item.asText());
+    }
+    return values;
+  }
+
+  private String string(String field, int minChars, int maxChars) {
+    JsonNode node = root.get(field);
+    if (!node.isTextual()) {
+      throw ApiError.invalid(field, "'" + field + "' must be a string");
+    }
+    String value = node.asText().strip();
+    if (value.length() < minChars || value.length() > maxChars) {
+      throw ApiError.invalid(
+          field, "'" + field + "' must have " + minChars + " to " + maxChars + " characters");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,105 @@
+package dev.parley.edge.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Frames the server sends. Serialized by {@link FrameEncoder} with their {@code type}; absent (null) fields are
+ * left out. Wire format: docs/PROTOCOL.md.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface ServerFrame {
+
+  record Author(String role, String id) {}
+
+  record SiteRole(String siteId, String role) {}
+
+  record ReadMarkView(Author reader, long seq) {}
+
+  record WaitingView(String conversationId, String visitorId, Instant since) {}
+
+  @JsonTypeName("welcome")
+  record VisitorWelcome(
+      String role,
+      String siteId,
+      String visitorId,
+      String token,
+      Instant tokenExpiresAt,
+      String conversationId,
+      long heartbeatMs,
+      long idleTimeoutMs,
+      int maxFrameBytes,
+      int maxTextChars,
+      Instant serverTime)
+      implements ServerFrame {}
+
+  @JsonTypeName("welcome")
+  record AgentWelcome(
+      String role,
+      String agentId,
+      String displayName,
+      List<SiteRole> sites,
+      List<String> conversations,
+      String status,
+      long heartbeatMs,
+      long idleTimeoutMs,
+      int maxFrameBytes,
+      int maxTextChars,
+      Instant serverTime)
+      implements ServerFrame {}
+
+  @JsonTypeName("ack")
+  record Ack(String id, String conversationId, Long seq, Boolean duplicate) implements ServerFrame {}
+
+  @JsonTypeName("event")
+  record Event(
+      String conversationId, long seq, String kind, String id, Author author, String text, Instant at)
+      implements ServerFrame {}
+
+  @JsonTypeName("synced")
+  record Synced(
+      String conversationId,
+      long lastSeq,
+      String status,
+      String visitorId,
+      String agentId,
+      List<ReadMarkView> reads)
+      implements ServerFrame {}
+
+  @JsonTypeName("typing")
+  record Typing(String conversationId, Author author, boolean typing) implements ServerFrame {}
+
+  @JsonTypeName("read")
+  record Read(String conversationId, Author reader, long seq) implements ServerFrame {}
+
+  @JsonTypeName("queue")
+  record Queue(String siteId, List<WaitingView> waiting) implements ServerFrame {}
+
+  @JsonTypeName("error")
+  record Error(String code, String message, String ref, String conversationId, String field)
+      implements ServerFrame {
+
+    public static Error of(ErrorCode code, String message) {
+      return new Error(code.code(), message, null, null, null);
+    }
+
+    public Error withRef(String ref) {
+      return new Error(code, message, ref, conversationId, field);
+    }
+
+    public Error withConversation(String id) {
+      return new Error(code, message, ref, id, field);
+    }
+
+    public Error withField(String name) {
+      return new Error(code, message, ref, conversationId, name);
+    }
+  }
+
+  @JsonTypeName("pong")
+  record Pong(Long t, Instant serverTime) implements ServerFrame {}
+}

@@ -1,0 +1,1108 @@
+package dev.parley.edge.ws;
+
+import dev.parley.core.agent.Agent;
+import dev.parley.core.common.Caller;
+import dev.parley.core.common.Limits;
+import dev.parley.core.conversation.Conversation;
+import dev.parley.core.conversation.Entry;
+import dev.parley.core.dispatcher.Dispatcher;
+import dev.parley.core.visitor.Visitor;
+import dev.parley.edge.auth.Tokens;
+import dev.parley.edge.protocol.ClientFrame;
+import dev.parley.edge.protocol.ErrorCode;
+import dev.parley.edge.protocol.FrameDecoder;
+import dev.parley.edge.protocol.FrameEncoder;
+import dev.parley.edge.protocol.ServerFrame;
+import dev.parley.persistence.directory.Account;
+import dev.parley.persistence.directory.Membership;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
+
+/**
+ * One client connection, visitor or agent: it speaks the wire protocol on one side and the domain's entities on
+ * the other.
+ *
+ * <p>It holds no business rules. It authenticates the hello, turns frames into entity commands, and keeps each
+ * conversation the client follows in sync: a subscription names the last seq delivered, gaps are filled from the
+ * entity's tail or the journal, entries reach the client once and in seq order, and subscriptions are renewed
+ * periodically so that an entity that restarted or moved is followed again.
+ *
+ * <p>Everything it holds is bounded: inbound frames are read one at a time and reading pauses while {@code
+ * max-in-flight-requests} are waiting; outbound frames go to a bounded queue, and a client too slow to empty it is
+ * disconnected (it resumes from its last seq on reconnect, so nothing is lost).
+ */
+public final class Session extends AbstractBehavior<Session.Command> {
+
+  /** Conversations one connection follows at once; more are refused with an error frame. */
+  public static final int MAX_SUBSCRIPTIONS = 500;
+  /** Live entries buffered for one conversation while its gap is being filled; beyond, they are refetched. */
+  public static final int MAX_BUFFERED_ENTRIES = 256;
+  /** Typing frames forwarded per conversation: a change, or a repeat after this long. */
+  private static final Duration TYPING_REPEAT = Duration.ofSeconds(2);
+  private static final Duration TICK = Duration.ofSeconds(1);
+  private static final Duration RETRY_MIN = Duration.ofMillis(250);
+  private static final Duration RETRY_MAX = Duration.ofSeconds(10);
+  private static final Duration HISTORY_BACKPRESSURE_DELAY = Duration.ofMillis(100);
+
+  public enum Role {
+    VISITOR,
+    AGENT
+  }
+
+  // Messages ---------------------------------------------------------------------------------------------------
+
+  public interface Command {}
+
+  /** The stream's acknowledgement token: one inbound frame is read per ack. */
+  public enum Ack {
+    INSTANCE
+  }
+
+  record StreamStarted(ActorRef<Ack> ackTo) implements Command {}
+
+  record Inbound(InboundFrame frame, ActorRef<Ack> ackTo) implements Command {}
+
+  enum StreamCompleted implements Command {
+    INSTANCE
+  }
+
+  record StreamFailed(Throwable cause) implements Command {}
+
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  private enum HelloTimeout implements Command {
+    INSTANCE
+  }
+
+  private enum Stop implements Command {
+    INSTANCE
+  }
+
+  private record FromConversation(Conversation.Notification notification) implements Command {}
+
+  private record FromQueue(Dispatcher.QueueView view) implements Command {}
+
+  private record VisitorReady(
+      Caller caller, Tokens.Issued token, Visitor.Profile profile, Map<String, Long> resume, Throwable failure)
+      implements Command {}
+
+  private record AgentLoaded(
+      Caller caller, Account account, List<Membership> memberships, Map<String, Long> resume, Throwable failure)
+      implements Command {}
+
+  private record AgentReady(
+      Account account, List<Membership> memberships, Map<String, Long> resume, Agent.Snapshot snapshot, Throwable failure)
+      implements Command {}
+
+  private record Ensured(ClientFrame.Send send, String conversationId, boolean retry, Throwable failure)
+      implements Command {}
+
+  private record Posted(
+      ClientFrame.Send send, String conversationId, boolean implicit, boolean retried,
+      StatusReply<Conversation.Posted> reply, Throwable failure)
+      implements Command {}
+
+  private record Answered(String ref, String conversationId, StatusReply<?> reply, Throwable failure, Kind kind)
+      implements Command {
+    enum Kind {
+      CLAIM,
+      CLOSE,
+      READ,
+      STATUS
+    }
+  }
+
+  private record SubscribeResult(
+      String conversationId, long generation, StatusReply<Conversation.Subscribed> reply, Throwable failure)
+      implements Command {}
+
+  private record HistoryResult(String conversationId, long generation, List<Entry> entries, Throwable failure)
+      implements Command {}
+
+  private record Resync(String conversationId, long generation) implements Command {}
+
+  private record ReadHistory(String conversationId, long generation) implements Command {}
+
+  // Factory ----------------------------------------------------------------------------------------------------
+
+  /**
+   * @param siteId the site of a visitor connection (checked at the upgrade), null for agents
+   */
+  public static Behavior<Command> create(
+      Role role, String siteId, BoundedSourceQueue<Message> out, SessionDeps deps) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> new Session(context, timers, role, siteId, out, deps)));
+  }
+
+  // State (all owned by this actor) ----------------------------------------------------------------------------
+
+  private final TimerScheduler<Command> timers;
+  private final Role role;
+  private final String siteId;
+  private final BoundedSourceQueue<Message> out;
+  private final SessionDeps deps;
+  private final ActorRef<Conversation.Notification> notifications;
+  private final ActorRef<Dispatcher.QueueView> queueViews;
+  private final String sessionId = UUID.randomUUID().toString();
+
+  /** Null until the hello succeeded. */
+  private Caller caller;
+  /** An agent whose hello is being completed (its entity has not answered yet); null otherwise. */
+  private Caller pendingAgent;
+  /** The hello frame's ack while the hello is being checked: no other frame is read meanwhile. */
+  private ActorRef<Ack> helloAck;
+  /** An ack withheld because {@code inFlight} reached its maximum; null when none is withheld. */
+  private ActorRef<Ack> pendingAck;
+  private int inFlight;
+  private long lastInboundNanos = System.nanoTime();
+  private boolean closing;
+  /** Visitor only: the visitor's open conversation as last known, or null. */
+  private String currentConversationId;
+  /** Agent only: the sites whose queue this session watches, and the last queue sent for each. */
+  private final Map<String, List<Dispatcher.Waiting>> watchedQueues = new HashMap<>();
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final Map<String, TypingSent> typingSent = new HashMap<>();
+  private long nextGeneration = 1;
+  private long lastRenewalNanos = System.nanoTime();
+
+  private record TypingSent(boolean typing, long atNanos) {}
+
+  /** One followed conversation. Owned by the session actor. */
+  private static final class Subscription {
+    final String conversationId;
+    /** The highest seq sent to the client; entries are sent strictly in order from here. */
+    long delivered;
+    /** A sync (subscribe, then history if needed) is running; live entries are buffered meanwhile. */
+    boolean syncing;
+    /** Identifies the running sync, so that answers to an abandoned one are ignored. */
+    long generation;
+    /** Send a {@code synced} frame when the running sync completes (client-visible syncs, not renewals). */
+    boolean announce;
+    /** Target of a running history read: entries up to this seq come from the journal. */
+    long historyUpTo;
+    int failures;
+    final List<Entry> buffered = new ArrayList<>();
+
+    Subscription(String conversationId, long delivered) {
+      this.conversationId = conversationId;
+      this.delivered = delivered;
+    }
+  }
+
+  private Session(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      Role role,
+      String siteId,
+      BoundedSourceQueue<Message> out,
+      SessionDeps deps) {
+    super(context);
+    this.timers = timers;
+    this.role = role;
+    this.siteId = siteId;
+    this.out = out;
+    this.deps = deps;
+    this.notifications = context.messageAdapter(Conversation.Notification.class, FromConversation::new);
+    this.queueViews = context.messageAdapter(Dispatcher.QueueView.class, FromQueue::new);
+    timers.startSingleTimer(HelloTimeout.INSTANCE, deps.settings().helloTimeout());
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(StreamStarted.class, m -> ack(m.ackTo()))
+        .onMessage(Inbound.class, this::onInbound)
+        .onMessageEquals(StreamCompleted.INSTANCE, Behaviors::stopped)
+        .onMessage(StreamFailed.class, m -> Behaviors.stopped())
+        .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
+        .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessageEquals(HelloTimeout.INSTANCE, this::onHelloTimeout)
+        .onMessage(VisitorReady.class, this::onVisitorReady)
+        .onMessage(AgentLoaded.class, this::onAgentLoaded)
+        .onMessage(AgentReady.class, this::onAgentReady)
+        .onMessage(Ensured.class, this::onEnsured)
+        .onMessage(Posted.class, this::onPosted)
+        .onMessage(Answered.class, this::onAnswered)
+        .onMessage(SubscribeResult.class, this::onSubscribeResult)
+        .onMessage(HistoryResult.class, this::onHistoryResult)
+        .onMessage(Resync.class, this::onResync)
+        .onMessage(ReadHistory.class, this::onReadHistory)
+        .onMessage(FromConversation.class, this::onNotification)
+        .onMessage(FromQueue.class, this::onQueue)
+        .onSignal(PostStop.class, signal -> onStop())
+        .build();
+  }
+
+  // Inbound frames ---------------------------------------------------------------------------------------------
+
+  private Behavior<Command> ack(ActorRef<Ack> ackTo) {
+    ackTo.tell(Ack.INSTANCE);
+    return this;
+  }
+
+  private Behavior<Command> onInbound(Inbound inbound) {
+    lastInboundNanos = System.nanoTime();
+    if (closing) {
+      return ack(inbound.ackTo());
+    }
+    InboundFrame frame = inbound.frame();
+    if (frame instanceof InboundFrame.TooLarge tooLarge) {
+      send(
+          ServerFrame.Error.of(
+              ErrorCode.FRAME_TOO_LARGE,
+              "the frame has " + tooLarge.bytes() + " bytes; the limit is " + deps.settings().maxFrameBytes()));
+    } else if (frame instanceof InboundFrame.Binary) {
+      send(ServerFrame.Error.of(ErrorCode.BINARY_NOT_SUPPORTED, "frames are JSON text"));
+    } else if (frame instanceof InboundFrame.Text text) {
+      FrameDecoder.Decoded decoded = FrameDecoder.decode(text.text());
+      if (decoded.error() != null) {
+        send(decoded.error());
+      } else if (decoded.frame() instanceof ClientFrame.Hello hello && caller == null) {
+        startHello(hello, inbound.ackTo());
+        return this; // the next frame is read once the hello is settled
+      } else {
+        handle(decoded.frame());
+      }
+    }
+    return ackOrDefer(inbound.ackTo());
+  }
+
+  private Behavior<Command> ackOrDefer(ActorRef<Ack> ackTo) {
+    if (inFlight >= deps.settings().maxInFlightRequests()) {
+      pendingAck = ackTo;
+    } else {
+      ackTo.tell(Ack.INSTANCE);
+    }
+    return this;
+  }
+
+  private void requestDone() {
+    inFlight--;
+    if (pendingAck != null && inFlight < deps.settings().maxInFlightRequests()) {
+      pendingAck.tell(Ack.INSTANCE);
+      pendingAck = null;
+    }
+  }
+
+  private void handle(ClientFrame frame) {
+    if (frame instanceof ClientFrame.Ping ping) {
+      send(new ServerFrame.Pong(ping.t(), deps.clock().instant()));
+      return;
+    }
+    if (caller == null) {
+      send(
+          ServerFrame.Error.of(ErrorCode.NOT_AUTHENTICATED, "say hello first")
+              .withRef(refOf(frame)));
+      return;
+    }
+    if (frame instanceof ClientFrame.Hello) {
+      send(ServerFrame.Error.of(ErrorCode.ALREADY_AUTHENTICATED, "this connection already said hello"));
+    } else if (frame instanceof ClientFrame.Send s) {
+      onSend(s);
+    } else if (frame instanceof ClientFrame.Sync s) {
+      onSync(s);
+    } else if (frame instanceof ClientFrame.Typing t) {
+      onTyping(t);
+    } else if (frame instanceof ClientFrame.Read r) {
+      onRead(r);
+    } else if (frame instanceof ClientFrame.Claim c) {
+      onClaim(c);
+    } else if (frame instanceof ClientFrame.Close c) {
+      onClose(c);
+    } else if (frame instanceof ClientFrame.SetStatus s) {
+      onSetStatus(s);
+    }
+  }
+
+  private static String refOf(ClientFrame frame) {
+    if (frame instanceof ClientFrame.Send s) {
+      return s.id();
+    } else if (frame instanceof ClientFrame.Claim c) {
+      return c.id();
+    } else if (frame instanceof ClientFrame.Close c) {
+      return c.id();
+    } else if (frame instanceof ClientFrame.SetStatus s) {
+      return s.id();
+    }
+    return null;
+  }
+
+  // Hello ------------------------------------------------------------------------------------------------------
+
+  private void startHello(ClientFrame.Hello hello, ActorRef<Ack> ackTo) {
+    if (role == Role.VISITOR) {
+      String visitorId;
+      if (hello.token() == null) {
+        visitorId = UUID.randomUUID().toString();
+      } else {
+        try {
+          visitorId = deps.tokens().verifyVisitor(hello.token(), siteId).visitorId();
+        } catch (Tokens.Refused refused) {
+          refuseToken(refused, ackTo);
+          return;
+        }
+      }
+      Caller visitor = Caller.visitor(siteId, visitorId);
+      Tokens.Issued token = deps.tokens().issueVisitor(siteId, visitorId);
+      helloAck = ackTo;
+      getContext()
+          .pipeToSelf(
+              visitorRef(visitorId).<Visitor.Profile>ask(Visitor.GetProfile::new, deps.settings().askTimeout()),
+              (profile, failure) -> new VisitorReady(visitor, token, profile, hello.resume(), failure));
+    } else {
+      String accountId;
+      try {
+        accountId = deps.tokens().verifyAgent(hello.token());
+      } catch (Tokens.Refused refused) {
+        refuseToken(refused, ackTo);
+        return;
+      }
+      helloAck = ackTo;
+      CompletionStage<AgentLoaded> loaded =
+          CompletableFuture.supplyAsync(
+              () -> {
+                Optional<Account> account = deps.directory().account(accountId);
+                List<Membership> memberships = deps.directory().memberships(accountId);
+                Set<String> sites = new LinkedHashSet<>();
+                memberships.forEach(m -> sites.add(m.siteId()));
+                return new AgentLoaded(
+                    Caller.agent(accountId, sites), account.orElse(null), memberships, hello.resume(), null);
+              },
+              deps.blocking());
+      getContext()
+          .pipeToSelf(
+              loaded,
+              (result, failure) ->
+                  failure != null ? new AgentLoaded(null, null, List.of(), Map.of(), failure) : result);
+    }
+  }
+
+  private void refuseToken(Tokens.Refused refused, ActorRef<Ack> ackTo) {
+    ErrorCode code = refused.expired() ? ErrorCode.TOKEN_EXPIRED : ErrorCode.INVALID_TOKEN;
+    String advice =
+        role == Role.VISITOR
+            ? "; say hello without a token to continue as a new visitor"
+            : "; log in again for a new token";
+    send(ServerFrame.Error.of(code, "the token was refused (" + refused.getMessage() + ")" + advice));
+    ackTo.tell(Ack.INSTANCE);
+  }
+
+  private void helloFailed(String why) {
+    getContext().getLog().warn("Session {}: hello failed: {}", sessionId, why);
+    send(ServerFrame.Error.of(ErrorCode.UNAVAILABLE, "the server could not complete the hello; try again"));
+    releaseHelloAck();
+  }
+
+  private void releaseHelloAck() {
+    if (helloAck != null) {
+      helloAck.tell(Ack.INSTANCE);
+      helloAck = null;
+    }
+  }
+
+  private Behavior<Command> onVisitorReady(VisitorReady ready) {
+    if (ready.failure() != null) {
+      helloFailed(String.valueOf(ready.failure()));
+      return this;
+    }
+    caller = ready.caller();
+    timers.cancel(HelloTimeout.INSTANCE);
+    visitorRef(caller.id()).tell(new Visitor.Connected(getContext().getSelf()));
+    currentConversationId = ready.profile().currentConversationId();
+    send(
+        new ServerFrame.VisitorWelcome(
+            "visitor",
+            siteId,
+            caller.id(),
+            ready.token().token(),
+            ready.token().expiresAt(),
+            currentConversationId,
+            deps.settings().heartbeat().toMillis(),
+            deps.settings().idleTimeout().toMillis(),
+            deps.settings().maxFrameBytes(),
+            Limits.MAX_TEXT_CHARS,
+            deps.clock().instant()));
+    Map<String, Long> follow = new HashMap<>(ready.resume());
+    if (currentConversationId != null) {
+      follow.putIfAbsent(currentConversationId, 0L);
+    }
+    follow.forEach(this::subscribe);
+    getContext().getLog().debug("Session {}: visitor {} of {} ready", sessionId, caller.id(), siteId);
+    releaseHelloAck();
+    return this;
+  }
+
+  private Behavior<Command> onAgentLoaded(AgentLoaded loaded) {
+    if (loaded.failure() != null) {
+      helloFailed(String.valueOf(loaded.failure()));
+      return this;
+    }
+    if (loaded.account() == null || loaded.memberships().isEmpty()) {
+      send(
+          ServerFrame.Error.of(
+              ErrorCode.INVALID_TOKEN, "the account no longer exists or works for no site; log in again"));
+      releaseHelloAck();
+      return this;
+    }
+    Caller agent = loaded.caller();
+    getContext()
+        .pipeToSelf(
+            agentRef(agent.id())
+                .<Agent.Snapshot>ask(
+                    replyTo -> new Agent.Connect(getContext().getSelf(), replyTo),
+                    deps.settings().askTimeout()),
+            (snapshot, failure) ->
+                new AgentReady(loaded.account(), loaded.memberships(), loaded.resume(), snapshot, failure));
+    // Remember who is asking; the session becomes authenticated only when the agent entity answered.
+    pendingAgent = agent;
+    return this;
+  }
+
+  private Behavior<Command> onAgentReady(AgentReady ready) {
+    if (ready.failure() != null) {
+      pendingAgent = null;
+      helloFailed(String.valueOf(ready.failure()));
+      return this;
+    }
+    caller = pendingAgent;
+    pendingAgent = null;
+    timers.cancel(HelloTimeout.INSTANCE);
+    List<ServerFrame.SiteRole> sites =
+        ready.memberships().stream()
+            .map(m -> new ServerFrame.SiteRole(m.siteId(), m.role().code()))
+            .toList();
+    send(
+        new ServerFrame.AgentWelcome(
+            "agent",
+            caller.id(),
+            ready.account().displayName(),
+            sites,
+            ready.snapshot().activeConversationIds(),
+            ready.snapshot().status().name().toLowerCase(Locale.ROOT),
+            deps.settings().heartbeat().toMillis(),
+            deps.settings().idleTimeout().toMillis(),
+            deps.settings().maxFrameBytes(),
+            Limits.MAX_TEXT_CHARS,
+            deps.clock().instant()));
+    Map<String, Long> follow = new HashMap<>(ready.resume());
+    ready.snapshot().activeConversationIds().forEach(id -> follow.putIfAbsent(id, 0L));
+    follow.forEach(this::subscribe);
+    for (String site : caller.siteIds()) {
+      watchedQueues.put(site, null);
+      dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
+    }
+    getContext().getLog().debug("Session {}: agent {} ready", sessionId, caller.id());
+    releaseHelloAck();
+    return this;
+  }
+
+  // Requests ---------------------------------------------------------------------------------------------------
+
+  private void onSend(ClientFrame.Send send) {
+    if (send.conversationId() != null) {
+      post(send, send.conversationId(), false, false);
+    } else if (role == Role.AGENT) {
+      send(
+          ServerFrame.Error.of(ErrorCode.MISSING_FIELD, "agents must name the conversation")
+              .withField("conversationId")
+              .withRef(send.id()));
+    } else if (currentConversationId != null) {
+      post(send, currentConversationId, true, false);
+    } else {
+      ensureConversation(send, null);
+    }
+  }
+
+  private void ensureConversation(ClientFrame.Send send, String stale) {
+    inFlight++;
+    getContext()
+        .pipeToSelf(
+            visitorRef(caller.id())
+                .<StatusReply<String>>ask(
+                    replyTo -> new Visitor.EnsureConversation(stale, replyTo), deps.settings().askTimeout()),
+            (reply, failure) ->
+                reply != null && reply.isSuccess()
+                    ? new Ensured(send, reply.getValue(), stale != null, null)
+                    : new Ensured(
+                        send, null, stale != null, failure != null ? failure : reply.getError()));
+  }
+
+  private Behavior<Command> onEnsured(Ensured ensured) {
+    requestDone();
+    if (ensured.failure() != null) {
+      sendFailure(ensured.failure(), ensured.send().id(), null);
+      return this;
+    }
+    currentConversationId = ensured.conversationId();
+    post(ensured.send(), ensured.conversationId(), true, ensured.retry());
+    return this;
+  }
+
+  private void post(ClientFrame.Send send, String conversationId, boolean implicit, boolean retried) {
+    inFlight++;
+    getContext()
+        .pipeToSelf(
+            conversationRef(conversationId)
+                .<StatusReply<Conversation.Posted>>ask(
+                    replyTo -> new Conversation.PostMessage(caller, send.id(), send.text(), replyTo),
+                    deps.settings().askTimeout()),
+            (reply, failure) -> new Posted(send, conversationId, implicit, retried, reply, failure));
+  }
+
+  private Behavior<Command> onPosted(Posted posted) {
+    requestDone();
+    String id = posted.send().id();
+    if (posted.failure() != null) {
+      sendFailure(posted.failure(), id, posted.conversationId());
+      return this;
+    }
+    StatusReply<Conversation.Posted> reply = posted.reply();
+    if (reply.isError()) {
+      ErrorCode code = ErrorCode.ofRejectionMessage(reply.getError().getMessage());
+      if (code == ErrorCode.CONVERSATION_CLOSED && posted.implicit() && !posted.retried()) {
+        // "My conversation" was closed meanwhile: the visitor's next message opens a new one.
+        ensureConversation(posted.send(), posted.conversationId());
+        return this;
+      }
+      send(rejection(code, posted.conversationId()).withRef(id));
+      return this;
+    }
+    Conversation.Posted ok = reply.getValue();
+    send(new ServerFrame.Ack(id, posted.conversationId(), ok.seq(), ok.duplicate() ? Boolean.TRUE : null));
+    if (!subscriptions.containsKey(posted.conversationId())) {
+      subscribe(posted.conversationId(), 0L);
+    }
+    return this;
+  }
+
+  private void onSync(ClientFrame.Sync sync) {
+    Subscription sub = subscriptions.get(sync.conversationId());
+    if (sub == null) {
+      subscribe(sync.conversationId(), sync.afterSeq());
+    } else {
+      sub.delivered = sync.afterSeq();
+      sub.buffered.clear();
+      startSync(sub, true);
+    }
+  }
+
+  private void onTyping(ClientFrame.Typing typing) {
+    long now = System.nanoTime();
+    TypingSent last = typingSent.get(typing.conversationId());
+    if (last != null
+        && last.typing() == typing.typing()
+        && now - last.atNanos() < TYPING_REPEAT.toNanos()) {
+      return;
+    }
+    if (!subscriptions.containsKey(typing.conversationId())) {
+      return; // typing is ephemeral: silently ignored for conversations the client does not follow
+    }
+    typingSent.put(typing.conversationId(), new TypingSent(typing.typing(), now));
+    conversationRef(typing.conversationId()).tell(new Conversation.SetTyping(caller, typing.typing()));
+  }
+
+  private void onRead(ClientFrame.Read read) {
+    inFlight++;
+    getContext()
+        .pipeToSelf(
+            conversationRef(read.conversationId())
+                .<StatusReply<Done>>ask(
+                    replyTo -> new Conversation.MarkRead(caller, read.seq(), replyTo),
+                    deps.settings().askTimeout()),
+            (reply, failure) ->
+                new Answered(null, read.conversationId(), reply, failure, Answered.Kind.READ));
+  }
+
+  private void onClaim(ClientFrame.Claim claim) {
+    if (role != Role.AGENT) {
+      send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents claim conversations").withRef(claim.id()));
+      return;
+    }
+    inFlight++;
+    getContext()
+        .pipeToSelf(
+            conversationRef(claim.conversationId())
+                .<StatusReply<Conversation.Claimed>>ask(
+                    replyTo -> new Conversation.Claim(caller, replyTo), deps.settings().askTimeout()),
+            (reply, failure) ->
+                new Answered(claim.id(), claim.conversationId(), reply, failure, Answered.Kind.CLAIM));
+  }
+
+  private void onClose(ClientFrame.Close close) {
+    inFlight++;
+    getContext()
+        .pipeToSelf(
+            conversationRef(close.conversationId())
+                .<StatusReply<Conversation.Ended>>ask(
+                    replyTo -> new Conversation.Close(caller, replyTo), deps.settings().askTimeout()),
+            (reply, failure) ->
+                new Answered(close.id(), close.conversationId(), reply, failure, Answered.Kind.CLOSE));
+  }
+
+  private void onSetStatus(ClientFrame.SetStatus set) {
+    if (role != Role.AGENT) {
+      send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents have a status").withRef(set.id()));
+      return;
+    }
+    Agent.Status status;
+    try {
+      status = Agent.Status.valueOf(set.status().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      send(
+          ServerFrame.Error.of(ErrorCode.INVALID_FIELD, "status must be online, away or offline")
+              .withField("status")
+              .withRef(set.id()));
+      return;
+    }
+    inFlight++;
+    getContext()
+        .pipeToSelf(
+            agentRef(caller.id())
+                .<StatusReply<Done>>ask(
+                    replyTo -> new Agent.SetStatus(status, replyTo), deps.settings().askTimeout()),
+            (reply, failure) -> new Answered(set.id(), null, reply, failure, Answered.Kind.STATUS));
+  }
+
+  private Behavior<Command> onAnswered(Answered answered) {
+    requestDone();
+    if (answered.failure() != null) {
+      sendFailure(answered.failure(), answered.ref(), answered.conversationId());
+      return this;
+    }
+    if (answered.reply().isError()) {
+      ErrorCode code = ErrorCode.ofRejectionMessage(answered.reply().getError().getMessage());
+      ServerFrame.Error error = rejection(code, answered.conversationId());
+      send(answered.ref() != null ? error.withRef(answered.ref()) : error);
+      return this;
+    }
+    switch (answered.kind()) {
+      case CLAIM -> {
+        Conversation.Claimed claimed = (Conversation.Claimed) answered.reply().getValue();
+        send(new ServerFrame.Ack(answered.ref(), answered.conversationId(), claimed.seq(), null));
+        if (!subscriptions.containsKey(answered.conversationId())) {
+          subscribe(answered.conversationId(), 0L);
+        }
+      }
+      case CLOSE -> {
+        Conversation.Ended ended = (Conversation.Ended) answered.reply().getValue();
+        send(new ServerFrame.Ack(answered.ref(), answered.conversationId(), ended.seq(), null));
+        if (answered.conversationId().equals(currentConversationId)) {
+          currentConversationId = null;
+        }
+      }
+      case STATUS -> send(new ServerFrame.Ack(answered.ref(), null, null, null));
+      case READ -> {
+        // The read mark reaches every subscriber, this one included, as a read frame.
+      }
+    }
+    return this;
+  }
+
+  // Subscriptions ----------------------------------------------------------------------------------------------
+
+  private void subscribe(String conversationId, long afterSeq) {
+    Subscription existing = subscriptions.get(conversationId);
+    if (existing != null) {
+      startSync(existing, true);
+      return;
+    }
+    if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
+      send(
+          ServerFrame.Error.of(
+                  ErrorCode.TOO_MANY_SUBSCRIBERS,
+                  "one connection follows at most " + MAX_SUBSCRIPTIONS + " conversations")
+              .withConversation(conversationId));
+      return;
+    }
+    Subscription sub = new Subscription(conversationId, afterSeq);
+    subscriptions.put(conversationId, sub);
+    startSync(sub, true);
+  }
+
+  private void startSync(Subscription sub, boolean announce) {
+    sub.syncing = true;
+    sub.announce |= announce;
+    sub.historyUpTo = 0;
+    sub.generation = nextGeneration++;
+    long generation = sub.generation;
+    String id = sub.conversationId;
+    getContext()
+        .pipeToSelf(
+            conversationRef(id)
+                .<StatusReply<Conversation.Subscribed>>ask(
+                    replyTo -> new Conversation.Subscribe(caller, notifications, sub.delivered, replyTo),
+                    deps.settings().askTimeout()),
+            (reply, failure) -> new SubscribeResult(id, generation, reply, failure));
+  }
+
+  private Behavior<Command> onSubscribeResult(SubscribeResult result) {
+    Subscription sub = subscriptions.get(result.conversationId());
+    if (sub == null || sub.generation != result.generation()) {
+      return this;
+    }
+    if (result.failure() != null) {
+      retryLater(sub);
+      return this;
+    }
+    if (result.reply().isError()) {
+      ErrorCode code = ErrorCode.ofRejectionMessage(result.reply().getError().getMessage());
+      subscriptions.remove(sub.conversationId);
+      send(rejection(code, sub.conversationId));
+      return this;
+    }
+    sub.failures = 0;
+    Conversation.Subscribed subscribed = result.reply().getValue();
+    if (subscribed.missingUpToSeq() > sub.delivered) {
+      sub.historyUpTo = subscribed.missingUpToSeq();
+      readHistory(sub);
+      return this;
+    }
+    for (Entry entry : subscribed.entries()) {
+      if (entry.seq() == sub.delivered + 1) {
+        deliver(sub, entry);
+      }
+    }
+    finishSync(sub, subscribed);
+    return this;
+  }
+
+  private void readHistory(Subscription sub) {
+    if (out.size() > deps.settings().maxOutboundFrames() / 2) {
+      // Let the client drain what it already has before reading more.
+      timers.startSingleTimer(
+          "history-" + sub.conversationId,
+          new ReadHistory(sub.conversationId, sub.generation),
+          HISTORY_BACKPRESSURE_DELAY);
+      return;
+    }
+    long generation = sub.generation;
+    String id = sub.conversationId;
+    getContext()
+        .pipeToSelf(
+            deps.history().entries(id, sub.delivered, sub.historyUpTo),
+            (entries, failure) -> new HistoryResult(id, generation, entries, failure));
+  }
+
+  private Behavior<Command> onReadHistory(ReadHistory read) {
+    Subscription sub = subscriptions.get(read.conversationId());
+    if (sub != null && sub.generation == read.generation() && sub.historyUpTo > 0) {
+      readHistory(sub);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onHistoryResult(HistoryResult result) {
+    Subscription sub = subscriptions.get(result.conversationId());
+    if (sub == null || sub.generation != result.generation()) {
+      return this;
+    }
+    if (result.failure() != null) {
+      getContext()
+          .getLog()
+          .warn("Session {}: history of {} failed: {}", sessionId, sub.conversationId, result.failure().toString());
+      retryLater(sub);
+      return this;
+    }
+    for (Entry entry : result.entries()) {
+      if (entry.seq() == sub.delivered + 1) {
+        deliver(sub, entry);
+      }
+    }
+    if (sub.delivered < sub.historyUpTo && !result.entries().isEmpty()) {
+      readHistory(sub);
+    } else {
+      // The journal part is done; subscribe again for the tail (and anything that arrived meanwhile).
+      boolean announce = sub.announce;
+      startSync(sub, announce);
+    }
+    return this;
+  }
+
+  private void finishSync(Subscription sub, Conversation.Subscribed subscribed) {
+    sub.syncing = false;
+    sub.historyUpTo = 0;
+    boolean gap = flushBuffered(sub);
+    if (sub.announce) {
+      sub.announce = false;
+      Conversation.Summary s = subscribed.summary();
+      send(
+          new ServerFrame.Synced(
+              sub.conversationId,
+              sub.delivered,
+              s.status().name().toLowerCase(Locale.ROOT),
+              s.visitorId(),
+              s.agentId(),
+              subscribed.readMarks().stream()
+                  .map(r -> new ServerFrame.ReadMarkView(FrameEncoder.author(r.reader()), r.upToSeq()))
+                  .toList()));
+    }
+    if (gap) {
+      startSync(sub, false);
+    }
+  }
+
+  /** Sends buffered live entries that continue the delivered sequence; true if a gap remains. */
+  private boolean flushBuffered(Subscription sub) {
+    if (sub.buffered.isEmpty()) {
+      return false;
+    }
+    sub.buffered.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+    boolean gap = false;
+    for (Entry entry : sub.buffered) {
+      if (entry.seq() == sub.delivered + 1) {
+        deliver(sub, entry);
+      } else if (entry.seq() > sub.delivered + 1) {
+        gap = true;
+        break;
+      }
+    }
+    sub.buffered.clear();
+    return gap;
+  }
+
+  private void retryLater(Subscription sub) {
+    sub.failures++;
+    long millis =
+        Math.min(RETRY_MAX.toMillis(), RETRY_MIN.toMillis() * (1L << Math.min(sub.failures, 6)));
+    long jitter = (long) (millis * 0.2 * Math.random());
+    timers.startSingleTimer(
+        "resync-" + sub.conversationId,
+        new Resync(sub.conversationId, sub.generation),
+        Duration.ofMillis(millis + jitter));
+  }
+
+  private Behavior<Command> onResync(Resync resync) {
+    Subscription sub = subscriptions.get(resync.conversationId());
+    if (sub != null && sub.generation == resync.generation()) {
+      startSync(sub, sub.announce);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onNotification(FromConversation message) {
+    Conversation.Notification n = message.notification();
+    Subscription sub = subscriptions.get(n.conversationId());
+    if (sub == null) {
+      return this;
+    }
+    if (n instanceof Conversation.Appended appended) {
+      Entry entry = appended.entry();
+      if (entry.seq() <= sub.delivered) {
+        return this;
+      }
+      if (sub.syncing) {
+        if (sub.buffered.size() < MAX_BUFFERED_ENTRIES) {
+          sub.buffered.add(entry);
+        }
+      } else if (entry.seq() == sub.delivered + 1) {
+        deliver(sub, entry);
+      } else {
+        sub.buffered.add(entry);
+        startSync(sub, false);
+      }
+    } else if (n instanceof Conversation.TypingChanged typing) {
+      send(new ServerFrame.Typing(n.conversationId(), FrameEncoder.author(typing.who()), typing.typing()));
+    } else if (n instanceof Conversation.ReadMarked read) {
+      send(new ServerFrame.Read(n.conversationId(), FrameEncoder.author(read.reader()), read.upToSeq()));
+    }
+    return this;
+  }
+
+  private void deliver(Subscription sub, Entry entry) {
+    sub.delivered = entry.seq();
+    send(FrameEncoder.event(sub.conversationId, entry));
+  }
+
+  private Behavior<Command> onQueue(FromQueue message) {
+    Dispatcher.QueueView view = message.view();
+    if (!watchedQueues.containsKey(view.siteId())) {
+      return this;
+    }
+    List<Dispatcher.Waiting> previous = watchedQueues.get(view.siteId());
+    if (view.waiting().equals(previous)) {
+      return this;
+    }
+    watchedQueues.put(view.siteId(), view.waiting());
+    send(
+        new ServerFrame.Queue(
+            view.siteId(),
+            view.waiting().stream()
+                .map(w -> new ServerFrame.WaitingView(w.conversationId(), w.visitorId(), w.since()))
+                .toList()));
+    return this;
+  }
+
+  // Timers -----------------------------------------------------------------------------------------------------
+
+  private Behavior<Command> onTick() {
+    long now = System.nanoTime();
+    if (!closing && now - lastInboundNanos > deps.settings().idleTimeout().toNanos()) {
+      send(ServerFrame.Error.of(ErrorCode.IDLE_TIMEOUT, "no frame for " + deps.settings().idleTimeout().toSeconds() + " s"));
+      close("idle");
+      return this;
+    }
+    if (caller != null && now - lastRenewalNanos > deps.settings().subscriptionRenewal().toNanos()) {
+      lastRenewalNanos = now;
+      for (Subscription sub : subscriptions.values()) {
+        if (!sub.syncing) {
+          startSync(sub, false);
+        }
+      }
+      for (String site : watchedQueues.keySet()) {
+        dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onHelloTimeout() {
+    if (caller == null && !closing) {
+      send(ServerFrame.Error.of(ErrorCode.HELLO_TIMEOUT, "no hello within " + deps.settings().helloTimeout().toSeconds() + " s"));
+      close("no hello");
+    }
+    return this;
+  }
+
+  // Output -----------------------------------------------------------------------------------------------------
+
+  private void send(ServerFrame frame) {
+    if (closing) {
+      return;
+    }
+    QueueOfferResult result = out.offer(TextMessage.create(FrameEncoder.encode(frame)));
+    if (result == QueueOfferResult.dropped()) {
+      getContext()
+          .getLog()
+          .warn("Session {}: client too slow ({} frames queued); disconnecting", sessionId, out.size());
+      close("slow client");
+    } else if (!result.isEnqueued()) {
+      close("connection gone");
+    }
+  }
+
+  private void sendFailure(Throwable failure, String ref, String conversationId) {
+    ServerFrame.Error error;
+    if (failure instanceof TimeoutException) {
+      error = ServerFrame.Error.of(ErrorCode.TIMEOUT, "the server did not answer in time; resend with the same id");
+    } else if (failure instanceof StatusReply.ErrorMessage message) {
+      error = rejection(ErrorCode.ofRejectionMessage(message.getMessage()), conversationId);
+    } else {
+      getContext().getLog().warn("Session {}: request failed: {}", sessionId, failure.toString());
+      error = ServerFrame.Error.of(ErrorCode.UNAVAILABLE, "the server could not handle this now; resend with the same id");
+    }
+    if (conversationId != null) {
+      error = error.withConversation(conversationId);
+    }
+    send(ref != null ? error.withRef(ref) : error);
+  }
+
+  private static ServerFrame.Error rejection(ErrorCode code, String conversationId) {
+    String message =
+        switch (code) {
+          case UNKNOWN_CONVERSATION -> "no such conversation";
+          case CONVERSATION_CLOSED -> "the conversation is closed";
+          case ALREADY_CLAIMED -> "another agent took this conversation first";
+          case NOT_ASSIGNED -> "claim the conversation before writing to it";
+          case TEXT_EMPTY -> "the text is empty";
+          case TEXT_TOO_LONG -> "the text is longer than " + Limits.MAX_TEXT_CHARS + " characters";
+          case INVALID_MESSAGE_ID -> "the message id is empty or too long";
+          case INVALID_SEQ -> "that seq does not exist in the conversation";
+          case TOO_MANY_SUBSCRIBERS -> "too many connections follow this conversation";
+          default -> "the request was refused";
+        };
+    ServerFrame.Error error = ServerFrame.Error.of(code, message);
+    return conversationId != null ? error.withConversation(conversationId) : error;
+  }
+
+  private void close(String why) {
+    if (closing) {
+      return;
+    }
+    getContext().getLog().debug("Session {} closing: {}", sessionId, why);
+    closing = true;
+    completeOutput();
+    releaseHelloAck();
+    if (pendingAck != null) {
+      pendingAck.tell(Ack.INSTANCE);
+      pendingAck = null;
+    }
+    // The stream normally stops us when it completes; this is the backstop.
+    timers.startSingleTimer(Stop.INSTANCE, Duration.ofSeconds(5));
+  }
+
+  /** Ends the outbound stream, which closes the connection; idempotent (the stream may have ended already). */
+  private void completeOutput() {
+    if (!out.isCompleted()) {
+      try {
+        out.complete();
+      } catch (IllegalStateException alreadyDone) {
+        // the client went away first
+      }
+    }
+  }
+
+  private Behavior<Command> onStop() {
+    completeOutput();
+    if (caller != null) {
+      if (role == Role.VISITOR) {
+        visitorRef(caller.id()).tell(new Visitor.Disconnected(getContext().getSelf()));
+      } else {
+        agentRef(caller.id()).tell(new Agent.Disconnect(getContext().getSelf()));
+        watchedQueues.keySet().forEach(site -> dispatcherRef(site).tell(new Dispatcher.Unwatch(queueViews)));
+      }
+      subscriptions.keySet().forEach(id -> conversationRef(id).tell(new Conversation.Unsubscribe(notifications)));
+    }
+    return this;
+  }
+
+  // Entity references ------------------------------------------------------------------------------------------
+
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Conversation.Command> conversationRef(
+      String id) {
+    return deps.sharding().entityRefFor(Conversation.ENTITY_KEY, id);
+  }
+
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Visitor.Command> visitorRef(
+      String visitorId) {
+    return deps.sharding().entityRefFor(Visitor.ENTITY_KEY, Visitor.entityId(siteId, visitorId));
+  }
+
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Agent.Command> agentRef(String agentId) {
+    return deps.sharding().entityRefFor(Agent.ENTITY_KEY, agentId);
+  }
+
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Dispatcher.Command> dispatcherRef(
+      String site) {
+    return deps.sharding().entityRefFor(Dispatcher.ENTITY_KEY, site);
+  }
+}

@@ -1,0 +1,19 @@
+package dev.parley.edge.ws;
+
+import dev.parley.core.conversation.ConversationHistory;
+import dev.parley.edge.auth.Tokens;
+import dev.parley.edge.config.EdgeSettings;
+import dev.parley.persistence.directory.Directory;
+import java.time.Clock;
+import java.util.concurrent.Executor;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/** What every connection's session needs, created once per node. */
+public record SessionDeps(
+    ClusterSharding sharding,
+    Tokens tokens,
+    Directory directory,
+    Executor blocking,
+    ConversationHistory history,
+    EdgeSettings settings,
+    Clock clock) {}

@@ -1,0 +1,137 @@
+package dev.parley.edge.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.parley.edge.ParleyServer;
+import dev.parley.edge.auth.FirstStart;
+import dev.parley.persistence.config.PersistenceSettings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A real Parley node on a random port for tests, with helpers for its HTTP API. */
+public final class TestServer implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final ParleyServer server;
+  private final PersistenceSettings storage;
+
+  private TestServer(ParleyServer server, PersistenceSettings storage) {
+    this.server = server;
+    this.storage = storage;
+  }
+
+  public static TestServer start(PersistenceSettings storage) {
+    return start(storage, Map.of());
+  }
+
+  public static TestServer start(PersistenceSettings storage, Map<String, Object> overrides) {
+    Config config =
+        ConfigFactory.parseMap(overrides)
+            .withFallback(
+                ConfigFactory.parseMap(
+                    Map.of(
+                        "parley.edge.port", 0,
+                        "pekko.remote.artery.canonical.port", 0,
+                        "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
+                        "pekko.loglevel", "WARNING")))
+            .withFallback(ConfigFactory.load());
+    return new TestServer(ParleyServer.start(config, storage), storage);
+  }
+
+  public ParleyServer server() {
+    return server;
+  }
+
+  public PersistenceSettings storage() {
+    return storage;
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** The origin the demo site allows: this server's own. */
+  public String origin() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public URI visitorUri(String siteId) {
+    return URI.create("ws://127.0.0.1:" + port() + "/ws/visitor?site=" + siteId);
+  }
+
+  public URI agentUri() {
+    return URI.create("ws://127.0.0.1:" + port() + "/ws/agent");
+  }
+
+  public FirstStart.Credentials admin() {
+    return server.firstStartCredentials().orElseThrow();
+  }
+
+  // HTTP API ------------------------------------------------------------------------------------------------
+
+  public record Response(int status, JsonNode body) {}
+
+  public Response request(String method, String path, String token, Object body) {
+    try {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path)).timeout(Duration.ofSeconds(20));
+      if (token != null) {
+        b.header("Authorization", "Bearer " + token);
+      }
+      String json = body == null ? "" : body instanceof String s ? s : WireClient.JSON.writeValueAsString(body);
+      b.header("Content-Type", "application/json");
+      b.method(method, json.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+      HttpResponse<String> response = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode parsed =
+          response.body().isBlank() ? WireClient.JSON.nullNode() : WireClient.JSON.readTree(response.body());
+      return new Response(response.statusCode(), parsed);
+    } catch (Exception e) {
+      throw new AssertionError("request " + method + " " + path + " failed", e);
+    }
+  }
+
+  /** Logs in and returns the token; fails the test on any other answer. */
+  public String login(String username, String password) {
+    Response r = request("POST", "/api/auth/login", null, Map.of("username", username, "password", password));
+    if (r.status() != 200) {
+      throw new AssertionError("login of " + username + " failed: " + r);
+    }
+    return r.body().path("token").asText();
+  }
+
+  public String adminToken() {
+    return login(admin().username(), admin().password());
+  }
+
+  /** Creates an agent at {@code siteId} through the admin API and returns its token. */
+  public String createAgent(String adminToken, String siteId, String username) {
+    ObjectNode body = WireClient.JSON.createObjectNode().put("username", username).put("role", "agent");
+    Response r = request("POST", "/api/sites/" + siteId + "/accounts", adminToken, body);
+    if (r.status() != 201) {
+      throw new AssertionError("could not create agent " + username + ": " + r);
+    }
+    return login(username, r.body().path("password").asText());
+  }
+
+  /** Creates a site through the admin API, allowing this server's origin. */
+  public void createSite(String adminToken, String siteId) {
+    ObjectNode body = WireClient.JSON.createObjectNode().put("id", siteId).put("name", "Site " + siteId);
+    body.putArray("allowedOrigins").add(origin());
+    Response r = request("POST", "/api/sites", adminToken, body);
+    if (r.status() != 201) {
+      throw new AssertionError("could not create site " + siteId + ": " + r);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
