@@ -47,7 +47,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * it is forgotten whenever the entity passivates, restarts or moves.
  *
  * <p>A conversation is created by the first message of its visitor, under an id that the visitor's own entity
- * chose; until then it is empty and answers everyone else with {@link Rejection#UNKNOWN_CONVERSATION}.
+ * chose; until then it is empty and answers everything else with {@link Rejection#UNKNOWN_CONVERSATION}.
  */
 public final class Conversation
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -72,12 +72,27 @@ public final class Conversation
   public sealed interface Command extends CborSerializable {}
 
   /**
-   * Post a message. A visitor's first post opens the conversation. Replies with the entry's seq, or with the
-   * original seq and {@code duplicate = true} when (author, clientMessageId) was posted before.
+   * Post a message. Replies with the entry's seq, or with the original seq and {@code duplicate = true} when
+   * (author, clientMessageId) was posted before.
+   *
+   * <p>{@code opens} says that the caller's own {@link dev.parley.core.visitor.Visitor} entity reserved this
+   * conversation id for the caller: only such a post may open an empty conversation. Anything else addressed to
+   * an empty conversation is told it does not exist.
    */
   public record PostMessage(
-      Caller caller, String clientMessageId, String text, ActorRef<StatusReply<Posted>> replyTo)
-      implements Command {}
+      Caller caller,
+      String clientMessageId,
+      String text,
+      boolean opens,
+      ActorRef<StatusReply<Posted>> replyTo)
+      implements Command {
+
+    /** A post to a conversation that exists already. */
+    public PostMessage(
+        Caller caller, String clientMessageId, String text, ActorRef<StatusReply<Posted>> replyTo) {
+      this(caller, clientMessageId, text, false, replyTo);
+    }
+  }
 
   /**
    * Receive live {@link Notification}s from now on, and in the reply every entry after {@code afterSeq} that is
@@ -408,7 +423,7 @@ public final class Conversation
     Caller caller = cmd.caller();
     Optional<Rejection> invalid = validateMessage(cmd.clientMessageId(), cmd.text());
     if (state.status == Status.EMPTY) {
-      if (!caller.isVisitor() || caller.siteIds().size() != 1) {
+      if (!cmd.opens() || !caller.isVisitor() || caller.siteIds().size() != 1) {
         return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_CONVERSATION.reply());
       }
       if (invalid.isPresent()) {
@@ -422,7 +437,6 @@ public final class Conversation
               new MessagePosted(1, caller.participant(), cmd.clientMessageId(), cmd.text(), now));
       return Effect()
           .persist(events)
-          .thenRun(this::dropSubscribersWithoutAccess)
           .thenRun(s -> peers.waiting(s.siteId, conversationId, s.visitorId, s.openedAt))
           .thenRun(s -> broadcast(new Appended(conversationId, s.tail.peekLast())))
           .thenReply(cmd.replyTo(), s -> StatusReply.success(posted(s.lastSeq, false, now)));
@@ -467,14 +481,9 @@ public final class Conversation
 
   private ReplyEffect<Event, State> onSubscribe(State state, Subscribe cmd) {
     Caller caller = cmd.caller();
-    if (state.status == Status.EMPTY && !caller.isVisitor()) {
-      return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_CONVERSATION.reply());
-    }
-    if (state.status != Status.EMPTY) {
-      Optional<Rejection> denied = readAccess(state, caller);
-      if (denied.isPresent()) {
-        return Effect().reply(cmd.replyTo(), denied.get().reply());
-      }
+    Optional<Rejection> denied = readAccess(state, caller);
+    if (denied.isPresent()) {
+      return Effect().reply(cmd.replyTo(), denied.get().reply());
     }
     if (!subscribers.containsKey(cmd.subscriber())) {
       if (subscribers.size() >= MAX_SUBSCRIBERS) {
@@ -648,19 +657,6 @@ public final class Conversation
       return Optional.of(Rejection.TEXT_TOO_LONG);
     }
     return Optional.empty();
-  }
-
-  private void dropSubscribersWithoutAccess(State state) {
-    subscribers
-        .entrySet()
-        .removeIf(
-            e -> {
-              boolean denied = readAccess(state, e.getValue()).isPresent();
-              if (denied) {
-                context.unwatch(e.getKey());
-              }
-              return denied;
-            });
   }
 
   private void broadcast(Notification notification) {

@@ -66,10 +66,12 @@ class ConversationTest {
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
   }
 
+  /** A post as the edge makes it: a visitor's post may open the conversation reserved for it. */
   private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Posted>> post(
       Caller caller, String clientMessageId, String text) {
     return kit.runCommand(
-        replyTo -> new Conversation.PostMessage(caller, clientMessageId, text, replyTo));
+        replyTo ->
+            new Conversation.PostMessage(caller, clientMessageId, text, caller.isVisitor(), replyTo));
   }
 
   private long postOk(Caller caller, String text) {
@@ -194,7 +196,7 @@ class ConversationTest {
       StatusReply<Conversation.Posted> opened =
           AskPattern.<Command, StatusReply<Conversation.Posted>>ask(
                   conversation,
-                  replyTo -> new Conversation.PostMessage(visitor, "open", "hi", replyTo),
+                  replyTo -> new Conversation.PostMessage(visitor, "open", "hi", true, replyTo),
                   WAIT,
                   testKit.scheduler())
               .toCompletableFuture()
@@ -439,20 +441,24 @@ class ConversationTest {
   }
 
   @Test
-  void emptyConversationIsUnknownToAgentsAndStrangersLoseTheirSubscriptionWhenItOpens() {
-    TestProbe<Conversation.Notification> strangerSession = testKit.createTestProbe();
-    TestProbe<Conversation.Notification> ownerSession = testKit.createTestProbe();
-    Caller stranger = Caller.visitor(site, "stranger");
+  void anEmptyConversationIsUnknownToEveryoneUntilItsVisitorWrites() {
+    TestProbe<Conversation.Notification> session = testKit.createTestProbe();
 
     var agentView = summary(agentA);
-    subscribe(stranger, strangerSession.getRef(), 0);
-    subscribe(visitor, ownerSession.getRef(), 0);
-    postOk(visitor, "secret");
+    var visitorSubscribe = subscribe(visitor, session.getRef(), 0);
+    var strangerPost =
+        kit.<StatusReply<Conversation.Posted>>runCommand(
+            replyTo ->
+                new Conversation.PostMessage(Caller.visitor(site, "stranger"), "s-1", "mine now?", replyTo));
+    var agentPost = post(agentA, "a-1", "hello?");
 
     assertThat(errorOf(agentView.reply())).isEqualTo(Rejection.UNKNOWN_CONVERSATION.code());
-    assertThat(ownerSession.expectMessageClass(Conversation.Appended.class).entry().text())
-        .isEqualTo("secret");
-    strangerSession.expectNoMessage(Duration.ofMillis(200));
+    assertThat(errorOf(visitorSubscribe.reply())).isEqualTo(Rejection.UNKNOWN_CONVERSATION.code());
+    assertThat(errorOf(agentPost.reply())).isEqualTo(Rejection.UNKNOWN_CONVERSATION.code());
+    assertThat(errorOf(strangerPost.reply()))
+        .as("a post that was not reserved by the visitor's entity cannot open a conversation")
+        .isEqualTo(Rejection.UNKNOWN_CONVERSATION.code());
+    assertThat(post(visitor, "m-1", "mine").reply().isSuccess()).isTrue();
   }
 
   @Test

@@ -209,6 +209,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
     boolean announce;
     /** Target of a running history read: entries up to this seq come from the journal. */
     long historyUpTo;
+    /** The client asked for this conversation (resume or sync), so a refusal is reported to it. */
+    boolean requested;
     int failures;
     final List<Entry> buffered = new ArrayList<>();
 
@@ -452,11 +454,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
             deps.settings().maxFrameBytes(),
             Limits.MAX_TEXT_CHARS,
             deps.clock().instant()));
-    Map<String, Long> follow = new HashMap<>(ready.resume());
-    if (currentConversationId != null) {
-      follow.putIfAbsent(currentConversationId, 0L);
+    ready.resume().forEach((id, seq) -> subscribe(id, seq, true));
+    if (currentConversationId != null && !ready.resume().containsKey(currentConversationId)) {
+      subscribe(currentConversationId, 0L, false);
     }
-    follow.forEach(this::subscribe);
     getContext().getLog().debug("Session {}: visitor {} of {} ready", sessionId, caller.id(), siteId);
     releaseHelloAck();
     return this;
@@ -514,9 +515,12 @@ public final class Session extends AbstractBehavior<Session.Command> {
             deps.settings().maxFrameBytes(),
             Limits.MAX_TEXT_CHARS,
             deps.clock().instant()));
-    Map<String, Long> follow = new HashMap<>(ready.resume());
-    ready.snapshot().activeConversationIds().forEach(id -> follow.putIfAbsent(id, 0L));
-    follow.forEach(this::subscribe);
+    ready.resume().forEach((id, seq) -> subscribe(id, seq, true));
+    for (String id : ready.snapshot().activeConversationIds()) {
+      if (!ready.resume().containsKey(id)) {
+        subscribe(id, 0L, false);
+      }
+    }
     for (String site : caller.siteIds()) {
       watchedQueues.put(site, null);
       dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
@@ -574,7 +578,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .pipeToSelf(
             conversationRef(conversationId)
                 .<StatusReply<Conversation.Posted>>ask(
-                    replyTo -> new Conversation.PostMessage(caller, send.id(), send.text(), replyTo),
+                    replyTo -> new Conversation.PostMessage(caller, send.id(), send.text(), implicit, replyTo),
                     deps.settings().askTimeout()),
             (reply, failure) -> new Posted(send, conversationId, implicit, retried, reply, failure));
   }
@@ -600,7 +604,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     Conversation.Posted ok = reply.getValue();
     send(new ServerFrame.Ack(id, posted.conversationId(), ok.seq(), ok.duplicate() ? Boolean.TRUE : null));
     if (!subscriptions.containsKey(posted.conversationId())) {
-      subscribe(posted.conversationId(), 0L);
+      subscribe(posted.conversationId(), 0L, false);
     }
     return this;
   }
@@ -608,8 +612,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private void onSync(ClientFrame.Sync sync) {
     Subscription sub = subscriptions.get(sync.conversationId());
     if (sub == null) {
-      subscribe(sync.conversationId(), sync.afterSeq());
+      subscribe(sync.conversationId(), sync.afterSeq(), true);
     } else {
+      sub.requested = true;
       sub.delivered = sync.afterSeq();
       sub.buffered.clear();
       startSync(sub, true);
@@ -710,7 +715,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         Conversation.Claimed claimed = (Conversation.Claimed) answered.reply().getValue();
         send(new ServerFrame.Ack(answered.ref(), answered.conversationId(), claimed.seq(), null));
         if (!subscriptions.containsKey(answered.conversationId())) {
-          subscribe(answered.conversationId(), 0L);
+          subscribe(answered.conversationId(), 0L, false);
         }
       }
       case CLOSE -> {
@@ -730,9 +735,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   // Subscriptions ----------------------------------------------------------------------------------------------
 
-  private void subscribe(String conversationId, long afterSeq) {
+  private void subscribe(String conversationId, long afterSeq, boolean requested) {
     Subscription existing = subscriptions.get(conversationId);
     if (existing != null) {
+      existing.requested |= requested;
       startSync(existing, true);
       return;
     }
@@ -745,6 +751,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return;
     }
     Subscription sub = new Subscription(conversationId, afterSeq);
+    sub.requested = requested;
     subscriptions.put(conversationId, sub);
     startSync(sub, true);
   }
@@ -777,7 +784,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
     if (result.reply().isError()) {
       ErrorCode code = ErrorCode.ofRejectionMessage(result.reply().getError().getMessage());
       subscriptions.remove(sub.conversationId);
-      send(rejection(code, sub.conversationId));
+      if (sub.requested) {
+        send(rejection(code, sub.conversationId));
+      }
       return this;
     }
     sub.failures = 0;

@@ -102,7 +102,8 @@ class JournalTest {
         ask(
             kit,
             c,
-            replyTo -> new Conversation.PostMessage(caller, clientMessageId, "text " + clientMessageId, replyTo));
+            replyTo -> new Conversation.PostMessage(
+                    caller, clientMessageId, "text " + clientMessageId, caller.isVisitor(), replyTo));
     assertThat(reply.isSuccess()).as("post %s: %s", clientMessageId, reply).isTrue();
     return reply.getValue();
   }

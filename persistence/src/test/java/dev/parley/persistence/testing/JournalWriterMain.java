@@ -65,7 +65,8 @@ public final class JournalWriterMain {
     String clientMessageId = "m-" + counter.incrementAndGet();
     AskPattern.<Conversation.Command, StatusReply<Conversation.Posted>>ask(
             conversation,
-            replyTo -> new Conversation.PostMessage(visitor, clientMessageId, "text " + clientMessageId, replyTo),
+            replyTo ->
+                new Conversation.PostMessage(visitor, clientMessageId, "text " + clientMessageId, true, replyTo),
             Duration.ofSeconds(10),
             system.scheduler())
         .whenCompleteAsync(
