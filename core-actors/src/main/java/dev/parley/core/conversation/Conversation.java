@@ -64,6 +64,11 @@ public final class Conversation
   public static final int MAX_SUBSCRIBERS = 64;
   /** Events between snapshots: recovery replays at most this many events after the newest snapshot. */
   public static final int SNAPSHOT_EVERY_EVENTS = 100;
+  /**
+   * A waiting conversation repeats its announcement to the dispatcher at most this often (on a visitor message),
+   * to repair an announcement lost with a crashed node without flooding the dispatcher on busy nights.
+   */
+  public static final Duration REANNOUNCE_INTERVAL = Duration.ofSeconds(30);
 
   // ---------------------------------------------------------------------------------------------------------
   // Commands
@@ -343,6 +348,8 @@ public final class Conversation
   private final Clock clock;
   /** Live subscribers and who they are. Owned by this actor; lost on restart by design (see class doc). */
   private final Map<ActorRef<Notification>, Caller> subscribers = new HashMap<>();
+  /** When this incarnation last announced itself as waiting (System.nanoTime); 0 for never. Owned by this actor. */
+  private long lastAnnouncedNanos;
 
   private Conversation(
       String conversationId, ActorContext<Command> context, ConversationPeers peers, Clock clock) {
@@ -389,7 +396,7 @@ public final class Conversation
               // A waiting conversation re-announces itself: the notification that put it in the queue may have
               // been lost with a crashed node.
               if (state.status == Status.WAITING) {
-                peers.waiting(state.siteId, conversationId, state.visitorId, state.openedAt);
+                announceWaiting(state);
               }
             })
         .build();
@@ -437,7 +444,7 @@ public final class Conversation
               new MessagePosted(1, caller.participant(), cmd.clientMessageId(), cmd.text(), now));
       return Effect()
           .persist(events)
-          .thenRun(s -> peers.waiting(s.siteId, conversationId, s.visitorId, s.openedAt))
+          .thenRun(this::announceWaiting)
           .thenRun(s -> broadcast(new Appended(conversationId, s.tail.peekLast())))
           .thenReply(cmd.replyTo(), s -> StatusReply.success(posted(s.lastSeq, false, now)));
     }
@@ -472,8 +479,10 @@ public final class Conversation
         .thenRun(
             s -> {
               broadcast(new Appended(conversationId, s.tail.peekLast()));
-              if (s.status == Status.WAITING && caller.isVisitor()) {
-                peers.waiting(s.siteId, conversationId, s.visitorId, s.openedAt);
+              if (s.status == Status.WAITING
+                  && caller.isVisitor()
+                  && System.nanoTime() - lastAnnouncedNanos > REANNOUNCE_INTERVAL.toNanos()) {
+                announceWaiting(s);
               }
             })
         .thenReply(cmd.replyTo(), s -> StatusReply.success(posted(event.seq(), false, now)));
@@ -657,6 +666,11 @@ public final class Conversation
       return Optional.of(Rejection.TEXT_TOO_LONG);
     }
     return Optional.empty();
+  }
+
+  private void announceWaiting(State state) {
+    lastAnnouncedNanos = System.nanoTime();
+    peers.waiting(state.siteId, conversationId, state.visitorId, state.openedAt);
   }
 
   private void broadcast(Notification notification) {

@@ -377,8 +377,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       Caller visitor = Caller.visitor(siteId, visitorId);
       Tokens.Issued token = deps.tokens().issueVisitor(siteId, visitorId);
       helloAck = ackTo;
-      getContext()
-          .pipeToSelf(
+      pipe(
               visitorRef(visitorId).<Visitor.Profile>ask(Visitor.GetProfile::new, deps.settings().askTimeout()),
               (profile, failure) -> new VisitorReady(visitor, token, profile, hello.resume(), failure));
     } else {
@@ -401,8 +400,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
                     Caller.agent(accountId, sites), account.orElse(null), memberships, hello.resume(), null);
               },
               deps.blocking());
-      getContext()
-          .pipeToSelf(
+      pipe(
               loaded,
               (result, failure) ->
                   failure != null ? new AgentLoaded(null, null, List.of(), Map.of(), failure) : result);
@@ -476,8 +474,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return this;
     }
     Caller agent = loaded.caller();
-    getContext()
-        .pipeToSelf(
+    pipe(
             agentRef(agent.id())
                 .<Agent.Snapshot>ask(
                     replyTo -> new Agent.Connect(getContext().getSelf(), replyTo),
@@ -549,8 +546,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private void ensureConversation(ClientFrame.Send send, String stale) {
     inFlight++;
-    getContext()
-        .pipeToSelf(
+    pipe(
             visitorRef(caller.id())
                 .<StatusReply<String>>ask(
                     replyTo -> new Visitor.EnsureConversation(stale, replyTo), deps.settings().askTimeout()),
@@ -574,8 +570,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private void post(ClientFrame.Send send, String conversationId, boolean implicit, boolean retried) {
     inFlight++;
-    getContext()
-        .pipeToSelf(
+    pipe(
             conversationRef(conversationId)
                 .<StatusReply<Conversation.Posted>>ask(
                     replyTo -> new Conversation.PostMessage(caller, send.id(), send.text(), implicit, replyTo),
@@ -638,8 +633,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private void onRead(ClientFrame.Read read) {
     inFlight++;
-    getContext()
-        .pipeToSelf(
+    pipe(
             conversationRef(read.conversationId())
                 .<StatusReply<Done>>ask(
                     replyTo -> new Conversation.MarkRead(caller, read.seq(), replyTo),
@@ -654,8 +648,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return;
     }
     inFlight++;
-    getContext()
-        .pipeToSelf(
+    pipe(
             conversationRef(claim.conversationId())
                 .<StatusReply<Conversation.Claimed>>ask(
                     replyTo -> new Conversation.Claim(caller, replyTo), deps.settings().askTimeout()),
@@ -665,8 +658,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private void onClose(ClientFrame.Close close) {
     inFlight++;
-    getContext()
-        .pipeToSelf(
+    pipe(
             conversationRef(close.conversationId())
                 .<StatusReply<Conversation.Ended>>ask(
                     replyTo -> new Conversation.Close(caller, replyTo), deps.settings().askTimeout()),
@@ -690,8 +682,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return;
     }
     inFlight++;
-    getContext()
-        .pipeToSelf(
+    pipe(
             agentRef(caller.id())
                 .<StatusReply<Done>>ask(
                     replyTo -> new Agent.SetStatus(status, replyTo), deps.settings().askTimeout()),
@@ -763,8 +754,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     sub.generation = nextGeneration++;
     long generation = sub.generation;
     String id = sub.conversationId;
-    getContext()
-        .pipeToSelf(
+    pipe(
             conversationRef(id)
                 .<StatusReply<Conversation.Subscribed>>ask(
                     replyTo -> new Conversation.Subscribe(caller, notifications, sub.delivered, replyTo),
@@ -816,8 +806,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     }
     long generation = sub.generation;
     String id = sub.conversationId;
-    getContext()
-        .pipeToSelf(
+    pipe(
             deps.history().entries(id, sub.delivered, sub.historyUpTo),
             (entries, failure) -> new HistoryResult(id, generation, entries, failure));
   }
@@ -1000,6 +989,24 @@ public final class Session extends AbstractBehavior<Session.Command> {
       close("no hello");
     }
     return this;
+  }
+
+  /**
+   * Like {@code pipeToSelf}, but the callback runs on this actor's dispatcher. Futures that Pekko converts from
+   * Scala run even synchronous-looking callbacks "async" on the common pool, which on a 2-core JDK 17 means a new
+   * thread per callback (see ../shared/STACK.md); naming the executor keeps them on our threads. {@code toMessage}
+   * runs off the actor: it may only build a message from its arguments.
+   */
+  private <T> void pipe(CompletionStage<T> stage, java.util.function.BiFunction<T, Throwable, Command> toMessage) {
+    ActorRef<Command> self = getContext().getSelf();
+    stage.whenCompleteAsync(
+        (value, failure) -> self.tell(toMessage.apply(value, unwrap(failure))), getContext().getExecutionContext());
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 
   // Output -----------------------------------------------------------------------------------------------------
