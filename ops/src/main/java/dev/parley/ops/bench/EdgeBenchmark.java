@@ -1,0 +1,596 @@
+package dev.parley.ops.bench;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.parley.core.Domain;
+import dev.parley.core.common.Caller;
+import dev.parley.core.conversation.Conversation;
+import dev.parley.core.visitor.Visitor;
+import dev.parley.persistence.config.Databases;
+import dev.parley.persistence.config.PersistenceSettings;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * The capacity benchmark behind docs/BENCHMARKS.md. Not a test: it prints numbers.
+ *
+ * <p>It starts a Parley server as a separate process on a fresh database of a real PostgreSQL server, drives it
+ * with simulated visitors over WebSockets from this process, and reports acknowledged messages per second and
+ * send→ack latency for one conversation, for many conversations, and at a fixed rate. Then, in this process and on
+ * another fresh database, it sends the same commands straight to the sharded entities, without HTTP, for the raw
+ * ceiling. CPU time of the server, this load generator and PostgreSQL is read from /proc beside every figure.
+ *
+ * <p>Run it with {@code ops/bench} (see its --help).
+ */
+public final class EdgeBenchmark {
+
+  private record Options(
+      String pgBase,
+      String pgUser,
+      String pgPassword,
+      Path serverJar,
+      String serverJava,
+      String serverHeap,
+      String serverOpts,
+      int warmupSeconds,
+      int measureSeconds,
+      int conversations,
+      int windowOne,
+      int windowMany,
+      int rate,
+      int textChars) {}
+
+  record Result(
+      String scenario,
+      double messagesPerSecond,
+      double p50Millis,
+      double p99Millis,
+      double maxMillis,
+      long acked,
+      int errors,
+      double serverCpu,
+      double generatorCpu,
+      double postgresCpu) {}
+
+  public static void main(String[] args) throws Exception {
+    Options o = parse(args);
+    List<Result> results = new ArrayList<>();
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss"));
+    String edgeDb = "parley_bench_edge_" + stamp;
+    String rawDb = "parley_bench_raw_" + stamp;
+    createDatabase(o, edgeDb);
+    createDatabase(o, rawDb);
+
+    System.out.println("# Parley capacity benchmark, " + LocalDateTime.now());
+    System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
+        + cpuModel() + ", load generator on " + System.getProperty("java.vm.name") + " "
+        + System.getProperty("java.version"));
+
+    ServerProcess server = ServerProcess.start(o, o.pgBase() + edgeDb);
+    System.out.println("server: " + server.javaVersion + ", heap " + o.serverHeap() + ", PostgreSQL database "
+        + edgeDb + " (its log: target/bench-server.log)");
+    ActorSystem<Void> load = ActorSystem.create(Behaviors.empty(), "load", loadConfig());
+    try {
+      URI uri = URI.create("ws://127.0.0.1:" + server.port + "/ws/visitor?site=demo");
+      String origin = "http://127.0.0.1:" + server.port;
+      results.add(closedLoop(o, load, server.pid, uri, origin, "edge, 1 conversation", 1, o.windowOne()));
+      results.add(
+          closedLoop(o, load, server.pid, uri, origin, "edge, " + o.conversations() + " conversations",
+              o.conversations(), o.windowMany()));
+      results.add(openLoop(o, load, server.pid, uri, origin));
+    } finally {
+      load.terminate();
+      load.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      server.stop();
+    }
+
+    results.addAll(rawCeiling(o, rawDb));
+    print(o, results);
+  }
+
+  // Scenarios ----------------------------------------------------------------------------------------------
+
+  private static Result closedLoop(
+      Options o, ActorSystem<?> system, long serverPid, URI uri, String origin, String name, int clients, int window)
+      throws Exception {
+    Recorder latencies = new Recorder(3);
+    AtomicInteger acked = new AtomicInteger();
+    AtomicInteger errors = new AtomicInteger();
+    List<LoadClient> all = connect(o, system, uri, origin, clients, latencies, acked, errors);
+    all.forEach(c -> c.startClosedLoop(window));
+    return measure(o, name, serverPid, latencies, acked, errors, () -> all.forEach(c -> c.measuring(true)), () -> {
+      all.forEach(LoadClient::stop);
+      all.forEach(c -> c.measuring(false));
+      drainThenClose(all);
+    });
+  }
+
+  private static Result openLoop(Options o, ActorSystem<?> system, long serverPid, URI uri, String origin)
+      throws Exception {
+    Recorder latencies = new Recorder(3);
+    AtomicInteger acked = new AtomicInteger();
+    AtomicInteger errors = new AtomicInteger();
+    List<LoadClient> all = connect(o, system, uri, origin, o.conversations(), latencies, acked, errors);
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    int perTick = Math.max(1, o.rate() / 100);
+    AtomicInteger next = new AtomicInteger();
+    ticker.scheduleAtFixedRate(
+        () -> {
+          for (int i = 0; i < perTick; i++) {
+            all.get(Math.floorMod(next.getAndIncrement(), all.size())).sendOne();
+          }
+        },
+        0,
+        10,
+        TimeUnit.MILLISECONDS);
+    String name = "edge, " + o.conversations() + " conversations at " + o.rate() + " msg/s";
+    return measure(o, name, serverPid, latencies, acked, errors, () -> all.forEach(c -> c.measuring(true)), () -> {
+      ticker.shutdownNow();
+      all.forEach(c -> c.measuring(false));
+      drainThenClose(all);
+    });
+  }
+
+  private static List<LoadClient> connect(
+      Options o,
+      ActorSystem<?> system,
+      URI uri,
+      String origin,
+      int clients,
+      Recorder latencies,
+      AtomicInteger acked,
+      AtomicInteger errors)
+      throws Exception {
+    List<LoadClient> all = new ArrayList<>(clients);
+    for (int i = 0; i < clients; i++) {
+      all.add(new LoadClient(system, uri, origin, latencies, acked, errors, o.textChars()));
+      if (i % 100 == 99) {
+        CompletableFuture.allOf(all.stream().map(LoadClient::welcomed).toArray(CompletableFuture[]::new))
+            .get(60, TimeUnit.SECONDS);
+      }
+    }
+    CompletableFuture.allOf(all.stream().map(LoadClient::welcomed).toArray(CompletableFuture[]::new))
+        .get(60, TimeUnit.SECONDS);
+    return all;
+  }
+
+  private static void drainThenClose(List<LoadClient> all) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline && all.stream().anyMatch(c -> c.inFlight() > 0)) {
+      sleep(100);
+    }
+    all.forEach(LoadClient::close);
+  }
+
+  private static Result measure(
+      Options o,
+      String name,
+      long serverPid,
+      Recorder latencies,
+      AtomicInteger acked,
+      AtomicInteger errors,
+      Runnable start,
+      Runnable stop) {
+    System.out.println("running: " + name + " (" + o.warmupSeconds() + " s warm-up, " + o.measureSeconds() + " s measured)");
+    sleep(o.warmupSeconds() * 1000L);
+    latencies.reset();
+    acked.set(0);
+    errors.set(0);
+    Cpu before = Cpu.now(serverPid);
+    long t0 = System.nanoTime();
+    start.run();
+    sleep(o.measureSeconds() * 1000L);
+    stop.run();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Cpu after = Cpu.now(serverPid);
+    Histogram h = latencies.getIntervalHistogram();
+    return new Result(
+        name,
+        acked.get() / seconds,
+        h.getValueAtPercentile(50) / 1000.0,
+        h.getValueAtPercentile(99) / 1000.0,
+        h.getMaxValue() / 1000.0,
+        acked.get(),
+        errors.get(),
+        after.server(before, seconds),
+        after.generator(before, seconds),
+        after.postgres(before, seconds));
+  }
+
+  // Raw ceiling: the same commands straight to the entities ---------------------------------------------------
+
+  private static List<Result> rawCeiling(Options o, String database) throws Exception {
+    PersistenceSettings storage = PersistenceSettings.postgres(o.pgBase() + database, o.pgUser(), o.pgPassword());
+    try (HikariDataSource pool = Databases.configPool(storage)) {
+      Databases.migrate(pool, storage);
+    }
+    Config config =
+        storage
+            .pekkoConfig()
+            .withFallback(
+                ConfigFactory.parseString(
+                    "pekko.remote.artery.canonical.port = 0\npekko.loglevel = WARNING\n"
+                        + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off"))
+            .withFallback(ConfigFactory.load())
+            .resolve();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "raw", config);
+    List<Result> results = new ArrayList<>();
+    try {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      ClusterSharding sharding = Domain.start(system);
+      results.add(rawScenario(o, system, sharding, "raw entities, 1 conversation", 1, o.windowOne()));
+      results.add(
+          rawScenario(o, system, sharding, "raw entities, " + o.conversations() + " conversations",
+              o.conversations(), o.windowMany()));
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    return results;
+  }
+
+  private static Result rawScenario(
+      Options o, ActorSystem<?> system, ClusterSharding sharding, String name, int conversations, int window)
+      throws Exception {
+    Recorder latencies = new Recorder(3);
+    AtomicInteger acked = new AtomicInteger();
+    AtomicInteger errors = new AtomicInteger();
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicBoolean measuring = new AtomicBoolean(false);
+    AtomicInteger outstanding = new AtomicInteger();
+    String text = "m".repeat(o.textChars());
+    for (int c = 0; c < conversations; c++) {
+      String visitorId = "raw-visitor-" + name.hashCode() + "-" + c;
+      String conversationId = sharding
+          .entityRefFor(Visitor.ENTITY_KEY, Visitor.entityId("demo", visitorId))
+          .<StatusReply<String>>ask(r -> new Visitor.EnsureConversation(null, r), Duration.ofSeconds(30))
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS)
+          .getValue();
+      Caller caller = Caller.visitor("demo", visitorId);
+      for (int w = 0; w < window; w++) {
+        post(system, sharding, conversationId, caller, text, latencies, acked, errors, running, measuring, outstanding);
+      }
+    }
+    return measure(o, name, -1, latencies, acked, errors, () -> measuring.set(true), () -> {
+      running.set(false);
+      measuring.set(false);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (outstanding.get() > 0 && System.nanoTime() < deadline) {
+        sleep(100);
+      }
+    });
+  }
+
+  private static void post(
+      ActorSystem<?> system,
+      ClusterSharding sharding,
+      String conversationId,
+      Caller caller,
+      String text,
+      Recorder latencies,
+      AtomicInteger acked,
+      AtomicInteger errors,
+      AtomicBoolean running,
+      AtomicBoolean measuring,
+      AtomicInteger outstanding) {
+    if (!running.get()) {
+      return;
+    }
+    outstanding.incrementAndGet();
+    long sent = System.nanoTime();
+    String id = java.util.UUID.randomUUID().toString();
+    sharding
+        .entityRefFor(Conversation.ENTITY_KEY, conversationId)
+        .<StatusReply<Conversation.Posted>>ask(
+            r -> new Conversation.PostMessage(caller, id, text, true, r), Duration.ofSeconds(10))
+        .whenCompleteAsync(
+            (reply, failure) -> {
+              outstanding.decrementAndGet();
+              if (failure != null || reply.isError()) {
+                errors.incrementAndGet();
+              } else if (measuring.get()) {
+                latencies.recordValue((System.nanoTime() - sent) / 1_000);
+                acked.incrementAndGet();
+              }
+              post(system, sharding, conversationId, caller, text, latencies, acked, errors, running, measuring,
+                  outstanding);
+            },
+            system.executionContext());
+  }
+
+  // Server process -------------------------------------------------------------------------------------------
+
+  private static final class ServerProcess {
+    final Process process;
+    final long pid;
+    final int port;
+    final String javaVersion;
+
+    private ServerProcess(Process process, int port, String javaVersion) {
+      this.process = process;
+      this.pid = process.pid();
+      this.port = port;
+      this.javaVersion = javaVersion;
+    }
+
+    static ServerProcess start(Options o, String jdbcUrl) throws Exception {
+      int port = freePort();
+      int clusterPort = freePort();
+      List<String> command = new ArrayList<>(List.of(o.serverJava(), "-Xmx" + o.serverHeap()));
+      if (!o.serverOpts().isBlank()) {
+        command.addAll(List.of(o.serverOpts().trim().split("\\s+")));
+      }
+      command.addAll(List.of("-jar", o.serverJar().toString()));
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+      Map<String, String> env = pb.environment();
+      env.put("PARLEY_DB", "postgresql");
+      env.put("PARLEY_DB_URL", jdbcUrl);
+      env.put("PARLEY_DB_USER", o.pgUser());
+      env.put("PARLEY_DB_PASSWORD", o.pgPassword());
+      env.put("PARLEY_PORT", Integer.toString(port));
+      env.put("PARLEY_CLUSTER_PORT", Integer.toString(clusterPort));
+      env.put("PARLEY_LOG_LEVEL", "WARN");
+      Process p = pb.start();
+      BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      String line;
+      while ((line = lines.readLine()) != null) {
+        if (line.contains("Parley is running at")) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          p.destroyForcibly();
+          throw new IllegalStateException("the server did not start");
+        }
+      }
+      if (line == null) {
+        throw new IllegalStateException("the server exited during startup");
+      }
+      Path log = Path.of("target", "bench-server.log");
+      Files.createDirectories(log.getParent());
+      Thread drain = new Thread(() -> {
+        try (var w = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+          String l;
+          while ((l = lines.readLine()) != null) {
+            w.write(l);
+            w.newLine();
+            w.flush();
+          }
+        } catch (IOException ignored) {
+          // the process ended
+        }
+      });
+      drain.setDaemon(true);
+      drain.start();
+      return new ServerProcess(p, port, javaVersionOf(o.serverJava()));
+    }
+
+    void stop() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  private static String javaVersionOf(String java) {
+    try {
+      Process p = new ProcessBuilder(java, "-version").redirectErrorStream(true).start();
+      String first = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+      p.waitFor(10, TimeUnit.SECONDS);
+      return first == null ? java : first;
+    } catch (Exception e) {
+      return java;
+    }
+  }
+
+  // CPU accounting from /proc --------------------------------------------------------------------------------
+
+  /** Cumulative CPU ticks (utime + stime) of the server, this process and all postgres processes. */
+  private record Cpu(long server, long generator, long postgres) {
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    static Cpu now(long serverPid) {
+      return new Cpu(serverPid > 0 ? ticks(serverPid) : 0, ticks(ProcessHandle.current().pid()), postgresTicks());
+    }
+
+    double server(Cpu before, double seconds) {
+      return percent(server - before.server, seconds);
+    }
+
+    double generator(Cpu before, double seconds) {
+      return percent(generator - before.generator, seconds);
+    }
+
+    double postgres(Cpu before, double seconds) {
+      return percent(postgres - before.postgres, seconds);
+    }
+
+    private static double percent(long ticks, double seconds) {
+      return 100.0 * ticks / TICKS_PER_SECOND / seconds;
+    }
+
+    static long ticks(long pid) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (Exception e) {
+        return 0;
+      }
+    }
+
+    static long postgresTicks() {
+      long total = 0;
+      try (var dirs = Files.list(Path.of("/proc"))) {
+        for (Path dir : (Iterable<Path>) dirs::iterator) {
+          String name = dir.getFileName().toString();
+          if (!name.chars().allMatch(Character::isDigit)) {
+            continue;
+          }
+          try {
+            if (Files.readString(dir.resolve("comm")).startsWith("postgres")) {
+              total += ticks(Long.parseLong(name));
+            }
+          } catch (IOException gone) {
+            // the process ended while we looked
+          }
+        }
+      } catch (IOException e) {
+        return 0;
+      }
+      return total;
+    }
+  }
+
+  // Plumbing -------------------------------------------------------------------------------------------------
+
+  private static Config loadConfig() {
+    return ConfigFactory.parseString(
+            "pekko.actor.provider = local\n"
+                + "pekko.loglevel = WARNING\n"
+                + "pekko.http.client.idle-timeout = infinite\n"
+                + "pekko.http.host-connection-pool.max-connections = 4096\n"
+                + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n")
+        .withFallback(ConfigFactory.load())
+        .resolve();
+  }
+
+  private static void createDatabase(Options o, String name) throws Exception {
+    try (Connection c = DriverManager.getConnection(o.pgBase() + "postgres", o.pgUser(), o.pgPassword());
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    }
+  }
+
+  private static void print(Options o, List<Result> results) {
+    System.out.println();
+    System.out.println("| scenario | acked msg/s | p50 ms | p99 ms | max ms | acked | errors | server CPU | generator CPU | PostgreSQL CPU |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (Result r : results) {
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %,.0f | %.1f | %.1f | %.1f | %d | %d | %s | %.0f %% | %.0f %% |%n",
+          r.scenario(),
+          r.messagesPerSecond(),
+          r.p50Millis(),
+          r.p99Millis(),
+          r.maxMillis(),
+          r.acked(),
+          r.errors(),
+          r.serverCpu() > 0 ? String.format(Locale.ROOT, "%.0f %%", r.serverCpu()) : "(in generator)",
+          r.generatorCpu(),
+          r.postgresCpu());
+    }
+    System.out.println();
+    if (!LoadClient.ERROR_CODES.isEmpty()) {
+      System.out.println("error frames by code: " + LoadClient.ERROR_CODES);
+    }
+    System.out.println("CPU: percent of one core over the measured window (200 % = both cores of this machine).");
+    System.out.println("Settings: warm-up " + o.warmupSeconds() + " s, measured " + o.measureSeconds()
+        + " s, window " + o.windowOne() + " (1 conversation) / " + o.windowMany() + " per conversation, text "
+        + o.textChars() + " chars.");
+  }
+
+  private static Options parse(String[] args) {
+    Map<String, String> a = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      if (!args[i].startsWith("--")) {
+        throw new IllegalArgumentException("expected --option value pairs, got " + args[i]);
+      }
+      a.put(args[i].substring(2), args[i + 1]);
+    }
+    Map<String, String> defaults = new LinkedHashMap<>();
+    defaults.put("pg", "jdbc:postgresql://127.0.0.1:5432/");
+    defaults.put("pg-user", "postgres");
+    defaults.put("pg-password", "");
+    defaults.put("server-jar", "http-edge/target/parley-server.jar");
+    defaults.put("server-java", "java");
+    defaults.put("server-heap", "1g");
+    defaults.put("server-opts", "");
+    defaults.put("warmup", "10");
+    defaults.put("measure", "20");
+    defaults.put("conversations", "1000");
+    defaults.put("window-one", "64");
+    defaults.put("window-many", "4");
+    defaults.put("rate", "1000");
+    defaults.put("text", "60");
+    defaults.forEach(a::putIfAbsent);
+    return new Options(
+        a.get("pg"),
+        a.get("pg-user"),
+        a.get("pg-password"),
+        Path.of(a.get("server-jar")),
+        a.get("server-java"),
+        a.get("server-heap"),
+        a.get("server-opts"),
+        Integer.parseInt(a.get("warmup")),
+        Integer.parseInt(a.get("measure")),
+        Integer.parseInt(a.get("conversations")),
+        Integer.parseInt(a.get("window-one")),
+        Integer.parseInt(a.get("window-many")),
+        Integer.parseInt(a.get("rate")),
+        Integer.parseInt(a.get("text")));
+  }
+
+  private static String cpuModel() {
+    try {
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+          .filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .findFirst()
+          .orElse("unknown CPU");
+    } catch (IOException e) {
+      return "unknown CPU";
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
