@@ -4,6 +4,7 @@ import dev.parley.edge.admin.AccountRoutes;
 import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.AuthRoutes;
 import dev.parley.edge.admin.SiteRoutes;
+import dev.parley.edge.web.WidgetRoutes;
 import dev.parley.edge.ws.WebSocketRoutes;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -35,6 +36,7 @@ public final class HttpApi extends AllDirectives {
                         () ->
                             concat(
                                 webSockets.routes(),
+                                new WidgetRoutes(api.sites()).routes(),
                                 new AuthRoutes(api).routes(),
                                 new AccountRoutes(api, sites).routes(),
                                 sites.routes(),

@@ -11,8 +11,8 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The WebSocket endpoints. {@code /ws/visitor?site=ID} accepts browsers only from the site's allowed origins (the
- * Origin header is checked before the upgrade); {@code /ws/agent} accepts the desktop client (which sends no
+ * The WebSocket endpoints. {@code /ws/visitor?site=ID} accepts browsers only from the site's allowed origins and
+ * from this server's own pages, which serve the widget's panel (the Origin header is checked before the upgrade); {@code /ws/agent} accepts the desktop client (which sends no
  * Origin) and pages served by this server itself.
  */
 public final class WebSocketRoutes extends AllDirectives {
@@ -50,7 +50,10 @@ public final class WebSocketRoutes extends AllDirectives {
             return complete(
                 ErrorMapping.response(404, ErrorCode.UNKNOWN_SITE, "no site with that id", "site"));
           }
-          if (origin.isEmpty() || !site.get().allowedOrigins().contains(origin.get())) {
+          // The widget's chat panel is an iframe on this server's own origin (whose embedding the site's
+          // frame-ancestors policy limits); pages of the site's allowed origins may also connect directly.
+          if (origin.isEmpty()
+              || !(site.get().allowedOrigins().contains(origin.get()) || ownOrigins.contains(origin.get()))) {
             return complete(
                 ErrorMapping.response(
                     403, ErrorCode.ORIGIN_NOT_ALLOWED, "this page's origin may not open the chat of this site", null));

@@ -1,0 +1,81 @@
+package dev.parley.edge.web;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import dev.parley.edge.ErrorMapping;
+import dev.parley.edge.SiteCache;
+import dev.parley.edge.protocol.ErrorCode;
+import dev.parley.persistence.directory.Site;
+import java.util.List;
+import org.apache.pekko.http.javadsl.coding.Coder;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The visitor widget's files, served gzip-encoded from the parley-widget module's classpath resources.
+ *
+ * <p>{@code /widget.js} is the loader a shop embeds; {@code /widget/frame.html?site=ID} is the chat panel, an
+ * iframe on this server's origin that only the site's allowed origins may embed ({@code frame-ancestors}), so
+ * the host page's CSS and scripts cannot reach it; everything else under {@code /widget/} is a plain file.
+ */
+public final class WidgetRoutes extends AllDirectives {
+
+  private static final String ROOT = "parley-widget";
+  private static final RawHeader SHORT_CACHE = RawHeader.create("Cache-Control", "public, max-age=300");
+
+  private final SiteCache sites;
+
+  public WidgetRoutes(SiteCache sites) {
+    this.sites = sites;
+  }
+
+  public Route routes() {
+    return get(
+        () ->
+            encodeResponseWith(
+                List.of(Coder.Gzip, Coder.NoCoding),
+                () ->
+                    concat(
+                        path(
+                            "widget.js",
+                            () -> respondWithHeader(SHORT_CACHE, () -> getFromResource(ROOT + "/widget.js"))),
+                        path(
+                            segment("widget").slash("frame.html"),
+                            () -> parameter("site", this::frame)),
+                        pathPrefix(
+                            "widget",
+                            () -> respondWithHeader(SHORT_CACHE, () -> getFromResourceDirectory(ROOT))))));
+  }
+
+  private Route frame(String siteId) {
+    return onSuccess(
+        sites.get(siteId),
+        site ->
+            site.map(
+                    s ->
+                        respondWithHeaders(
+                            List.of(
+                                RawHeader.create("Content-Security-Policy", contentSecurityPolicy(s)),
+                                RawHeader.create("Cache-Control", "no-cache"),
+                                RawHeader.create("Referrer-Policy", "no-referrer")),
+                            () -> getFromResource(ROOT + "/frame.html")))
+                .orElseGet(
+                    () ->
+                        complete(
+                            ErrorMapping.response(404, ErrorCode.UNKNOWN_SITE, "no site with that id", "site"))));
+  }
+
+  /**
+   * Only the site's own pages may embed its chat panel, and the panel itself loads nothing from elsewhere: even
+   * if visitor text ever reached the DOM as markup, it could neither run scripts nor send data away.
+   */
+  static String contentSecurityPolicy(Site site) {
+    StringBuilder ancestors = new StringBuilder("'self'");
+    site.allowedOrigins().forEach(origin -> ancestors.append(' ').append(origin));
+    return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        + "connect-src 'self' ws: wss:; media-src 'self' data:; object-src 'none'; base-uri 'none'; "
+        + "form-action 'none'; frame-ancestors "
+        + ancestors;
+  }
+}
