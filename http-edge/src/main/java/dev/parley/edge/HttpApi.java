@@ -5,7 +5,7 @@ import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.AuthRoutes;
 import dev.parley.edge.admin.SiteRoutes;
 import dev.parley.edge.web.WidgetRoutes;
-import dev.parley.edge.ws.WebSocketRoutes;
+import dev.parley.edge.ws.ConnectionRoutes;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -16,9 +16,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class HttpApi extends AllDirectives {
 
   private final ApiContext api;
-  private final WebSocketRoutes webSockets;
+  private final ConnectionRoutes webSockets;
 
-  public HttpApi(ApiContext api, WebSocketRoutes webSockets) {
+  public HttpApi(ApiContext api, ConnectionRoutes webSockets) {
     this.api = api;
     this.webSockets = webSockets;
   }

@@ -9,7 +9,7 @@ import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.config.EdgeSettings;
 import dev.parley.edge.ws.Gateway;
 import dev.parley.edge.ws.SessionDeps;
-import dev.parley.edge.ws.WebSocketRoutes;
+import dev.parley.edge.ws.ConnectionRoutes;
 import dev.parley.persistence.config.Databases;
 import dev.parley.persistence.config.PersistenceSettings;
 import dev.parley.persistence.directory.Directory;
@@ -113,7 +113,7 @@ public final class ParleyServer implements AutoCloseable {
       HttpApi api =
           new HttpApi(
               new ApiContext(tokens, directory, sites, blocking, clock),
-              new WebSocketRoutes(gateway, sites, origins));
+              new ConnectionRoutes(gateway, sites, origins));
       ServerBinding binding =
           Http.get(system)
               .newServerAt(edge.host(), edge.port())

@@ -45,7 +45,8 @@ public enum ErrorCode {
   NOT_FOUND,
   CONFLICT,
   ORIGIN_NOT_ALLOWED,
-  UNKNOWN_SITE;
+  UNKNOWN_SITE,
+  UNKNOWN_CONNECTION;
 
   /** The code on the wire: lower case, words joined by hyphens. */
   public String code() {

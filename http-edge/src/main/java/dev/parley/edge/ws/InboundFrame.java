@@ -37,7 +37,7 @@ public sealed interface InboundFrame {
         .thenApply(Accumulator::result);
   }
 
-  private static InboundFrame limited(String text, int maxBytes) {
+  static InboundFrame limited(String text, int maxBytes) {
     // A char is at most 3 UTF-8 bytes (surrogate pairs: 4 bytes for 2 chars), so short texts skip the count.
     if ((long) text.length() * 3 <= maxBytes) {
       return new Text(text);

@@ -37,11 +37,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.http.javadsl.model.ws.Message;
-import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.QueueOfferResult;
 
 /**
  * One client connection, visitor or agent: it speaks the wire protocol on one side and the domain's entities on
@@ -156,7 +152,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
    * @param siteId the site of a visitor connection (checked at the upgrade), null for agents
    */
   public static Behavior<Command> create(
-      Role role, String siteId, BoundedSourceQueue<Message> out, SessionDeps deps) {
+      Role role, String siteId, Outbound out, SessionDeps deps) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -168,7 +164,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private final TimerScheduler<Command> timers;
   private final Role role;
   private final String siteId;
-  private final BoundedSourceQueue<Message> out;
+  private final Outbound out;
   private final SessionDeps deps;
   private final ActorRef<Conversation.Notification> notifications;
   private final ActorRef<Dispatcher.QueueView> queueViews;
@@ -225,7 +221,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       TimerScheduler<Command> timers,
       Role role,
       String siteId,
-      BoundedSourceQueue<Message> out,
+      Outbound out,
       SessionDeps deps) {
     super(context);
     this.timers = timers;
@@ -1015,13 +1011,13 @@ public final class Session extends AbstractBehavior<Session.Command> {
     if (closing) {
       return;
     }
-    QueueOfferResult result = out.offer(TextMessage.create(FrameEncoder.encode(frame)));
-    if (result == QueueOfferResult.dropped()) {
+    Outbound.Offer result = out.offer(FrameEncoder.encode(frame));
+    if (result == Outbound.Offer.FULL) {
       getContext()
           .getLog()
           .warn("Session {}: client too slow ({} frames queued); disconnecting", sessionId, out.size());
       close("slow client");
-    } else if (!result.isEnqueued()) {
+    } else if (result == Outbound.Offer.CLOSED) {
       close("connection gone");
     }
   }
@@ -1078,13 +1074,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   /** Ends the outbound stream, which closes the connection; idempotent (the stream may have ended already). */
   private void completeOutput() {
-    if (!out.isCompleted()) {
-      try {
-        out.complete();
-      } catch (IllegalStateException alreadyDone) {
-        // the client went away first
-      }
-    }
+    out.complete();
   }
 
   private Behavior<Command> onStop() {
