@@ -7,8 +7,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -30,8 +32,10 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * A visitor of one site, sharded by {@code siteId:visitorId} and event-sourced.
  *
  * <p>It is the one place that opens a visitor's conversation, so two tabs or two retries can never open two: it
- * hands out the id of the visitor's open conversation, choosing a fresh one when there is none. Which
- * connections are open (presence) stays in memory and is never written to the journal.
+ * hands out the id of the visitor's open conversation, choosing a fresh one when there is none. It also keeps what
+ * agents see of the visitor: the identity the host site passed, the device, where they came from (referrer and
+ * campaign) and a bounded trail of the pages they opened. Which connections are open (presence) and who watches the
+ * profile stay in memory and are never written to the journal.
  */
 public final class Visitor
     extends EventSourcedBehaviorWithEnforcedReplies<Visitor.Command, Visitor.Event, Visitor.State> {
@@ -43,6 +47,10 @@ public final class Visitor
   public static final int MAX_PAST_CONVERSATIONS = 50;
   /** Open connections tracked for presence; more are still served but not counted. */
   public static final int MAX_TRACKED_SESSIONS = 32;
+  /** Pages remembered in the trail, newest last. */
+  public static final int MAX_PAGES = 50;
+  /** Agent sessions watching the profile at once; more are refused (they see it on their next renewal). */
+  public static final int MAX_WATCHERS = 64;
 
   public static String entityId(String siteId, String visitorId) {
     return siteId + ":" + visitorId;
@@ -71,6 +79,22 @@ public final class Visitor
 
   private record SessionGone(ActorRef<?> session) implements Command {}
 
+  /** The host site identified the visitor (checked by the edge where the site demands a signature). */
+  public record Identify(Identity identity, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** The visitor opened a page. */
+  public record ViewPage(PageView page) implements Command {}
+
+  /** A connection of the visitor came from this device; stored only when it differs from the last one. */
+  public record SeenOn(Device device) implements Command {}
+
+  /** Sends the profile now and after every change, until unwatched or stopped. */
+  public record Watch(ActorRef<Profile> watcher) implements Command {}
+
+  public record Unwatch(ActorRef<Profile> watcher) implements Command {}
+
+  private record WatcherGone(ActorRef<Profile> watcher) implements Command {}
+
   // Replies ----------------------------------------------------------------------------------------------------
 
   public record Profile(
@@ -78,7 +102,12 @@ public final class Visitor
       String visitorId,
       String currentConversationId,
       List<String> pastConversationIds,
-      boolean online)
+      boolean online,
+      Identity identity,
+      Device device,
+      String referrer,
+      Map<String, String> utm,
+      List<PageView> pages)
       implements CborSerializable {}
 
   // Events -----------------------------------------------------------------------------------------------------
@@ -89,29 +118,73 @@ public final class Visitor
 
   public record ConversationEnded(String conversationId, Instant at) implements Event {}
 
+  public record Identified(Identity identity, Instant at) implements Event {}
+
+  public record PageViewed(PageView page) implements Event {}
+
+  public record DeviceSeen(Device device, Instant at) implements Event {}
+
   // State ------------------------------------------------------------------------------------------------------
 
-  public record State(String currentConversationId, List<String> pastConversationIds)
+  /**
+   * {@code referrer}: the last page of another site that sent the visitor here; {@code utm}: the campaign of the
+   * last page address that carried one.
+   */
+  public record State(
+      String currentConversationId,
+      List<String> pastConversationIds,
+      Identity identity,
+      Device device,
+      String referrer,
+      Map<String, String> utm,
+      List<PageView> pages)
       implements CborSerializable {
 
     public State {
       pastConversationIds = List.copyOf(pastConversationIds);
+      utm = utm == null ? Map.of() : Map.copyOf(utm);
+      pages = pages == null ? List.of() : List.copyOf(pages);
     }
 
     static State empty() {
-      return new State(null, List.of());
+      return new State(null, List.of(), null, null, null, Map.of(), List.of());
     }
 
     State apply(Event event) {
       if (event instanceof ConversationStarted s) {
-        return new State(s.conversationId(), archive(currentConversationId));
+        return withConversations(s.conversationId(), archive(currentConversationId));
       } else if (event instanceof ConversationEnded e) {
         if (e.conversationId().equals(currentConversationId)) {
-          return new State(null, archive(currentConversationId));
+          return withConversations(null, archive(currentConversationId));
         }
         return this;
+      } else if (event instanceof Identified i) {
+        return new State(currentConversationId, pastConversationIds, i.identity(), device, referrer, utm, pages);
+      } else if (event instanceof DeviceSeen d) {
+        return new State(currentConversationId, pastConversationIds, identity, d.device(), referrer, utm, pages);
+      } else if (event instanceof PageViewed v) {
+        List<PageView> trail = new ArrayList<>(pages);
+        trail.add(v.page());
+        while (trail.size() > MAX_PAGES) {
+          trail.remove(0);
+        }
+        PageView page = v.page();
+        String from = Campaign.isExternal(page.referrer(), page.url()) ? page.referrer() : referrer;
+        Map<String, String> campaign = Campaign.utm(page.url());
+        return new State(
+            currentConversationId,
+            pastConversationIds,
+            identity,
+            device,
+            from,
+            campaign.isEmpty() ? utm : campaign,
+            trail);
       }
       return this;
+    }
+
+    private State withConversations(String current, List<String> past) {
+      return new State(current, past, identity, device, referrer, utm, pages);
     }
 
     private List<String> archive(String conversationId) {
@@ -144,6 +217,8 @@ public final class Visitor
   private final Clock clock;
   /** Open connections; owned by this actor, in memory only. */
   private final Set<ActorRef<?>> sessions = new HashSet<>();
+  /** Agent sessions watching the profile; owned by this actor, in memory only. */
+  private final Set<ActorRef<Profile>> watchers = new HashSet<>();
 
   private Visitor(String entityId, ActorContext<Command> context, Clock clock) {
     super(
@@ -177,8 +252,14 @@ public final class Visitor
         .onCommand(GetProfile.class, this::onGetProfile)
         .onCommand(NoteConversationClosed.class, this::onClosed)
         .onCommand(Connected.class, this::onConnected)
-        .onCommand(Disconnected.class, (state, cmd) -> forget(cmd.session()))
-        .onCommand(SessionGone.class, (state, cmd) -> forget(cmd.session()))
+        .onCommand(Disconnected.class, (state, cmd) -> forget(state, cmd.session()))
+        .onCommand(SessionGone.class, (state, cmd) -> forget(state, cmd.session()))
+        .onCommand(Identify.class, this::onIdentify)
+        .onCommand(ViewPage.class, this::onViewPage)
+        .onCommand(SeenOn.class, this::onSeenOn)
+        .onCommand(Watch.class, this::onWatch)
+        .onCommand(Unwatch.class, (state, cmd) -> unwatch(cmd.watcher()))
+        .onCommand(WatcherGone.class, (state, cmd) -> unwatch(cmd.watcher()))
         .build();
   }
 
@@ -203,15 +284,68 @@ public final class Visitor
   }
 
   private ReplyEffect<Event, State> onGetProfile(State state, GetProfile cmd) {
+    return Effect().reply(cmd.replyTo(), profile(state));
+  }
+
+  private Profile profile(State state) {
+    return new Profile(
+        siteId,
+        visitorId,
+        state.currentConversationId(),
+        state.pastConversationIds(),
+        !sessions.isEmpty(),
+        state.identity(),
+        state.device(),
+        state.referrer(),
+        state.utm(),
+        state.pages());
+  }
+
+  private void notifyWatchers(State state) {
+    if (!watchers.isEmpty()) {
+      Profile profile = profile(state);
+      watchers.forEach(watcher -> watcher.tell(profile));
+    }
+  }
+
+  private ReplyEffect<Event, State> onIdentify(State state, Identify cmd) {
+    if (cmd.identity().equals(state.identity())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
     return Effect()
-        .reply(
-            cmd.replyTo(),
-            new Profile(
-                siteId,
-                visitorId,
-                state.currentConversationId(),
-                state.pastConversationIds(),
-                !sessions.isEmpty()));
+        .persist(new Identified(cmd.identity(), clock.instant()))
+        .thenRun(this::notifyWatchers)
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onViewPage(State state, ViewPage cmd) {
+    return Effect().persist(new PageViewed(cmd.page())).thenRun(this::notifyWatchers).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onSeenOn(State state, SeenOn cmd) {
+    if (cmd.device().equals(state.device())) {
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(new DeviceSeen(cmd.device(), clock.instant()))
+        .thenRun(this::notifyWatchers)
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onWatch(State state, Watch cmd) {
+    if (!watchers.contains(cmd.watcher()) && watchers.size() < MAX_WATCHERS) {
+      watchers.add(cmd.watcher());
+      context.watchWith(cmd.watcher(), new WatcherGone(cmd.watcher()));
+    }
+    cmd.watcher().tell(profile(state));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> unwatch(ActorRef<Profile> watcher) {
+    if (watchers.remove(watcher)) {
+      context.unwatch(watcher);
+    }
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onClosed(State state, NoteConversationClosed cmd) {
@@ -223,15 +357,22 @@ public final class Visitor
 
   private ReplyEffect<Event, State> onConnected(State state, Connected cmd) {
     if (!sessions.contains(cmd.session()) && sessions.size() < MAX_TRACKED_SESSIONS) {
+      boolean cameOnline = sessions.isEmpty();
       sessions.add(cmd.session());
       context.watchWith(cmd.session(), new SessionGone(cmd.session()));
+      if (cameOnline) {
+        notifyWatchers(state);
+      }
     }
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> forget(ActorRef<?> session) {
+  private ReplyEffect<Event, State> forget(State state, ActorRef<?> session) {
     if (sessions.remove(session)) {
       context.unwatch(session);
+      if (sessions.isEmpty()) {
+        notifyWatchers(state);
+      }
     }
     return Effect().noReply();
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -92,5 +94,59 @@ class VisitorTest {
 
     assertThat(connected.hasNoEvents()).isTrue();
     assertThat(online.online()).isTrue();
+  }
+
+  @Test
+  void theProfileKeepsIdentityDeviceCampaignAndABoundedPageTrail() {
+    Instant at = Instant.parse("2026-11-11T08:00:00Z");
+    kit.runCommand(
+        new Visitor.ViewPage(
+            new PageView(
+                "https://shop.example/tea?utm_source=weibo&utm_campaign=double-11", "Tea", "https://weibo.com/x", at)));
+    for (int i = 0; i < Visitor.MAX_PAGES + 5; i++) {
+      kit.runCommand(
+          new Visitor.ViewPage(
+              new PageView("https://shop.example/p/" + i, "Page " + i, "https://shop.example/tea", at.plusSeconds(i))));
+    }
+    var identified =
+        kit.<StatusReply<org.apache.pekko.Done>>runCommand(
+            replyTo ->
+                new Visitor.Identify(
+                    new Identity("u-42", "Li Lei", "li@example.com", Map.of("plan", "gold"), true), replyTo));
+    kit.runCommand(new Visitor.SeenOn(new Device("Chrome", "Android", "mobile")));
+    var sameDevice = kit.runCommand(new Visitor.SeenOn(new Device("Chrome", "Android", "mobile")));
+
+    Visitor.Profile profile = kit.<Visitor.Profile>runCommand(Visitor.GetProfile::new).reply();
+    assertThat(identified.reply().isSuccess()).isTrue();
+    assertThat(sameDevice.hasNoEvents()).isTrue();
+    assertThat(profile.identity().name()).isEqualTo("Li Lei");
+    assertThat(profile.identity().verified()).isTrue();
+    assertThat(profile.device().type()).isEqualTo("mobile");
+    // The referrer is the last other site that sent the visitor, not the shop's own pages.
+    assertThat(profile.referrer()).isEqualTo("https://weibo.com/x");
+    assertThat(profile.utm()).containsEntry("source", "weibo").containsEntry("campaign", "double-11");
+    assertThat(profile.pages()).hasSize(Visitor.MAX_PAGES);
+    assertThat(profile.pages().get(Visitor.MAX_PAGES - 1).url()).isEqualTo("https://shop.example/p/" + (Visitor.MAX_PAGES + 4));
+
+    kit.restart();
+    Visitor.Profile recovered = kit.<Visitor.Profile>runCommand(Visitor.GetProfile::new).reply();
+    assertThat(recovered.identity()).isEqualTo(profile.identity());
+    assertThat(recovered.pages()).isEqualTo(profile.pages());
+  }
+
+  @Test
+  void watchersGetTheProfileNowAndAfterEachChange() {
+    TestProbe<Visitor.Profile> agent = testKit.createTestProbe();
+    kit.runCommand(new Visitor.Watch(agent.getRef()));
+    assertThat(agent.receiveMessage().pages()).isEmpty();
+
+    kit.runCommand(
+        new Visitor.ViewPage(new PageView("https://shop.example/cart", "Cart", null, Instant.now())));
+    assertThat(agent.receiveMessage().pages()).extracting(PageView::title).containsExactly("Cart");
+
+    kit.runCommand(new Visitor.Unwatch(agent.getRef()));
+    kit.runCommand(
+        new Visitor.ViewPage(new PageView("https://shop.example/pay", "Pay", null, Instant.now())));
+    agent.expectNoMessage(java.time.Duration.ofMillis(200));
   }
 }
