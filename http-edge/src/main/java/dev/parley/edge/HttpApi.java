@@ -4,6 +4,7 @@ import dev.parley.edge.admin.AccountRoutes;
 import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.AuthRoutes;
 import dev.parley.edge.admin.SiteRoutes;
+import dev.parley.edge.admin.WidgetAdminRoutes;
 import dev.parley.edge.web.WidgetRoutes;
 import dev.parley.edge.ws.ConnectionRoutes;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -39,6 +40,7 @@ public final class HttpApi extends AllDirectives {
                                 new WidgetRoutes(api.sites()).routes(),
                                 new AuthRoutes(api).routes(),
                                 new AccountRoutes(api, sites).routes(),
+                                new WidgetAdminRoutes(api, sites).routes(),
                                 sites.routes(),
                                 path(
                                     "healthz",

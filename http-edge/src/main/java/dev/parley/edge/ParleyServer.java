@@ -7,6 +7,7 @@ import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.auth.FirstStart;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.config.EdgeSettings;
+import dev.parley.edge.web.UserAgents;
 import dev.parley.edge.ws.Gateway;
 import dev.parley.edge.ws.SessionDeps;
 import dev.parley.edge.ws.ConnectionRoutes;
@@ -14,6 +15,7 @@ import dev.parley.persistence.config.Databases;
 import dev.parley.persistence.config.PersistenceSettings;
 import dev.parley.persistence.directory.Directory;
 import dev.parley.persistence.directory.SecretStore;
+import dev.parley.persistence.directory.SiteWidgets;
 import dev.parley.persistence.history.JournalConversationHistory;
 import java.time.Clock;
 import java.time.Duration;
@@ -103,9 +105,18 @@ public final class ParleyServer implements AutoCloseable {
       Tokens tokens =
           new Tokens(
               new SecretStore(pool).getOrCreate(TOKEN_SECRET), clock, edge.agentTokenTtl(), edge.visitorTokenTtl());
-      SiteCache sites = new SiteCache(directory, blocking);
+      SiteCache sites = new SiteCache(directory, new SiteWidgets(pool), blocking);
       SessionDeps deps =
-          new SessionDeps(sharding, tokens, directory, blocking, new JournalConversationHistory(system), edge, clock);
+          new SessionDeps(
+              sharding,
+              tokens,
+              directory,
+              blocking,
+              new JournalConversationHistory(system),
+              edge,
+              clock,
+              sites,
+              new UserAgents());
       Gateway gateway = new Gateway(system, deps);
 
       // The agent endpoint's own origins depend on the bound port when port 0 is asked for: filled once bound.

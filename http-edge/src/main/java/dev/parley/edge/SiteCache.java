@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.parley.persistence.directory.Directory;
 import dev.parley.persistence.directory.Site;
+import dev.parley.persistence.directory.SiteWidget;
+import dev.parley.persistence.directory.SiteWidgets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -23,16 +25,34 @@ public final class SiteCache {
   public static final Pattern SITE_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
   private final AsyncLoadingCache<String, Optional<Site>> cache;
+  private final AsyncLoadingCache<String, SiteWidget> widgetCache;
   private final Directory directory;
+  private final SiteWidgets widgets;
 
-  public SiteCache(Directory directory, Executor blocking) {
+  public SiteCache(Directory directory, SiteWidgets widgets, Executor blocking) {
     this.directory = directory;
+    this.widgets = widgets;
     this.cache =
         Caffeine.newBuilder()
             .maximumSize(MAX_SITES)
             .expireAfterWrite(TTL)
             .executor(blocking)
             .buildAsync((String id) -> directory.site(id));
+    this.widgetCache =
+        Caffeine.newBuilder()
+            .maximumSize(MAX_SITES)
+            .expireAfterWrite(TTL)
+            .executor(blocking)
+            .buildAsync((String id) -> widgets.get(id));
+  }
+
+  /** The widget configuration of an existing site (call {@link #get} first to know it exists). */
+  public CompletionStage<SiteWidget> widget(String siteId) {
+    return widgetCache.get(siteId);
+  }
+
+  public SiteWidgets widgets() {
+    return widgets;
   }
 
   public CompletionStage<Optional<Site>> get(String siteId) {
@@ -44,6 +64,7 @@ public final class SiteCache {
 
   public void invalidate(String siteId) {
     cache.synchronous().invalidate(siteId);
+    widgetCache.synchronous().invalidate(siteId);
   }
 
   public Directory directory() {

@@ -11,9 +11,43 @@ import java.util.List;
 public final class RequestBody {
 
   private final JsonNode root;
+  /** For a nested object: its path and a dot, so that errors name the full field ("widget.color"). */
+  private final String prefix;
 
   private RequestBody(JsonNode root) {
+    this(root, "");
+  }
+
+  private RequestBody(JsonNode root, String prefix) {
     this.root = root;
+    this.prefix = prefix;
+  }
+
+  /** The nested object {@code field}, or null when it is absent. */
+  public RequestBody optionalObject(String field) {
+    if (!has(field)) {
+      return null;
+    }
+    JsonNode node = root.get(field);
+    if (!node.isObject()) {
+      throw ApiError.invalid(name(field), "'" + name(field) + "' must be an object");
+    }
+    return new RequestBody(node, name(field) + ".");
+  }
+
+  public Boolean optionalBoolean(String field) {
+    if (!has(field)) {
+      return null;
+    }
+    JsonNode node = root.get(field);
+    if (!node.isBoolean()) {
+      throw ApiError.invalid(name(field), "'" + name(field) + "' must be true or false");
+    }
+    return node.asBoolean();
+  }
+
+  private String name(String field) {
+    return prefix + field;
   }
 
   public static RequestBody parse(String text) {
@@ -35,7 +69,7 @@ public final class RequestBody {
 
   public String requiredString(String field, int minChars, int maxChars) {
     if (!has(field)) {
-      throw ApiError.invalid(field, "'" + field + "' is required");
+      throw ApiError.invalid(name(field), "'" + name(field) + "' is required");
     }
     return string(field, minChars, maxChars);
   }
@@ -50,15 +84,16 @@ public final class RequestBody {
     }
     JsonNode node = root.get(field);
     if (!node.isArray()) {
-      throw ApiError.invalid(field, "'" + field + "' must be an array of strings");
+      throw ApiError.invalid(name(field), "'" + name(field) + "' must be an array of strings");
     }
     if (node.size() > maxItems) {
-      throw ApiError.invalid(field, "'" + field + "' has more than " + maxItems + " items");
+      throw ApiError.invalid(name(field), "'" + name(field) + "' has more than " + maxItems + " items");
     }
     List<String> values = new ArrayList<>();
     for (JsonNode item : node) {
       if (!item.isTextual() || item.asText().length() > maxChars) {
-        throw ApiError.invalid(field, "'" + field + "' must hold strings of at most " + maxChars + " characters");
+        throw ApiError.invalid(
+            name(field), "'" + name(field) + "' must hold strings of at most " + maxChars + " characters");
       }
       values.add(item.asText());
     }
@@ -68,12 +103,12 @@ public final class RequestBody {
   private String string(String field, int minChars, int maxChars) {
     JsonNode node = root.get(field);
     if (!node.isTextual()) {
-      throw ApiError.invalid(field, "'" + field + "' must be a string");
+      throw ApiError.invalid(name(field), "'" + name(field) + "' must be a string");
     }
     String value = node.asText().strip();
     if (value.length() < minChars || value.length() > maxChars) {
       throw ApiError.invalid(
-          field, "'" + field + "' must have " + minChars + " to " + maxChars + " characters");
+          name(field), "'" + name(field) + "' must have " + minChars + " to " + maxChars + " characters");
     }
     return value;
   }

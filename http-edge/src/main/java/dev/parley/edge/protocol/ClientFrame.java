@@ -24,4 +24,12 @@ public sealed interface ClientFrame {
   record SetStatus(String id, String status) implements ClientFrame {}
 
   record Ping(Long t) implements ClientFrame {}
+
+  /** Visitors only: who the host site says the visitor is; {@code hash} signs {@code userId} where required. */
+  record Identify(
+      String id, String userId, String name, String email, Map<String, String> attributes, String hash)
+      implements ClientFrame {}
+
+  /** Visitors only: the page the visitor is on (sent on every navigation). */
+  record Page(String url, String title, String referrer) implements ClientFrame {}
 }

@@ -24,6 +24,8 @@ public enum ErrorCode {
   HELLO_TIMEOUT,
   IDLE_TIMEOUT,
   OVERLOADED,
+  RATE_LIMITED,
+  IDENTITY_REJECTED,
   // Server side trouble: retry with the same client message id
   TIMEOUT,
   UNAVAILABLE,

@@ -19,6 +19,18 @@ public final class FrameDecoder {
   public static final int MAX_CONVERSATION_ID_CHARS = 64;
 
   private static final Pattern CONVERSATION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /** Longest page address or referrer accepted. */
+  public static final int MAX_URL_CHARS = 2048;
+  public static final int MAX_TITLE_CHARS = 300;
+  public static final int MAX_USER_ID_CHARS = 128;
+  public static final int MAX_NAME_CHARS = 200;
+  public static final int MAX_EMAIL_CHARS = 254;
+  /** Custom attributes of an identified visitor, and the length of their keys and values. */
+  public static final int MAX_ATTRIBUTES = 30;
+  public static final int MAX_ATTRIBUTE_KEY_CHARS = 64;
+  public static final int MAX_ATTRIBUTE_VALUE_CHARS = 500;
+  private static final Pattern ATTRIBUTE_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{1,128}");
 
   /** The result of decoding: exactly one of {@code frame} and {@code error} is set. */
   public record Decoded(ClientFrame frame, ServerFrame.Error error) {
@@ -68,6 +80,11 @@ public final class FrameDecoder {
             case "close" -> new ClientFrame.Close(messageId(root), conversationId(root));
             case "status" -> new ClientFrame.SetStatus(messageId(root), requiredText(root, "status", 16));
             case "ping" -> new ClientFrame.Ping(root.path("t").canConvertToLong() ? root.path("t").asLong() : null);
+            case "identify" -> identify(root);
+            case "page" -> new ClientFrame.Page(
+                webAddress(root, "url", true),
+                optionalText(root, "title", MAX_TITLE_CHARS),
+                webAddress(root, "referrer", false));
             default -> throw new Invalid(
                 ServerFrame.Error.of(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + truncate(type) + "'")
                     .withField("type"));
@@ -105,6 +122,65 @@ public final class FrameDecoder {
     return resume;
   }
 
+  private static ClientFrame.Identify identify(JsonNode root) throws Invalid {
+    String id = messageId(root);
+    JsonNode user = root.get("user");
+    if (user == null || user.isNull()) {
+      throw missing("user");
+    }
+    if (!user.isObject()) {
+      throw invalid("user", "user must be an object");
+    }
+    String userId = requiredText(user, "id", MAX_USER_ID_CHARS, "user.id");
+    if (userId.isBlank()) {
+      throw invalid("user.id", "user.id must not be blank");
+    }
+    String name = optionalText(user, "name", MAX_NAME_CHARS, "user.name");
+    String email = optionalText(user, "email", MAX_EMAIL_CHARS, "user.email");
+    if (email != null && (email.indexOf('@') < 1 || email.indexOf('@') == email.length() - 1 || email.contains(" "))) {
+      throw invalid("user.email", "user.email is not an email address");
+    }
+    Map<String, String> attributes = new LinkedHashMap<>();
+    JsonNode attrs = user.get("attributes");
+    if (attrs != null && !attrs.isNull()) {
+      if (!attrs.isObject() || attrs.size() > MAX_ATTRIBUTES) {
+        throw invalid("user.attributes", "user.attributes must be an object of at most " + MAX_ATTRIBUTES + " entries");
+      }
+      var fields = attrs.fields();
+      while (fields.hasNext()) {
+        var field = fields.next();
+        JsonNode value = field.getValue();
+        if (!ATTRIBUTE_KEY.matcher(field.getKey()).matches()
+            || !(value.isTextual() || value.isNumber() || value.isBoolean())
+            || value.asText().length() > MAX_ATTRIBUTE_VALUE_CHARS) {
+          throw invalid(
+              "user.attributes",
+              "attribute names have 1 to 64 letters, digits and . _ -; values are strings, numbers or booleans of at"
+                  + " most " + MAX_ATTRIBUTE_VALUE_CHARS + " characters");
+        }
+        attributes.put(field.getKey(), value.asText());
+      }
+    }
+    String hash = optionalText(root, "hash", 128);
+    if (hash != null && !HEX.matcher(hash).matches()) {
+      throw invalid("hash", "hash must be hexadecimal");
+    }
+    return new ClientFrame.Identify(id, userId, name, email, attributes, hash);
+  }
+
+  /** An http or https address, or null when absent and not required. */
+  private static String webAddress(JsonNode root, String field, boolean required) throws Invalid {
+    String value = required ? requiredText(root, field, MAX_URL_CHARS) : optionalText(root, field, MAX_URL_CHARS);
+    if (value == null || (!required && value.isEmpty())) {
+      return null;
+    }
+    String lower = value.toLowerCase(java.util.Locale.ROOT);
+    if (!(lower.startsWith("http://") || lower.startsWith("https://"))) {
+      throw invalid(field, field + " must be an http or https address");
+    }
+    return value;
+  }
+
   private static String messageId(JsonNode root) throws Invalid {
     String id = requiredText(root, "id", Integer.MAX_VALUE);
     if (id.isBlank() || id.length() > Limits.MAX_CLIENT_MESSAGE_ID_CHARS) {
@@ -138,16 +214,32 @@ public final class FrameDecoder {
   }
 
   private static String requiredText(JsonNode root, String field, int maxChars) throws Invalid {
-    String value = requiredString(root, field);
+    return requiredText(root, field, maxChars, field);
+  }
+
+  /** {@code name} is how errors call the field (its path, for fields of nested objects). */
+  private static String requiredText(JsonNode root, String field, int maxChars, String name) throws Invalid {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      throw missing(name);
+    }
+    if (!node.isTextual()) {
+      throw invalid(name, name + " must be a string");
+    }
+    String value = node.asText();
     if (value.length() > maxChars) {
-      throw invalid(field, field + " is too long");
+      throw invalid(name, name + " is too long");
     }
     return value;
   }
 
   private static String optionalText(JsonNode root, String field, int maxChars) throws Invalid {
+    return optionalText(root, field, maxChars, field);
+  }
+
+  private static String optionalText(JsonNode root, String field, int maxChars, String name) throws Invalid {
     JsonNode node = root.get(field);
-    return node == null || node.isNull() ? null : requiredText(root, field, maxChars);
+    return node == null || node.isNull() ? null : requiredText(root, field, maxChars, name);
   }
 
   private static long nonNegative(JsonNode root, String field) throws Invalid {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Frames the server sends. Serialized by {@link FrameEncoder} with their {@code type}; absent (null) fields are
@@ -99,6 +100,31 @@ public sealed interface ServerFrame {
       return new Error(code, message, ref, conversationId, name);
     }
   }
+
+  record PageView(String url, String title, Instant at) {}
+
+  record DeviceView(String browser, String os, String type) {}
+
+  record PastConversation(String conversationId, String status) {}
+
+  /** Agents only: what is known of the visitor of a followed conversation, sent on follow and on every change. */
+  @JsonTypeName("visitor")
+  record VisitorProfile(
+      String conversationId,
+      String siteId,
+      String visitorId,
+      boolean online,
+      String userId,
+      String name,
+      String email,
+      Map<String, String> attributes,
+      Boolean verified,
+      DeviceView device,
+      String referrer,
+      Map<String, String> utm,
+      List<PageView> pages,
+      List<PastConversation> conversations)
+      implements ServerFrame {}
 
   @JsonTypeName("pong")
   record Pong(Long t, Instant serverTime) implements ServerFrame {}

@@ -7,7 +7,9 @@ import dev.parley.edge.SiteCache;
 import dev.parley.edge.protocol.ErrorCode;
 import dev.parley.persistence.directory.Site;
 import java.util.List;
-import org.apache.pekko.http.javadsl.coding.Coder;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -33,8 +35,7 @@ public final class WidgetRoutes extends AllDirectives {
   public Route routes() {
     return get(
         () ->
-            encodeResponseWith(
-                List.of(Coder.Gzip, Coder.NoCoding),
+            encodeResponse(
                 () ->
                     concat(
                         path(
@@ -43,6 +44,7 @@ public final class WidgetRoutes extends AllDirectives {
                         path(
                             segment("widget").slash("frame.html"),
                             () -> parameter("site", this::frame)),
+                        path(segment("widget").slash("config"), () -> parameter("site", this::config)),
                         pathPrefix(
                             "widget",
                             () -> respondWithHeader(SHORT_CACHE, () -> getFromResourceDirectory(ROOT))))));
@@ -64,6 +66,31 @@ public final class WidgetRoutes extends AllDirectives {
                     () ->
                         complete(
                             ErrorMapping.response(404, ErrorCode.UNKNOWN_SITE, "no site with that id", "site"))));
+  }
+
+  /** The site's public widget settings (never its identity secret). */
+  private Route config(String siteId) {
+    return onSuccess(
+        sites.get(siteId),
+        site -> {
+          if (site.isEmpty()) {
+            return complete(ErrorMapping.response(404, ErrorCode.UNKNOWN_SITE, "no site with that id", "site"));
+          }
+          Site s = site.get();
+          return onSuccess(
+              sites.widget(s.id()),
+              widget ->
+                  respondWithHeader(
+                      RawHeader.create("Cache-Control", "public, max-age=60"),
+                      () ->
+                          complete(
+                              HttpResponse.create()
+                                  .withEntity(
+                                      HttpEntities.create(
+                                          ContentTypes.APPLICATION_JSON,
+                                          WidgetSettings.publicConfig(
+                                              s.id(), s.name(), widget.settingsJson(), widget.identityRequired()))))));
+        });
   }
 
   /**

@@ -53,7 +53,10 @@ public final class ConnectionRoutes extends AllDirectives {
                 visitorSite(
                     false,
                     (siteId, origin) ->
-                        handleWebSocketMessages(gateway.connection(Session.Role.VISITOR, siteId)))),
+                        userAgent(
+                            agent ->
+                                handleWebSocketMessages(
+                                    gateway.connection(Session.Role.VISITOR, siteId, agent))))),
         path(segment("ws").slash("agent"), () -> optionalHeaderValueByName("Origin", this::agent)),
         path(segment("sse").slash("visitor"), () -> get(() -> visitorSite(true, this::eventStream))),
         path(segment("lp").slash("visitor"), () -> post(() -> visitorSite(false, this::openLongPoll))),
@@ -99,13 +102,17 @@ public final class ConnectionRoutes extends AllDirectives {
                         })));
   }
 
+  private Route userAgent(java.util.function.Function<String, Route> inner) {
+    return optionalHeaderValueByName("User-Agent", agent -> inner.apply(agent.orElse(null)));
+  }
+
   private Route agent(Optional<String> origin) {
     if (origin.isPresent() && !ownOrigins.contains(origin.get())) {
       return complete(
           ErrorMapping.response(
               403, ErrorCode.ORIGIN_NOT_ALLOWED, "agents connect from the desktop client or this server's pages", null));
     }
-    return handleWebSocketMessages(gateway.connection(Session.Role.AGENT, null));
+    return handleWebSocketMessages(gateway.connection(Session.Role.AGENT, null, null));
   }
 
   // Fallback transports -----------------------------------------------------------------------------------------
@@ -119,7 +126,12 @@ public final class ConnectionRoutes extends AllDirectives {
             RawHeader.create("Cache-Control", "no-cache"),
             // nginx and some proxies buffer responses unless told not to; an event stream must flow.
             RawHeader.create("X-Accel-Buffering", "no")),
-        () -> completeOK(gateway.eventStream(siteId, origin.orElse(null), connections), EventStreamMarshalling.toEventStream()));
+        () ->
+            userAgent(
+                agent ->
+                    completeOK(
+                        gateway.eventStream(siteId, origin.orElse(null), agent, connections),
+                        EventStreamMarshalling.toEventStream())));
   }
 
   private Route openLongPoll(String siteId, Optional<String> origin) {
@@ -127,9 +139,13 @@ public final class ConnectionRoutes extends AllDirectives {
       return complete(tooManyConnections());
     }
     PollOutbound poll = new PollOutbound(gateway.deps().settings().maxOutboundFrames());
-    String cid = connections.register(
-            gateway.startSession(Session.Role.VISITOR, siteId, poll), poll, poll, origin.orElse(null));
-    return complete(json(200, "{\"cid\":\"" + cid + "\",\"cursor\":0}"));
+    return userAgent(
+        agent -> {
+          String cid =
+              connections.register(
+                  gateway.startSession(Session.Role.VISITOR, siteId, agent, poll), poll, poll, origin.orElse(null));
+          return complete(json(200, "{\"cid\":\"" + cid + "\",\"cursor\":0}"));
+        });
   }
 
   private Route poll(String cid, Optional<String> cursorParam) {

@@ -48,16 +48,16 @@ public final class Gateway {
     return deps;
   }
 
-  ActorRef<Session.Command> startSession(Session.Role role, String siteId, Outbound out) {
+  ActorRef<Session.Command> startSession(Session.Role role, String siteId, String userAgent, Outbound out) {
     return system.systemActorOf(
-        Session.create(role, siteId, out, deps), "session-" + UUID.randomUUID(), Props.empty());
+        Session.create(role, siteId, userAgent, out, deps), "session-" + UUID.randomUUID(), Props.empty());
   }
 
-  public Flow<Message, Message, NotUsed> connection(Session.Role role, String siteId) {
+  public Flow<Message, Message, NotUsed> connection(Session.Role role, String siteId, String userAgent) {
     Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> out =
         Source.<Message>queue(deps.settings().maxOutboundFrames()).preMaterialize(materializer);
     ActorRef<Session.Command> session =
-        startSession(role, siteId, new QueueOutbound<>(out.first(), TextMessage::create));
+        startSession(role, siteId, userAgent, new QueueOutbound<>(out.first(), TextMessage::create));
     Sink<InboundFrame, NotUsed> toSession =
         ActorSink.actorRefWithBackpressure(
             session,
@@ -78,11 +78,12 @@ public final class Gateway {
    * A visitor session whose frames go out as Server-Sent Events. The first event names the connection, so that
    * the client can POST its frames to it; the stream's end is the session's end.
    */
-  Source<ServerSentEvent, NotUsed> eventStream(String siteId, String origin, HttpConnections connections) {
+  Source<ServerSentEvent, NotUsed> eventStream(
+      String siteId, String origin, String userAgent, HttpConnections connections) {
     Pair<BoundedSourceQueue<ServerSentEvent>, Source<ServerSentEvent, NotUsed>> out =
         Source.<ServerSentEvent>queue(deps.settings().maxOutboundFrames()).preMaterialize(materializer);
     Outbound outbound = new QueueOutbound<>(out.first(), ServerSentEvent::create);
-    ActorRef<Session.Command> session = startSession(Session.Role.VISITOR, siteId, outbound);
+    ActorRef<Session.Command> session = startSession(Session.Role.VISITOR, siteId, userAgent, outbound);
     String cid = connections.register(session, outbound, null, origin);
     return Source.single(ServerSentEvent.create(HttpConnections.openFrame(cid, 0)))
         .concat(out.second())

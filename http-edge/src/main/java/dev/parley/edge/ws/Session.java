@@ -6,7 +6,11 @@ import dev.parley.core.common.Limits;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.core.conversation.Entry;
 import dev.parley.core.dispatcher.Dispatcher;
+import dev.parley.core.visitor.Device;
+import dev.parley.core.visitor.Identity;
+import dev.parley.core.visitor.PageView;
 import dev.parley.core.visitor.Visitor;
+import dev.parley.edge.auth.IdentitySignatures;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.protocol.ClientFrame;
 import dev.parley.edge.protocol.ErrorCode;
@@ -15,6 +19,7 @@ import dev.parley.edge.protocol.FrameEncoder;
 import dev.parley.edge.protocol.ServerFrame;
 import dev.parley.persistence.directory.Account;
 import dev.parley.persistence.directory.Membership;
+import dev.parley.persistence.directory.SiteWidget;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,6 +69,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private static final Duration RETRY_MIN = Duration.ofMillis(250);
   private static final Duration RETRY_MAX = Duration.ofSeconds(10);
   private static final Duration HISTORY_BACKPRESSURE_DELAY = Duration.ofMillis(100);
+  /** Page frames a visitor may send at once, and how often one more is allowed. */
+  private static final int PAGE_BURST = 10;
+  private static final Duration PAGE_REFILL = Duration.ofSeconds(3);
 
   public enum Role {
     VISITOR,
@@ -105,6 +113,11 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private record FromQueue(Dispatcher.QueueView view) implements Command {}
 
+  private record FromVisitor(Visitor.Profile profile) implements Command {}
+
+  private record IdentityChecked(ClientFrame.Identify identify, SiteWidget widget, Throwable failure)
+      implements Command {}
+
   private record VisitorReady(
       Caller caller, Tokens.Issued token, Visitor.Profile profile, Map<String, Long> resume, Throwable failure)
       implements Command {}
@@ -131,7 +144,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
       CLAIM,
       CLOSE,
       READ,
-      STATUS
+      STATUS,
+      IDENTIFY
     }
   }
 
@@ -152,11 +166,11 @@ public final class Session extends AbstractBehavior<Session.Command> {
    * @param siteId the site of a visitor connection (checked at the upgrade), null for agents
    */
   public static Behavior<Command> create(
-      Role role, String siteId, Outbound out, SessionDeps deps) {
+      Role role, String siteId, String userAgent, Outbound out, SessionDeps deps) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new Session(context, timers, role, siteId, out, deps)));
+                timers -> new Session(context, timers, role, siteId, userAgent, out, deps)));
   }
 
   // State (all owned by this actor) ----------------------------------------------------------------------------
@@ -168,6 +182,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private final SessionDeps deps;
   private final ActorRef<Conversation.Notification> notifications;
   private final ActorRef<Dispatcher.QueueView> queueViews;
+  private final ActorRef<Visitor.Profile> profileViews;
+  /** The User-Agent header of the connection, or null. */
+  private final String userAgent;
   private final String sessionId = UUID.randomUUID().toString();
 
   /** Null until the hello succeeded. */
@@ -187,6 +204,11 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private final Map<String, List<Dispatcher.Waiting>> watchedQueues = new HashMap<>();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Map<String, TypingSent> typingSent = new HashMap<>();
+  /** Agent only: visitors (by entity id) whose profile this session watches, and the followed conversations of each. */
+  private final Map<String, Set<String>> watchedVisitors = new HashMap<>();
+  /** Visitor only: page frames that may still be sent now (a token bucket). */
+  private double pageTokens = PAGE_BURST;
+  private long pageTokensAtNanos = System.nanoTime();
   private long nextGeneration = 1;
   private long lastRenewalNanos = System.nanoTime();
 
@@ -221,6 +243,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       TimerScheduler<Command> timers,
       Role role,
       String siteId,
+      String userAgent,
       Outbound out,
       SessionDeps deps) {
     super(context);
@@ -228,9 +251,11 @@ public final class Session extends AbstractBehavior<Session.Command> {
     this.role = role;
     this.siteId = siteId;
     this.out = out;
+    this.userAgent = userAgent;
     this.deps = deps;
     this.notifications = context.messageAdapter(Conversation.Notification.class, FromConversation::new);
     this.queueViews = context.messageAdapter(Dispatcher.QueueView.class, FromQueue::new);
+    this.profileViews = context.messageAdapter(Visitor.Profile.class, FromVisitor::new);
     timers.startSingleTimer(HelloTimeout.INSTANCE, deps.settings().helloTimeout());
     timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
   }
@@ -257,6 +282,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(ReadHistory.class, this::onReadHistory)
         .onMessage(FromConversation.class, this::onNotification)
         .onMessage(FromQueue.class, this::onQueue)
+        .onMessage(FromVisitor.class, this::onVisitorProfile)
+        .onMessage(IdentityChecked.class, this::onIdentityChecked)
         .onSignal(PostStop.class, signal -> onStop())
         .build();
   }
@@ -339,6 +366,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
       onClose(c);
     } else if (frame instanceof ClientFrame.SetStatus s) {
       onSetStatus(s);
+    } else if (frame instanceof ClientFrame.Identify i) {
+      onIdentify(i);
+    } else if (frame instanceof ClientFrame.Page p) {
+      onPage(p);
     }
   }
 
@@ -351,6 +382,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return c.id();
     } else if (frame instanceof ClientFrame.SetStatus s) {
       return s.id();
+    } else if (frame instanceof ClientFrame.Identify i) {
+      return i.id();
     }
     return null;
   }
@@ -435,6 +468,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
     timers.cancel(HelloTimeout.INSTANCE);
     visitorRef(caller.id()).tell(new Visitor.Connected(getContext().getSelf()));
     currentConversationId = ready.profile().currentConversationId();
+    Device device = deps.userAgents().device(userAgent);
+    if (device != null) {
+      visitorRef(caller.id()).tell(new Visitor.SeenOn(device));
+    }
     send(
         new ServerFrame.VisitorWelcome(
             "visitor",
@@ -712,10 +749,99 @@ public final class Session extends AbstractBehavior<Session.Command> {
           currentConversationId = null;
         }
       }
-      case STATUS -> send(new ServerFrame.Ack(answered.ref(), null, null, null));
+      case STATUS, IDENTIFY -> send(new ServerFrame.Ack(answered.ref(), null, null, null));
       case READ -> {
         // The read mark reaches every subscriber, this one included, as a read frame.
       }
+    }
+    return this;
+  }
+
+  // Visitor profile ----------------------------------------------------------------------------------------------
+
+  private void onIdentify(ClientFrame.Identify identify) {
+    if (role != Role.VISITOR) {
+      send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only visitors identify themselves").withRef(identify.id()));
+      return;
+    }
+    inFlight++;
+    pipe(deps.sites().widget(siteId), (widget, failure) -> new IdentityChecked(identify, widget, failure));
+  }
+
+  private Behavior<Command> onIdentityChecked(IdentityChecked checked) {
+    requestDone();
+    ClientFrame.Identify identify = checked.identify();
+    if (checked.failure() != null) {
+      sendFailure(checked.failure(), identify.id(), null);
+      return this;
+    }
+    SiteWidget widget = checked.widget();
+    boolean signed = IdentitySignatures.verify(widget.identitySecret(), identify.userId(), identify.hash());
+    if (!signed && (widget.identityRequired() || identify.hash() != null)) {
+      send(
+          ServerFrame.Error.of(
+                  ErrorCode.IDENTITY_REJECTED,
+                  widget.identityRequired()
+                      ? "this site accepts only identities signed by its server"
+                      : "the identity's signature is wrong")
+              .withField("hash")
+              .withRef(identify.id()));
+      return this;
+    }
+    Identity identity =
+        new Identity(identify.userId(), identify.name(), identify.email(), identify.attributes(), signed);
+    inFlight++;
+    pipe(
+        visitorRef(caller.id())
+            .<StatusReply<Done>>ask(
+                replyTo -> new Visitor.Identify(identity, replyTo), deps.settings().askTimeout()),
+        (reply, failure) -> new Answered(identify.id(), null, reply, failure, Answered.Kind.IDENTIFY));
+    return this;
+  }
+
+  private void onPage(ClientFrame.Page page) {
+    if (role != Role.VISITOR) {
+      send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only visitors report pages"));
+      return;
+    }
+    long now = System.nanoTime();
+    pageTokens =
+        Math.min(PAGE_BURST, pageTokens + (double) (now - pageTokensAtNanos) / PAGE_REFILL.toNanos());
+    pageTokensAtNanos = now;
+    if (pageTokens < 1) {
+      send(
+          ServerFrame.Error.of(
+              ErrorCode.RATE_LIMITED,
+              "at most one page every " + PAGE_REFILL.toSeconds() + " s after a burst of " + PAGE_BURST));
+      return;
+    }
+    pageTokens -= 1;
+    visitorRef(caller.id())
+        .tell(
+            new Visitor.ViewPage(
+                new PageView(page.url(), page.title(), page.referrer(), deps.clock().instant())));
+  }
+
+  /** Agent sessions follow the profile of each followed conversation's visitor. */
+  private void watchVisitor(String visitorSiteId, String visitorId, String conversationId) {
+    if (visitorSiteId == null || visitorId == null) {
+      return;
+    }
+    String key = Visitor.entityId(visitorSiteId, visitorId);
+    Set<String> conversations = watchedVisitors.computeIfAbsent(key, k -> new LinkedHashSet<>());
+    if (conversations.add(conversationId) && conversations.size() == 1) {
+      visitorEntity(key).tell(new Visitor.Watch(profileViews));
+    }
+  }
+
+  private Behavior<Command> onVisitorProfile(FromVisitor message) {
+    Visitor.Profile p = message.profile();
+    Set<String> conversations = watchedVisitors.get(Visitor.entityId(p.siteId(), p.visitorId()));
+    if (conversations == null) {
+      return this;
+    }
+    for (String conversationId : conversations) {
+      send(FrameEncoder.visitorProfile(conversationId, p));
     }
     return this;
   }
@@ -846,6 +972,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
     sub.syncing = false;
     sub.historyUpTo = 0;
     boolean gap = flushBuffered(sub);
+    if (role == Role.AGENT) {
+      watchVisitor(subscribed.summary().siteId(), subscribed.summary().visitorId(), sub.conversationId);
+    }
     if (sub.announce) {
       sub.announce = false;
       Conversation.Summary s = subscribed.summary();
@@ -972,6 +1101,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
           startSync(sub, false);
         }
       }
+      watchedVisitors.keySet().forEach(key -> visitorEntity(key).tell(new Visitor.Watch(profileViews)));
       for (String site : watchedQueues.keySet()) {
         dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
       }
@@ -1085,6 +1215,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       } else {
         agentRef(caller.id()).tell(new Agent.Disconnect(getContext().getSelf()));
         watchedQueues.keySet().forEach(site -> dispatcherRef(site).tell(new Dispatcher.Unwatch(queueViews)));
+        watchedVisitors.keySet().forEach(key -> visitorEntity(key).tell(new Visitor.Unwatch(profileViews)));
       }
       subscriptions.keySet().forEach(id -> conversationRef(id).tell(new Conversation.Unsubscribe(notifications)));
     }
@@ -1101,6 +1232,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Visitor.Command> visitorRef(
       String visitorId) {
     return deps.sharding().entityRefFor(Visitor.ENTITY_KEY, Visitor.entityId(siteId, visitorId));
+  }
+
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Visitor.Command> visitorEntity(String entityId) {
+    return deps.sharding().entityRefFor(Visitor.ENTITY_KEY, entityId);
   }
 
   private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Agent.Command> agentRef(String agentId) {

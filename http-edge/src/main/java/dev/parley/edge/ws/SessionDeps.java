@@ -1,8 +1,10 @@
 package dev.parley.edge.ws;
 
 import dev.parley.core.conversation.ConversationHistory;
+import dev.parley.edge.SiteCache;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.config.EdgeSettings;
+import dev.parley.edge.web.UserAgents;
 import dev.parley.persistence.directory.Directory;
 import java.time.Clock;
 import java.util.concurrent.Executor;
@@ -16,4 +18,6 @@ public record SessionDeps(
     Executor blocking,
     ConversationHistory history,
     EdgeSettings settings,
-    Clock clock) {}
+    Clock clock,
+    SiteCache sites,
+    UserAgents userAgents) {}

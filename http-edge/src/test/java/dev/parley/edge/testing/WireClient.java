@@ -30,16 +30,21 @@ public final class WireClient implements AutoCloseable {
   private final List<JsonNode> all = java.util.Collections.synchronizedList(new ArrayList<>());
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
-  private WireClient(URI uri, String origin) {
+  private WireClient(URI uri, String origin, java.util.Map<String, String> headers) {
     WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     if (origin != null) {
       builder.header("Origin", origin);
     }
+    headers.forEach(builder::header);
     this.socket = builder.buildAsync(uri, new Listener()).join();
   }
 
   public static WireClient connect(URI uri, String origin) {
-    return new WireClient(uri, origin);
+    return new WireClient(uri, origin, java.util.Map.of());
+  }
+
+  public static WireClient connect(URI uri, String origin, java.util.Map<String, String> headers) {
+    return new WireClient(uri, origin, headers);
   }
 
   private final class Listener implements WebSocket.Listener {
