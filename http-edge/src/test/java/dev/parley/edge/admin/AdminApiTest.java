@@ -3,35 +3,15 @@ package dev.parley.edge.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.edge.testing.ServerTest;
 import dev.parley.edge.testing.TestServer;
 import dev.parley.edge.testing.WireClient;
-import dev.parley.persistence.testing.TestDatabases;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The admin JSON API: authentication, tenant checks, validation with typed errors. */
-class AdminApiTest {
-
-  private static TestServer server;
-  private static String adminToken;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(TestDatabases.freshH2());
-    adminToken = server.adminToken();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  private static String unique(String prefix) {
-    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-  }
+class AdminApiTest extends ServerTest {
 
   @Test
   void aWrongPasswordOrUnknownUserIsRefusedAlike() {
