@@ -14,6 +14,7 @@ import dev.parley.edge.ws.ConnectionRoutes;
 import dev.parley.persistence.config.Databases;
 import dev.parley.persistence.config.PersistenceSettings;
 import dev.parley.persistence.directory.Directory;
+import dev.parley.persistence.directory.QuickReplies;
 import dev.parley.persistence.directory.SecretStore;
 import dev.parley.persistence.directory.SiteWidgets;
 import dev.parley.persistence.history.JournalConversationHistory;
@@ -123,7 +124,7 @@ public final class ParleyServer implements AutoCloseable {
       Set<String> origins = new java.util.concurrent.CopyOnWriteArraySet<>();
       HttpApi api =
           new HttpApi(
-              new ApiContext(tokens, directory, sites, blocking, clock),
+              new ApiContext(tokens, directory, sites, blocking, clock, new QuickReplies(pool)),
               new ConnectionRoutes(gateway, sites, origins));
       ServerBinding binding =
           Http.get(system)
