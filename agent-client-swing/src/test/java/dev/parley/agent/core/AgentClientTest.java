@@ -1,0 +1,151 @@
+package dev.parley.agent.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.agent.testing.Await;
+import dev.parley.agent.testing.LiveServer;
+import dev.parley.agent.testing.ScriptedVisitor;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.netcrusher.core.reactor.NioReactor;
+import org.netcrusher.tcp.TcpCrusher;
+import org.netcrusher.tcp.TcpCrusherBuilder;
+
+/** The client's model and network code against a real server, headless. */
+class AgentClientTest {
+
+  private static LiveServer server;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() {
+    server = LiveServer.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private AgentClient connect(URI base, LiveServer.Account account) throws Exception {
+    AuthApi.Login login = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+    AgentClient client =
+        new AgentClient(HTTP, base, login, new Outbox(dir.resolve("outbox.json")), Clock.systemUTC());
+    client.start();
+    return client;
+  }
+
+  @Test
+  void waitingVisitorShowsInQueueAndAcceptedConversationCarriesRepliesBothWays() throws Exception {
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(server.base(), server.newAgent("queue"))) {
+      List<Boolean> newcomers = new CopyOnWriteArrayList<>();
+      agent.workspace().addListener(new WorkspaceListener() {
+        @Override
+        public void queueChanged(List<QueueEntry> waiting, boolean someoneNew) {
+          newcomers.add(someoneNew);
+        }
+      });
+      Await.until("agent online", () -> agent.workspace().connection() == ConnectionState.ONLINE);
+      String conversation = visitor.say("Do you ship to Lyon?");
+
+      Await.until("visitor in the queue", () -> agent.workspace().queue().stream()
+          .anyMatch(q -> q.conversationId().equals(conversation)));
+      assertThat(newcomers).contains(true);
+      agent.claim(conversation);
+      Await.until("conversation assigned with the visitor's message", () -> {
+        ConversationView v = agent.workspace().view(conversation);
+        return v != null && "assigned".equals(v.status()) && v.lastSeq() >= 2;
+      });
+      ConversationView view = agent.workspace().view(conversation);
+      assertThat(view.timeline().get(0).text()).isEqualTo("Do you ship to Lyon?");
+      assertThat(view.visitor().hasDetails()).isFalse();
+      assertThat(view.visitorId()).isNotBlank();
+
+      String reply = agent.send(conversation, "Yes, in 2 days.");
+      JsonAssert.eventText(visitor.await(f -> reply.equals(f.path("id").asText())), "Yes, in 2 days.");
+      Await.until("outbox drained", () -> agent.workspace().view(conversation).timeline().stream()
+          .noneMatch(TimelineEntry::pending));
+      assertThat(visitor.messageEvents(reply)).hasSize(1);
+    }
+  }
+
+  @Test
+  void readReceiptFromVisitorAndTypingAreShown() throws Exception {
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(server.base(), server.newAgent("read"))) {
+      String conversation = visitor.say("Hello?");
+      Await.until("queued", () -> !agent.workspace().queue().isEmpty());
+      agent.claim(conversation);
+      String reply = agent.send(conversation, "Hi there");
+      long replySeq = visitor.await(f -> reply.equals(f.path("id").asText())).path("seq").asLong();
+
+      visitor.sendFrame(Json.MAPPER.createObjectNode().put("type", "typing")
+          .put("conversationId", conversation).put("typing", true));
+      Await.until("visitor typing shown", () -> agent.workspace().view(conversation).visitorTyping());
+      visitor.sendFrame(Json.MAPPER.createObjectNode().put("type", "read")
+          .put("conversationId", conversation).put("seq", replySeq));
+      Await.until("visitor's read mark", () -> agent.workspace().view(conversation).visitorReadSeq() == replySeq);
+
+      agent.markRead(conversation);
+      Await.until("agent's read reaches the visitor", () -> visitor.first(f -> "read".equals(f.path("type").asText())
+          && "agent".equals(f.path("reader").path("role").asText())) != null);
+      Await.until("no unread left", () -> agent.workspace().view(conversation).unread() == 0);
+    }
+  }
+
+  @Test
+  void afterTheConnectionIsCutTheClientReconnectsResumesAndShowsEachMessageOnce() throws Exception {
+    try (NioReactor reactor = new NioReactor(); ScriptedVisitor visitor = new ScriptedVisitor(server)) {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      TcpCrusher proxy = TcpCrusherBuilder.builder().withReactor(reactor)
+          .withBindAddress("127.0.0.1", port).withConnectAddress("127.0.0.1", server.base().getPort())
+          .buildAndOpen();
+      try (AgentClient agent = connect(URI.create("http://127.0.0.1:" + port), server.newAgent("cut"))) {
+        List<ConnectionState> states = new CopyOnWriteArrayList<>();
+        agent.workspace().addListener(new WorkspaceListener() {
+          @Override
+          public void connectionChanged(ConnectionState state, String detail) {
+            states.add(state);
+          }
+        });
+        String conversation = visitor.say("first");
+        Await.until("queued", () -> !agent.workspace().queue().isEmpty());
+        agent.claim(conversation);
+        Await.until("assigned", () -> agent.workspace().view(conversation) != null
+            && agent.workspace().view(conversation).lastSeq() == 2);
+
+        proxy.close(); // the network goes away: nothing gets through
+        Await.until("client notices", () -> states.contains(ConnectionState.RECONNECTING));
+        String whileAway = agent.send(conversation, "typed while offline");
+        visitor.say("second");
+        visitor.say("third");
+        proxy.open();
+
+        Await.until("resumed with everything", () -> agent.workspace().connection() == ConnectionState.ONLINE
+            && agent.workspace().view(conversation).lastSeq() == 5);
+        visitor.await(f -> whileAway.equals(f.path("id").asText()));
+        List<String> texts = agent.workspace().view(conversation).timeline().stream()
+            .filter(TimelineEntry::isMessage).map(TimelineEntry::text).toList();
+        assertThat(texts).containsExactlyInAnyOrder("first", "second", "third", "typed while offline");
+        assertThat(visitor.messageEvents(whileAway)).hasSize(1);
+        List<Long> seqs = agent.workspace().view(conversation).timeline().stream().map(TimelineEntry::seq).toList();
+        assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L);
+      }
+      proxy.close();
+    }
+  }
+}
