@@ -21,8 +21,11 @@ public final class Plain {
     return component;
   }
 
+  /** The property goes on before the text: a label given its text in the constructor has already parsed it. */
   public static JLabel label(String text) {
-    return noHtml(new JLabel(text));
+    JLabel label = noHtml(new JLabel());
+    label.setText(text);
+    return label;
   }
 
   /** A read-only, wrapping text area on a plain document: text in, the same characters on screen. */
