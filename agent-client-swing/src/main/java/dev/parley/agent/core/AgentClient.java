@@ -57,6 +57,7 @@ public final class AgentClient implements AutoCloseable {
   private final Workspace workspace;
   private final Clock clock;
   private final ScheduledExecutorService net;
+  private final long pingIntervalMillis;
 
   // Owned by the net thread. socket is null while not connected.
   private AuthApi.Login login;
@@ -70,6 +71,13 @@ public final class AgentClient implements AutoCloseable {
   private final Map<String, Long> typingSentAt = new HashMap<>();
 
   public AgentClient(HttpClient http, URI serverBase, AuthApi.Login login, Outbox outbox, Clock clock) {
+    this(http, serverBase, login, outbox, clock, PING_INTERVAL_MILLIS);
+  }
+
+  /** {@code pingIntervalMillis} shorter than the default only for tests of dead-link detection. */
+  AgentClient(
+      HttpClient http, URI serverBase, AuthApi.Login login, Outbox outbox, Clock clock, long pingIntervalMillis) {
+    this.pingIntervalMillis = pingIntervalMillis;
     this.http = http;
     this.socketUri = AuthApi.agentSocket(serverBase);
     this.auth = new AuthApi(http, serverBase);
@@ -97,7 +105,7 @@ public final class AgentClient implements AutoCloseable {
 
   public void start() {
     net.execute(this::connect);
-    net.scheduleWithFixedDelay(this::heartbeat, PING_INTERVAL_MILLIS, PING_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    net.scheduleWithFixedDelay(this::heartbeat, pingIntervalMillis, pingIntervalMillis, TimeUnit.MILLISECONDS);
     net.scheduleWithFixedDelay(workspace::expireTyping, 1, 1, TimeUnit.SECONDS);
     net.execute(this::scheduleRenewal);
   }
@@ -290,6 +298,7 @@ public final class AgentClient implements AutoCloseable {
     welcomed = true;
     backoff.reset();
     workspace.agentId(frame.path("agentId").asText(login.accountId()));
+    workspace.agentStatus(frame.path("status").asText(null));
     frame.path("conversations").forEach(c -> workspace.follow(c.asText()));
     workspace.connection(ConnectionState.ONLINE, null);
     int resent = 0;
@@ -306,6 +315,9 @@ public final class AgentClient implements AutoCloseable {
     outbox.remove(id);
     if (original != null && "claim".equals(original.path("type").asText())) {
       workspace.follow(original.path("conversationId").asText());
+    }
+    if (original != null && "status".equals(original.path("type").asText())) {
+      workspace.agentStatus(original.path("status").asText());
     }
     if (frame.hasNonNull("conversationId")) {
       workspace.changed(frame.get("conversationId").asText());

@@ -33,6 +33,7 @@ public final class Workspace {
   private List<QueueEntry> queue = List.of();
   private ConnectionState connection = ConnectionState.CONNECTING;
   private String agentId;
+  private String agentStatus;
 
   public Workspace(Outbox outbox, Clock clock) {
     this.outbox = outbox;
@@ -59,6 +60,15 @@ public final class Workspace {
 
   public synchronized String agentId() {
     return agentId;
+  }
+
+  /** The agent's status as the server last confirmed it ({@code online}, {@code away}, {@code offline}); may be null. */
+  public synchronized String agentStatus() {
+    return agentStatus;
+  }
+
+  synchronized void agentStatus(String status) {
+    agentStatus = status;
   }
 
   public synchronized ConversationView view(String conversationId) {

@@ -242,7 +242,8 @@ final class ConversationPanel extends JPanel {
             out.append("  ✓✓ ").append(texts.get("conversation.read"));
           }
         }
-        case "joined" -> out.append(time).append("  ").append(texts.get("conversation.joined"));
+        case "joined" -> out.append(time).append("  ").append(texts.get(
+            client.login().accountId().equals(e.authorId()) ? "conversation.joined" : "conversation.otherJoined"));
         case "closed" -> out.append(time).append("  ").append(texts.get("conversation.closed"));
         default -> out.append(time).append("  ").append(e.kind());
       }

@@ -427,6 +427,11 @@ public final class WorkspaceFrame extends JFrame {
     dispose();
   }
 
+  /** How many times visitors or messages have been announced (tray, sound, attention); for tests. */
+  int alertsRaised() {
+    return alerts.alertsRaised();
+  }
+
   // For tests and the app: the panel showing a conversation, or null.
   ConversationPanel panel(String conversationId) {
     return panels.get(conversationId);

@@ -148,4 +148,65 @@ class AgentClientTest {
       proxy.close();
     }
   }
+
+  @Test
+  void aFrozenLinkIsDetectedByMissingPongsAndTheClientReconnects() throws Exception {
+    try (NioReactor reactor = new NioReactor()) {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      TcpCrusher proxy = TcpCrusherBuilder.builder().withReactor(reactor)
+          .withBindAddress("127.0.0.1", port).withConnectAddress("127.0.0.1", server.base().getPort())
+          .buildAndOpen();
+      LiveServer.Account account = server.newAgent("frozen");
+      AuthApi.Login login = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+      long fastPingMillis = 300;
+      try (AgentClient agent = new AgentClient(HTTP, URI.create("http://127.0.0.1:" + port), login,
+          new Outbox(dir.resolve("frozen.json")), Clock.systemUTC(), fastPingMillis)) {
+        List<ConnectionState> states = new CopyOnWriteArrayList<>();
+        agent.workspace().addListener(new WorkspaceListener() {
+          @Override
+          public void connectionChanged(ConnectionState state, String detail) {
+            states.add(state);
+          }
+        });
+        agent.start();
+        Await.until("online", () -> agent.workspace().connection() == ConnectionState.ONLINE);
+        // Frozen: the TCP connection stays open but nothing flows, as when a NAT or Wi-Fi silently drops it.
+        proxy.freeze();
+        Await.until("dead link noticed", () -> states.contains(ConnectionState.RECONNECTING));
+        states.clear();
+        proxy.unfreeze();
+        proxy.closeAllPairs();
+        Await.until("back online", () -> states.contains(ConnectionState.ONLINE));
+      }
+      proxy.close();
+    }
+  }
+
+  @Test
+  void tokenIsRenewedBeforeItExpires() throws Exception {
+    LiveServer.Account account = server.newAgent("renew");
+    AuthApi.Login real = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+    // Pretend the token runs out in 3 s: the client must renew it at once over POST /api/auth/renew.
+    AuthApi.Login expiring = new AuthApi.Login(real.token(), java.time.Instant.now().plusSeconds(3),
+        real.accountId(), real.displayName());
+    try (AgentClient agent = new AgentClient(HTTP, server.base(), expiring, new Outbox(dir.resolve("renew.json")),
+        Clock.systemUTC())) {
+      agent.start();
+      Await.until("renewed for hours", () -> agent.login().expiresAt()
+          .isAfter(java.time.Instant.now().plus(java.time.Duration.ofHours(1))));
+      assertThat(agent.login().token()).isNotBlank();
+    }
+  }
+
+  @Test
+  void statusChangeIsAcknowledgedByTheServer() throws Exception {
+    try (AgentClient agent = connect(server.base(), server.newAgent("status"))) {
+      Await.until("online with the server's status", () -> "online".equals(agent.workspace().agentStatus()));
+      agent.status("away");
+      Await.until("status acknowledged", () -> "away".equals(agent.workspace().agentStatus()));
+    }
+  }
 }

@@ -96,7 +96,7 @@ class AgentGuiTest {
   }
 
   /** The visitor waits; the agent selects it in the queue and accepts; returns its conversation tab. */
-  private static ConversationPanel acceptFromQueue(JFrame workspace, String conversationId) {
+  private static ConversationPanel acceptFromQueue(JFrame workspace, String conversationId, int alertsBefore) {
     @SuppressWarnings("unchecked")
     JList<QueueEntry> queue = Gui.find("queue", JList.class);
     Await.until("visitor listed in the waiting queue", () -> Gui.onEdt(() -> {
@@ -108,6 +108,8 @@ class AgentGuiTest {
       }
       return false;
     }));
+    Await.until("the new visitor was announced (sound, tray when present, attention)",
+        () -> Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised) > alertsBefore);
     JButton accept = Gui.find("accept", JButton.class);
     Gui.run(accept::doClick);
     // A new conversation opens as a tab, not necessarily the selected (showing) one.
@@ -128,9 +130,10 @@ class AgentGuiTest {
   void agentSignsInAcceptsAWaitingVisitorReadsThePanelAndReplies() throws Exception {
     JFrame workspace = signIn();
     try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
+      int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
       String conversation = visitor.say("Hi, is the green tea organic?");
       String visitorId = visitor.first(f -> "welcome".equals(f.path("type").asText())).path("visitorId").asText();
-      ConversationPanel panel = acceptFromQueue(workspace, conversation);
+      ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
       JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
       Gui.run(() -> tabs.setSelectedComponent(panel));
 
@@ -160,8 +163,9 @@ class AgentGuiTest {
     JFrame workspace = signIn();
     String markup = "<html><b>bold</b><img src=x>";
     try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
+      int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
       String conversation = visitor.say(markup);
-      ConversationPanel panel = acceptFromQueue(workspace, conversation);
+      ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
       JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
       Gui.run(() -> tabs.setSelectedComponent(panel));
       JTextArea transcript = Gui.within(panel, "transcript", JTextArea.class);
