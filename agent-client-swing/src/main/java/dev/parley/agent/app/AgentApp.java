@@ -3,10 +3,13 @@ package dev.parley.agent.app;
 import dev.parley.agent.core.AgentClient;
 import dev.parley.agent.core.AgentHome;
 import dev.parley.agent.core.AuthApi;
+import dev.parley.agent.core.ConnectionState;
 import dev.parley.agent.core.Outbox;
 import dev.parley.agent.core.QuickReplies;
 import dev.parley.agent.core.Settings;
 import dev.parley.agent.core.Texts;
+import dev.parley.agent.core.WorkspaceListener;
+import dev.parley.agent.ui.Edt;
 import dev.parley.agent.ui.LoginFrame;
 import dev.parley.agent.ui.Themes;
 import dev.parley.agent.ui.WorkspaceFrame;
@@ -55,9 +58,25 @@ public final class AgentApp {
   private void loggedIn(URI server, AuthApi.Login login) {
     Outbox outbox = new Outbox(home.outboxFile(login.accountId()));
     client = new AgentClient(http, server, login, outbox, Clock.systemUTC());
+    client.workspace().addListener(new WorkspaceListener() {
+      @Override
+      public void connectionChanged(ConnectionState state, String detail) {
+        if (state == ConnectionState.LOGGED_OUT) {
+          // The token is no longer accepted: back to the login window; the outbox stays on disk for next time.
+          Edt.run(AgentApp.this::backToLogin);
+        }
+      }
+    });
     client.start();
     openWorkspace();
     loginFrame.dispose();
+  }
+
+  private void backToLogin() {
+    if (workspaceFrame != null && workspaceFrame.isDisplayable()) {
+      workspaceFrame.dispose();
+      showLogin();
+    }
   }
 
   private void openWorkspace() {

@@ -141,7 +141,9 @@ public final class WorkspaceFrame extends JFrame {
         alerts.dispose();
         client.workspace().removeListener(listener);
         if (!keepClient) {
-          client.close();
+          // Closing waits for the network thread; that wait must not freeze the EDT.
+          Thread closer = new Thread(client::close, "parley-close");
+          closer.start();
         }
       }
     });

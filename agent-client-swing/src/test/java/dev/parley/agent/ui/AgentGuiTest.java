@@ -88,6 +88,13 @@ class AgentGuiTest {
         login.doClick();
       });
       loggedIn = true;
+      Await.until("settings remember the server and username", () -> Files.exists(home.resolve("settings.properties")));
+      try {
+        String settings = Files.readString(home.resolve("settings.properties"));
+        assertThat(settings).contains(agent.username()).doesNotContain(agent.password());
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
     }
     JFrame workspace = Gui.find("workspaceFrame", JFrame.class);
     JLabel banner = Gui.within(workspace, "connectionBanner", JLabel.class);
