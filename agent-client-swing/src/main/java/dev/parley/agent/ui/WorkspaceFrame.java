@@ -93,8 +93,8 @@ public final class WorkspaceFrame extends JFrame {
     mineList.setName("myConversations");
     tabs.setName("conversationTabs");
     queueList.setSelectionMode(ListSelectionModel.SINGLE_SELECTION);
-    queueList.setCellRenderer(new QueueRenderer());
-    mineList.setCellRenderer(new MineRenderer());
+    queueList.setCellRenderer(new TextRenderer<>(QueueEntry.class, this::describeWaiting));
+    mineList.setCellRenderer(new TextRenderer<>(ConversationView.class, this::describeMine));
     mineList.addListSelectionListener(e -> {
       ConversationView v = mineList.getSelectedValue();
       if (!e.getValueIsAdjusting() && v != null && panels.containsKey(v.id())) {
@@ -386,40 +386,39 @@ public final class WorkspaceFrame extends JFrame {
     return s < 60 ? texts.get("time.seconds", s) : texts.get("time.minutes", s / 60);
   }
 
-  private final class QueueRenderer extends DefaultListCellRenderer {
-    QueueRenderer() {
-      Plain.noHtml(this);
-    }
-
-    @Override
-    public Component getListCellRendererComponent(
-        JList<?> list, Object value, int index, boolean selected, boolean focus) {
-      QueueEntry q = (QueueEntry) value;
-      String who = q.visitorId() == null ? q.conversationId() : q.visitorId();
-      String text = (who.length() > 8 ? who.substring(0, 8) : who) + "  ·  " + waited(q.since());
-      return super.getListCellRendererComponent(list, text, index, selected, focus);
-    }
+  private String describeWaiting(QueueEntry q) {
+    String who = q.visitorId() == null ? q.conversationId() : q.visitorId();
+    return (who.length() > 8 ? who.substring(0, 8) : who) + "  ·  " + waited(q.since());
   }
 
-  private final class MineRenderer extends DefaultListCellRenderer {
-    MineRenderer() {
+  private String describeMine(ConversationView v) {
+    StringBuilder text = new StringBuilder(v.title());
+    if (v.closed()) {
+      text.append("  ·  ").append(texts.get("conversation.closedShort"));
+    } else if (v.unread() > 0) {
+      text.append("  (").append(v.unread()).append(')');
+    }
+    if (!v.closed() && v.openedAt() != null) {
+      text.append("  ·  ").append(waited(v.openedAt()));
+    }
+    return text.toString();
+  }
+
+  /** A list cell showing {@code describe(value)} as plain text. */
+  private static final class TextRenderer<T> extends DefaultListCellRenderer {
+    private final Class<T> type;
+    private final java.util.function.Function<T, String> describe;
+
+    TextRenderer(Class<T> type, java.util.function.Function<T, String> describe) {
+      this.type = type;
+      this.describe = describe;
       Plain.noHtml(this);
     }
 
     @Override
     public Component getListCellRendererComponent(
         JList<?> list, Object value, int index, boolean selected, boolean focus) {
-      ConversationView v = (ConversationView) value;
-      StringBuilder text = new StringBuilder(v.title());
-      if (v.closed()) {
-        text.append("  ·  ").append(texts.get("conversation.closedShort"));
-      } else if (v.unread() > 0) {
-        text.append("  (").append(v.unread()).append(')');
-      }
-      if (!v.closed() && v.openedAt() != null) {
-        text.append("  ·  ").append(waited(v.openedAt()));
-      }
-      return super.getListCellRendererComponent(list, text.toString(), index, selected, focus);
+      return super.getListCellRendererComponent(list, describe.apply(type.cast(value)), index, selected, focus);
     }
   }
 

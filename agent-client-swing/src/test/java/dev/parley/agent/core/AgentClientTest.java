@@ -45,6 +45,17 @@ class AgentClientTest {
     return client;
   }
 
+  /** A TCP proxy in front of the server, to cut or freeze the client's network. */
+  private static TcpCrusher proxyToServer(NioReactor reactor) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    return TcpCrusherBuilder.builder().withReactor(reactor)
+        .withBindAddress("127.0.0.1", port).withConnectAddress("127.0.0.1", server.base().getPort())
+        .buildAndOpen();
+  }
+
   @Test
   void waitingVisitorShowsInQueueAndAcceptedConversationCarriesRepliesBothWays() throws Exception {
     try (ScriptedVisitor visitor = new ScriptedVisitor(server);
@@ -107,13 +118,8 @@ class AgentClientTest {
   @Test
   void afterTheConnectionIsCutTheClientReconnectsResumesAndShowsEachMessageOnce() throws Exception {
     try (NioReactor reactor = new NioReactor(); ScriptedVisitor visitor = new ScriptedVisitor(server)) {
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
-      TcpCrusher proxy = TcpCrusherBuilder.builder().withReactor(reactor)
-          .withBindAddress("127.0.0.1", port).withConnectAddress("127.0.0.1", server.base().getPort())
-          .buildAndOpen();
+      TcpCrusher proxy = proxyToServer(reactor);
+      int port = proxy.getBindAddress().getPort();
       try (AgentClient agent = connect(URI.create("http://127.0.0.1:" + port), server.newAgent("cut"))) {
         List<ConnectionState> states = new CopyOnWriteArrayList<>();
         agent.workspace().addListener(new WorkspaceListener() {
@@ -152,13 +158,8 @@ class AgentClientTest {
   @Test
   void aFrozenLinkIsDetectedByMissingPongsAndTheClientReconnects() throws Exception {
     try (NioReactor reactor = new NioReactor()) {
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
-      TcpCrusher proxy = TcpCrusherBuilder.builder().withReactor(reactor)
-          .withBindAddress("127.0.0.1", port).withConnectAddress("127.0.0.1", server.base().getPort())
-          .buildAndOpen();
+      TcpCrusher proxy = proxyToServer(reactor);
+      int port = proxy.getBindAddress().getPort();
       LiveServer.Account account = server.newAgent("frozen");
       AuthApi.Login login = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
       long fastPingMillis = 300;

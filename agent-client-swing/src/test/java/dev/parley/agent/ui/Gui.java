@@ -52,7 +52,7 @@ final class Gui {
     return Await.value("a showing " + type.getSimpleName() + " named " + name, () -> onEdt(() -> {
       for (Window w : Window.getWindows()) {
         if (w.isShowing()) {
-          Component found = search(w, name);
+          Component found = search(w, name, true);
           if (type.isInstance(found)) {
             return type.cast(found);
           }
@@ -62,36 +62,21 @@ final class Gui {
     }));
   }
 
-  private static Component search(Component c, String name) {
-    if (name.equals(c.getName()) && c.isShowing()) {
-      return c;
-    }
-    if (c instanceof Container container) {
-      for (Component child : container.getComponents()) {
-        Component found = search(child, name);
-        if (found != null) {
-          return found;
-        }
-      }
-    }
-    return null;
-  }
-
   /** Searches inside one component (for example one conversation tab, showing or not). */
   static <T extends Component> T within(Container root, String name, Class<T> type) {
     return onEdt(() -> {
-      Component found = searchAll(root, name);
+      Component found = search(root, name, false);
       return type.isInstance(found) ? type.cast(found) : null;
     });
   }
 
-  private static Component searchAll(Component c, String name) {
-    if (name.equals(c.getName())) {
+  private static Component search(Component c, String name, boolean showingOnly) {
+    if (name.equals(c.getName()) && (!showingOnly || c.isShowing())) {
       return c;
     }
     if (c instanceof Container container) {
       for (Component child : container.getComponents()) {
-        Component found = searchAll(child, name);
+        Component found = search(child, name, showingOnly);
         if (found != null) {
           return found;
         }
