@@ -19,6 +19,9 @@ import javax.swing.JButton;
 import javax.swing.JFrame;
 import javax.swing.JLabel;
 import javax.swing.JList;
+import javax.swing.JMenuItem;
+import javax.swing.UIManager;
+import com.formdev.flatlaf.FlatDarkLaf;
 import javax.swing.JPasswordField;
 import javax.swing.JTabbedPane;
 import javax.swing.JTextArea;
@@ -195,6 +198,38 @@ class AgentGuiTest {
       assertThat(label.getClientProperty(BasicHTML.propertyKey)).isNull();
       assertThat(label.getText()).isEqualTo(markup);
       screenshot(workspace, "agent-gui-markup.png");
+    }
+  }
+
+  @Test
+  void themeAndLanguageSwitchWhileConnectedAndAreRemembered() throws Exception {
+    JFrame workspace = signIn();
+    try {
+      JMenuItem dark = Gui.within(workspace.getJMenuBar(), "theme-dark", JMenuItem.class);
+      Gui.run(dark::doClick);
+      assertThat(Gui.onEdt(() -> UIManager.getLookAndFeel() instanceof FlatDarkLaf)).isTrue();
+
+      JMenuItem chinese = Gui.within(workspace.getJMenuBar(), "language-zh", JMenuItem.class);
+      Gui.run(chinese::doClick);
+      JFrame rebuilt = Await.value("a workspace window in Chinese", () -> Gui.onEdt(() -> {
+        JFrame f = Gui.find("workspaceFrame", JFrame.class);
+        JButton accept = Gui.within(f, "accept", JButton.class);
+        return accept != null && accept.getText().startsWith("接入") ? f : null;
+      }));
+      JLabel banner = Gui.within(rebuilt, "connectionBanner", JLabel.class);
+      assertThat(Gui.onEdt(banner::isVisible)).as("still connected after the rebuild").isFalse();
+      screenshot(rebuilt, "agent-gui-dark-zh.png");
+      String settings = Files.readString(home.resolve("settings.properties"));
+      assertThat(settings).contains("theme=dark").contains("language=zh-CN");
+    } finally {
+      // Back to English and light for the other tests, whatever their order.
+      JFrame current = Gui.find("workspaceFrame", JFrame.class);
+      Gui.run(Gui.within(current.getJMenuBar(), "theme-light", JMenuItem.class)::doClick);
+      Gui.run(Gui.within(current.getJMenuBar(), "language-en", JMenuItem.class)::doClick);
+      Await.until("workspace back in English", () -> Gui.onEdt(() -> {
+        JButton accept = Gui.within(Gui.find("workspaceFrame", JFrame.class), "accept", JButton.class);
+        return accept != null && accept.getText().startsWith("Accept");
+      }));
     }
   }
 

@@ -75,7 +75,10 @@ final class Gui {
       return c;
     }
     if (c instanceof Container container) {
-      for (Component child : container.getComponents()) {
+      // A menu's items live in its popup, outside the component tree until the menu opens.
+      Component[] children =
+          c instanceof javax.swing.JMenu menu ? menu.getMenuComponents() : container.getComponents();
+      for (Component child : children) {
         Component found = search(child, name, showingOnly);
         if (found != null) {
           return found;
