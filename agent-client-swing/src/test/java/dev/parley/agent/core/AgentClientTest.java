@@ -100,6 +100,8 @@ class AgentClientTest {
       agent.claim(conversation);
       String reply = agent.send(conversation, "Hi there");
       long replySeq = visitor.await(f -> reply.equals(f.path("id").asText())).path("seq").asLong();
+      Await.until("agent holds its reply", () -> agent.workspace().view(conversation) != null
+          && agent.workspace().view(conversation).lastSeq() >= replySeq);
 
       visitor.sendFrame(Json.MAPPER.createObjectNode().put("type", "typing")
           .put("conversationId", conversation).put("typing", true));
