@@ -57,6 +57,8 @@ public final class WorkspaceFrame extends JFrame {
   /** How often waiting times on screen are re-rendered (the model does not change, the clock does). */
   static final int CLOCK_TICK_MILLIS = 1_000;
 
+  static final int REFUSAL_BANNER_MILLIS = 8_000;
+
   private final Texts texts;
   private final AgentClient client;
   private final List<QuickReplies.Reply> quickReplies;
@@ -180,7 +182,13 @@ public final class WorkspaceFrame extends JFrame {
 
     @Override
     public void refused(String conversationId, String ref, String code) {
-      Edt.run(() -> banner(texts.get("workspace.refused", code), new Color(0xfff4ce), true));
+      Edt.run(() -> {
+        banner(texts.get("workspace.refused", code), new Color(0xfff4ce), true);
+        // A refusal is news, not a state: after a while the banner shows the connection again.
+        Timer restore = new Timer(REFUSAL_BANNER_MILLIS, e -> showConnection(client.workspace().connection(), null));
+        restore.setRepeats(false);
+        restore.start();
+      });
     }
   }
 

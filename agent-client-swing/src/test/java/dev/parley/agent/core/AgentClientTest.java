@@ -39,8 +39,8 @@ class AgentClientTest {
 
   private AgentClient connect(URI base, LiveServer.Account account) throws Exception {
     AuthApi.Login login = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
-    AgentClient client =
-        new AgentClient(HTTP, base, login, new Outbox(dir.resolve("outbox.json")), Clock.systemUTC());
+    AgentClient client = new AgentClient(
+        HTTP, base, login, new Outbox(dir.resolve("outbox-" + login.accountId() + ".json")), Clock.systemUTC());
     client.start();
     return client;
   }
@@ -210,6 +210,32 @@ class AgentClientTest {
       Await.until("online with the server's status", () -> "online".equals(agent.workspace().agentStatus()));
       agent.status("away");
       Await.until("status acknowledged", () -> "away".equals(agent.workspace().agentStatus()));
+    }
+  }
+
+  @Test
+  void aClaimLostToAnotherAgentIsRefusedForGoodAndLeavesTheOutbox() throws Exception {
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient first = connect(server.base(), server.newAgent("first"));
+        AgentClient second = connect(server.base(), server.newAgent("second"))) {
+      List<String> refusals = new CopyOnWriteArrayList<>();
+      second.workspace().addListener(new WorkspaceListener() {
+        @Override
+        public void refused(String conversationId, String ref, String code) {
+          refusals.add(conversationId + " " + code);
+        }
+      });
+      String conversation = visitor.say("Anyone there?");
+      Await.until("both see the visitor waiting", () -> first.workspace().queue().stream()
+          .anyMatch(q -> q.conversationId().equals(conversation)) && second.workspace().queue().stream()
+          .anyMatch(q -> q.conversationId().equals(conversation)));
+      first.claim(conversation);
+      Await.until("first agent has it", () -> first.workspace().view(conversation) != null
+          && "assigned".equals(first.workspace().view(conversation).status()));
+      second.claim(conversation);
+      Await.until("second agent told it was taken", () -> refusals.contains(conversation + " already-claimed"));
+      Path secondOutbox = dir.resolve("outbox-" + second.login().accountId() + ".json");
+      assertThat(new Outbox(secondOutbox).size()).as("a final refusal is not retried").isZero();
     }
   }
 }
