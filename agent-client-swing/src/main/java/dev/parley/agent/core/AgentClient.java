@@ -1,0 +1,458 @@
+package dev.parley.agent.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's connection to a Parley server over the public wire protocol: log-in token in, {@link Workspace}
+ * updates out. It keeps one WebSocket open, says {@code hello} with every conversation's last seq, resends the
+ * {@link Outbox} with the original ids after every (re)connect, pings every {@value #PING_INTERVAL_MILLIS} ms and
+ * treats two unanswered pings as a dead link, reconnects with {@link Backoff}, and renews its token before expiry.
+ *
+ * <p>All state is owned by one single-threaded executor ({@code parley-net}); public methods only hand work to it,
+ * so they never block the caller (the EDT).
+ */
+public final class AgentClient implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AgentClient.class);
+
+  static final long PING_INTERVAL_MILLIS = 12_000;
+  static final int MAX_MISSED_PONGS = 2;
+  static final long TYPING_REPEAT_MILLIS = 2_000;
+  static final long RETRY_PAUSE_MILLIS = 1_000;
+  static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
+  /** Renew when this share of the token's life is left. */
+  static final double RENEW_AT_REMAINING = 0.2;
+
+  /** Refusals that no retry will change (protocol §6.5): the frame leaves the outbox and shows as failed. */
+  static final Set<String> FINAL_CODES =
+      Set.of(
+          "text-empty", "text-too-long", "invalid-message-id", "unknown-conversation", "conversation-closed",
+          "not-assigned", "already-claimed", "not-allowed", "missing-field", "invalid-field", "bad-json",
+          "unknown-type", "frame-too-large");
+
+  static final Set<String> RETRY_CODES = Set.of("timeout", "unavailable", "overloaded", "too-many-subscribers");
+
+  private final HttpClient http;
+  private final URI socketUri;
+  private final AuthApi auth;
+  private final Outbox outbox;
+  private final Workspace workspace;
+  private final Clock clock;
+  private final ScheduledExecutorService net;
+  private final long pingIntervalMillis;
+
+  // Owned by the net thread. socket is null while not connected.
+  private AuthApi.Login login;
+  private WebSocket socket;
+  private boolean welcomed;
+  private int unansweredPings;
+  private boolean stopped;
+  private final Backoff backoff = new Backoff();
+  private ScheduledFuture<?> reconnect;
+  private ScheduledFuture<?> renewal;
+  private final Map<String, Long> typingSentAt = new HashMap<>();
+
+  public AgentClient(HttpClient http, URI serverBase, AuthApi.Login login, Outbox outbox, Clock clock) {
+    this(http, serverBase, login, outbox, clock, PING_INTERVAL_MILLIS);
+  }
+
+  /** {@code pingIntervalMillis} shorter than the default only for tests of dead-link detection. */
+  AgentClient(
+      HttpClient http, URI serverBase, AuthApi.Login login, Outbox outbox, Clock clock, long pingIntervalMillis) {
+    this.pingIntervalMillis = pingIntervalMillis;
+    this.http = http;
+    this.socketUri = AuthApi.agentSocket(serverBase);
+    this.auth = new AuthApi(http, serverBase);
+    this.login = login;
+    this.outbox = outbox;
+    this.clock = clock;
+    this.workspace = new Workspace(outbox, clock);
+    this.workspace.agentId(login.accountId());
+    this.net =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "parley-net");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public Workspace workspace() {
+    return workspace;
+  }
+
+  public AuthApi.Login login() {
+    return login;
+  }
+
+  public void start() {
+    net.execute(this::connect);
+    net.scheduleWithFixedDelay(this::heartbeat, pingIntervalMillis, pingIntervalMillis, TimeUnit.MILLISECONDS);
+    net.scheduleWithFixedDelay(workspace::expireTyping, 1, 1, TimeUnit.SECONDS);
+    net.execute(this::scheduleRenewal);
+  }
+
+  // Commands from the person ------------------------------------------------------------------------------
+
+  /** Queues a message; returns its client message id at once. It is on disk before it goes on the wire. */
+  public String send(String conversationId, String text) {
+    String id = UUID.randomUUID().toString();
+    ObjectNode frame = frame("send").put("id", id).put("conversationId", conversationId).put("text", text);
+    net.execute(
+        () -> {
+          if (enqueue(frame)) {
+            stopTyping(conversationId);
+          }
+        });
+    return id;
+  }
+
+  public String claim(String conversationId) {
+    String id = UUID.randomUUID().toString();
+    net.execute(() -> enqueue(frame("claim").put("id", id).put("conversationId", conversationId)));
+    return id;
+  }
+
+  public String closeConversation(String conversationId) {
+    String id = UUID.randomUUID().toString();
+    net.execute(() -> enqueue(frame("close").put("id", id).put("conversationId", conversationId)));
+    return id;
+  }
+
+  public void status(String status) {
+    String id = UUID.randomUUID().toString();
+    net.execute(() -> enqueue(frame("status").put("id", id).put("status", status)));
+  }
+
+  /** Call on every keystroke: sends {@code typing:true} at most every 2 s (protocol §3). */
+  public void typing(String conversationId, boolean typing) {
+    net.execute(
+        () -> {
+          long now = clock.millis();
+          Long last = typingSentAt.get(conversationId);
+          if (typing && (last == null || now - last >= TYPING_REPEAT_MILLIS)) {
+            typingSentAt.put(conversationId, now);
+            transmit(frame("typing").put("conversationId", conversationId).put("typing", true));
+          } else if (!typing) {
+            stopTyping(conversationId);
+          }
+        });
+  }
+
+  private void stopTyping(String conversationId) {
+    if (typingSentAt.remove(conversationId) != null) {
+      transmit(frame("typing").put("conversationId", conversationId).put("typing", false));
+    }
+  }
+
+  /** The conversation is on screen: mark everything held as read, if that moves the mark. */
+  public void markRead(String conversationId) {
+    net.execute(
+        () -> {
+          long last = workspace.lastSeq(conversationId);
+          if (last > workspace.myReadSeq(conversationId)) {
+            transmit(frame("read").put("conversationId", conversationId).put("seq", last));
+          }
+        });
+  }
+
+  private boolean enqueue(ObjectNode frame) {
+    try {
+      outbox.add(frame);
+    } catch (RuntimeException e) {
+      LOG.error("could not store frame {} in the outbox", frame.path("id").asText(), e);
+      workspace.refused(
+          frame.path("conversationId").asText(null), frame.path("id").asText(), "outbox-failed",
+          frame.path("text").asText(null));
+      return false;
+    }
+    if (frame.hasNonNull("conversationId")) {
+      workspace.changed(frame.get("conversationId").asText());
+    }
+    if (welcomed) {
+      transmit(frame);
+    }
+    return true;
+  }
+
+  // Connection life -----------------------------------------------------------------------------------------
+
+  private void connect() {
+    if (stopped) {
+      return;
+    }
+    reconnect = null;
+    workspace.connection(ConnectionState.CONNECTING, null);
+    http.newWebSocketBuilder()
+        .connectTimeout(Duration.ofSeconds(10))
+        .buildAsync(socketUri, new Listener())
+        .whenCompleteAsync(
+            (ws, failure) -> {
+              if (failure != null) {
+                LOG.info("connect to {} failed: {}", socketUri, failure.toString());
+                scheduleReconnect("connect failed");
+                return;
+              }
+              if (stopped) {
+                ws.abort();
+                return;
+              }
+              socket = ws;
+              welcomed = false;
+              unansweredPings = 0;
+              ObjectNode hello = frame("hello").put("token", login.token());
+              ObjectNode resume = hello.putObject("resume");
+              workspace.resumePositions().forEach(resume::put);
+              transmit(hello);
+            },
+            net);
+  }
+
+  private void lost(WebSocket ws, String why) {
+    if (ws != socket) {
+      return; // an old socket's last words
+    }
+    socket = null;
+    welcomed = false;
+    ws.abort();
+    scheduleReconnect(why);
+  }
+
+  private void scheduleReconnect(String why) {
+    if (stopped || reconnect != null) {
+      return;
+    }
+    long delay = backoff.nextDelayMillis();
+    LOG.info("connection lost ({}); reconnecting in {} ms", why, delay);
+    workspace.connection(ConnectionState.RECONNECTING, why);
+    reconnect = net.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void heartbeat() {
+    if (socket == null) {
+      return;
+    }
+    if (unansweredPings >= MAX_MISSED_PONGS) {
+      lost(socket, "no answer to ping");
+      return;
+    }
+    unansweredPings++;
+    transmit(frame("ping").put("t", clock.millis()));
+  }
+
+  private void transmit(ObjectNode frame) {
+    WebSocket ws = socket;
+    if (ws == null) {
+      return; // not connected: the outbox keeps what matters, the rest (typing, read) is moot
+    }
+    try {
+      // One send at a time, as the JDK's WebSocket demands; bounded so a stuck socket counts as lost.
+      ws.sendText(frame.toString(), true).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      lost(ws, "send failed: " + e);
+    }
+  }
+
+  // Frames from the server ----------------------------------------------------------------------------------
+
+  private void onFrame(WebSocket ws, JsonNode frame) {
+    if (ws != socket) {
+      return;
+    }
+    unansweredPings = 0; // any frame proves the link is alive
+    switch (frame.path("type").asText()) {
+      case "welcome" -> onWelcome(frame);
+      case "ack" -> onAck(frame);
+      case "error" -> onError(frame);
+      case "event" -> workspace.event(frame);
+      case "synced" -> workspace.synced(frame);
+      case "typing" -> workspace.typing(frame);
+      case "read" -> workspace.read(frame);
+      case "queue" -> workspace.queue(frame);
+      case "visitor" -> workspace.visitor(frame);
+      default -> {} // pong and anything newer than this client: ignore (protocol: clients ignore unknown types)
+    }
+  }
+
+  private void onWelcome(JsonNode frame) {
+    welcomed = true;
+    backoff.reset();
+    workspace.agentId(frame.path("agentId").asText(login.accountId()));
+    workspace.agentStatus(frame.path("status").asText(null));
+    frame.path("conversations").forEach(c -> workspace.follow(c.asText()));
+    workspace.connection(ConnectionState.ONLINE, null);
+    int resent = 0;
+    for (ObjectNode pending : outbox.pending()) {
+      transmit(pending);
+      resent++;
+    }
+    LOG.info("welcomed as agent {}; resent {} outbox frames", frame.path("agentId").asText(), resent);
+  }
+
+  private void onAck(JsonNode frame) {
+    String id = frame.path("id").asText();
+    ObjectNode original = findPending(id);
+    outbox.remove(id);
+    if (original != null && "claim".equals(original.path("type").asText())) {
+      workspace.follow(original.path("conversationId").asText());
+    }
+    if (original != null && "status".equals(original.path("type").asText())) {
+      workspace.agentStatus(original.path("status").asText());
+    }
+    if (frame.hasNonNull("conversationId")) {
+      workspace.changed(frame.get("conversationId").asText());
+    }
+  }
+
+  private void onError(JsonNode frame) {
+    String code = frame.path("code").asText();
+    String ref = frame.path("ref").asText(null);
+    if (!welcomed && ("invalid-token".equals(code) || "token-expired".equals(code))) {
+      stopped = true;
+      workspace.connection(ConnectionState.LOGGED_OUT, code);
+      return;
+    }
+    if (ref == null) {
+      LOG.warn("server error {}: {}", code, frame.path("message").asText());
+      return;
+    }
+    ObjectNode original = findPending(ref);
+    if (original == null) {
+      return;
+    }
+    if (FINAL_CODES.contains(code)) {
+      outbox.remove(ref);
+      workspace.refused(
+          original.path("conversationId").asText(null), ref, code,
+          "send".equals(original.path("type").asText()) ? original.path("text").asText() : null);
+    } else if (RETRY_CODES.contains(code)) {
+      net.schedule(
+          () -> {
+            if (welcomed && outbox.contains(ref)) {
+              transmit(original);
+            }
+          },
+          RETRY_PAUSE_MILLIS,
+          TimeUnit.MILLISECONDS);
+    }
+    // not-authenticated and the like: the frame stays in the outbox and goes again after the next welcome.
+  }
+
+  private ObjectNode findPending(String id) {
+    return outbox.pending().stream().filter(f -> id.equals(f.path("id").asText())).findFirst().orElse(null);
+  }
+
+  // Token renewal -------------------------------------------------------------------------------------------
+
+  private void scheduleRenewal() {
+    Instant now = clock.instant();
+    Duration left = Duration.between(now, login.expiresAt());
+    long delay = Math.max(1_000, (long) (left.toMillis() * (1 - RENEW_AT_REMAINING)));
+    renewal = net.schedule(this::renew, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void renew() {
+    if (stopped) {
+      return;
+    }
+    try {
+      login = auth.renew(login);
+      LOG.info("token renewed until {}", login.expiresAt());
+      scheduleRenewal();
+    } catch (AuthApi.Refused e) {
+      LOG.warn("token renewal refused: {}", e.code());
+      workspace.connection(ConnectionState.LOGGED_OUT, e.code());
+    } catch (Exception e) {
+      LOG.info("token renewal failed, retrying: {}", e.toString());
+      renewal = net.schedule(this::renew, backoff.nextDelayMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Override
+  public void close() {
+    net.execute(
+        () -> {
+          stopped = true;
+          if (renewal != null) {
+            renewal.cancel(false);
+          }
+          if (socket != null) {
+            socket.abort();
+            socket = null;
+          }
+          workspace.connection(ConnectionState.STOPPED, null);
+        });
+    net.shutdown();
+    try {
+      net.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Hands socket callbacks to the net thread; after {@link #close()} they have nobody to tell. */
+  private void onNet(Runnable task) {
+    try {
+      net.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      LOG.debug("socket callback after close ignored");
+    }
+  }
+
+  private static ObjectNode frame(String type) {
+    return Json.MAPPER.createObjectNode().put("type", type);
+  }
+
+  private final class Listener implements WebSocket.Listener {
+    // Owned by the JDK's listener thread, which delivers one message at a time.
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        String text = partial.toString();
+        partial.setLength(0);
+        try {
+          JsonNode frame = Json.MAPPER.readTree(text);
+          onNet(() -> onFrame(ws, frame));
+        } catch (Exception e) {
+          LOG.warn("unreadable frame from server ignored: {}", e.toString());
+        }
+      }
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      onNet(() -> lost(ws, "closed " + statusCode + " " + reason));
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      onNet(() -> lost(ws, "error " + error));
+    }
+  }
+}

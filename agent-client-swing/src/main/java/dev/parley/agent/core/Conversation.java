@@ -1,0 +1,95 @@
+package dev.parley.agent.core;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One conversation's state in the client: the server's entries by seq (duplicates dropped), read marks, typing
+ * and the visitor's details. Mutable; owned by the {@link Workspace}, which guards it.
+ */
+final class Conversation {
+
+  /** A visitor's {@code typing: true} counts for this long without a repeat (protocol §4). */
+  static final long TYPING_EXPIRY_MILLIS = 6_000;
+
+  /** Keep at most this many entries in memory; older ones drop off the top of the transcript. */
+  static final int MAX_TIMELINE_ENTRIES = 2_000;
+
+  final String id;
+  String visitorId;
+  String status = "waiting";
+  final TreeMap<Long, TimelineEntry> entries = new TreeMap<>();
+  /** Highest seq such that every seq up to it is held: what resume and sync send. */
+  long contiguousSeq;
+  long myReadSeq;
+  long visitorReadSeq;
+  long visitorTypingUntilMillis;
+  Instant openedAt;
+  VisitorInfo visitor;
+  /** Messages refused for good, by client id, so they stay visible as failed. */
+  final Map<String, TimelineEntry> failed = new LinkedHashMap<>();
+
+  Conversation(String id, String visitorId) {
+    this.id = id;
+    this.visitorId = visitorId;
+    this.visitor = VisitorInfo.unknown(id, visitorId);
+  }
+
+  /** Adds an event; false if its seq was already held (a replay over another connection). */
+  boolean add(TimelineEntry entry) {
+    if (entries.containsKey(entry.seq()) || entry.seq() <= 0) {
+      return false;
+    }
+    entries.put(entry.seq(), entry);
+    while (entries.containsKey(contiguousSeq + 1)) {
+      contiguousSeq++;
+    }
+    while (entries.size() > MAX_TIMELINE_ENTRIES) {
+      entries.pollFirstEntry();
+    }
+    if (entry.seq() == 1 || openedAt == null) {
+      openedAt = entry.at();
+    }
+    if ("closed".equals(entry.kind())) {
+      status = "closed";
+    } else if ("joined".equals(entry.kind()) && !"closed".equals(status)) {
+      status = "assigned";
+    }
+    if (visitorId == null && entry.fromVisitor()) {
+      visitorId = entry.authorId();
+      visitor = VisitorInfo.unknown(id, visitorId);
+    }
+    return true;
+  }
+
+  int unread() {
+    int n = 0;
+    for (TimelineEntry e : entries.tailMap(myReadSeq, false).values()) {
+      if (e.isMessage() && e.fromVisitor()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  ConversationView view(List<TimelineEntry> pending, long nowMillis) {
+    List<TimelineEntry> timeline = new ArrayList<>(entries.values());
+    timeline.addAll(failed.values());
+    timeline.addAll(pending);
+    return new ConversationView(
+        id,
+        visitorId,
+        status,
+        List.copyOf(timeline),
+        contiguousSeq,
+        unread(),
+        visitorReadSeq,
+        nowMillis < visitorTypingUntilMillis,
+        openedAt,
+        visitor);
+  }
+}

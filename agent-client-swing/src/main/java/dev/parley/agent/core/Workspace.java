@@ -1,0 +1,338 @@
+package dev.parley.agent.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Everything the agent's screen shows, built from server frames: the waiting queue, the conversations this agent
+ * follows, and the connection state. Frames are applied by the {@link AgentClient} on its network thread; readers
+ * on other threads get immutable {@link ConversationView}s. Listeners are told of every change (no polling).
+ */
+public final class Workspace {
+
+  /** An entry older than this when it arrives is history being replayed, not news worth a notification. */
+  static final Duration FRESH_MESSAGE_AGE = Duration.ofSeconds(60);
+
+  /** The protocol lets {@code hello.resume} name at most this many conversations. */
+  static final int MAX_RESUME_ENTRIES = 200;
+
+  private final Outbox outbox;
+  private final Clock clock;
+  private final List<WorkspaceListener> listeners = new CopyOnWriteArrayList<>();
+  // Guarded by this.
+  private final Map<String, Conversation> conversations = new LinkedHashMap<>();
+  private List<QueueEntry> queue = List.of();
+  private ConnectionState connection = ConnectionState.CONNECTING;
+  private String agentId;
+  private String agentStatus;
+
+  public Workspace(Outbox outbox, Clock clock) {
+    this.outbox = outbox;
+    this.clock = clock;
+  }
+
+  public void addListener(WorkspaceListener listener) {
+    listeners.add(listener);
+  }
+
+  public void removeListener(WorkspaceListener listener) {
+    listeners.remove(listener);
+  }
+
+  // Reads, any thread ---------------------------------------------------------------------------------------
+
+  public synchronized List<QueueEntry> queue() {
+    return queue;
+  }
+
+  public synchronized ConnectionState connection() {
+    return connection;
+  }
+
+  public synchronized String agentId() {
+    return agentId;
+  }
+
+  /** The agent's status as the server last confirmed it ({@code online}, {@code away}, {@code offline}); may be null. */
+  public synchronized String agentStatus() {
+    return agentStatus;
+  }
+
+  synchronized void agentStatus(String status) {
+    agentStatus = status;
+  }
+
+  public synchronized ConversationView view(String conversationId) {
+    Conversation c = conversations.get(conversationId);
+    return c == null ? null : c.view(pendingFor(conversationId), clock.millis());
+  }
+
+  public synchronized List<ConversationView> views() {
+    List<ConversationView> all = new ArrayList<>();
+    conversations.values().forEach(c -> all.add(c.view(pendingFor(c.id), clock.millis())));
+    return all;
+  }
+
+  /** Conversation id → highest contiguous seq held, for {@code hello.resume}; closed ones are left out. */
+  synchronized Map<String, Long> resumePositions() {
+    Map<String, Long> resume = new LinkedHashMap<>();
+    for (Conversation c : conversations.values()) {
+      if (!c.status.equals("closed") && resume.size() < MAX_RESUME_ENTRIES) {
+        resume.put(c.id, c.contiguousSeq);
+      }
+    }
+    return resume;
+  }
+
+  synchronized long lastSeq(String conversationId) {
+    Conversation c = conversations.get(conversationId);
+    return c == null ? 0 : c.contiguousSeq;
+  }
+
+  synchronized long myReadSeq(String conversationId) {
+    Conversation c = conversations.get(conversationId);
+    return c == null ? 0 : c.myReadSeq;
+  }
+
+  private List<TimelineEntry> pendingFor(String conversationId) {
+    List<TimelineEntry> pending = new ArrayList<>();
+    for (var frame : outbox.pending()) {
+      if ("send".equals(frame.path("type").asText())
+          && conversationId.equals(frame.path("conversationId").asText())) {
+        pending.add(
+            new TimelineEntry(
+                0, "message", frame.path("id").asText(), "agent", agentId, frame.path("text").asText(), null, true,
+                null));
+      }
+    }
+    // Once the server's event for a message has arrived, the outbox copy is only waiting for its ack.
+    Conversation c = conversations.get(conversationId);
+    if (c != null) {
+      Set<String> delivered = new HashSet<>();
+      c.entries.values().forEach(e -> delivered.add(e.id()));
+      pending.removeIf(p -> delivered.contains(p.id()));
+    }
+    return pending;
+  }
+
+  // Frames, network thread ----------------------------------------------------------------------------------
+
+  void connection(ConnectionState state, String detail) {
+    synchronized (this) {
+      connection = state;
+    }
+    listeners.forEach(l -> l.connectionChanged(state, detail));
+  }
+
+  synchronized void agentId(String id) {
+    agentId = id;
+  }
+
+  /** The server follows this conversation for us (welcome's list, or a claim). */
+  void follow(String conversationId) {
+    ConversationView view;
+    synchronized (this) {
+      if (conversations.containsKey(conversationId)) {
+        return;
+      }
+      Conversation c = new Conversation(conversationId, visitorOf(conversationId));
+      c.status = "assigned";
+      conversations.put(conversationId, c);
+      view = c.view(pendingFor(conversationId), clock.millis());
+    }
+    listeners.forEach(l -> l.conversationChanged(view));
+  }
+
+  private String visitorOf(String conversationId) {
+    return queue.stream()
+        .filter(q -> q.conversationId().equals(conversationId))
+        .map(QueueEntry::visitorId)
+        .findFirst()
+        .orElse(null);
+  }
+
+  void event(JsonNode frame) {
+    String id = frame.path("conversationId").asText();
+    JsonNode author = frame.path("author");
+    TimelineEntry entry =
+        new TimelineEntry(
+            frame.path("seq").asLong(),
+            frame.path("kind").asText(),
+            frame.hasNonNull("id") ? frame.get("id").asText() : null,
+            author.path("role").asText(null),
+            author.path("id").asText(null),
+            frame.hasNonNull("text") ? frame.get("text").asText() : null,
+            parseTime(frame.path("at").asText(null)),
+            false,
+            null);
+    ConversationView view;
+    boolean fresh;
+    synchronized (this) {
+      Conversation c = conversations.computeIfAbsent(id, k -> new Conversation(k, visitorOf(k)));
+      if (!c.add(entry)) {
+        return; // a seq we already hold: drop it (protocol §5)
+      }
+      if (entry.fromVisitor() && entry.isMessage()) {
+        c.visitorTypingUntilMillis = 0; // the message is what they were typing
+      }
+      view = c.view(pendingFor(id), clock.millis());
+      fresh =
+          entry.isMessage()
+              && entry.fromVisitor()
+              && entry.at() != null
+              && entry.at().isAfter(clock.instant().minus(FRESH_MESSAGE_AGE));
+    }
+    listeners.forEach(l -> l.conversationChanged(view));
+    if (fresh) {
+      listeners.forEach(l -> l.visitorMessage(view, entry));
+    }
+  }
+
+  void synced(JsonNode frame) {
+    String id = frame.path("conversationId").asText();
+    ConversationView view;
+    synchronized (this) {
+      Conversation c = conversations.computeIfAbsent(id, k -> new Conversation(k, null));
+      if (frame.hasNonNull("status")) {
+        c.status = frame.get("status").asText();
+      }
+      if (c.visitorId == null && frame.hasNonNull("visitorId")) {
+        c.visitorId = frame.get("visitorId").asText();
+        c.visitor = VisitorInfo.unknown(id, c.visitorId);
+      }
+      for (JsonNode read : frame.path("reads")) {
+        applyRead(c, read.path("reader").path("role").asText(), read.path("reader").path("id").asText(),
+            read.path("seq").asLong());
+      }
+      view = c.view(pendingFor(id), clock.millis());
+    }
+    listeners.forEach(l -> l.conversationChanged(view));
+  }
+
+  void read(JsonNode frame) {
+    update(
+        frame.path("conversationId").asText(),
+        c ->
+            applyRead(
+                c,
+                frame.path("reader").path("role").asText(),
+                frame.path("reader").path("id").asText(),
+                frame.path("seq").asLong()));
+  }
+
+  private void applyRead(Conversation c, String role, String readerId, long seq) {
+    // Read marks only grow (protocol §4), so take the maximum whatever order frames come in.
+    if ("visitor".equals(role)) {
+      c.visitorReadSeq = Math.max(c.visitorReadSeq, seq);
+    } else if ("agent".equals(role) && readerId.equals(agentId)) {
+      c.myReadSeq = Math.max(c.myReadSeq, seq);
+    }
+  }
+
+  void typing(JsonNode frame) {
+    if (!"visitor".equals(frame.path("author").path("role").asText())) {
+      return;
+    }
+    boolean typing = frame.path("typing").asBoolean();
+    update(
+        frame.path("conversationId").asText(),
+        c -> c.visitorTypingUntilMillis = typing ? clock.millis() + Conversation.TYPING_EXPIRY_MILLIS : 0);
+  }
+
+  /** Re-announces conversations whose visitor-typing mark has run out, so views stop showing it. */
+  void expireTyping() {
+    List<String> expired = new ArrayList<>();
+    synchronized (this) {
+      long now = clock.millis();
+      for (Conversation c : conversations.values()) {
+        if (c.visitorTypingUntilMillis != 0 && c.visitorTypingUntilMillis <= now) {
+          expired.add(c.id);
+        }
+      }
+    }
+    expired.forEach(id -> update(id, c -> c.visitorTypingUntilMillis = 0));
+  }
+
+  void visitor(JsonNode frame) {
+    VisitorInfo info = VisitorInfo.parse(frame);
+    if (info.conversationId() == null) {
+      return;
+    }
+    update(
+        info.conversationId(),
+        c -> {
+          c.visitor = info;
+          if (c.visitorId == null) {
+            c.visitorId = info.visitorId();
+          }
+        });
+  }
+
+  void queue(JsonNode frame) {
+    List<QueueEntry> waiting = new ArrayList<>();
+    for (JsonNode w : frame.path("waiting")) {
+      waiting.add(
+          new QueueEntry(
+              w.path("conversationId").asText(), w.path("visitorId").asText(null),
+              parseTime(w.path("since").asText(null))));
+    }
+    boolean someoneNew;
+    synchronized (this) {
+      Set<String> before = new HashSet<>();
+      queue.forEach(q -> before.add(q.conversationId()));
+      someoneNew = waiting.stream().anyMatch(q -> !before.contains(q.conversationId()));
+      queue = List.copyOf(waiting);
+    }
+    listeners.forEach(l -> l.queueChanged(waiting, someoneNew));
+  }
+
+  /** A frame of ours was refused for good: show it as failed instead of pending. */
+  void refused(String conversationId, String ref, String code, String text) {
+    if (conversationId != null && text != null) {
+      update(
+          conversationId,
+          c -> c.failed.put(ref, new TimelineEntry(0, "message", ref, "agent", agentId, text, null, false, code)));
+    } else if (conversationId != null) {
+      changed(conversationId);
+    }
+    listeners.forEach(l -> l.refused(conversationId, ref, code));
+  }
+
+  /** Tells listeners that something derived (such as the outbox) changed for this conversation. */
+  void changed(String conversationId) {
+    update(conversationId, c -> {});
+  }
+
+  private void update(String conversationId, java.util.function.Consumer<Conversation> change) {
+    ConversationView view;
+    synchronized (this) {
+      Conversation c = conversations.get(conversationId);
+      if (c == null) {
+        return;
+      }
+      change.accept(c);
+      view = c.view(pendingFor(conversationId), clock.millis());
+    }
+    listeners.forEach(l -> l.conversationChanged(view));
+  }
+
+  static Instant parseTime(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null; // tolerate: a time we cannot read is shown as unknown
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package dev.parley.agent.core;
+
+import java.util.List;
+
+/**
+ * Told about every change of the {@link Workspace}. Called on the client's network thread: a Swing listener must
+ * hand the work to the EDT ({@code SwingUtilities.invokeLater}) and must not block.
+ */
+public interface WorkspaceListener {
+
+  default void connectionChanged(ConnectionState state, String detail) {}
+
+  default void queueChanged(List<QueueEntry> waiting, boolean someoneNew) {}
+
+  default void conversationChanged(ConversationView conversation) {}
+
+  /** A visitor wrote something new (not a replay of history). */
+  default void visitorMessage(ConversationView conversation, TimelineEntry message) {}
+
+  /** Something the agent asked for was refused for good ({@code code} from the protocol's error table). */
+  default void refused(String conversationId, String ref, String code) {}
+}

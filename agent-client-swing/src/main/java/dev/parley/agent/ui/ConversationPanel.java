@@ -1,0 +1,258 @@
+package dev.parley.agent.ui;
+
+import dev.parley.agent.core.AgentClient;
+import dev.parley.agent.core.ConversationView;
+import dev.parley.agent.core.QuickReplies;
+import dev.parley.agent.core.Texts;
+import dev.parley.agent.core.TimelineEntry;
+import java.awt.BorderLayout;
+import java.awt.FlowLayout;
+import java.awt.event.ActionEvent;
+import java.awt.event.InputEvent;
+import java.awt.event.KeyEvent;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import javax.swing.AbstractAction;
+import javax.swing.JButton;
+import javax.swing.JComponent;
+import javax.swing.JLabel;
+import javax.swing.JMenuItem;
+import javax.swing.JPanel;
+import javax.swing.JPopupMenu;
+import javax.swing.JScrollPane;
+import javax.swing.JSplitPane;
+import javax.swing.JTextArea;
+import javax.swing.KeyStroke;
+import javax.swing.event.DocumentEvent;
+import javax.swing.event.DocumentListener;
+
+/**
+ * One conversation: the transcript (plain text, so visitor markup stays text), the visitor panel, and the
+ * composer with quick replies, emoji, typing indicator and read marks. It shows {@link ConversationView}s it is
+ * given; it never asks the network anything itself.
+ */
+final class ConversationPanel extends JPanel {
+
+  static final int MAX_QUICK_REPLY_SHORTCUTS = 9;
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
+
+  private final String conversationId;
+  private final Texts texts;
+  private final AgentClient client;
+  private final List<QuickReplies.Reply> quickReplies;
+  private final JTextArea transcript = Plain.readOnlyArea("transcript");
+  private final JTextArea composer = Plain.noHtml(new JTextArea(3, 40));
+  private final JLabel typingAndRead = Plain.label(" ");
+  private final JButton send;
+  private final VisitorPanel visitorPanel;
+  // Owned by the EDT; the latest view shown.
+  private ConversationView view;
+
+  ConversationPanel(ConversationView first, Texts texts, AgentClient client, List<QuickReplies.Reply> quickReplies) {
+    super(new BorderLayout());
+    this.conversationId = first.id();
+    this.texts = texts;
+    this.client = client;
+    this.quickReplies = quickReplies;
+    setName("conversation-" + conversationId);
+    visitorPanel = new VisitorPanel(texts);
+    composer.setName("composer");
+    composer.setLineWrap(true);
+    composer.setWrapStyleWord(true);
+    typingAndRead.setName("typingAndRead");
+
+    send = new JButton(new AbstractAction(texts.get("composer.send")) {
+      @Override
+      public void actionPerformed(ActionEvent e) {
+        sendComposed();
+      }
+    });
+    send.setName("send");
+    JButton quick = new JButton(texts.get("composer.quickReplies"));
+    quick.setName("quickReplies");
+    quick.addActionListener(e -> showQuickReplies(quick));
+    JButton emoji = new JButton("😊");
+    emoji.setName("emoji");
+    emoji.setToolTipText(texts.get("composer.emoji"));
+    emoji.addActionListener(e -> showEmoji(emoji));
+
+    JPanel tools = new JPanel(new FlowLayout(FlowLayout.LEADING, 4, 2));
+    tools.add(quick);
+    tools.add(emoji);
+    tools.add(typingAndRead);
+    JPanel composerPanel = new JPanel(new BorderLayout(4, 4));
+    composerPanel.add(tools, BorderLayout.NORTH);
+    composerPanel.add(new JScrollPane(composer), BorderLayout.CENTER);
+    composerPanel.add(send, BorderLayout.EAST);
+
+    JPanel chat = new JPanel(new BorderLayout());
+    chat.add(new JScrollPane(transcript), BorderLayout.CENTER);
+    chat.add(composerPanel, BorderLayout.SOUTH);
+    JSplitPane split = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, chat, visitorPanel);
+    split.setResizeWeight(0.75);
+    add(split, BorderLayout.CENTER);
+
+    bindKeys();
+    composer.getDocument().addDocumentListener(new DocumentListener() {
+      @Override
+      public void insertUpdate(DocumentEvent e) {
+        client.typing(conversationId, true);
+      }
+
+      @Override
+      public void removeUpdate(DocumentEvent e) {
+        client.typing(conversationId, composer.getDocument().getLength() > 0);
+      }
+
+      @Override
+      public void changedUpdate(DocumentEvent e) {}
+    });
+    show(first);
+  }
+
+  private void bindKeys() {
+    // Enter sends, Shift+Enter is a new line, Ctrl+Enter also sends (habits differ; both work).
+    composer.getInputMap().put(KeyStroke.getKeyStroke(KeyEvent.VK_ENTER, 0), "send");
+    composer.getInputMap().put(KeyStroke.getKeyStroke(KeyEvent.VK_ENTER, InputEvent.CTRL_DOWN_MASK), "send");
+    composer.getInputMap().put(KeyStroke.getKeyStroke(KeyEvent.VK_ENTER, InputEvent.SHIFT_DOWN_MASK), "newline");
+    composer.getActionMap().put("send", send.getAction());
+    composer.getActionMap().put("newline", new AbstractAction() {
+      @Override
+      public void actionPerformed(ActionEvent e) {
+        composer.replaceSelection("\n");
+      }
+    });
+    // "/" in an empty composer opens the quick replies, as in most chat tools.
+    composer.getInputMap().put(KeyStroke.getKeyStroke('/'), "slash");
+    composer.getActionMap().put("slash", new AbstractAction() {
+      @Override
+      public void actionPerformed(ActionEvent e) {
+        if (composer.getDocument().getLength() == 0 && !quickReplies.isEmpty()) {
+          showQuickReplies(composer);
+        } else {
+          composer.replaceSelection("/");
+        }
+      }
+    });
+    for (int i = 1; i <= MAX_QUICK_REPLY_SHORTCUTS; i++) {
+      int index = i - 1;
+      String key = "quick" + i;
+      getInputMap(JComponent.WHEN_ANCESTOR_OF_FOCUSED_COMPONENT)
+          .put(KeyStroke.getKeyStroke(KeyEvent.VK_0 + i, InputEvent.CTRL_DOWN_MASK), key);
+      getActionMap().put(key, new AbstractAction() {
+        @Override
+        public void actionPerformed(ActionEvent e) {
+          if (index < quickReplies.size()) {
+            insertQuickReply(quickReplies.get(index));
+          }
+        }
+      });
+    }
+  }
+
+  String conversationId() {
+    return conversationId;
+  }
+
+  JTextArea composer() {
+    return composer;
+  }
+
+  void sendComposed() {
+    String text = composer.getText().strip();
+    if (text.isEmpty() || view == null || view.closed()) {
+      return;
+    }
+    client.send(conversationId, text);
+    composer.setText("");
+    client.typing(conversationId, false);
+  }
+
+  void insertQuickReply(QuickReplies.Reply reply) {
+    String agentName = client.login().displayName();
+    composer.replaceSelection(QuickReplies.fill(reply.text(), view == null ? null : view.visitor(), agentName));
+    composer.requestFocusInWindow();
+  }
+
+  private void showQuickReplies(JComponent anchor) {
+    JPopupMenu menu = new JPopupMenu();
+    if (quickReplies.isEmpty()) {
+      JMenuItem none = new JMenuItem(texts.get("composer.noQuickReplies"));
+      none.setEnabled(false);
+      menu.add(none);
+    }
+    for (int i = 0; i < quickReplies.size(); i++) {
+      QuickReplies.Reply reply = quickReplies.get(i);
+      String prefix = (i < MAX_QUICK_REPLY_SHORTCUTS ? "Ctrl+" + (i + 1) + "  " : "")
+          + (reply.team() ? texts.get("composer.team") + " " : "");
+      JMenuItem item = Plain.noHtml(new JMenuItem(prefix + reply.text()));
+      item.addActionListener(e -> insertQuickReply(reply));
+      menu.add(item);
+    }
+    menu.show(anchor, 0, anchor.getHeight());
+  }
+
+  private void showEmoji(JComponent anchor) {
+    JPopupMenu menu = new JPopupMenu();
+    JPanel grid = new JPanel(new java.awt.GridLayout(0, 6, 2, 2));
+    for (String e : Emoji.ALL) {
+      JButton b = new JButton(e);
+      b.addActionListener(a -> {
+        composer.replaceSelection(e);
+        menu.setVisible(false);
+        composer.requestFocusInWindow();
+      });
+      grid.add(b);
+    }
+    menu.add(grid);
+    menu.show(anchor, 0, anchor.getHeight());
+  }
+
+  /** On the EDT: show the newest state of this conversation. */
+  void show(ConversationView v) {
+    this.view = v;
+    String text = render(v);
+    if (!text.equals(transcript.getText())) {
+      transcript.setText(text);
+      transcript.setCaretPosition(transcript.getDocument().getLength());
+    }
+    visitorPanel.show(v.visitor());
+    String status = v.visitorTyping() ? texts.get("conversation.visitorTyping") : "";
+    typingAndRead.setText(status.isEmpty() ? " " : status);
+    boolean open = !v.closed();
+    composer.setEditable(open);
+    send.setEnabled(open);
+  }
+
+  private String render(ConversationView v) {
+    StringBuilder out = new StringBuilder();
+    for (TimelineEntry e : v.timeline()) {
+      String time = e.at() == null ? "--:--" : TIME.format(e.at());
+      switch (e.kind()) {
+        case "message" -> {
+          out.append(time).append("  ")
+              .append(texts.get(e.fromVisitor() ? "conversation.visitor" : "conversation.agent"))
+              .append(": ").append(e.text());
+          if (e.pending()) {
+            out.append("  (").append(texts.get("conversation.sending")).append(')');
+          } else if (e.failedCode() != null) {
+            out.append("  (").append(texts.get("conversation.failed", e.failedCode())).append(')');
+          } else if (!e.fromVisitor() && e.seq() <= v.visitorReadSeq()) {
+            out.append("  ✓✓ ").append(texts.get("conversation.read"));
+          }
+        }
+        case "joined" -> out.append(time).append("  ").append(texts.get(
+            client.login().accountId().equals(e.authorId()) ? "conversation.joined" : "conversation.otherJoined"));
+        case "closed" -> out.append(time).append("  ").append(texts.get("conversation.closed"));
+        default -> out.append(time).append("  ").append(e.kind());
+      }
+      out.append('\n');
+    }
+    return out.toString();
+  }
+
+  ConversationView view() {
+    return view;
+  }
+}

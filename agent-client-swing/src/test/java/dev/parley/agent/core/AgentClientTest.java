@@ -1,0 +1,241 @@
+package dev.parley.agent.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.agent.testing.Await;
+import dev.parley.agent.testing.LiveServer;
+import dev.parley.agent.testing.ScriptedVisitor;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.netcrusher.core.reactor.NioReactor;
+import org.netcrusher.tcp.TcpCrusher;
+import org.netcrusher.tcp.TcpCrusherBuilder;
+
+/** The client's model and network code against a real server, headless. */
+class AgentClientTest {
+
+  private static LiveServer server;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() {
+    server = LiveServer.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private AgentClient connect(URI base, LiveServer.Account account) throws Exception {
+    AuthApi.Login login = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+    AgentClient client = new AgentClient(
+        HTTP, base, login, new Outbox(dir.resolve("outbox-" + login.accountId() + ".json")), Clock.systemUTC());
+    client.start();
+    return client;
+  }
+
+  /** A TCP proxy in front of the server, to cut or freeze the client's network. */
+  private static TcpCrusher proxyToServer(NioReactor reactor) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    return TcpCrusherBuilder.builder().withReactor(reactor)
+        .withBindAddress("127.0.0.1", port).withConnectAddress("127.0.0.1", server.base().getPort())
+        .buildAndOpen();
+  }
+
+  @Test
+  void waitingVisitorShowsInQueueAndAcceptedConversationCarriesRepliesBothWays() throws Exception {
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(server.base(), server.newAgent("queue"))) {
+      List<Boolean> newcomers = new CopyOnWriteArrayList<>();
+      agent.workspace().addListener(new WorkspaceListener() {
+        @Override
+        public void queueChanged(List<QueueEntry> waiting, boolean someoneNew) {
+          newcomers.add(someoneNew);
+        }
+      });
+      Await.until("agent online", () -> agent.workspace().connection() == ConnectionState.ONLINE);
+      String conversation = visitor.say("Do you ship to Lyon?");
+
+      Await.until("visitor in the queue", () -> agent.workspace().queue().stream()
+          .anyMatch(q -> q.conversationId().equals(conversation)));
+      assertThat(newcomers).contains(true);
+      agent.claim(conversation);
+      Await.until("conversation assigned with the visitor's message", () -> {
+        ConversationView v = agent.workspace().view(conversation);
+        return v != null && "assigned".equals(v.status()) && v.lastSeq() >= 2;
+      });
+      ConversationView view = agent.workspace().view(conversation);
+      assertThat(view.timeline().get(0).text()).isEqualTo("Do you ship to Lyon?");
+      assertThat(view.visitor().hasDetails()).isFalse();
+      assertThat(view.visitorId()).isNotBlank();
+
+      String reply = agent.send(conversation, "Yes, in 2 days.");
+      JsonAssert.eventText(visitor.await(f -> reply.equals(f.path("id").asText())), "Yes, in 2 days.");
+      Await.until("outbox drained", () -> agent.workspace().view(conversation).timeline().stream()
+          .noneMatch(TimelineEntry::pending));
+      assertThat(visitor.messageEvents(reply)).hasSize(1);
+    }
+  }
+
+  @Test
+  void readReceiptFromVisitorAndTypingAreShown() throws Exception {
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(server.base(), server.newAgent("read"))) {
+      String conversation = visitor.say("Hello?");
+      Await.until("queued", () -> !agent.workspace().queue().isEmpty());
+      agent.claim(conversation);
+      String reply = agent.send(conversation, "Hi there");
+      long replySeq = visitor.await(f -> reply.equals(f.path("id").asText())).path("seq").asLong();
+      Await.until("agent holds its reply", () -> agent.workspace().view(conversation) != null
+          && agent.workspace().view(conversation).lastSeq() >= replySeq);
+
+      visitor.sendFrame(Json.MAPPER.createObjectNode().put("type", "typing")
+          .put("conversationId", conversation).put("typing", true));
+      Await.until("visitor typing shown", () -> agent.workspace().view(conversation).visitorTyping());
+      visitor.sendFrame(Json.MAPPER.createObjectNode().put("type", "read")
+          .put("conversationId", conversation).put("seq", replySeq));
+      Await.until("visitor's read mark", () -> agent.workspace().view(conversation).visitorReadSeq() == replySeq);
+
+      agent.markRead(conversation);
+      Await.until("agent's read reaches the visitor", () -> visitor.first(f -> "read".equals(f.path("type").asText())
+          && "agent".equals(f.path("reader").path("role").asText())) != null);
+      Await.until("no unread left", () -> agent.workspace().view(conversation).unread() == 0);
+    }
+  }
+
+  @Test
+  void afterTheConnectionIsCutTheClientReconnectsResumesAndShowsEachMessageOnce() throws Exception {
+    try (NioReactor reactor = new NioReactor(); ScriptedVisitor visitor = new ScriptedVisitor(server)) {
+      TcpCrusher proxy = proxyToServer(reactor);
+      int port = proxy.getBindAddress().getPort();
+      try (AgentClient agent = connect(URI.create("http://127.0.0.1:" + port), server.newAgent("cut"))) {
+        List<ConnectionState> states = new CopyOnWriteArrayList<>();
+        agent.workspace().addListener(new WorkspaceListener() {
+          @Override
+          public void connectionChanged(ConnectionState state, String detail) {
+            states.add(state);
+          }
+        });
+        String conversation = visitor.say("first");
+        Await.until("queued", () -> !agent.workspace().queue().isEmpty());
+        agent.claim(conversation);
+        Await.until("assigned", () -> agent.workspace().view(conversation) != null
+            && agent.workspace().view(conversation).lastSeq() == 2);
+
+        proxy.close(); // the network goes away: nothing gets through
+        Await.until("client notices", () -> states.contains(ConnectionState.RECONNECTING));
+        String whileAway = agent.send(conversation, "typed while offline");
+        visitor.say("second");
+        visitor.say("third");
+        proxy.open();
+
+        Await.until("resumed with everything", () -> agent.workspace().connection() == ConnectionState.ONLINE
+            && agent.workspace().view(conversation).lastSeq() == 5);
+        visitor.await(f -> whileAway.equals(f.path("id").asText()));
+        List<String> texts = agent.workspace().view(conversation).timeline().stream()
+            .filter(TimelineEntry::isMessage).map(TimelineEntry::text).toList();
+        assertThat(texts).containsExactlyInAnyOrder("first", "second", "third", "typed while offline");
+        assertThat(visitor.messageEvents(whileAway)).hasSize(1);
+        List<Long> seqs = agent.workspace().view(conversation).timeline().stream().map(TimelineEntry::seq).toList();
+        assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L);
+      }
+      proxy.close();
+    }
+  }
+
+  @Test
+  void aFrozenLinkIsDetectedByMissingPongsAndTheClientReconnects() throws Exception {
+    try (NioReactor reactor = new NioReactor()) {
+      TcpCrusher proxy = proxyToServer(reactor);
+      int port = proxy.getBindAddress().getPort();
+      LiveServer.Account account = server.newAgent("frozen");
+      AuthApi.Login login = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+      long fastPingMillis = 300;
+      try (AgentClient agent = new AgentClient(HTTP, URI.create("http://127.0.0.1:" + port), login,
+          new Outbox(dir.resolve("frozen.json")), Clock.systemUTC(), fastPingMillis)) {
+        List<ConnectionState> states = new CopyOnWriteArrayList<>();
+        agent.workspace().addListener(new WorkspaceListener() {
+          @Override
+          public void connectionChanged(ConnectionState state, String detail) {
+            states.add(state);
+          }
+        });
+        agent.start();
+        Await.until("online", () -> agent.workspace().connection() == ConnectionState.ONLINE);
+        // Frozen: the TCP connection stays open but nothing flows, as when a NAT or Wi-Fi silently drops it.
+        proxy.freeze();
+        Await.until("dead link noticed", () -> states.contains(ConnectionState.RECONNECTING));
+        states.clear();
+        proxy.unfreeze();
+        proxy.closeAllPairs();
+        Await.until("back online", () -> states.contains(ConnectionState.ONLINE));
+      }
+      proxy.close();
+    }
+  }
+
+  @Test
+  void tokenIsRenewedBeforeItExpires() throws Exception {
+    LiveServer.Account account = server.newAgent("renew");
+    AuthApi.Login real = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+    // Pretend the token runs out in 3 s: the client must renew it at once over POST /api/auth/renew.
+    AuthApi.Login expiring = new AuthApi.Login(real.token(), java.time.Instant.now().plusSeconds(3),
+        real.accountId(), real.displayName());
+    try (AgentClient agent = new AgentClient(HTTP, server.base(), expiring, new Outbox(dir.resolve("renew.json")),
+        Clock.systemUTC())) {
+      agent.start();
+      Await.until("renewed for hours", () -> agent.login().expiresAt()
+          .isAfter(java.time.Instant.now().plus(java.time.Duration.ofHours(1))));
+      assertThat(agent.login().token()).isNotBlank();
+    }
+  }
+
+  @Test
+  void statusChangeIsAcknowledgedByTheServer() throws Exception {
+    try (AgentClient agent = connect(server.base(), server.newAgent("status"))) {
+      Await.until("online with the server's status", () -> "online".equals(agent.workspace().agentStatus()));
+      agent.status("away");
+      Await.until("status acknowledged", () -> "away".equals(agent.workspace().agentStatus()));
+    }
+  }
+
+  @Test
+  void aClaimLostToAnotherAgentIsRefusedForGoodAndLeavesTheOutbox() throws Exception {
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient first = connect(server.base(), server.newAgent("first"));
+        AgentClient second = connect(server.base(), server.newAgent("second"))) {
+      List<String> refusals = new CopyOnWriteArrayList<>();
+      second.workspace().addListener(new WorkspaceListener() {
+        @Override
+        public void refused(String conversationId, String ref, String code) {
+          refusals.add(conversationId + " " + code);
+        }
+      });
+      String conversation = visitor.say("Anyone there?");
+      Await.until("both see the visitor waiting", () -> first.workspace().queue().stream()
+          .anyMatch(q -> q.conversationId().equals(conversation)) && second.workspace().queue().stream()
+          .anyMatch(q -> q.conversationId().equals(conversation)));
+      first.claim(conversation);
+      Await.until("first agent has it", () -> first.workspace().view(conversation) != null
+          && "assigned".equals(first.workspace().view(conversation).status()));
+      second.claim(conversation);
+      Await.until("second agent told it was taken", () -> refusals.contains(conversation + " already-claimed"));
+      Path secondOutbox = dir.resolve("outbox-" + second.login().accountId() + ".json");
+      assertThat(new Outbox(secondOutbox).size()).as("a final refusal is not retried").isZero();
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package dev.parley.agent.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.parley.agent.core.Json;
+import dev.parley.edge.ParleyServer;
+import dev.parley.persistence.testing.TestDatabases;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A real Parley server in this JVM on a random port with a fresh H2 database, as http-edge's own tests start it.
+ * The client under test talks to it only over HTTP and WebSocket, like any installation.
+ */
+public final class LiveServer implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public record Account(String username, String password) {}
+
+  private final ParleyServer server;
+
+  private LiveServer(ParleyServer server) {
+    this.server = server;
+  }
+
+  public static LiveServer start() {
+    Config config =
+        ConfigFactory.parseMap(
+                Map.of(
+                    "parley.edge.port", 0,
+                    "pekko.remote.artery.canonical.port", 0,
+                    "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
+                    "pekko.loglevel", "WARNING"))
+            .withFallback(ConfigFactory.load());
+    return new LiveServer(ParleyServer.start(config, TestDatabases.freshH2()));
+  }
+
+  public URI base() {
+    return URI.create(origin());
+  }
+
+  /** The demo site allows the server's own origin. */
+  public String origin() {
+    return "http://127.0.0.1:" + server.port();
+  }
+
+  public URI visitorSocket(String siteId) {
+    return URI.create("ws://127.0.0.1:" + server.port() + "/ws/visitor?site=" + siteId);
+  }
+
+  public Account admin() {
+    var c = server.firstStartCredentials().orElseThrow();
+    return new Account(c.username(), c.password());
+  }
+
+  /** A fresh agent of site {@code demo}, created through the admin API. */
+  public Account newAgent(String prefix) {
+    String admin = login(admin());
+    String username = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    JsonNode created =
+        post("/api/sites/demo/accounts", admin, Map.of("username", username, "role", "agent"), 201);
+    return new Account(username, created.path("password").asText());
+  }
+
+  public String login(Account account) {
+    return post(
+            "/api/auth/login", null, Map.of("username", account.username(), "password", account.password()), 200)
+        .path("token")
+        .asText();
+  }
+
+  private JsonNode post(String path, String token, Map<String, String> body, int expected) {
+    try {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(base().resolve(path))
+              .timeout(Duration.ofSeconds(20))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)));
+      if (token != null) {
+        b.header("Authorization", "Bearer " + token);
+      }
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != expected) {
+        throw new AssertionError("POST " + path + " answered " + r.statusCode() + ": " + r.body());
+      }
+      return Json.MAPPER.readTree(r.body());
+    } catch (Exception e) {
+      throw new AssertionError("POST " + path + " failed", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

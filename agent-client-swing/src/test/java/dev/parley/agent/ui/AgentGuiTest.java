@@ -1,0 +1,248 @@
+package dev.parley.agent.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.agent.app.AgentApp;
+import dev.parley.agent.core.AgentHome;
+import dev.parley.agent.core.QueueEntry;
+import dev.parley.agent.testing.Await;
+import dev.parley.agent.testing.LiveServer;
+import dev.parley.agent.testing.ScriptedVisitor;
+import java.awt.GraphicsEnvironment;
+import java.awt.Rectangle;
+import java.awt.Robot;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import javax.swing.JButton;
+import javax.swing.JFrame;
+import javax.swing.JLabel;
+import javax.swing.JList;
+import javax.swing.JMenuItem;
+import javax.swing.UIManager;
+import com.formdev.flatlaf.FlatDarkLaf;
+import javax.swing.JPasswordField;
+import javax.swing.JTabbedPane;
+import javax.swing.JTextArea;
+import javax.swing.JTextField;
+import javax.swing.ListCellRenderer;
+import javax.swing.plaf.basic.BasicHTML;
+import javax.swing.text.PlainDocument;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real app in a real window (Xvfb in CI) against a real server: an agent signs in, a scripted visitor arrives,
+ * the agent accepts, reads the visitor panel and replies, and the visitor receives the reply.
+ */
+class AgentGuiTest {
+
+  private static LiveServer server;
+  private static Path home;
+  private static LiveServer.Account agent;
+  private static boolean loggedIn;
+
+  @BeforeAll
+  static void start() throws Exception {
+    String display = System.getenv("DISPLAY");
+    assertThat(display)
+        .as("AgentGuiTest opens real windows and needs a display: run the build under `xvfb-run -a mvn …` "
+            + "(Debian package xvfb); DISPLAY is not set")
+        .isNotBlank();
+    assertThat(GraphicsEnvironment.isHeadless())
+        .as("AWT is headless; the module's surefire argLine must keep -Djava.awt.headless=false")
+        .isFalse();
+    server = LiveServer.start();
+    agent = server.newAgent("gui");
+    home = Files.createTempDirectory("parley-agent-gui");
+    Files.writeString(home.resolve("quick-replies.txt"), "Hello {visitor.id}, how can I help?\n");
+  }
+
+  @AfterAll
+  static void stop() {
+    Gui.run(() -> {
+      for (java.awt.Window w : java.awt.Window.getWindows()) {
+        w.dispose();
+      }
+    });
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** Signs in through the login window once; later tests reuse the workspace. */
+  private static JFrame signIn() {
+    if (!loggedIn) {
+      Gui.run(() -> {
+        AgentApp app = new AgentApp(new AgentHome(home));
+        app.applyTheme();
+        app.showLogin();
+      });
+      JTextField url = Gui.find("serverUrl", JTextField.class);
+      JTextField username = Gui.find("username", JTextField.class);
+      JPasswordField password = Gui.find("password", JPasswordField.class);
+      JButton login = Gui.find("loginButton", JButton.class);
+      Gui.run(() -> {
+        url.setText(server.base().toString());
+        username.setText(agent.username());
+        password.setText(agent.password());
+        login.doClick();
+      });
+      loggedIn = true;
+      Await.until("settings remember the server and username", () -> Files.exists(home.resolve("settings.properties")));
+      try {
+        String settings = Files.readString(home.resolve("settings.properties"));
+        assertThat(settings).contains(agent.username()).doesNotContain(agent.password());
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+    }
+    JFrame workspace = Gui.find("workspaceFrame", JFrame.class);
+    JLabel banner = Gui.within(workspace, "connectionBanner", JLabel.class);
+    Await.until("connected banner hidden", () -> Gui.onEdt(() -> !banner.isVisible()));
+    return workspace;
+  }
+
+  /** The visitor waits; the agent selects it in the queue and accepts; returns its conversation tab. */
+  private static ConversationPanel acceptFromQueue(JFrame workspace, String conversationId, int alertsBefore) {
+    @SuppressWarnings("unchecked")
+    JList<QueueEntry> queue = Gui.find("queue", JList.class);
+    Await.until("visitor listed in the waiting queue", () -> Gui.onEdt(() -> {
+      for (int i = 0; i < queue.getModel().getSize(); i++) {
+        if (queue.getModel().getElementAt(i).conversationId().equals(conversationId)) {
+          queue.setSelectedIndex(i);
+          return true;
+        }
+      }
+      return false;
+    }));
+    Await.until("the new visitor was announced (sound, tray when present, attention)",
+        () -> Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised) > alertsBefore);
+    JButton accept = Gui.find("accept", JButton.class);
+    Gui.run(accept::doClick);
+    // A new conversation opens as a tab, not necessarily the selected (showing) one.
+    ConversationPanel panel = Await.value("a tab for the accepted conversation",
+        () -> Gui.within(workspace, "conversation-" + conversationId, ConversationPanel.class));
+    Await.until("queue no longer lists the accepted visitor", () -> Gui.onEdt(() -> {
+      for (int i = 0; i < queue.getModel().getSize(); i++) {
+        if (queue.getModel().getElementAt(i).conversationId().equals(conversationId)) {
+          return false;
+        }
+      }
+      return true;
+    }));
+    return panel;
+  }
+
+  @Test
+  void agentSignsInAcceptsAWaitingVisitorReadsThePanelAndReplies() throws Exception {
+    JFrame workspace = signIn();
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
+      int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
+      String conversation = visitor.say("Hi, is the green tea organic?");
+      String visitorId = visitor.first(f -> "welcome".equals(f.path("type").asText())).path("visitorId").asText();
+      ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
+      JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
+      Gui.run(() -> tabs.setSelectedComponent(panel));
+
+      JTextArea transcript = Gui.within(panel, "transcript", JTextArea.class);
+      Await.until("visitor's message in the transcript", () -> Gui.onEdt(transcript::getText)
+          .contains("Hi, is the green tea organic?"));
+      JTextArea details = Gui.within(panel, "visitorDetails", JTextArea.class);
+      String shown = Gui.onEdt(details::getText);
+      assertThat(shown).contains(visitorId).contains("No details yet");
+
+      JTextArea composer = Gui.within(panel, "composer", JTextArea.class);
+      Gui.run(() -> {
+        composer.setText("Yes, it is certified organic.");
+        Gui.within(panel, "send", JButton.class).doClick();
+      });
+      visitor.await(f -> "event".equals(f.path("type").asText())
+          && "Yes, it is certified organic.".equals(f.path("text").asText()));
+      Await.until("reply confirmed in the transcript", () -> Gui.onEdt(transcript::getText)
+          .matches("(?s).*Me: Yes, it is certified organic\\.(\\s|$).*"));
+      assertThat(Gui.<String>onEdt(composer::getText)).isEmpty();
+      screenshot(workspace, "agent-gui-reply.png");
+    }
+  }
+
+  @Test
+  void visitorMarkupIsShownAsLiteralTextNeverRendered() throws Exception {
+    JFrame workspace = signIn();
+    String markup = "<html><b>bold</b><img src=x>";
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
+      int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
+      String conversation = visitor.say(markup);
+      ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
+      JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
+      Gui.run(() -> tabs.setSelectedComponent(panel));
+      JTextArea transcript = Gui.within(panel, "transcript", JTextArea.class);
+      Await.until("markup in the transcript", () -> Gui.onEdt(transcript::getText).contains(markup));
+
+      assertThat(Gui.onEdt(() -> transcript.getDocument() instanceof PlainDocument)).isTrue();
+      assertThat(transcript.getClientProperty(Plain.HTML_DISABLE)).isEqualTo(Boolean.TRUE);
+      assertThat(transcript.getClientProperty(BasicHTML.propertyKey)).isNull();
+
+      // Every list cell that shows visitor-derived text is a label that will not render HTML.
+      for (String listName : new String[] {"queue", "myConversations"}) {
+        JList<?> list = Gui.find(listName, JList.class);
+        assertThat(list.getClientProperty(Plain.HTML_DISABLE)).isEqualTo(Boolean.TRUE);
+        @SuppressWarnings("unchecked")
+        ListCellRenderer<Object> renderer = (ListCellRenderer<Object>) list.getCellRenderer();
+        assertThat(((JLabel) renderer).getClientProperty(Plain.HTML_DISABLE)).isEqualTo(Boolean.TRUE);
+      }
+      // A label made by Plain with markup keeps the characters and builds no HTML view.
+      JLabel label = Gui.onEdt(() -> Plain.label(markup));
+      assertThat(label.getClientProperty(BasicHTML.propertyKey)).isNull();
+      assertThat(label.getText()).isEqualTo(markup);
+      screenshot(workspace, "agent-gui-markup.png");
+    }
+  }
+
+  @Test
+  void themeAndLanguageSwitchWhileConnectedAndAreRemembered() throws Exception {
+    JFrame workspace = signIn();
+    try {
+      JMenuItem dark = Gui.within(workspace.getJMenuBar(), "theme-dark", JMenuItem.class);
+      Gui.run(dark::doClick);
+      assertThat(Gui.onEdt(() -> UIManager.getLookAndFeel() instanceof FlatDarkLaf)).isTrue();
+
+      JMenuItem chinese = Gui.within(workspace.getJMenuBar(), "language-zh", JMenuItem.class);
+      Gui.run(chinese::doClick);
+      JFrame rebuilt = Await.value("a workspace window in Chinese", () -> Gui.onEdt(() -> {
+        JFrame f = Gui.find("workspaceFrame", JFrame.class);
+        JButton accept = Gui.within(f, "accept", JButton.class);
+        return accept != null && accept.getText().startsWith("接入") ? f : null;
+      }));
+      JLabel banner = Gui.within(rebuilt, "connectionBanner", JLabel.class);
+      assertThat(Gui.onEdt(banner::isVisible)).as("still connected after the rebuild").isFalse();
+      screenshot(rebuilt, "agent-gui-dark-zh.png");
+      String settings = Files.readString(home.resolve("settings.properties"));
+      assertThat(settings).contains("theme=dark").contains("language=zh-CN");
+    } finally {
+      // Back to English and light for the other tests, whatever their order.
+      JFrame current = Gui.find("workspaceFrame", JFrame.class);
+      Gui.run(Gui.within(current.getJMenuBar(), "theme-light", JMenuItem.class)::doClick);
+      Gui.run(Gui.within(current.getJMenuBar(), "language-en", JMenuItem.class)::doClick);
+      Await.until("workspace back in English", () -> Gui.onEdt(() -> {
+        JButton accept = Gui.within(Gui.find("workspaceFrame", JFrame.class), "accept", JButton.class);
+        return accept != null && accept.getText().startsWith("Accept");
+      }));
+    }
+  }
+
+  private static void screenshot(JFrame frame, String name) throws Exception {
+    Rectangle bounds = Gui.onEdt(() -> {
+      frame.toFront();
+      return frame.getBounds();
+    });
+    Gui.run(() -> frame.getRootPane().paintImmediately(frame.getRootPane().getVisibleRect()));
+    BufferedImage image = new Robot().createScreenCapture(bounds);
+    Path target = Path.of("target", name);
+    Files.createDirectories(target.getParent());
+    ImageIO.write(image, "png", target.toFile());
+    assertThat(Files.size(target)).isPositive();
+  }
+}
