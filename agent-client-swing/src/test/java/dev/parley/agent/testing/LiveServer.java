@@ -37,7 +37,8 @@ public final class LiveServer implements AutoCloseable {
                     "parley.edge.port", 0,
                     "pekko.remote.artery.canonical.port", 0,
                     "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
-                    "pekko.loglevel", "WARNING"))
+                    "pekko.loglevel", "WARNING",
+                    "parley.management.enabled", false))
             .withFallback(ConfigFactory.load());
     return new LiveServer(ParleyServer.start(config, TestDatabases.freshH2()));
   }
