@@ -23,6 +23,10 @@
   // Answers after which the same message will never be accepted (PROTOCOL.md §6.5).
   var FINAL = ['text-empty', 'text-too-long', 'invalid-message-id', 'unknown-conversation', 'conversation-closed',
     'not-assigned', 'already-claimed', 'not-allowed', 'invalid-field', 'missing-field'];
+  var ICON_BELL = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" ' +
+    'd="M12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2zm6-6V11a6 6 0 0 0-5-5.9V4a1 1 0 1 0-2 0v1.1A6 6 0 0 0 6 11v5l-2 2v1h16v-1z"/></svg>';
+  var ICON_BELL_OFF = ICON_BELL.replace('</svg>',
+    '<path d="M4 4l16 16" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>');
   var EMOJI = '😀 😂 😊 😍 🤔 😅 😢 😮 👍 👎 👏 🙏 🎉 ❤️ 🔥 ✅ ❌ 👋 🙂 😉 😎 🤝 💯 ⭐'.split(' ');
 
   var Q = new URLSearchParams(location.search);
@@ -626,7 +630,7 @@
     el('pw-close').title = t('close');
     el('pw-emoji-btn').setAttribute('aria-label', t('emoji'));
     var soundOn = S.sound != null ? S.sound : c.sound !== false;
-    el('pw-sound').textContent = soundOn ? '🔔' : '🔕';
+    el('pw-sound').innerHTML = soundOn ? ICON_BELL : ICON_BELL_OFF; // constants, never message text
     el('pw-sound').setAttribute('aria-pressed', String(soundOn));
     el('pw-sound').setAttribute('aria-label', soundOn ? t('soundOn') : t('soundOff'));
     el('pw-sound').title = soundOn ? t('soundOn') : t('soundOff');

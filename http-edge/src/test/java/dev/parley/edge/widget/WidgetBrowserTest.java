@@ -272,6 +272,46 @@ class WidgetBrowserTest {
   }
 
   @Test
+  void aMessageTheServerRefusesShowsAsFailedWithRetry() {
+    Page page = openHost("demo", "");
+    FrameLocator panel = openPanel(page);
+    send(panel, "first");
+    expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+    // Past the textarea's own limit, as a paste from a script could be: the server says text-too-long.
+    panel.locator("#pw-input").evaluate("el => { el.value = 'x'.repeat(4001); }");
+    panel.locator("#pw-input").press("Enter");
+    Locator failed = panel.locator(".pw-msg[data-state='failed']");
+    expect(failed).hasCount(1);
+    expect(failed.locator(".pw-state")).hasText("Not sent");
+    send(panel, "after the failure");
+    expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("after the failure");
+    // Retry gives a text that can never go back for editing.
+    failed.locator(".pw-retry").click();
+    expect(panel.locator(".pw-msg[data-state='failed']")).hasCount(0);
+    assertThat(panel.locator("#pw-input").inputValue()).hasSize(4001);
+  }
+
+  @Test
+  void theDemoShopPageEmbedsTheWidgetInBothLanguages() {
+    Page page = context.newPage();
+    page.onDialog(d -> dialogs.add(d.message()));
+    page.navigate(server.origin() + "/");
+    expect(page.locator("h1 [data-lang='en']")).isVisible();
+    expect(page.locator("h1 [data-lang='zh']")).isHidden();
+    page.locator("button[data-ask='longjing']").click();
+    FrameLocator panel = page.frameLocator("parley-widget iframe");
+    expect(page.locator("parley-widget iframe")).hasClass("f o");
+    expect(panel.locator("#pw-send")).hasText("Send");
+    page.locator("#lang-zh").click();
+    expect(page.locator("h1 [data-lang='zh']")).isVisible();
+    expect(page.locator("h1 [data-lang='zh']")).hasText("好茶，有问必答");
+    expect(panel.locator("#pw-send")).hasText("发送");
+    send(panel, "龙井还有货吗？");
+    expect(panel.locator(".pw-mine[data-seq='1'] .pw-bubble")).hasText("龙井还有货吗？");
+    assertThat(dialogs).isEmpty();
+  }
+
+  @Test
   void hostileHostCssCannotHideOrRestyleTheWidget() {
     String hostile =
         "<style>*:not(html):not(body) { display: none !important; visibility: hidden !important;"
@@ -326,8 +366,12 @@ class WidgetBrowserTest {
           agent.await(
               f -> "visitor".equals(f.path("type").asText())
                   && conversation.equals(f.path("conversationId").asText())
-                  && f.path("verified").asBoolean(),
+                  && f.path("verified").asBoolean()
+                  && f.path("pages").size() > 0,
               WAIT);
+      // The loader's page trail reached the agent through the panel.
+      assertThat(profile.path("pages").get(0).path("url").asText()).startsWith(server.origin() + "/test-host-");
+      assertThat(profile.path("pages").get(0).path("title").asText()).isEqualTo("Test shop");
       assertThat(profile.path("userId").asText()).isEqualTo("u-42");
       assertThat(profile.path("name").asText()).isEqualTo("Han Meimei");
       assertThat(profile.path("attributes").path("plan").asText()).isEqualTo("pro");
