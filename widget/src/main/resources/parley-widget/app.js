@@ -78,6 +78,7 @@
     live: {}, // conversation -> true once brought up to date (later events are news)
     outbox: store.get('outbox', []), // {id, text, at, state: pending | sent | failed, code}
     inflight: null, // id of the send awaiting its answer (one at a time keeps the order)
+    done: {}, // ids seen delivered (their event arrived) by this page: never adopted back from storage
     welcomed: false,
     visitorId: null,
     maxText: 4000,
@@ -391,13 +392,31 @@
 
   // ---- outbox: at-least-once sending with the same ids, in order ---------------------------------------------
   function find(id) { for (var i = 0; i < S.outbox.length; i++) if (S.outbox[i].id === id) return S.outbox[i]; }
-  function saveOutbox() { store.set('outbox', S.outbox); }
+  /**
+   * Other tabs of the same shop share this outbox: adopt what they stored (the same ids, so the server keeps one
+   * copy whoever sends it) instead of overwriting it, and never bring back what this tab saw delivered.
+   */
+  function adopt() {
+    var changed = false;
+    store.get('outbox', []).forEach(function (m) {
+      if (m && m.id && !find(m.id) && !S.done[m.id] && S.outbox.length < MAX_OUTBOX_MESSAGES) {
+        S.outbox.push(m);
+        changed = true;
+      }
+    });
+    return changed;
+  }
+  function saveOutbox() { adopt(); store.set('outbox', S.outbox); }
   function dropFromOutbox(id) {
+    S.done[id] = true;
     var before = S.outbox.length;
     S.outbox = S.outbox.filter(function (m) { return m.id !== id; });
     if (S.outbox.length !== before) saveOutbox();
     if (id === S.inflight) S.inflight = null;
   }
+  window.addEventListener('storage', function (e) {
+    if (e.key === K + 'outbox' && adopt()) { render(); updateActive(); pump(); }
+  });
 
   function pump() {
     if (!S.welcomed || S.inflight) return;
@@ -456,8 +475,9 @@
       // Someone else logged in on this browser: do not continue the previous person's chat.
       S.token = null;
       store.del('token');
+      S.outbox.concat(store.get('outbox', [])).forEach(function (m) { S.done[m.id] = true; });
       S.outbox = [];
-      saveOutbox();
+      store.set('outbox', []);
       forgetConversations();
       if (transport) dropped('identity-changed');
       return;

@@ -153,6 +153,7 @@
     frame.setAttribute('allow', 'autoplay');
     frame.setAttribute('tabindex', '-1');
     frame.setAttribute('aria-hidden', 'true');
+    frame.inert = true; // closed: out of the tab order and the accessibility tree
     var q = new URLSearchParams({ site: site, origin: LOC.origin });
     if (locale) q.set('locale', locale);
     if (group) q.set('group', group);
@@ -237,6 +238,7 @@
     frame.className = 'f o';
     frame.removeAttribute('tabindex');
     frame.removeAttribute('aria-hidden');
+    frame.inert = false;
     bubble.setAttribute('aria-expanded', 'true');
     badge.hidden = true;
     post({ t: 'state', open: true });
@@ -249,6 +251,7 @@
     frame.className = 'f';
     frame.setAttribute('tabindex', '-1');
     frame.setAttribute('aria-hidden', 'true');
+    frame.inert = true;
     bubble.setAttribute('aria-expanded', 'false');
     badge.hidden = !unread;
     post({ t: 'state', open: false });
