@@ -3,6 +3,7 @@ package dev.parley.edge;
 import dev.parley.edge.admin.AccountRoutes;
 import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.AuthRoutes;
+import dev.parley.edge.admin.QuickReplyRoutes;
 import dev.parley.edge.admin.SiteRoutes;
 import dev.parley.edge.admin.WidgetAdminRoutes;
 import dev.parley.edge.web.WidgetRoutes;
@@ -24,32 +25,34 @@ public final class HttpApi extends AllDirectives {
     this.webSockets = webSockets;
   }
 
+  /**
+   * The route tree, built once: the directives below take their inner routes as suppliers that run on every
+   * request, so anything built inside them would be rebuilt per request (and lose its state).
+   */
   public Route routes() {
     SiteRoutes sites = new SiteRoutes(api);
+    Route all =
+        concat(
+            webSockets.routes(),
+            new WidgetRoutes(api.sites()).routes(),
+            new AuthRoutes(api).routes(),
+            new AccountRoutes(api, sites).routes(),
+            new WidgetAdminRoutes(api, sites).routes(),
+            new QuickReplyRoutes(api, sites).routes(),
+            sites.routes(),
+            path(
+                "healthz",
+                () ->
+                    get(
+                        () ->
+                            complete(
+                                HttpEntities.create(ContentTypes.APPLICATION_JSON, "{\"status\":\"ok\"}")))),
+            pathSingleSlash(() -> get(() -> getFromResource("public/index.html"))));
     return handleExceptions(
         ErrorMapping.exceptionHandler(),
         () ->
             handleRejections(
                 ErrorMapping.rejectionHandler(),
-                () ->
-                    respondWithHeader(
-                        RawHeader.create("X-Content-Type-Options", "nosniff"),
-                        () ->
-                            concat(
-                                webSockets.routes(),
-                                new WidgetRoutes(api.sites()).routes(),
-                                new AuthRoutes(api).routes(),
-                                new AccountRoutes(api, sites).routes(),
-                                new WidgetAdminRoutes(api, sites).routes(),
-                                sites.routes(),
-                                path(
-                                    "healthz",
-                                    () ->
-                                        get(
-                                            () ->
-                                                complete(
-                                                    HttpEntities.create(
-                                                        ContentTypes.APPLICATION_JSON, "{\"status\":\"ok\"}")))),
-                                pathSingleSlash(() -> get(() -> getFromResource("public/index.html")))))));
+                () -> respondWithHeader(RawHeader.create("X-Content-Type-Options", "nosniff"), () -> all)));
   }
 }

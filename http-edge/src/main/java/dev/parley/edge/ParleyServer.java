@@ -14,6 +14,7 @@ import dev.parley.edge.ws.ConnectionRoutes;
 import dev.parley.persistence.config.Databases;
 import dev.parley.persistence.config.PersistenceSettings;
 import dev.parley.persistence.directory.Directory;
+import dev.parley.persistence.directory.QuickReplies;
 import dev.parley.persistence.directory.SecretStore;
 import dev.parley.persistence.directory.SiteWidgets;
 import dev.parley.persistence.history.JournalConversationHistory;
@@ -30,12 +31,14 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,6 +99,12 @@ public final class ParleyServer implements AutoCloseable {
       if (resolved.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
+      if (resolved.getBoolean("parley.management.enabled")) {
+        PekkoManagement.get(Adapter.toClassic(system))
+            .start()
+            .toCompletableFuture()
+            .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      }
       ClusterSharding sharding = Domain.start(system);
 
       Executor blocking =
@@ -123,7 +132,7 @@ public final class ParleyServer implements AutoCloseable {
       Set<String> origins = new java.util.concurrent.CopyOnWriteArraySet<>();
       HttpApi api =
           new HttpApi(
-              new ApiContext(tokens, directory, sites, blocking, clock),
+              new ApiContext(tokens, directory, sites, blocking, clock, new QuickReplies(pool)),
               new ConnectionRoutes(gateway, sites, origins));
       ServerBinding binding =
           Http.get(system)

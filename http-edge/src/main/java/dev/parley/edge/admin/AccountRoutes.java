@@ -50,7 +50,7 @@ public final class AccountRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  requireAdmin(principal, siteId);
+                  sites.adminSite(principal, siteId, "only the site's admins manage its accounts");
                   List<MemberView> members =
                       api.directory().members(siteId).stream()
                           .map(
@@ -83,7 +83,7 @@ public final class AccountRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  requireAdmin(principal, siteId);
+                  sites.adminSite(principal, siteId, "only the site's admins manage its accounts");
                   String password = given != null ? given : Passwords.generate();
                   Account account =
                       new Account(
@@ -97,12 +97,5 @@ public final class AccountRoutes extends ApiRoutes {
                       new MemberView(account.id(), account.username(), account.displayName(), role.code());
                   return json(201, new Created(view, given == null ? password : null));
                 }));
-  }
-
-  private void requireAdmin(Principal principal, String siteId) {
-    sites.memberSite(principal, siteId);
-    if (!principal.isAdminOf(siteId)) {
-      throw ApiError.forbidden("only the site's admins manage its accounts");
-    }
   }
 }

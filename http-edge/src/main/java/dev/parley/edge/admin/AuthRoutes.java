@@ -3,6 +3,8 @@ package dev.parley.edge.admin;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import dev.parley.edge.ApiError;
+import dev.parley.edge.ErrorMapping;
+import dev.parley.edge.auth.LoginThrottle;
 import dev.parley.edge.auth.Passwords;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.protocol.ErrorCode;
@@ -11,6 +13,7 @@ import dev.parley.persistence.directory.Membership;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -18,6 +21,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * one's password.
  */
 public final class AuthRoutes extends ApiRoutes {
+
+  private final LoginThrottle throttle = new LoginThrottle();
 
   public AuthRoutes(ApiContext api) {
     super(api);
@@ -45,23 +50,42 @@ public final class AuthRoutes extends ApiRoutes {
         segment("api").slash("auth"),
         () ->
             concat(
-                path("login", () -> post(() -> withBody(this::login))),
+                path(
+                    "login",
+                    () ->
+                        post(
+                            () ->
+                                extractClientIP(
+                                    client ->
+                                        withBody(
+                                            body ->
+                                                login(
+                                                    body,
+                                                    client.getAddress().map(a -> a.getHostAddress()).orElse("unknown")))))),
                 path("renew", () -> post(this::renew)),
                 path("password", () -> post(() -> withBody(this::changePassword)))));
   }
 
-  private Route login(RequestBody body) {
+  private Route login(RequestBody body, String address) {
     String username = body.requiredString("username", 1, 100);
     String password = body.requiredString("password", 1, Passwords.MAX_LENGTH);
+    if (!throttle.allows(username, address)) {
+      return complete(
+          ErrorMapping.response(
+                  429, ErrorCode.RATE_LIMITED, "too many failed logins; try again in a few minutes", null)
+              .addHeader(RawHeader.create("Retry-After", "60")));
+    }
     return respond(
         blocking(
             () -> {
               Optional<Account> account = api.directory().accountByUsername(username);
               if (account.isEmpty()) {
                 Passwords.burnCheck(password);
+                throttle.failed(username, address);
                 throw invalidCredentials();
               }
               if (!Passwords.matches(password, account.get().passwordHash())) {
+                throttle.failed(username, address);
                 throw invalidCredentials();
               }
               Tokens.Issued token = api.tokens().issueAgent(account.get().id());

@@ -121,6 +121,15 @@ public final class SiteRoutes extends ApiRoutes {
     return api.directory().site(siteId).orElseThrow(() -> ApiError.notFound("no such site"));
   }
 
+  /** The site if the caller is one of its admins; 404 for non-members, 403 with {@code refusal} for its agents. */
+  Site adminSite(Principal principal, String siteId, String refusal) {
+    Site site = memberSite(principal, siteId);
+    if (!principal.isAdminOf(siteId)) {
+      throw ApiError.forbidden(refusal);
+    }
+    return site;
+  }
+
   /** Allowed origins, normalised to scheme://host[:port]; anything else is refused. */
   static List<String> origins(RequestBody body) {
     LinkedHashSet<String> origins = new LinkedHashSet<>();

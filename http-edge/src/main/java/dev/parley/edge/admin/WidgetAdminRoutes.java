@@ -4,7 +4,6 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.parley.edge.ApiError;
 import dev.parley.edge.auth.IdentitySignatures;
 import dev.parley.edge.protocol.Json;
 import dev.parley.edge.web.WidgetSettings;
@@ -51,7 +50,7 @@ public final class WidgetAdminRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  Site site = adminSite(principal, siteId);
+                  Site site = sites.adminSite(principal, siteId, "only the site's admins change its widget");
                   return json(200, view(site, api.sites().widgets().get(siteId)));
                 }));
   }
@@ -62,7 +61,7 @@ public final class WidgetAdminRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  Site site = adminSite(principal, siteId);
+                  Site site = sites.adminSite(principal, siteId, "only the site's admins change its widget");
                   SiteWidget current = api.sites().widgets().get(siteId);
                   String settings = WidgetSettings.merge(current.settingsJson(), body);
                   boolean required = identityRequired != null ? identityRequired : current.identityRequired();
@@ -82,7 +81,7 @@ public final class WidgetAdminRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  adminSite(principal, siteId);
+                  sites.adminSite(principal, siteId, "only the site's admins change its widget");
                   SiteWidget current = api.sites().widgets().get(siteId);
                   String secret = IdentitySignatures.newSecret();
                   api.sites()
@@ -91,14 +90,6 @@ public final class WidgetAdminRoutes extends ApiRoutes {
                   api.sites().invalidate(siteId);
                   return json(200, new SecretView(secret));
                 }));
-  }
-
-  private Site adminSite(Principal principal, String siteId) {
-    Site site = sites.memberSite(principal, siteId);
-    if (!principal.isAdminOf(siteId)) {
-      throw ApiError.forbidden("only the site's admins change its widget");
-    }
-    return site;
   }
 
   private static WidgetView view(Site site, SiteWidget widget) {

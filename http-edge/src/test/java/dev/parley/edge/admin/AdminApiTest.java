@@ -3,35 +3,15 @@ package dev.parley.edge.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.edge.testing.ServerTest;
 import dev.parley.edge.testing.TestServer;
 import dev.parley.edge.testing.WireClient;
-import dev.parley.persistence.testing.TestDatabases;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The admin JSON API: authentication, tenant checks, validation with typed errors. */
-class AdminApiTest {
-
-  private static TestServer server;
-  private static String adminToken;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(TestDatabases.freshH2());
-    adminToken = server.adminToken();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  private static String unique(String prefix) {
-    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-  }
+class AdminApiTest extends ServerTest {
 
   @Test
   void aWrongPasswordOrUnknownUserIsRefusedAlike() {
@@ -171,5 +151,61 @@ class AdminApiTest {
     assertThat(missing.body().path("error").path("code").asText()).isEqualTo("not-found");
     assertThat(wrongMethod.status()).isEqualTo(405);
     assertThat(wrongMethod.body().path("error").has("code")).isTrue();
+  }
+
+  @Test
+  void teamQuickRepliesAreReadByAgentsAndChangedByAdminsOnly() {
+    String agentToken = server.createAgent(adminToken, "demo", unique("qr"));
+    var added =
+        server.request(
+            "POST", "/api/sites/demo/quick-replies", adminToken,
+            Map.of("shortcut", "ship", "text", "Hi {visitor.name}, we ship within 48 hours."));
+    assertThat(added.status()).isEqualTo(201);
+    String id = added.body().path("id").asText();
+
+    var seen = server.request("GET", "/api/sites/demo/quick-replies", agentToken, null);
+    assertThat(seen.status()).isEqualTo(200);
+    assertThat(seen.body().findValuesAsText("shortcut")).contains("ship");
+
+    assertThat(
+            server.request("POST", "/api/sites/demo/quick-replies", agentToken, Map.of("shortcut", "x", "text", "y"))
+                .status())
+        .isEqualTo(403);
+    var twice =
+        server.request("POST", "/api/sites/demo/quick-replies", adminToken, Map.of("shortcut", "ship", "text", "again"));
+    assertThat(twice.status()).isEqualTo(409);
+    var badShortcut =
+        server.request("POST", "/api/sites/demo/quick-replies", adminToken, Map.of("shortcut", "a b", "text", "t"));
+    assertThat(badShortcut.body().path("error").path("field").asText()).isEqualTo("shortcut");
+
+    String other = unique("qr-site");
+    server.createSite(adminToken, other);
+    String outsider = server.createAgent(adminToken, other, unique("qr-out"));
+    assertThat(server.request("GET", "/api/sites/demo/quick-replies", outsider, null).status()).isEqualTo(404);
+    assertThat(server.request("DELETE", "/api/sites/demo/quick-replies/" + id, outsider, null).status())
+        .isEqualTo(404);
+
+    assertThat(server.request("DELETE", "/api/sites/demo/quick-replies/" + id, adminToken, null).status())
+        .isEqualTo(200);
+    assertThat(server.request("GET", "/api/sites/demo/quick-replies", agentToken, null).body().findValuesAsText("id"))
+        .doesNotContain(id);
+  }
+
+  @Test
+  void repeatedFailedLoginsForOneNameAreThrottledEvenWithTheRightPassword() {
+    String username = unique("guess");
+    ObjectNode body = WireClient.JSON.createObjectNode().put("username", username).put("role", "agent");
+    String password = server.request("POST", "/api/sites/demo/accounts", adminToken, body).body().path("password").asText();
+
+    for (int i = 0; i < 10; i++) {
+      assertThat(server.request("POST", "/api/auth/login", null, Map.of("username", username, "password", "wrong-" + i)).status())
+          .isEqualTo(401);
+    }
+    var throttled = server.request("POST", "/api/auth/login", null, Map.of("username", username, "password", password));
+    assertThat(throttled.status()).isEqualTo(429);
+    assertThat(throttled.body().path("error").path("code").asText()).isEqualTo("rate-limited");
+    // Other users are not affected.
+    assertThat(server.request("POST", "/api/auth/login", null, Map.of("username", "admin", "password", server.admin().password())).status())
+        .isEqualTo(200);
   }
 }

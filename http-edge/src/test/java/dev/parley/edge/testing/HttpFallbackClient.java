@@ -8,10 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -31,8 +29,7 @@ public final class HttpFallbackClient implements AutoCloseable {
 
   private final String base;
   private final String origin;
-  private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
-  private final List<JsonNode> all = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final FrameInbox inbox = new FrameInbox();
   private final CompletableFuture<String> cid = new CompletableFuture<>();
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private volatile boolean closed;
@@ -143,7 +140,6 @@ public final class HttpFallbackClient implements AutoCloseable {
   }
 
   private void deliver(JsonNode frame) {
-    all.add(frame);
     inbox.add(frame);
   }
 
@@ -167,34 +163,17 @@ public final class HttpFallbackClient implements AutoCloseable {
     return this;
   }
 
+  /** The next frame matching {@code match}; frames before it are skipped (they stay in {@link #all()}). */
   public JsonNode await(Predicate<JsonNode> match, Duration within) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (true) {
-      long left = deadline - System.nanoTime();
-      JsonNode frame;
-      try {
-        frame = left <= 0 ? null : inbox.poll(left, TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted");
-      }
-      if (frame == null) {
-        throw new AssertionError("no matching frame within " + within + "; received " + all);
-      }
-      if (match.test(frame)) {
-        return frame;
-      }
-    }
+    return inbox.await(match, within);
   }
 
   public JsonNode awaitType(String type, Duration within) {
-    return await(f -> type.equals(f.path("type").asText()), within);
+    return inbox.awaitType(type, within);
   }
 
   public List<JsonNode> all() {
-    synchronized (all) {
-      return List.copyOf(all);
-    }
+    return inbox.all();
   }
 
   /** Completes when the server ended the connection (the stream closed or the last poll said so). */

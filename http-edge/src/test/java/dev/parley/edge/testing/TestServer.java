@@ -40,7 +40,8 @@ public final class TestServer implements AutoCloseable {
                         "parley.edge.port", 0,
                         "pekko.remote.artery.canonical.port", 0,
                         "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
-                        "pekko.loglevel", "WARNING")))
+                        "pekko.loglevel", "WARNING",
+                        "parley.management.enabled", false)))
             .withFallback(ConfigFactory.load());
     return new TestServer(ParleyServer.start(config, storage), storage);
   }

