@@ -3,6 +3,7 @@ package dev.parley.edge.widget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
@@ -14,9 +15,9 @@ import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import dev.parley.edge.auth.IdentitySignatures;
 import dev.parley.edge.testing.ChatClient;
+import dev.parley.edge.testing.ServerTest;
 import dev.parley.edge.testing.TestServer;
 import dev.parley.edge.testing.WireClient;
-import dev.parley.persistence.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -40,14 +41,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * storage, network state) per test. Host pages are served at the server's own origin (which the demo site
  * allows) by routing their addresses in the browser.
  */
-class WidgetBrowserTest {
+class WidgetBrowserTest extends ServerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final double WAIT_MS = WAIT.toMillis();
   private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
 
-  private static TestServer server;
-  private static String adminToken;
   private static Playwright playwright;
   private static Browser browser;
 
@@ -55,9 +54,7 @@ class WidgetBrowserTest {
   private final List<String> dialogs = Collections.synchronizedList(new ArrayList<>());
 
   @BeforeAll
-  static void start() {
-    server = TestServer.start(TestDatabases.freshH2());
-    adminToken = server.adminToken();
+  static void startBrowser() {
     playwright = Playwright.create();
     browser =
         playwright
@@ -79,15 +76,12 @@ class WidgetBrowserTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stopBrowser() {
     if (browser != null) {
       browser.close();
     }
     if (playwright != null) {
       playwright.close();
-    }
-    if (server != null) {
-      server.close();
     }
   }
 
@@ -269,6 +263,70 @@ class WidgetBrowserTest {
       expect(list.locator("a[href^='javascript' i]")).hasCount(0);
       assertThat(dialogs).isEmpty();
     }
+  }
+
+  @Test
+  void comingBackOnlineSendsWhatWasWrittenOfflineWithoutAReload() {
+    Page page = openHost("demo", "");
+    FrameLocator panel = openPanel(page);
+    send(panel, "before");
+    expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+    context.setOffline(true);
+    expect(panel.locator("#pw-conn")).hasAttribute("data-state", "offline");
+    expect(panel.locator("#pw-conn")).hasText("You are offline. Messages will be sent when you are back.");
+    send(panel, "written in the tunnel");
+    expect(panel.locator(".pw-msg[data-state='sending']")).hasCount(1);
+    context.setOffline(false);
+    expect(panel.locator("#pw-conn")).hasAttribute("data-state", "online");
+    expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("written in the tunnel");
+    expect(panel.locator(".pw-msg[data-state='sending']")).hasCount(0);
+  }
+
+  @Test
+  void thePreChatFormAsksWhatTheSiteWantsAndAgentsSeeItWithTheSinglePageTrail() {
+    String site = unique("prechat");
+    server.createSite(adminToken, site);
+    ObjectNode widget = WireClient.JSON.createObjectNode();
+    widget.putObject("prechat").put("enabled", true).put("requireEmail", true);
+    widget.putObject("title").put("en", "Tea help").put("zh", "茶舍客服");
+    assertThat(server.request("PATCH", "/api/sites/" + site + "/widget", adminToken, widget).status()).isEqualTo(200);
+
+    Page page = openHost(site, "");
+    FrameLocator panel = openPanel(page);
+    expect(panel.locator("#pw-title")).hasText("Tea help");
+    expect(panel.locator("#pw-prechat")).isVisible();
+    expect(panel.locator("#pw-compose")).isHidden();
+    panel.locator("#pw-prechat textarea[name=question]").fill("Which tea for a cold evening?");
+    panel.locator("#pw-prechat button[type=submit]").click();
+    expect(panel.locator("#pw-prechat-err")).hasText("Please enter a valid email address.");
+    panel.locator("#pw-prechat input[name=name]").fill("Li Lei");
+    panel.locator("#pw-prechat input[name=email]").fill("lilei@example.com");
+    panel.locator("#pw-prechat button[type=submit]").click();
+    expect(panel.locator(".pw-mine[data-seq='1'] .pw-bubble")).hasText("Which tea for a cold evening?");
+    expect(panel.locator("#pw-prechat")).isHidden();
+    expect(panel.locator("#pw-compose")).isVisible();
+    expect(panel.locator("#pw-notice")).hasText("Waiting for an agent…");
+    String conversation = conversationOf(panel);
+
+    // A single-page app moves on: the loader sees it and the agent gets the new page.
+    page.evaluate("() => { document.title = 'Cart'; history.pushState({}, '', '/cart?step=1'); }");
+    String agentToken = server.createAgent(adminToken, site, unique("pc"));
+    try (WireClient agent = WireClient.connect(server.agentUri(), null)) {
+      agent.send(WireClient.frame("hello").put("token", agentToken));
+      agent.awaitType("welcome", WAIT);
+      agent.send(WireClient.frame("claim").put("id", "c-1").put("conversationId", conversation));
+      JsonNode profile =
+          agent.await(
+              f -> "visitor".equals(f.path("type").asText())
+                  && "Li Lei".equals(f.path("name").asText())
+                  && f.path("pages").toString().contains("/cart?step=1"),
+              WAIT);
+      assertThat(profile.path("email").asText()).isEqualTo("lilei@example.com");
+      assertThat(profile.path("verified").asBoolean()).isFalse();
+      JsonNode last = profile.path("pages").get(profile.path("pages").size() - 1);
+      assertThat(last.path("title").asText()).isEqualTo("Cart");
+    }
+    expect(panel.locator("#pw-notice")).isHidden();
   }
 
   @Test
