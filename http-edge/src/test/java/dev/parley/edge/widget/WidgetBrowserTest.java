@@ -366,6 +366,7 @@ class WidgetBrowserTest extends ServerTest {
     expect(panel.locator("#pw-send")).hasText("发送");
     send(panel, "龙井还有货吗？");
     expect(panel.locator(".pw-mine[data-seq='1'] .pw-bubble")).hasText("龙井还有货吗？");
+    page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target", "demo-shop.png")));
     assertThat(dialogs).isEmpty();
   }
 
