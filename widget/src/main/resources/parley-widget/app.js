@@ -284,6 +284,7 @@
     if (!conv || !(seq > 0)) return;
     var held = S.events[conv] || (S.events[conv] = {});
     if (seq <= (S.last[conv] || 0) || held[seq]) return; // already shown: drop
+    if (!S.conv) showConv(conv); // our first message's event came before its ack
     if (S.convs.indexOf(conv) < 0) S.convs.push(conv);
     held[seq] = f;
     var last = S.last[conv] || 0;
@@ -332,12 +333,13 @@
     }
     var item = find(f.id);
     if (f.id === S.inflight) S.inflight = null;
+    if (f.conversationId && f.conversationId !== S.conv) {
+      // This message opened a new conversation (the first one, or after the previous one was closed).
+      showConv(f.conversationId);
+      S.live[f.conversationId] = true;
+      if (!S.status[f.conversationId]) S.status[f.conversationId] = 'waiting';
+    }
     if (item) {
-      if (f.conversationId && f.conversationId !== S.conv) {
-        showConv(f.conversationId);
-        S.live[f.conversationId] = true;
-        if (!S.status[f.conversationId]) S.status[f.conversationId] = 'waiting';
-      }
       // The event, not the ack, places it in the list; until the event comes it shows as sent.
       if (item.state === 'pending' && !(S.events[f.conversationId] || {})[f.seq]) {
         item.state = 'sent';

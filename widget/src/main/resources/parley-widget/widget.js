@@ -188,6 +188,7 @@
         break;
       case 'close':
         close();
+        bubble.focus(); // the panel became inert: give keyboard focus a place to be
         break;
       case 'unread':
         unread = m.count | 0;

@@ -506,7 +506,8 @@ class WidgetBrowserTest extends ServerTest {
     page.locator("parley-widget button.b").click();
     expect(page.locator("parley-widget iframe")).hasClass("f o");
     FrameLocator panel = page.frameLocator("parley-widget iframe");
-    expect(panel.locator("#pw-input")).isVisible();
+    // The header, not the input: a site's pre-chat form replaces the input until the first message.
+    expect(panel.locator(".pw-head")).isVisible();
     return panel;
   }
 
