@@ -11,6 +11,7 @@ import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.WebSocketRoute;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import dev.parley.edge.auth.IdentitySignatures;
@@ -27,6 +28,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -327,6 +330,36 @@ class WidgetBrowserTest extends ServerTest {
       assertThat(last.path("title").asText()).isEqualTo("Cart");
     }
     expect(panel.locator("#pw-notice")).isHidden();
+  }
+
+  @Test
+  void queuePositionAndAnOfflineTeamShowWhileWaitingAndUnknownFramesAreIgnored() {
+    // The real server's WebSocket, with frames of the contract that this server version does not send yet
+    // (queue position, team availability) and one no version sends, added on the way to the page.
+    AtomicReference<WebSocketRoute> socket = new AtomicReference<>();
+    context.routeWebSocket(
+        Pattern.compile(".*/ws/visitor.*"),
+        ws -> {
+          ws.connectToServer();
+          socket.set(ws);
+        });
+    Page page = openHost("demo", "");
+    FrameLocator panel = openPanel(page);
+    send(panel, "Anyone there?");
+    expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+    expect(panel.locator("#pw-notice")).hasText("Waiting for an agent…");
+    String conversation = conversationOf(panel);
+
+    socket.get().send("{\"type\":\"position\",\"conversationId\":\"" + conversation + "\",\"position\":3}");
+    expect(panel.locator("#pw-notice")).hasText("You are number 3 in the queue");
+    socket.get().send("{\"type\":\"hologram\",\"conversationId\":\"" + conversation + "\",\"seq\":99}");
+    socket.get().send("{\"type\":\"availability\",\"online\":false}");
+    expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "away");
+    expect(panel.locator("#pw-notice"))
+        .hasText("We are offline right now. Leave a message and we will get back to you.");
+    send(panel, "Please call me back");
+    expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("Please call me back");
+    expect(panel.locator("#pw-conn")).hasAttribute("data-state", "online");
   }
 
   @Test
