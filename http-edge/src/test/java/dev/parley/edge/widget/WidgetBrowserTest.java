@@ -363,6 +363,30 @@ class WidgetBrowserTest extends ServerTest {
   }
 
   @Test
+  void afterTheAgentClosesTheChatTheNextMessageStartsANewConversation() {
+    try (ChatClient agent = agent()) {
+      Page page = openHost("demo", "");
+      FrameLocator panel = openPanel(page);
+      send(panel, "first question");
+      expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+      String first = conversationOf(panel);
+      claim(agent, first);
+      agent.sendIfConnected(WireClient.frame("close").put("id", "close-1").put("conversationId", first));
+      expect(panel.locator(".pw-sys").last()).hasText("This chat has ended. Write again to start a new one.");
+      page.waitForFunction("() => localStorage.getItem('parley:demo:active') === 'false'", null, waitOptions());
+
+      send(panel, "second question");
+      expect(panel.locator(".pw-mine[data-seq='1']")).hasCount(2);
+      page.waitForFunction("() => localStorage.getItem('parley:demo:active') === 'true'", null, waitOptions());
+      String second = conversationOf(panel);
+      assertThat(second).isNotEqualTo(first);
+      assertThat(panel.locator(".pw-mine .pw-bubble").allTextContents())
+          .containsExactly("first question", "second question");
+      expect(panel.locator("#pw-notice")).hasText("Waiting for an agent…");
+    }
+  }
+
+  @Test
   void aMessageTheServerRefusesShowsAsFailedWithRetry() {
     Page page = openHost("demo", "");
     FrameLocator panel = openPanel(page);
