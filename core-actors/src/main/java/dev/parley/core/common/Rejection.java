@@ -29,7 +29,9 @@ public enum Rejection {
   /** A read mark points past the end of the conversation. */
   INVALID_SEQ("invalid-seq"),
   /** More live subscribers than {@code Conversation.MAX_SUBSCRIBERS}. */
-  TOO_MANY_SUBSCRIBERS("too-many-subscribers");
+  TOO_MANY_SUBSCRIBERS("too-many-subscribers"),
+  /** The agent already holds as many conversations as their capacity allows. */
+  AT_CAPACITY("at-capacity");
 
   private final String code;
 

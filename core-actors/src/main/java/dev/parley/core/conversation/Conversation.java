@@ -4,6 +4,7 @@ import dev.parley.core.common.Caller;
 import dev.parley.core.common.Limits;
 import dev.parley.core.common.Participant;
 import dev.parley.core.common.Rejection;
+import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
@@ -89,8 +90,19 @@ public final class Conversation
       String clientMessageId,
       String text,
       boolean opens,
-      ActorRef<StatusReply<Posted>> replyTo)
+      ActorRef<StatusReply<Posted>> replyTo,
+      RoutingHints hints)
       implements Command {
+
+    /** {@code hints} only matter when the post opens the conversation; null means none. */
+    public PostMessage(
+        Caller caller,
+        String clientMessageId,
+        String text,
+        boolean opens,
+        ActorRef<StatusReply<Posted>> replyTo) {
+      this(caller, clientMessageId, text, opens, replyTo, RoutingHints.NONE);
+    }
 
     /** A post to a conversation that exists already. */
     public PostMessage(
@@ -191,7 +203,12 @@ public final class Conversation
 
   public sealed interface Event extends CborSerializable {}
 
-  public record Opened(String siteId, String visitorId, Instant at) implements Event {}
+  /** {@code hints} was added after release: null in older events. */
+  public record Opened(String siteId, String visitorId, Instant at, RoutingHints hints) implements Event {
+    public Opened(String siteId, String visitorId, Instant at) {
+      this(siteId, visitorId, at, null);
+    }
+  }
 
   public record MessagePosted(
       long seq, Participant author, String clientMessageId, String text, Instant at)
@@ -218,6 +235,8 @@ public final class Conversation
     String agentId;
     long lastSeq;
     Instant openedAt;
+    /** Where the opening message asked to be routed; never null. */
+    RoutingHints hints = RoutingHints.NONE;
     final ArrayDeque<Entry> tail = new ArrayDeque<>();
     final LinkedHashMap<String, Long> dedup = new LinkedHashMap<>();
     final Map<String, ReadMark> readMarks = new HashMap<>();
@@ -252,6 +271,7 @@ public final class Conversation
         siteId = o.siteId();
         visitorId = o.visitorId();
         openedAt = o.at();
+        hints = RoutingHints.orNone(o.hints());
         status = Status.WAITING;
       } else if (event instanceof MessagePosted m) {
         append(Entry.of(m));
@@ -292,7 +312,8 @@ public final class Conversation
           openedAt,
           List.copyOf(tail),
           ids,
-          List.copyOf(readMarks.values()));
+          List.copyOf(readMarks.values()),
+          hints);
     }
 
     static State fromSnapshot(Snapshot s) {
@@ -303,6 +324,7 @@ public final class Conversation
       state.agentId = s.agentId();
       state.lastSeq = s.lastSeq();
       state.openedAt = s.openedAt();
+      state.hints = RoutingHints.orNone(s.hints());
       state.tail.addAll(s.tail());
       s.dedup().forEach(d -> state.dedup.put(d.key(), d.seq()));
       s.readMarks().forEach(r -> state.readMarks.put(r.reader().key(), r));
@@ -326,7 +348,8 @@ public final class Conversation
       Instant openedAt,
       List<Entry> tail,
       List<DedupId> dedup,
-      List<ReadMark> readMarks)
+      List<ReadMark> readMarks,
+      RoutingHints hints)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -440,7 +463,7 @@ public final class Conversation
       String siteId = caller.siteIds().iterator().next();
       List<Event> events =
           List.of(
-              new Opened(siteId, caller.id(), now),
+              new Opened(siteId, caller.id(), now, RoutingHints.orNone(cmd.hints())),
               new MessagePosted(1, caller.participant(), cmd.clientMessageId(), cmd.text(), now));
       return Effect()
           .persist(events)
@@ -670,7 +693,7 @@ public final class Conversation
 
   private void announceWaiting(State state) {
     lastAnnouncedNanos = System.nanoTime();
-    peers.waiting(state.siteId, conversationId, state.visitorId, state.openedAt);
+    peers.waiting(state.siteId, conversationId, state.visitorId, state.openedAt, state.hints);
   }
 
   private void broadcast(Notification notification) {
