@@ -1,7 +1,10 @@
 package dev.parley.edge;
 
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
 import dev.parley.edge.admin.AccountRoutes;
 import dev.parley.edge.admin.ApiContext;
+import dev.parley.edge.admin.ApiRoutes;
 import dev.parley.edge.admin.AuthRoutes;
 import dev.parley.edge.admin.SiteRoutes;
 import dev.parley.edge.ws.WebSocketRoutes;
@@ -10,16 +13,20 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import java.util.function.Function;
 
 /** Every route of a node, with JSON errors for everything that goes wrong. */
 public final class HttpApi extends AllDirectives {
 
   private final ApiContext api;
   private final WebSocketRoutes webSockets;
+  private final Function<ApiContext, ApiRoutes> routing;
 
-  public HttpApi(ApiContext api, WebSocketRoutes webSockets) {
+  /** {@code routing}: the routing configuration API (docs/ROUTING.md), built on the same context. */
+  public HttpApi(ApiContext api, WebSocketRoutes webSockets, Function<ApiContext, ApiRoutes> routing) {
     this.api = api;
     this.webSockets = webSockets;
+    this.routing = routing;
   }
 
   public Route routes() {
@@ -38,6 +45,10 @@ public final class HttpApi extends AllDirectives {
                                 new AuthRoutes(api).routes(),
                                 new AccountRoutes(api, sites).routes(),
                                 sites.routes(),
+                                routing.apply(api).routes(),
+                                path(
+                                    segment("api").slash("openapi.json"),
+                                    () -> get(() -> getFromResource("openapi.json", ContentTypes.APPLICATION_JSON))),
                                 path(
                                     "healthz",
                                     () ->

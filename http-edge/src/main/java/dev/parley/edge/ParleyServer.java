@@ -13,6 +13,8 @@ import dev.parley.edge.ws.WebSocketRoutes;
 import dev.parley.persistence.config.Databases;
 import dev.parley.persistence.config.PersistenceSettings;
 import dev.parley.persistence.directory.Directory;
+import dev.parley.persistence.routing.RoutingStore;
+import dev.parley.edge.admin.routing.RoutingRoutes;
 import dev.parley.persistence.directory.SecretStore;
 import dev.parley.persistence.history.JournalConversationHistory;
 import java.time.Clock;
@@ -94,10 +96,11 @@ public final class ParleyServer implements AutoCloseable {
       if (resolved.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
-      ClusterSharding sharding = Domain.start(system);
-
       Executor blocking =
           system.dispatchers().lookup(DispatcherSelector.fromConfig("parley-blocking-dispatcher"));
+      RoutingStore routing = new RoutingStore(pool, blocking);
+      ClusterSharding sharding = Domain.start(system, routing);
+
       Directory directory = new Directory(pool);
       Clock clock = Clock.systemUTC();
       Tokens tokens =
@@ -113,7 +116,8 @@ public final class ParleyServer implements AutoCloseable {
       HttpApi api =
           new HttpApi(
               new ApiContext(tokens, directory, sites, blocking, clock),
-              new WebSocketRoutes(gateway, sites, origins));
+              new WebSocketRoutes(gateway, sites, origins),
+              context -> new RoutingRoutes(context, routing, sharding));
       ServerBinding binding =
           Http.get(system)
               .newServerAt(edge.host(), edge.port())

@@ -139,11 +139,11 @@ public final class Dispatcher
 
   private record JoinSettled(String conversationId, String agentId, Throwable failure) implements Command {}
 
-  private record WatcherGone(ActorRef<QueueView> watcher) implements Command {}
-
-  private record SessionGone(ActorRef<AgentNotice> session) implements Command {}
-
-  private record FollowerGone(ActorRef<PositionUpdate> follower) implements Command {}
+  /**
+   * A watched ref stopped. One message for every role (queue watcher, agent session, position follower): the
+   * message adapters of one actor share a single ref, and a ref can be death-watched with only one message.
+   */
+  private record RefGone(ActorRef<?> ref) implements Command {}
 
   // Replies and notices ----------------------------------------------------------------------------------------
 
@@ -308,6 +308,8 @@ public final class Dispatcher
   /** False until the first load answered (or failed): commands are stashed meanwhile. */
   private boolean configReady;
   private final Set<ActorRef<QueueView>> watchers = new HashSet<>();
+  /** Every ref death-watched here, whatever its roles; see {@link RefGone}. */
+  private final Set<ActorRef<?>> deathWatched = new HashSet<>();
   private final Map<String, Presence> present = new HashMap<>();
   private final Map<ActorRef<AgentNotice>, String> agentOfSession = new HashMap<>();
   private final LinkedHashMap<String, OfferMade> offers = new LinkedHashMap<>();
@@ -390,15 +392,13 @@ public final class Dispatcher
         .onCommand(NoteAssigned.class, this::onNoteAssigned)
         .onCommand(Watch.class, this::onWatch)
         .onCommand(Unwatch.class, (state, cmd) -> forget(cmd.watcher()))
-        .onCommand(WatcherGone.class, (state, cmd) -> forget(cmd.watcher()))
+        .onCommand(RefGone.class, this::onRefGone)
         .onCommand(GetQueue.class, (state, cmd) -> Effect().reply(cmd.replyTo(), view(state)))
         .onCommand(AgentPresent.class, this::onAgentPresent)
         .onCommand(AgentAbsent.class, (state, cmd) -> onSessionGone(state, cmd.session()))
-        .onCommand(SessionGone.class, (state, cmd) -> onSessionGone(state, cmd.session()))
         .onCommand(Claim.class, this::onClaim)
         .onCommand(Decline.class, this::onDecline)
         .onCommand(FollowPosition.class, this::onFollow)
-        .onCommand(FollowerGone.class, this::onFollowerGone)
         .onCommand(GetAvailability.class, (state, cmd) -> Effect().reply(cmd.replyTo(), availability()))
         .onCommand(RefreshConfig.class, (state, cmd) -> refresh())
         .onCommand(ConfigLoaded.class, this::onConfigLoaded)
@@ -467,15 +467,43 @@ public final class Dispatcher
         return Effect().noReply();
       }
       watchers.add(cmd.watcher());
-      context.watchWith(cmd.watcher(), new WatcherGone(cmd.watcher()));
+      deathWatch(cmd.watcher());
     }
     cmd.watcher().tell(view(state));
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> forget(ActorRef<QueueView> watcher) {
-    if (watchers.remove(watcher)) {
-      context.unwatch(watcher);
+    watchers.remove(watcher);
+    releaseWatch(watcher);
+    return Effect().noReply();
+  }
+
+  private void deathWatch(ActorRef<?> ref) {
+    if (deathWatched.add(ref)) {
+      context.watchWith(ref, new RefGone(ref));
+    }
+  }
+
+  /** Stops watching a ref that no longer has any role here. */
+  private void releaseWatch(ActorRef<?> ref) {
+    boolean used =
+        watchers.contains(ref) || agentOfSession.containsKey(ref) || watchedFollowers.contains(ref);
+    if (!used && deathWatched.remove(ref)) {
+      context.unwatch(ref);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private ReplyEffect<Event, State> onRefGone(State state, RefGone gone) {
+    ActorRef<?> ref = gone.ref();
+    deathWatched.remove(ref);
+    watchers.remove(ref);
+    if (agentOfSession.containsKey(ref)) {
+      onSessionGone(state, (ActorRef<AgentNotice>) ref);
+    }
+    if (watchedFollowers.contains(ref)) {
+      onFollowerGone((ActorRef<PositionUpdate>) ref);
     }
     return Effect().noReply();
   }
@@ -489,7 +517,7 @@ public final class Dispatcher
         return Effect().noReply();
       }
       agentOfSession.put(cmd.session(), cmd.agentId());
-      context.watchWith(cmd.session(), new SessionGone(cmd.session()));
+      deathWatch(cmd.session());
     }
     Presence p = present.computeIfAbsent(cmd.agentId(), a -> new Presence());
     p.sessions.add(cmd.session());
@@ -507,7 +535,7 @@ public final class Dispatcher
     if (agentId == null) {
       return Effect().noReply();
     }
-    context.unwatch(session);
+    releaseWatch(session);
     Presence p = present.get(agentId);
     if (p != null) {
       p.sessions.remove(session);
@@ -601,7 +629,7 @@ public final class Dispatcher
         return Effect().noReply();
       }
       watchedFollowers.add(cmd.follower());
-      context.watchWith(cmd.follower(), new FollowerGone(cmd.follower()));
+      deathWatch(cmd.follower());
     }
     followers.computeIfAbsent(id, k -> new HashSet<>()).add(cmd.follower());
     int position = positionOf(state, id);
@@ -611,18 +639,17 @@ public final class Dispatcher
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> onFollowerGone(State state, FollowerGone cmd) {
-    watchedFollowers.remove(cmd.follower());
+  private void onFollowerGone(ActorRef<PositionUpdate> follower) {
+    watchedFollowers.remove(follower);
     Iterator<Map.Entry<String, Set<ActorRef<PositionUpdate>>>> it = followers.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, Set<ActorRef<PositionUpdate>>> e = it.next();
-      e.getValue().remove(cmd.follower());
+      e.getValue().remove(follower);
       if (e.getValue().isEmpty()) {
         it.remove();
         positionSent.remove(e.getKey());
       }
     }
-    return Effect().noReply();
   }
 
   private static int positionOf(State state, String conversationId) {

@@ -362,4 +362,31 @@ class DispatcherTest {
 
     assertThat(reply.receiveMessage(WITHIN).getError().getMessage()).isEqualTo(Rejection.AT_CAPACITY.code());
   }
+
+  @Test
+  void oneSessionRefMayWatchTheQueueBeAnAgentAndFollowAPosition() {
+    // Message adapters of one actor share one ref: every role must work through it, and its stop clears all.
+    Site site = new Site(Policy.LEAST_BUSY, 2, List.of(), null);
+    TestProbe<Object> session = testKit.createTestProbe();
+    site.dispatcher.tell(new Dispatcher.Watch(session.getRef().narrow()));
+    site.dispatcher.tell(new Dispatcher.AgentPresent("a", true, session.getRef().narrow()));
+    site.dispatcher.tell(new Dispatcher.FollowPosition("c1", session.getRef().narrow()));
+    site.enqueue("c1", "v1", RoutingHints.NONE);
+
+    session.fishForMessage(
+        WITHIN,
+        m ->
+            m instanceof Dispatcher.Offer
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+    session.stop();
+    TestProbe<Dispatcher.Availability> availability = testKit.createTestProbe();
+    availability.awaitAssert(
+        WITHIN,
+        () -> {
+          site.dispatcher.tell(new Dispatcher.GetAvailability(availability.getRef()));
+          assertThat(availability.receiveMessage(WITHIN).status()).isEqualTo(Dispatcher.Availability.NO_AGENTS);
+          return null;
+        });
+  }
 }

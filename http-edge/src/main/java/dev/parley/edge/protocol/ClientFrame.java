@@ -9,7 +9,13 @@ public sealed interface ClientFrame {
   record Hello(String token, Map<String, Long> resume) implements ClientFrame {}
 
   /** {@code conversationId} may be null for a visitor: the visitor's open conversation, opened if need be. */
-  record Send(String id, String conversationId, String text) implements ClientFrame {}
+  record Send(String id, String conversationId, String text, String group, String pageUrl)
+      implements ClientFrame {
+    /** A send without routing hints ({@code group}, {@code pageUrl}: used only when it opens a conversation). */
+    public Send(String id, String conversationId, String text) {
+      this(id, conversationId, text, null, null);
+    }
+  }
 
   record Sync(String conversationId, long afterSeq) implements ClientFrame {}
 
@@ -24,4 +30,7 @@ public sealed interface ClientFrame {
   record SetStatus(String id, String status) implements ClientFrame {}
 
   record Ping(Long t) implements ClientFrame {}
+
+  /** An agent passes on an offer (docs/PROTOCOL.md, Routing). */
+  record Decline(String id, String conversationId) implements ClientFrame {}
 }

@@ -46,7 +46,11 @@ public enum ErrorCode {
   NOT_FOUND,
   CONFLICT,
   ORIGIN_NOT_ALLOWED,
-  UNKNOWN_SITE;
+  UNKNOWN_SITE,
+  // Routing configuration API (docs/PROTOCOL.md, "Routing")
+  UNKNOWN_GROUP,
+  UNKNOWN_AGENT,
+  OVERLAPPING_HOURS;
 
   /** The code on the wire: lower case, words joined by hyphens. */
   public String code() {

@@ -3,6 +3,7 @@ package dev.parley.edge.protocol;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.core.common.Limits;
+import dev.parley.core.routing.RoutingHints;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -60,7 +61,12 @@ public final class FrameDecoder {
           switch (type) {
             case "hello" -> new ClientFrame.Hello(optionalText(root, "token", 4096), resume(root));
             case "send" -> new ClientFrame.Send(
-                messageId(root), optionalConversationId(root), requiredString(root, "text"));
+                messageId(root),
+                optionalConversationId(root),
+                requiredString(root, "text"),
+                optionalText(root, "group", RoutingHints.MAX_GROUP_CHARS),
+                optionalText(root, "pageUrl", RoutingHints.MAX_PAGE_URL_CHARS));
+            case "decline" -> new ClientFrame.Decline(messageId(root), conversationId(root));
             case "sync" -> new ClientFrame.Sync(conversationId(root), nonNegative(root, "afterSeq"));
             case "typing" -> new ClientFrame.Typing(conversationId(root), bool(root, "typing"));
             case "read" -> new ClientFrame.Read(conversationId(root), nonNegative(root, "seq"));

@@ -20,7 +20,8 @@ public sealed interface ServerFrame {
 
   record ReadMarkView(Author reader, long seq) {}
 
-  record WaitingView(String conversationId, String visitorId, Instant since) {}
+  /** {@code group} null: any agent; {@code position}: 1 is next (added with routing). */
+  record WaitingView(String conversationId, String visitorId, Instant since, String group, Integer position) {}
 
   @JsonTypeName("welcome")
   record VisitorWelcome(
@@ -99,6 +100,21 @@ public sealed interface ServerFrame {
       return new Error(code, message, ref, conversationId, name);
     }
   }
+
+  // Routing (docs/PROTOCOL.md, "Routing") ---------------------------------------------------------------------
+
+  @JsonTypeName("offer")
+  record Offer(String conversationId, String siteId, String visitorId, String group, Instant expiresAt)
+      implements ServerFrame {}
+
+  @JsonTypeName("offerEnded")
+  record OfferEnded(String conversationId, String siteId, String reason) implements ServerFrame {}
+
+  @JsonTypeName("position")
+  record Position(String conversationId, int position) implements ServerFrame {}
+
+  @JsonTypeName("availability")
+  record Availability(String siteId, String status) implements ServerFrame {}
 
   @JsonTypeName("pong")
   record Pong(Long t, Instant serverTime) implements ServerFrame {}

@@ -6,6 +6,7 @@ import dev.parley.core.common.Limits;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.core.conversation.Entry;
 import dev.parley.core.dispatcher.Dispatcher;
+import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.visitor.Visitor;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.protocol.ClientFrame;
@@ -150,6 +151,13 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private record ReadHistory(String conversationId, long generation) implements Command {}
 
+  /** A claim is checked by the conversation (it exists, its site), then decided by the site's dispatcher. */
+  private record ClaimChecked(
+      ClientFrame.Claim claim, StatusReply<Conversation.Summary> reply, Throwable failure) implements Command {}
+
+  private record ClaimGranted(ClientFrame.Claim claim, StatusReply<Done> reply, Throwable failure)
+      implements Command {}
+
   // Factory ----------------------------------------------------------------------------------------------------
 
   /**
@@ -173,6 +181,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private final ActorRef<Conversation.Notification> notifications;
   private final ActorRef<Dispatcher.QueueView> queueViews;
   private final String sessionId = UUID.randomUUID().toString();
+  private final SessionRouting routing;
+  /** Agent only: whether the status being set is online, applied to routing when the agent entity acks. */
+  private boolean settingOnline;
 
   /** Null until the hello succeeded. */
   private Caller caller;
@@ -235,6 +246,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     this.deps = deps;
     this.notifications = context.messageAdapter(Conversation.Notification.class, FromConversation::new);
     this.queueViews = context.messageAdapter(Dispatcher.QueueView.class, FromQueue::new);
+    this.routing = new SessionRouting(context, deps.sharding(), this::send);
     timers.startSingleTimer(HelloTimeout.INSTANCE, deps.settings().helloTimeout());
     timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
   }
@@ -261,6 +273,11 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(ReadHistory.class, this::onReadHistory)
         .onMessage(FromConversation.class, this::onNotification)
         .onMessage(FromQueue.class, this::onQueue)
+        .onMessage(ClaimChecked.class, this::onClaimChecked)
+        .onMessage(ClaimGranted.class, this::onClaimGranted)
+        .onMessage(SessionRouting.FromNotice.class, m -> { routing.onNotice(m); return this; })
+        .onMessage(SessionRouting.FromPosition.class, m -> { routing.onPosition(m); return this; })
+        .onMessage(SessionRouting.FromAvailability.class, m -> { routing.onAvailability(m); return this; })
         .onSignal(PostStop.class, signal -> onStop())
         .build();
   }
@@ -343,6 +360,12 @@ public final class Session extends AbstractBehavior<Session.Command> {
       onClose(c);
     } else if (frame instanceof ClientFrame.SetStatus s) {
       onSetStatus(s);
+    } else if (frame instanceof ClientFrame.Decline d) {
+      if (role != Role.AGENT) {
+        send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents decline offers").withRef(d.id()));
+      } else {
+        routing.decline(caller, d);
+      }
     }
   }
 
@@ -355,6 +378,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return c.id();
     } else if (frame instanceof ClientFrame.SetStatus s) {
       return s.id();
+    } else if (frame instanceof ClientFrame.Decline d) {
+      return d.id();
     }
     return null;
   }
@@ -456,6 +481,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     if (currentConversationId != null && !ready.resume().containsKey(currentConversationId)) {
       subscribe(currentConversationId, 0L, false);
     }
+    routing.visitorReady(siteId, currentConversationId);
     getContext().getLog().debug("Session {}: visitor {} of {} ready", sessionId, caller.id(), siteId);
     releaseHelloAck();
     return this;
@@ -522,6 +548,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       watchedQueues.put(site, null);
       dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
     }
+    routing.agentReady(caller, ready.snapshot().status() == Agent.Status.ONLINE);
     getContext().getLog().debug("Session {}: agent {} ready", sessionId, caller.id());
     releaseHelloAck();
     return this;
@@ -573,7 +600,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
     pipe(
             conversationRef(conversationId)
                 .<StatusReply<Conversation.Posted>>ask(
-                    replyTo -> new Conversation.PostMessage(caller, send.id(), send.text(), implicit, replyTo),
+                    replyTo ->
+                        new Conversation.PostMessage(
+                            caller, send.id(), send.text(), implicit, replyTo,
+                            new RoutingHints(send.group(), send.pageUrl())),
                     deps.settings().askTimeout()),
             (reply, failure) -> new Posted(send, conversationId, implicit, retried, reply, failure));
   }
@@ -600,6 +630,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
     send(new ServerFrame.Ack(id, posted.conversationId(), ok.seq(), ok.duplicate() ? Boolean.TRUE : null));
     if (!subscriptions.containsKey(posted.conversationId())) {
       subscribe(posted.conversationId(), 0L, false);
+    }
+    if (role == Role.VISITOR && posted.implicit()) {
+      routing.follow(siteId, posted.conversationId());
     }
     return this;
   }
@@ -650,10 +683,56 @@ public final class Session extends AbstractBehavior<Session.Command> {
     inFlight++;
     pipe(
             conversationRef(claim.conversationId())
+                .<StatusReply<Conversation.Summary>>ask(
+                    replyTo -> new Conversation.GetSummary(caller, replyTo), deps.settings().askTimeout()),
+            (reply, failure) -> new ClaimChecked(claim, reply, failure));
+  }
+
+  private Behavior<Command> onClaimChecked(ClaimChecked checked) {
+    ClientFrame.Claim claim = checked.claim();
+    if (checked.failure() != null || checked.reply().isError()) {
+      return claimRefused(claim, checked.failure(), checked.reply());
+    }
+    Conversation.Summary summary = checked.reply().getValue();
+    if (summary.status() == Conversation.Status.CLOSED) {
+      requestDone();
+      send(rejection(ErrorCode.CONVERSATION_CLOSED, claim.conversationId()).withRef(claim.id()));
+      return this;
+    }
+    // The site's dispatcher is the one place that decides who gets a conversation (capacity, no double take).
+    pipe(
+            dispatcherRef(summary.siteId())
+                .<StatusReply<Done>>ask(
+                    replyTo -> new Dispatcher.Claim(caller.id(), claim.conversationId(), summary.visitorId(), replyTo),
+                    deps.settings().askTimeout()),
+            (reply, failure) -> new ClaimGranted(claim, reply, failure));
+    return this;
+  }
+
+  private Behavior<Command> onClaimGranted(ClaimGranted granted) {
+    ClientFrame.Claim claim = granted.claim();
+    if (granted.failure() != null || granted.reply().isError()) {
+      return claimRefused(claim, granted.failure(), granted.reply());
+    }
+    // Decided and persisted; the conversation's claim is idempotent for this agent and gives the seq.
+    pipe(
+            conversationRef(claim.conversationId())
                 .<StatusReply<Conversation.Claimed>>ask(
                     replyTo -> new Conversation.Claim(caller, replyTo), deps.settings().askTimeout()),
             (reply, failure) ->
                 new Answered(claim.id(), claim.conversationId(), reply, failure, Answered.Kind.CLAIM));
+    return this;
+  }
+
+  private Behavior<Command> claimRefused(ClientFrame.Claim claim, Throwable failure, StatusReply<?> reply) {
+    requestDone();
+    if (failure != null) {
+      sendFailure(failure, claim.id(), claim.conversationId());
+    } else {
+      ErrorCode code = ErrorCode.ofRejectionMessage(reply.getError().getMessage());
+      send(rejection(code, claim.conversationId()).withRef(claim.id()));
+    }
+    return this;
   }
 
   private void onClose(ClientFrame.Close close) {
@@ -682,6 +761,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return;
     }
     inFlight++;
+    settingOnline = status == Agent.Status.ONLINE;
     pipe(
             agentRef(caller.id())
                 .<StatusReply<Done>>ask(
@@ -716,7 +796,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
           currentConversationId = null;
         }
       }
-      case STATUS -> send(new ServerFrame.Ack(answered.ref(), null, null, null));
+      case STATUS -> {
+        send(new ServerFrame.Ack(answered.ref(), null, null, null));
+        routing.statusChanged(caller, settingOnline);
+      }
       case READ -> {
         // The read mark reaches every subscriber, this one included, as a read frame.
       }
@@ -954,8 +1037,12 @@ public final class Session extends AbstractBehavior<Session.Command> {
     send(
         new ServerFrame.Queue(
             view.siteId(),
-            view.waiting().stream()
-                .map(w -> new ServerFrame.WaitingView(w.conversationId(), w.visitorId(), w.since()))
+            java.util.stream.IntStream.range(0, view.waiting().size())
+                .mapToObj(
+                    i -> {
+                      Dispatcher.Waiting w = view.waiting().get(i);
+                      return new ServerFrame.WaitingView(w.conversationId(), w.visitorId(), w.since(), w.group(), i + 1);
+                    })
                 .toList()));
     return this;
   }
@@ -979,6 +1066,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       for (String site : watchedQueues.keySet()) {
         dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
       }
+      routing.renew(caller, siteId);
     }
     return this;
   }
@@ -1054,6 +1142,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
           case INVALID_MESSAGE_ID -> "the message id is empty or too long";
           case INVALID_SEQ -> "that seq does not exist in the conversation";
           case TOO_MANY_SUBSCRIBERS -> "too many connections follow this conversation";
+          case AT_CAPACITY -> "you already hold as many conversations as your capacity allows";
           default -> "the request was refused";
         };
     ServerFrame.Error error = ServerFrame.Error.of(code, message);
@@ -1096,6 +1185,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         agentRef(caller.id()).tell(new Agent.Disconnect(getContext().getSelf()));
         watchedQueues.keySet().forEach(site -> dispatcherRef(site).tell(new Dispatcher.Unwatch(queueViews)));
       }
+      routing.stopped(caller);
       subscriptions.keySet().forEach(id -> conversationRef(id).tell(new Conversation.Unsubscribe(notifications)));
     }
     return this;
