@@ -31,7 +31,9 @@ public enum Rejection {
   /** More live subscribers than {@code Conversation.MAX_SUBSCRIBERS}. */
   TOO_MANY_SUBSCRIBERS("too-many-subscribers"),
   /** The agent already holds as many conversations as their capacity allows. */
-  AT_CAPACITY("at-capacity");
+  AT_CAPACITY("at-capacity"),
+  /** A transfer named a group the site does not have. */
+  UNKNOWN_GROUP("unknown-group");
 
   private final String code;
 

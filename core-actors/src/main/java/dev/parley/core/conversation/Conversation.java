@@ -65,6 +65,8 @@ public final class Conversation
   public static final int MAX_SUBSCRIBERS = 64;
   /** Events between snapshots: recovery replays at most this many events after the newest snapshot. */
   public static final int SNAPSHOT_EVERY_EVENTS = 100;
+  /** Internal notes kept in the entity (and sent to agents on sync); older ones stay in the journal only. */
+  public static final int MAX_NOTES = 100;
   /**
    * A waiting conversation repeats its announcement to the dispatcher at most this often (on a visitor message),
    * to repair an announcement lost with a crashed node without flooding the dispatcher on busy nights.
@@ -140,6 +142,23 @@ public final class Conversation
   public record GetSummary(Caller caller, ActorRef<StatusReply<Summary>> replyTo)
       implements Command {}
 
+  /**
+   * The assigned agent hands the conversation to another agent ({@code toAgentId}) or back to the queue of a
+   * group ({@code toGroup}), with an optional internal note. Decided by the site's dispatcher first (capacity);
+   * a repeat after it succeeded answers success again. Visible as a {@link Entry.Kind#TRANSFERRED} entry.
+   */
+  public record Transfer(
+      Caller caller, String toAgentId, String toGroup, String note, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /**
+   * An agent of the site writes an internal note. Notes are numbered by their own {@code noteSeq}, outside the
+   * timeline's {@code seq}, and reach agents only: a visitor never sees one, nor a gap. Idempotent on
+   * (author, clientMessageId); replies with the note's noteSeq.
+   */
+  public record AddNote(Caller caller, String clientMessageId, String text, ActorRef<StatusReply<Long>> replyTo)
+      implements Command {}
+
   private record SubscriberGone(ActorRef<Notification> subscriber) implements Command {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -164,7 +183,8 @@ public final class Conversation
       Summary summary,
       List<Entry> entries,
       long missingUpToSeq,
-      List<ReadMark> readMarks)
+      List<ReadMark> readMarks,
+      List<Note> notes)
       implements CborSerializable {}
 
   public record Summary(
@@ -198,6 +218,11 @@ public final class Conversation
   public record ReadMarked(String conversationId, Participant reader, long upToSeq)
       implements Notification {}
 
+  /** Sent to agent subscribers only. */
+  public record NoteAppended(String conversationId, Note note) implements Notification {}
+
+  public record Note(long noteSeq, String agentId, String text, Instant at) implements CborSerializable {}
+
   // ---------------------------------------------------------------------------------------------------------
   // Events: past tense, never renamed or moved once released.
 
@@ -220,6 +245,13 @@ public final class Conversation
 
   public record Closed(long seq, Participant by, Instant at) implements Event {}
 
+  /** {@code toAgentId} null: back to the queue of {@code toGroup}; then an {@link AgentJoined} may follow. */
+  public record Transferred(long seq, String fromAgentId, String toAgentId, String toGroup, Instant at)
+      implements Event {}
+
+  public record NoteWritten(long noteSeq, String agentId, String clientMessageId, String text, Instant at)
+      implements Event {}
+
   // ---------------------------------------------------------------------------------------------------------
   // State
 
@@ -240,6 +272,9 @@ public final class Conversation
     final ArrayDeque<Entry> tail = new ArrayDeque<>();
     final LinkedHashMap<String, Long> dedup = new LinkedHashMap<>();
     final Map<String, ReadMark> readMarks = new HashMap<>();
+    /** Internal notes, newest last, at most {@link #MAX_NOTES}; numbered apart from the timeline. */
+    final ArrayDeque<Note> notes = new ArrayDeque<>();
+    long lastNoteSeq;
 
     public Status status() {
       return status;
@@ -288,6 +323,20 @@ public final class Conversation
       } else if (event instanceof Closed c) {
         append(Entry.of(c));
         status = Status.CLOSED;
+      } else if (event instanceof Transferred t) {
+        append(Entry.of(t));
+        agentId = null;
+        status = Status.WAITING;
+        if (t.toGroup() != null) {
+          hints = new RoutingHints(t.toGroup(), hints.pageUrl());
+        }
+      } else if (event instanceof NoteWritten n) {
+        lastNoteSeq = n.noteSeq();
+        notes.addLast(new Note(n.noteSeq(), n.agentId(), n.text(), n.at()));
+        if (notes.size() > MAX_NOTES) {
+          notes.removeFirst();
+        }
+        dedup.put(noteKey(n.agentId(), n.clientMessageId()), n.noteSeq());
       }
       return this;
     }
@@ -313,7 +362,9 @@ public final class Conversation
           List.copyOf(tail),
           ids,
           List.copyOf(readMarks.values()),
-          hints);
+          hints,
+          List.copyOf(notes),
+          lastNoteSeq);
     }
 
     static State fromSnapshot(Snapshot s) {
@@ -325,10 +376,18 @@ public final class Conversation
       state.lastSeq = s.lastSeq();
       state.openedAt = s.openedAt();
       state.hints = RoutingHints.orNone(s.hints());
+      if (s.notes() != null) {
+        state.notes.addAll(s.notes());
+      }
+      state.lastNoteSeq = s.lastNoteSeq();
       state.tail.addAll(s.tail());
       s.dedup().forEach(d -> state.dedup.put(d.key(), d.seq()));
       s.readMarks().forEach(r -> state.readMarks.put(r.reader().key(), r));
       return state;
+    }
+
+    static String noteKey(String agentId, String clientMessageId) {
+      return "note|" + agentId + "|" + clientMessageId;
     }
 
     private static String dedupKey(Participant author, String clientMessageId) {
@@ -349,7 +408,9 @@ public final class Conversation
       List<Entry> tail,
       List<DedupId> dedup,
       List<ReadMark> readMarks,
-      RoutingHints hints)
+      RoutingHints hints,
+      List<Note> notes,
+      long lastNoteSeq)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -438,6 +499,8 @@ public final class Conversation
         .onCommand(SetTyping.class, this::onTyping)
         .onCommand(Close.class, this::onClose)
         .onCommand(GetSummary.class, this::onGetSummary)
+        .onCommand(Transfer.class, this::onTransfer)
+        .onCommand(AddNote.class, this::onAddNote)
         .build();
   }
 
@@ -543,7 +606,8 @@ public final class Conversation
                     state.summary(conversationId),
                     entries,
                     missingUpTo,
-                    List.copyOf(state.readMarks.values()))));
+                    List.copyOf(state.readMarks.values()),
+                    caller.isAgent() ? List.copyOf(state.notes) : List.of())));
   }
 
   private ReplyEffect<Event, State> onUnsubscribe(State state, Unsubscribe cmd) {
@@ -646,6 +710,80 @@ public final class Conversation
             })
         .thenReply(
             cmd.replyTo(), s -> StatusReply.success(new Ended(conversationId, event.seq())));
+  }
+
+  private ReplyEffect<Event, State> onTransfer(State state, Transfer cmd) {
+    Caller caller = cmd.caller();
+    Optional<Rejection> denied = readAccess(state, caller);
+    if (denied.isPresent() || !caller.isAgent()) {
+      return Effect().reply(cmd.replyTo(), denied.orElse(Rejection.NOT_ASSIGNED).reply());
+    }
+    if (state.status == Status.CLOSED) {
+      return Effect().reply(cmd.replyTo(), Rejection.CONVERSATION_CLOSED.reply());
+    }
+    if (cmd.toAgentId() != null && cmd.toAgentId().equals(state.agentId)) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack()); // a repeat of a transfer that happened
+    }
+    if (!caller.id().equals(state.agentId)) {
+      return Effect().reply(cmd.replyTo(), Rejection.NOT_ASSIGNED.reply());
+    }
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>(3);
+    events.add(new Transferred(state.lastSeq + 1, caller.id(), cmd.toAgentId(), cmd.toGroup(), now));
+    if (cmd.toAgentId() != null) {
+      events.add(new AgentJoined(state.lastSeq + 2, cmd.toAgentId(), now));
+    }
+    if (cmd.note() != null && !cmd.note().isBlank()) {
+      events.add(
+          new NoteWritten(state.lastNoteSeq + 1, caller.id(), "transfer-" + (state.lastSeq + 1), cmd.note(), now));
+    }
+    long firstSeq = state.lastSeq + 1;
+    long notesBefore = state.lastNoteSeq;
+    return Effect()
+        .persist(events)
+        .thenRun(
+            s -> {
+              s.tail.stream().filter(e -> e.seq() >= firstSeq).forEach(e -> broadcast(new Appended(conversationId, e)));
+              s.notes.stream().filter(n -> n.noteSeq() > notesBefore).forEach(this::broadcastNote);
+              peers.transferred(s.siteId, conversationId, s.visitorId, caller.id(), cmd.toAgentId());
+              if (s.status == Status.WAITING) {
+                announceWaiting(s);
+              }
+            })
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onAddNote(State state, AddNote cmd) {
+    Caller caller = cmd.caller();
+    Optional<Rejection> denied = readAccess(state, caller);
+    if (denied.isPresent() || !caller.isAgent()) {
+      return Effect().reply(cmd.replyTo(), denied.orElse(Rejection.UNKNOWN_CONVERSATION).reply());
+    }
+    Optional<Rejection> invalid = validateMessage(cmd.clientMessageId(), cmd.text());
+    if (invalid.isPresent()) {
+      return Effect().reply(cmd.replyTo(), invalid.get().reply());
+    }
+    Long earlier = state.dedup.get(State.noteKey(caller.id(), cmd.clientMessageId()));
+    if (earlier != null) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(earlier));
+    }
+    NoteWritten event =
+        new NoteWritten(state.lastNoteSeq + 1, caller.id(), cmd.clientMessageId(), cmd.text(), clock.instant());
+    return Effect()
+        .persist(event)
+        .thenRun(s -> broadcastNote(s.notes.peekLast()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(event.noteSeq()));
+  }
+
+  /** Notes go to agents only: a visitor's subscription never receives one. */
+  private void broadcastNote(Note note) {
+    NoteAppended appended = new NoteAppended(conversationId, note);
+    subscribers.forEach(
+        (subscriber, subscriberCaller) -> {
+          if (subscriberCaller.isAgent()) {
+            subscriber.tell(appended);
+          }
+        });
   }
 
   private ReplyEffect<Event, State> onGetSummary(State state, GetSummary cmd) {

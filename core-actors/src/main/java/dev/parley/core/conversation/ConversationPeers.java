@@ -24,4 +24,8 @@ public interface ConversationPeers {
   void assigned(String siteId, String conversationId, String visitorId, String agentId);
 
   void closed(String siteId, String conversationId, String visitorId, String agentId);
+
+  /** The conversation moved from one agent to another, or ({@code toAgentId} null) back to a queue. */
+  default void transferred(
+      String siteId, String conversationId, String visitorId, String fromAgentId, String toAgentId) {}
 }

@@ -38,6 +38,16 @@ public final class ShardedConversationPeers implements ConversationPeers {
   }
 
   @Override
+  public void transferred(
+      String siteId, String conversationId, String visitorId, String fromAgentId, String toAgentId) {
+    // The dispatcher decided the transfer; only the agents' own lists follow.
+    sharding.entityRefFor(Agent.ENTITY_KEY, fromAgentId).tell(new Agent.NoteReleased(conversationId));
+    if (toAgentId != null) {
+      sharding.entityRefFor(Agent.ENTITY_KEY, toAgentId).tell(new Agent.NoteAssigned(conversationId));
+    }
+  }
+
+  @Override
   public void closed(String siteId, String conversationId, String visitorId, String agentId) {
     sharding.entityRefFor(Dispatcher.ENTITY_KEY, siteId).tell(new Dispatcher.Remove(conversationId));
     if (agentId != null) {

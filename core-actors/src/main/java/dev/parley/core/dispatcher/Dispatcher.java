@@ -120,6 +120,21 @@ public final class Dispatcher
       String agentId, String conversationId, String visitorId, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
+  /**
+   * The agent holding a conversation hands it to another agent (capacity-checked) or back to the queue of a
+   * group (at the end of the queue, like a new arrival). Replies once decided and persisted; the conversation
+   * then records it. Rejections: {@link Rejection#NOT_ASSIGNED}, {@link Rejection#AT_CAPACITY}, {@link
+   * Rejection#UNKNOWN_GROUP}.
+   */
+  public record Transfer(
+      String fromAgentId,
+      String conversationId,
+      String toAgentId,
+      String toGroup,
+      String note,
+      ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
   /** An agent passes on an offer; it goes to the next agent. Ignored when the offer is not theirs. */
   public record Decline(String agentId, String conversationId) implements Command {}
 
@@ -138,6 +153,8 @@ public final class Dispatcher
   private record ConfigLoaded(SiteRouting config, Throwable failure) implements Command {}
 
   private record JoinSettled(String conversationId, String agentId, Throwable failure) implements Command {}
+
+  private record TransferSettled(String conversationId, Throwable failure) implements Command {}
 
   /**
    * A watched ref stopped. One message for every role (queue watcher, agent session, position follower): the
@@ -398,6 +415,8 @@ public final class Dispatcher
         .onCommand(AgentAbsent.class, (state, cmd) -> onSessionGone(state, cmd.session()))
         .onCommand(Claim.class, this::onClaim)
         .onCommand(Decline.class, this::onDecline)
+        .onCommand(Transfer.class, this::onTransfer)
+        .onCommand(TransferSettled.class, this::onTransferSettled)
         .onCommand(FollowPosition.class, this::onFollow)
         .onCommand(GetAvailability.class, (state, cmd) -> Effect().reply(cmd.replyTo(), availability()))
         .onCommand(RefreshConfig.class, (state, cmd) -> refresh())
@@ -577,6 +596,55 @@ public final class Dispatcher
               afterChange(s);
             })
         .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onTransfer(State state, Transfer cmd) {
+    String id = cmd.conversationId();
+    Assignment held = state.assigned.get(id);
+    if (held == null || !held.agentId().equals(cmd.fromAgentId())) {
+      return Effect().reply(cmd.replyTo(), Rejection.NOT_ASSIGNED.reply());
+    }
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>(2);
+    if (cmd.toAgentId() != null) {
+      if (cmd.toAgentId().equals(cmd.fromAgentId())) {
+        return Effect().reply(cmd.replyTo(), StatusReply.ack());
+      }
+      if (state.loadOf(cmd.toAgentId()) >= config.capacityOf(cmd.toAgentId())) {
+        return Effect().reply(cmd.replyTo(), Rejection.AT_CAPACITY.reply());
+      }
+      events.add(new AssignedTo(id, held.visitorId(), cmd.toAgentId(), now));
+    } else {
+      if (config.group(cmd.toGroup()).isEmpty()) {
+        return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_GROUP.reply());
+      }
+      if (state.waiting.size() >= MAX_WAITING) {
+        return Effect().reply(cmd.replyTo(), Rejection.AT_CAPACITY.reply());
+      }
+      events.add(new Released(id, now));
+      events.add(new Queued(id, held.visitorId(), now, cmd.toGroup()));
+    }
+    return Effect()
+        .persist(events)
+        .thenRun(
+            s -> {
+              ActorRef<Command> self = context.getSelf();
+              peers
+                  .transfer(siteId, id, cmd.fromAgentId(), cmd.toAgentId(), cmd.toGroup(), cmd.note())
+                  .whenCompleteAsync(
+                      (ok, failure) -> self.tell(new TransferSettled(id, unwrap(failure))),
+                      context.getExecutionContext());
+              afterChange(s);
+            })
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onTransferSettled(State state, TransferSettled settled) {
+    if (settled.failure() != null) {
+      // The conversation refused (it closed meanwhile: its Remove frees the agent) or did not answer.
+      context.getLog().warn("Site {}: transfer of {} not recorded by the conversation: {}", siteId, settled.conversationId(), settled.failure().toString());
+    }
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onDecline(State state, Decline cmd) {

@@ -16,6 +16,12 @@ public interface DispatcherPeers {
    */
   CompletionStage<?> join(String siteId, String conversationId, String agentId);
 
+  /** Carries out a transfer the dispatcher decided: the conversation records it (and the note). */
+  default CompletionStage<?> transfer(
+      String siteId, String conversationId, String fromAgentId, String toAgentId, String toGroup, String note) {
+    return CompletableFuture.completedFuture(null);
+  }
+
   /** For dispatchers whose assignments need no conversation (tests of the queue alone). */
   DispatcherPeers NONE = (siteId, conversationId, agentId) -> CompletableFuture.completedFuture(null);
 }

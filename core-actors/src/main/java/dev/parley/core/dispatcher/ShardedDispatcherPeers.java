@@ -27,4 +27,14 @@ public final class ShardedDispatcherPeers implements DispatcherPeers {
         .<Conversation.Claimed>askWithStatus(
             replyTo -> new Conversation.Claim(agent, replyTo), JOIN_TIMEOUT);
   }
+
+  @Override
+  public CompletionStage<?> transfer(
+      String siteId, String conversationId, String fromAgentId, String toAgentId, String toGroup, String note) {
+    Caller from = Caller.agent(fromAgentId, Set.of(siteId));
+    return sharding
+        .entityRefFor(Conversation.ENTITY_KEY, conversationId)
+        .<org.apache.pekko.Done>askWithStatus(
+            replyTo -> new Conversation.Transfer(from, toAgentId, toGroup, note, replyTo), JOIN_TIMEOUT);
+  }
 }

@@ -474,4 +474,63 @@ class ConversationTest {
         subscribe(agentA, one.getRef(), 0);
     assertThat(errorOf(refused.reply())).isEqualTo(Rejection.TOO_MANY_SUBSCRIBERS.code());
   }
+
+  @Test
+  void aTransferWithANoteShowsTheVisitorAGaplessTimelineAndNeverTheNote() {
+    postOk(visitor, "My parcel is lost");
+    claim(agentA);
+    TestProbe<Conversation.Notification> visitorSide = testKit.createTestProbe();
+    TestProbe<Conversation.Notification> agentSide = testKit.createTestProbe();
+    subscribe(visitor, visitorSide.getRef(), 2);
+    subscribe(agentB, agentSide.getRef(), 2);
+
+    var transfer =
+        kit.<StatusReply<Done>>runCommand(
+            replyTo -> new Conversation.Transfer(agentA, agentB.id(), null, "VIP, refund approved", replyTo));
+    var note =
+        kit.<StatusReply<Long>>runCommand(replyTo -> new Conversation.AddNote(agentB, "n-1", "called courier", replyTo));
+    var repeat =
+        kit.<StatusReply<Long>>runCommand(replyTo -> new Conversation.AddNote(agentB, "n-1", "called courier", replyTo));
+    var byVisitor =
+        kit.<StatusReply<Long>>runCommand(replyTo -> new Conversation.AddNote(visitor, "n-2", "sneaky", replyTo));
+
+    assertThat(transfer.reply().isSuccess()).isTrue();
+    assertThat(note.reply().getValue()).isEqualTo(2L);
+    assertThat(repeat.reply().getValue()).isEqualTo(2L);
+    assertThat(repeat.hasNoEvents()).isTrue();
+    assertThat(byVisitor.reply().isError()).isTrue();
+    // The visitor's timeline: 3 transferred, 4 joined, nothing else, and no note on the way.
+    assertThat(((Conversation.Appended) visitorSide.receiveMessage(WAIT)).entry().kind()).isEqualTo(Entry.Kind.TRANSFERRED);
+    var joined = (Conversation.Appended) visitorSide.receiveMessage(WAIT);
+    assertThat(joined.entry().seq()).isEqualTo(4);
+    assertThat(joined.entry().author().id()).isEqualTo(agentB.id());
+    visitorSide.expectNoMessage(Duration.ofMillis(200));
+    var visitorSync = subscribe(visitor, visitorSide.getRef(), 0).reply().getValue();
+    assertThat(visitorSync.notes()).isEmpty();
+    assertThat(visitorSync.entries()).extracting(Entry::seq).containsExactly(1L, 2L, 3L, 4L);
+    // Agents get the notes, numbered on their own.
+    var agentSync = subscribe(agentB, agentSide.getRef(), 4).reply().getValue();
+    assertThat(agentSync.notes()).extracting(Conversation.Note::noteSeq).containsExactly(1L, 2L);
+    assertThat(agentSync.notes().get(0).text()).isEqualTo("VIP, refund approved");
+    // The new agent may write; the old one may not.
+    assertThat(post(agentB, "b-1", "Hi, I have your case").reply().isSuccess()).isTrue();
+    assertThat(post(agentA, "a-9", "still me?").reply().getError().getMessage())
+        .isEqualTo(dev.parley.core.common.Rejection.NOT_ASSIGNED.code());
+  }
+
+  @Test
+  void aTransferToAGroupPutsTheConversationBackInTheQueueWithThatGroup() throws InterruptedException {
+    postOk(visitor, "Question about billing");
+    claim(agentA);
+    peers.clear();
+
+    var transfer =
+        kit.<StatusReply<Done>>runCommand(
+            replyTo -> new Conversation.Transfer(agentA, null, "billing", null, replyTo));
+
+    assertThat(transfer.reply().isSuccess()).isTrue();
+    assertThat(transfer.state().status()).isEqualTo(Conversation.Status.WAITING);
+    assertThat(peers.next(WAIT).kind()).isEqualTo("waiting");
+    assertThat(claimResult(agentB).reply().isSuccess()).isTrue();
+  }
 }

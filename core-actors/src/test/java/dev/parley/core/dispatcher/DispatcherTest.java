@@ -389,4 +389,29 @@ class DispatcherTest {
           return null;
         });
   }
+
+  @Test
+  void aTransferRespectsCapacityAndAGroupTransferRejoinsTheQueueAtTheEnd() {
+    Site site =
+        new Site(Policy.LEAST_BUSY, 1, List.of(group("billing", Set.of("b"), null, null)), null);
+    site.enqueue("c0", "v0", RoutingHints.NONE);
+    site.enqueue("c1", "v1", RoutingHints.NONE);
+    assertThat(site.claim("a", "c1").isSuccess()).isTrue();
+    assertThat(site.claim("b", "c9").isSuccess()).isTrue(); // b is full
+    TestProbe<StatusReply<Done>> reply = testKit.createTestProbe();
+
+    site.dispatcher.tell(new Dispatcher.Transfer("a", "c1", "b", null, "note", reply.getRef()));
+    assertThat(reply.receiveMessage(WITHIN).getError().getMessage()).isEqualTo(Rejection.AT_CAPACITY.code());
+    site.dispatcher.tell(new Dispatcher.Transfer("b", "c1", "c", null, null, reply.getRef()));
+    assertThat(reply.receiveMessage(WITHIN).getError().getMessage()).isEqualTo(Rejection.NOT_ASSIGNED.code());
+    site.dispatcher.tell(new Dispatcher.Transfer("a", "c1", null, "nope", null, reply.getRef()));
+    assertThat(reply.receiveMessage(WITHIN).getError().getMessage()).isEqualTo(Rejection.UNKNOWN_GROUP.code());
+    site.dispatcher.tell(new Dispatcher.Transfer("a", "c1", null, "billing", null, reply.getRef()));
+    assertThat(reply.receiveMessage(WITHIN).isSuccess()).isTrue();
+
+    var queue = site.queue().waiting();
+    assertThat(queue).extracting(Dispatcher.Waiting::conversationId).containsExactly("c0", "c1");
+    assertThat(queue.get(1).group()).isEqualTo("billing");
+    assertThat(site.claim("a", "c0").isSuccess()).isTrue(); // a's capacity was freed by the transfer
+  }
 }
