@@ -178,6 +178,9 @@ public final class Dispatcher
       String siteId, String conversationId, String visitorId, String group, Instant expiresAt)
       implements AgentNotice {}
 
+  /** Another agent transferred a conversation to this agent: its sessions should start following it. */
+  public record HandedOver(String siteId, String conversationId, String fromAgentId) implements AgentNotice {}
+
   /** An offer is over: {@code taken} (by anyone), {@code expired}, {@code declined} or {@code withdrawn}. */
   public record OfferEnded(String siteId, String conversationId, String reason) implements AgentNotice {}
 
@@ -634,6 +637,11 @@ public final class Dispatcher
                   .whenCompleteAsync(
                       (ok, failure) -> self.tell(new TransferSettled(id, unwrap(failure))),
                       context.getExecutionContext());
+              Presence target = cmd.toAgentId() == null ? null : present.get(cmd.toAgentId());
+              if (target != null) {
+                HandedOver notice = new HandedOver(siteId, id, cmd.fromAgentId());
+                target.sessions.forEach(session -> session.tell(notice));
+              }
               afterChange(s);
             })
         .thenReply(cmd.replyTo(), s -> StatusReply.ack());

@@ -33,4 +33,11 @@ public sealed interface ClientFrame {
 
   /** An agent passes on an offer (docs/PROTOCOL.md, Routing). */
   record Decline(String id, String conversationId) implements ClientFrame {}
+
+  /** Exactly one of {@code toAgent} and {@code toGroup}; {@code note} is internal (agents only), may be null. */
+  record Transfer(String id, String conversationId, String toAgent, String toGroup, String note)
+      implements ClientFrame {}
+
+  /** An internal note: agents only, never shown to the visitor. */
+  record Note(String id, String conversationId, String text) implements ClientFrame {}
 }

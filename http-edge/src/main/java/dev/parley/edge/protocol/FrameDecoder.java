@@ -67,6 +67,8 @@ public final class FrameDecoder {
                 optionalText(root, "group", RoutingHints.MAX_GROUP_CHARS),
                 optionalText(root, "pageUrl", RoutingHints.MAX_PAGE_URL_CHARS));
             case "decline" -> new ClientFrame.Decline(messageId(root), conversationId(root));
+            case "transfer" -> transfer(root);
+            case "note" -> new ClientFrame.Note(messageId(root), conversationId(root), requiredString(root, "text"));
             case "sync" -> new ClientFrame.Sync(conversationId(root), nonNegative(root, "afterSeq"));
             case "typing" -> new ClientFrame.Typing(conversationId(root), bool(root, "typing"));
             case "read" -> new ClientFrame.Read(conversationId(root), nonNegative(root, "seq"));
@@ -82,6 +84,18 @@ public final class FrameDecoder {
     } catch (Invalid e) {
       return Decoded.fail(ref == null ? e.error : e.error.withRef(truncate(ref)));
     }
+  }
+
+  private static ClientFrame.Transfer transfer(JsonNode root) throws Invalid {
+    String id = messageId(root);
+    String conversationId = conversationId(root);
+    String toAgent = optionalText(root, "toAgent", MAX_CONVERSATION_ID_CHARS);
+    String toGroup = optionalText(root, "toGroup", RoutingHints.MAX_GROUP_CHARS);
+    if ((toAgent == null) == (toGroup == null)) {
+      throw invalid(toAgent == null ? "toAgent" : "toGroup", "name exactly one of toAgent and toGroup");
+    }
+    String note = optionalText(root, "note", Limits.MAX_TEXT_CHARS);
+    return new ClientFrame.Transfer(id, conversationId, toAgent, toGroup, note);
   }
 
   private static Map<String, Long> resume(JsonNode root) throws Invalid {

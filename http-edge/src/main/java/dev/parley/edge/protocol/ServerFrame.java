@@ -113,6 +113,10 @@ public sealed interface ServerFrame {
   @JsonTypeName("position")
   record Position(String conversationId, int position) implements ServerFrame {}
 
+  /** An internal note, to agents only; numbered by {@code noteSeq}, apart from the timeline's seq. */
+  @JsonTypeName("note")
+  record Note(String conversationId, long noteSeq, Author author, String text, Instant at) implements ServerFrame {}
+
   @JsonTypeName("availability")
   record Availability(String siteId, String status) implements ServerFrame {}
 

@@ -136,7 +136,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
       CLAIM,
       CLOSE,
       READ,
-      STATUS
+      STATUS,
+      TRANSFER,
+      NOTE
     }
   }
 
@@ -157,6 +159,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private record ClaimGranted(ClientFrame.Claim claim, StatusReply<Done> reply, Throwable failure)
       implements Command {}
+
+  /** A transfer, like a claim, learns the conversation's site and is then decided by that site's dispatcher. */
+  private record TransferChecked(
+      ClientFrame.Transfer transfer, StatusReply<Conversation.Summary> reply, Throwable failure) implements Command {}
 
   // Factory ----------------------------------------------------------------------------------------------------
 
@@ -246,7 +252,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
     this.deps = deps;
     this.notifications = context.messageAdapter(Conversation.Notification.class, FromConversation::new);
     this.queueViews = context.messageAdapter(Dispatcher.QueueView.class, FromQueue::new);
-    this.routing = new SessionRouting(context, deps.sharding(), this::send);
+    this.routing =
+        new SessionRouting(context, deps.sharding(), this::send, id -> subscribe(id, 0L, false));
     timers.startSingleTimer(HelloTimeout.INSTANCE, deps.settings().helloTimeout());
     timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
   }
@@ -275,6 +282,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(FromQueue.class, this::onQueue)
         .onMessage(ClaimChecked.class, this::onClaimChecked)
         .onMessage(ClaimGranted.class, this::onClaimGranted)
+        .onMessage(TransferChecked.class, this::onTransferChecked)
         .onMessage(SessionRouting.FromNotice.class, m -> { routing.onNotice(m); return this; })
         .onMessage(SessionRouting.FromPosition.class, m -> { routing.onPosition(m); return this; })
         .onMessage(SessionRouting.FromAvailability.class, m -> { routing.onAvailability(m); return this; })
@@ -360,6 +368,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
       onClose(c);
     } else if (frame instanceof ClientFrame.SetStatus s) {
       onSetStatus(s);
+    } else if (frame instanceof ClientFrame.Transfer t) {
+      onTransfer(t);
+    } else if (frame instanceof ClientFrame.Note n) {
+      onNote(n);
     } else if (frame instanceof ClientFrame.Decline d) {
       if (role != Role.AGENT) {
         send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents decline offers").withRef(d.id()));
@@ -380,6 +392,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return s.id();
     } else if (frame instanceof ClientFrame.Decline d) {
       return d.id();
+    } else if (frame instanceof ClientFrame.Transfer t) {
+      return t.id();
+    } else if (frame instanceof ClientFrame.Note n) {
+      return n.id();
     }
     return null;
   }
@@ -724,6 +740,57 @@ public final class Session extends AbstractBehavior<Session.Command> {
     return this;
   }
 
+  private void onTransfer(ClientFrame.Transfer transfer) {
+    if (role != Role.AGENT) {
+      send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents transfer conversations").withRef(transfer.id()));
+      return;
+    }
+    inFlight++;
+    pipe(
+            conversationRef(transfer.conversationId())
+                .<StatusReply<Conversation.Summary>>ask(
+                    replyTo -> new Conversation.GetSummary(caller, replyTo), deps.settings().askTimeout()),
+            (reply, failure) -> new TransferChecked(transfer, reply, failure));
+  }
+
+  private Behavior<Command> onTransferChecked(TransferChecked checked) {
+    ClientFrame.Transfer t = checked.transfer();
+    if (checked.failure() != null || checked.reply().isError()) {
+      requestDone();
+      if (checked.failure() != null) {
+        sendFailure(checked.failure(), t.id(), t.conversationId());
+      } else {
+        send(rejection(ErrorCode.ofRejectionMessage(checked.reply().getError().getMessage()), t.conversationId())
+            .withRef(t.id()));
+      }
+      return this;
+    }
+    String site = checked.reply().getValue().siteId();
+    pipe(
+            dispatcherRef(site)
+                .<StatusReply<Done>>ask(
+                    replyTo ->
+                        new Dispatcher.Transfer(
+                            caller.id(), t.conversationId(), t.toAgent(), t.toGroup(), t.note(), replyTo),
+                    deps.settings().askTimeout()),
+            (reply, failure) -> new Answered(t.id(), t.conversationId(), reply, failure, Answered.Kind.TRANSFER));
+    return this;
+  }
+
+  private void onNote(ClientFrame.Note note) {
+    if (role != Role.AGENT) {
+      send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents write notes").withRef(note.id()));
+      return;
+    }
+    inFlight++;
+    pipe(
+            conversationRef(note.conversationId())
+                .<StatusReply<Long>>ask(
+                    replyTo -> new Conversation.AddNote(caller, note.id(), note.text(), replyTo),
+                    deps.settings().askTimeout()),
+            (reply, failure) -> new Answered(note.id(), note.conversationId(), reply, failure, Answered.Kind.NOTE));
+  }
+
   private Behavior<Command> claimRefused(ClientFrame.Claim claim, Throwable failure, StatusReply<?> reply) {
     requestDone();
     if (failure != null) {
@@ -803,6 +870,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       case READ -> {
         // The read mark reaches every subscriber, this one included, as a read frame.
       }
+      case TRANSFER, NOTE -> send(new ServerFrame.Ack(answered.ref(), answered.conversationId(), null, null));
     }
     return this;
   }
@@ -946,6 +1014,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
               subscribed.readMarks().stream()
                   .map(r -> new ServerFrame.ReadMarkView(FrameEncoder.author(r.reader()), r.upToSeq()))
                   .toList()));
+      if (role == Role.AGENT) {
+        subscribed.notes().forEach(n -> send(note(sub.conversationId, n)));
+      }
     }
     if (gap) {
       startSync(sub, false);
@@ -1013,10 +1084,17 @@ public final class Session extends AbstractBehavior<Session.Command> {
       }
     } else if (n instanceof Conversation.TypingChanged typing) {
       send(new ServerFrame.Typing(n.conversationId(), FrameEncoder.author(typing.who()), typing.typing()));
+    } else if (n instanceof Conversation.NoteAppended appended && role == Role.AGENT) {
+      send(note(n.conversationId(), appended.note()));
     } else if (n instanceof Conversation.ReadMarked read) {
       send(new ServerFrame.Read(n.conversationId(), FrameEncoder.author(read.reader()), read.upToSeq()));
     }
     return this;
+  }
+
+  private static ServerFrame.Note note(String conversationId, Conversation.Note n) {
+    return new ServerFrame.Note(
+        conversationId, n.noteSeq(), new ServerFrame.Author("agent", n.agentId()), n.text(), n.at());
   }
 
   private void deliver(Subscription sub, Entry entry) {
@@ -1143,6 +1221,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
           case INVALID_SEQ -> "that seq does not exist in the conversation";
           case TOO_MANY_SUBSCRIBERS -> "too many connections follow this conversation";
           case AT_CAPACITY -> "you already hold as many conversations as your capacity allows";
+          case UNKNOWN_GROUP -> "the site has no such group";
           default -> "the request was refused";
         };
     ServerFrame.Error error = ServerFrame.Error.of(code, message);

@@ -32,6 +32,7 @@ final class SessionRouting {
 
   private final ClusterSharding sharding;
   private final Consumer<ServerFrame> send;
+  private final Consumer<String> followConversation;
   private final ActorRef<Dispatcher.AgentNotice> notices;
   private final ActorRef<Dispatcher.PositionUpdate> positions;
   private final ActorRef<Dispatcher.Availability> availabilities;
@@ -44,9 +45,15 @@ final class SessionRouting {
   private int lastPosition = -1;
   private String lastAvailability;
 
-  SessionRouting(ActorContext<Session.Command> context, ClusterSharding sharding, Consumer<ServerFrame> send) {
+  /** {@code follow}: makes the session follow a conversation handed to this agent by a transfer. */
+  SessionRouting(
+      ActorContext<Session.Command> context,
+      ClusterSharding sharding,
+      Consumer<ServerFrame> send,
+      Consumer<String> follow) {
     this.sharding = sharding;
     this.send = send;
+    this.followConversation = follow;
     this.notices = context.messageAdapter(Dispatcher.AgentNotice.class, FromNotice::new);
     this.positions = context.messageAdapter(Dispatcher.PositionUpdate.class, FromPosition::new);
     this.availabilities = context.messageAdapter(Dispatcher.Availability.class, FromAvailability::new);
@@ -88,6 +95,8 @@ final class SessionRouting {
       send.accept(
           new ServerFrame.Offer(
               offer.conversationId(), offer.siteId(), offer.visitorId(), offer.group(), offer.expiresAt()));
+    } else if (message.notice() instanceof Dispatcher.HandedOver handed) {
+      followConversation.accept(handed.conversationId());
     } else if (message.notice() instanceof Dispatcher.OfferEnded ended) {
       openOffers.remove(ended.conversationId());
       send.accept(new ServerFrame.OfferEnded(ended.conversationId(), ended.siteId(), ended.reason()));

@@ -476,4 +476,53 @@ class RoutingEdgeTest {
     }
     throw new AssertionError("no " + type + " within " + WAIT);
   }
+
+  @Test
+  void aTransferWithANoteReachesTheNewAgentAndTheVisitorSeesNoNoteAndNoGap() {
+    String site = newSite();
+    String t1 = server.createAgent(adminToken, site, site + "-ada");
+    String t2 = server.createAgent(adminToken, site, site + "-ben");
+    try (WireClient one = agent(t1);
+        WireClient two = agent(t2);
+        WireClient visitor = WireClient.connect(server.visitorUri(site), server.origin())) {
+      one.awaitType("welcome", WAIT);
+      String twoId = two.awaitType("welcome", WAIT).path("agentId").asText();
+      visitor.send(WireClient.frame("hello"));
+      visitor.awaitType("welcome", WAIT);
+      visitor.send(WireClient.frame("send").put("id", "m1").put("text", "refund please"));
+      String conversation = visitor.awaitType("ack", WAIT).path("conversationId").asText();
+      one.send(WireClient.frame("claim").put("id", "c1").put("conversationId", conversation));
+      assertThat(one.await(f -> "c1".equals(f.path("id").asText()), WAIT).path("seq").asLong()).isEqualTo(2);
+
+      one.send(
+          WireClient.frame("transfer")
+              .put("id", "t1")
+              .put("conversationId", conversation)
+              .put("toAgent", twoId)
+              .put("note", "VIP customer, approve the refund"));
+      assertThat(one.await(f -> "t1".equals(f.path("id").asText()), WAIT).path("type").asText()).isEqualTo("ack");
+      JsonNode note = two.awaitType("note", WAIT);
+      assertThat(note.path("text").asText()).isEqualTo("VIP customer, approve the refund");
+      assertThat(note.path("noteSeq").asLong()).isEqualTo(1);
+      two.send(WireClient.frame("note").put("id", "n2").put("conversationId", conversation).put("text", "refunded"));
+      two.await(f -> "note".equals(f.path("type").asText()) && f.path("noteSeq").asLong() == 2, WAIT);
+      two.send(WireClient.frame("send").put("id", "s1").put("conversationId", conversation).put("text", "Done!"));
+      assertThat(two.await(f -> "s1".equals(f.path("id").asText()), WAIT).path("seq").asLong()).isEqualTo(5);
+
+      visitor.await(f -> "event".equals(f.path("type").asText()) && f.path("seq").asLong() == 5, WAIT);
+      visitor.roundTrip(WAIT);
+      List<Long> seqs = new ArrayList<>();
+      for (JsonNode f : visitor.all()) {
+        assertThat(f.path("type").asText()).isNotEqualTo("note");
+        assertThat(f.toString()).doesNotContain("VIP").doesNotContain("refunded");
+        if ("event".equals(f.path("type").asText())) {
+          seqs.add(f.path("seq").asLong());
+        }
+      }
+      assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L);
+      assertThat(visitor.all().stream().filter(f -> f.path("seq").asLong() == 3).findFirst().orElseThrow()
+              .path("kind").asText())
+          .isEqualTo("transferred");
+    }
+  }
 }
