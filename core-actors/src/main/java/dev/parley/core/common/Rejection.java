@@ -33,7 +33,9 @@ public enum Rejection {
   /** The agent already holds as many conversations as their capacity allows. */
   AT_CAPACITY("at-capacity"),
   /** A transfer named a group the site does not have. */
-  UNKNOWN_GROUP("unknown-group");
+  UNKNOWN_GROUP("unknown-group"),
+  /** A satisfaction rating outside 1..5, or from someone other than the conversation's visitor. */
+  INVALID_RATING("invalid-rating");
 
   private final String code;
 

@@ -152,6 +152,13 @@ public final class Conversation
       implements Command {}
 
   /**
+   * The visitor rates the conversation (1 to 5, optional comment), typically when it closes. The last rating
+   * counts; repeating the same rating persists nothing. Not a timeline entry.
+   */
+  public record Rate(Caller caller, int score, String comment, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /**
    * An agent of the site writes an internal note. Notes are numbered by their own {@code noteSeq}, outside the
    * timeline's {@code seq}, and reach agents only: a visitor never sees one, nor a gap. Idempotent on
    * (author, clientMessageId); replies with the note's noteSeq.
@@ -252,6 +259,9 @@ public final class Conversation
   public record NoteWritten(long noteSeq, String agentId, String clientMessageId, String text, Instant at)
       implements Event {}
 
+  /** The visitor's satisfaction rating; recorded for the read side and stats, never shown in the timeline. */
+  public record Rated(int score, String comment, Instant at) implements Event {}
+
   // ---------------------------------------------------------------------------------------------------------
   // State
 
@@ -275,6 +285,8 @@ public final class Conversation
     /** Internal notes, newest last, at most {@link #MAX_NOTES}; numbered apart from the timeline. */
     final ArrayDeque<Note> notes = new ArrayDeque<>();
     long lastNoteSeq;
+    /** The last rating, or null. Not in snapshots: a repeat after recovery from a snapshot is persisted again. */
+    Rated rating;
 
     public Status status() {
       return status;
@@ -330,6 +342,8 @@ public final class Conversation
         if (t.toGroup() != null) {
           hints = new RoutingHints(t.toGroup(), hints.pageUrl());
         }
+      } else if (event instanceof Rated r) {
+        rating = r;
       } else if (event instanceof NoteWritten n) {
         lastNoteSeq = n.noteSeq();
         notes.addLast(new Note(n.noteSeq(), n.agentId(), n.text(), n.at()));
@@ -501,6 +515,7 @@ public final class Conversation
         .onCommand(GetSummary.class, this::onGetSummary)
         .onCommand(Transfer.class, this::onTransfer)
         .onCommand(AddNote.class, this::onAddNote)
+        .onCommand(Rate.class, this::onRate)
         .build();
   }
 
@@ -773,6 +788,28 @@ public final class Conversation
         .persist(event)
         .thenRun(s -> broadcastNote(s.notes.peekLast()))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(event.noteSeq()));
+  }
+
+  private ReplyEffect<Event, State> onRate(State state, Rate cmd) {
+    Optional<Rejection> denied = readAccess(state, cmd.caller());
+    if (denied.isPresent()) {
+      return Effect().reply(cmd.replyTo(), denied.get().reply());
+    }
+    String comment = cmd.comment() == null || cmd.comment().isBlank() ? null : cmd.comment();
+    if (!cmd.caller().isVisitor()
+        || cmd.score() < 1
+        || cmd.score() > 5
+        || (comment != null && comment.length() > Limits.MAX_TEXT_CHARS)) {
+      return Effect().reply(cmd.replyTo(), Rejection.INVALID_RATING.reply());
+    }
+    if (state.rating != null
+        && state.rating.score() == cmd.score()
+        && java.util.Objects.equals(state.rating.comment(), comment)) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
+    return Effect()
+        .persist(new Rated(cmd.score(), comment, clock.instant()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
   }
 
   /** Notes go to agents only: a visitor's subscription never receives one. */

@@ -76,6 +76,10 @@ public final class Dispatcher
   public static final int MAX_REMEMBERED_VISITORS = 10_000;
   /** Recently closed conversations remembered, so a late re-announcement does not queue them again. */
   public static final int MAX_REMEMBERED_CLOSED = 10_000;
+  /** Missed conversations (closed before any agent joined) kept as reminders; the oldest is dropped. */
+  public static final int MAX_MISSED = 200;
+  /** Missed conversations older than this are no longer shown as reminders. */
+  public static final Duration MISSED_REMINDER_WINDOW = Duration.ofDays(7);
   /** How often timeouts (offers, overflow, working hours) are evaluated and failed joins retried. */
   public static final Duration TICK_INTERVAL = Duration.ofSeconds(1);
   /** How often the configuration is reloaded without being told (edits on other nodes, hours files). */
@@ -168,8 +172,11 @@ public final class Dispatcher
   public record Waiting(String conversationId, String visitorId, Instant since, String group)
       implements CborSerializable {}
 
-  /** The queue in order: a conversation's position is its index plus one. */
-  public record QueueView(String siteId, List<Waiting> waiting) implements CborSerializable {}
+  /**
+   * The queue in order (a conversation's position is its index plus one), and the recent missed conversations,
+   * newest first, as reminders for agents ({@code since} is when the visitor first wrote).
+   */
+  public record QueueView(String siteId, List<Waiting> waiting, List<Waiting> missed) implements CborSerializable {}
 
   /** What an agent's sessions are told. */
   public sealed interface AgentNotice extends CborSerializable {}
@@ -206,6 +213,10 @@ public final class Dispatcher
   /** Left the queue without an agent (closed while waiting). */
   public record Dequeued(String conversationId) implements Event {}
 
+  /** The visitor left (the conversation closed) before any agent joined: shown to agents as a reminder. */
+  public record Missed(String conversationId, String visitorId, Instant since, String group, Instant at)
+      implements Event {}
+
   public record AssignedTo(String conversationId, String visitorId, String agentId, Instant at)
       implements Event {}
 
@@ -219,12 +230,16 @@ public final class Dispatcher
 
   public record VisitorAgent(String visitorId, String agentId) implements CborSerializable {}
 
+  public record MissedEntry(Waiting conversation, Instant at) implements CborSerializable {}
+
   /** Mutable, owned by the entity actor; snapshots go through {@link QueueSnapshot}. */
   public static final class State {
     final LinkedHashMap<String, Waiting> waiting = new LinkedHashMap<>();
     final Map<String, Assignment> assigned = new HashMap<>();
     final Map<String, Integer> load = new HashMap<>();
     final LinkedHashMap<String, String> lastAgentOfVisitor = new LinkedHashMap<>();
+    /** Missed conversations, oldest first, at most {@link #MAX_MISSED}; value: when it was missed. */
+    final LinkedHashMap<String, MissedEntry> missed = new LinkedHashMap<>();
 
     State apply(Event event) {
       if (event instanceof Queued q) {
@@ -232,6 +247,13 @@ public final class Dispatcher
             q.conversationId(), new Waiting(q.conversationId(), q.visitorId(), q.since(), q.group()));
       } else if (event instanceof Dequeued d) {
         waiting.remove(d.conversationId());
+      } else if (event instanceof Missed m) {
+        missed.put(
+            m.conversationId(),
+            new MissedEntry(new Waiting(m.conversationId(), m.visitorId(), m.since(), m.group()), m.at()));
+        if (missed.size() > MAX_MISSED) {
+          missed.remove(missed.keySet().iterator().next());
+        }
       } else if (event instanceof AssignedTo a) {
         waiting.remove(a.conversationId());
         assign(new Assignment(a.conversationId(), a.visitorId(), a.agentId()));
@@ -277,7 +299,7 @@ public final class Dispatcher
 
   /** Older snapshots have only {@code waiting}; the other lists are then null. */
   public record QueueSnapshot(
-      List<Waiting> waiting, List<Assignment> assigned, List<VisitorAgent> lastAgents)
+      List<Waiting> waiting, List<Assignment> assigned, List<VisitorAgent> lastAgents, List<MissedEntry> missed)
       implements CborSerializable {}
 
   // Behavior ---------------------------------------------------------------------------------------------------
@@ -381,7 +403,8 @@ public final class Dispatcher
       public Object toJournal(State state) {
         List<VisitorAgent> last = new ArrayList<>(state.lastAgentOfVisitor.size());
         state.lastAgentOfVisitor.forEach((v, a) -> last.add(new VisitorAgent(v, a)));
-        return new QueueSnapshot(state.list(), List.copyOf(state.assigned.values()), last);
+        return new QueueSnapshot(
+            state.list(), List.copyOf(state.assigned.values()), last, List.copyOf(state.missed.values()));
       }
 
       @Override
@@ -394,6 +417,9 @@ public final class Dispatcher
         }
         if (snapshot.assigned() != null) {
           snapshot.assigned().forEach(state::assign);
+        }
+        if (snapshot.missed() != null) {
+          snapshot.missed().forEach(m -> state.missed.put(m.conversation().conversationId(), m));
         }
         return state;
       }
@@ -459,8 +485,10 @@ public final class Dispatcher
     rememberClosed(id);
     endOffer(id, "withdrawn");
     joinsToRetry.remove(id);
-    if (state.waiting.containsKey(id)) {
-      return Effect().persist(new Dequeued(id)).thenRun(this::afterChange).thenNoReply();
+    Waiting w = state.waiting.get(id);
+    if (w != null) {
+      Missed missed = new Missed(id, w.visitorId(), w.since(), w.group(), clock.instant());
+      return Effect().persist(List.of(new Dequeued(id), missed)).thenRun(this::afterChange).thenNoReply();
     }
     if (state.assigned.containsKey(id)) {
       return Effect().persist(new Released(id, clock.instant())).thenRun(this::afterChange).thenNoReply();
@@ -998,7 +1026,14 @@ public final class Dispatcher
   }
 
   private QueueView view(State state) {
-    return new QueueView(siteId, state.list());
+    Instant since = clock.instant().minus(MISSED_REMINDER_WINDOW);
+    List<Waiting> missed = new ArrayList<>();
+    state.missed.values().forEach(m -> {
+      if (m.at().isAfter(since)) {
+        missed.add(0, m.conversation());
+      }
+    });
+    return new QueueView(siteId, state.list(), missed);
   }
 
   private static Throwable unwrap(Throwable failure) {

@@ -533,4 +533,25 @@ class ConversationTest {
     assertThat(peers.next(WAIT).kind()).isEqualTo("waiting");
     assertThat(claimResult(agentB).reply().isSuccess()).isTrue();
   }
+
+  @Test
+  void theVisitorRatesAndARepeatedRatingPersistsNothing() {
+    postOk(visitor, "Where is my tea?");
+    claim(agentA);
+    assertThat(close(agentA).reply().isSuccess()).isTrue();
+
+    var rated =
+        kit.<StatusReply<Done>>runCommand(replyTo -> new Conversation.Rate(visitor, 5, "quick answer", replyTo));
+    var repeat =
+        kit.<StatusReply<Done>>runCommand(replyTo -> new Conversation.Rate(visitor, 5, "quick answer", replyTo));
+    var byAgent = kit.<StatusReply<Done>>runCommand(replyTo -> new Conversation.Rate(agentA, 1, null, replyTo));
+    var outOfRange = kit.<StatusReply<Done>>runCommand(replyTo -> new Conversation.Rate(visitor, 6, null, replyTo));
+
+    assertThat(rated.reply().isSuccess()).isTrue();
+    assertThat(rated.events()).containsExactly(new Conversation.Rated(5, "quick answer", ((Conversation.Rated) rated.events().get(0)).at()));
+    assertThat(rated.state().lastSeq()).isEqualTo(3); // not a timeline entry
+    assertThat(repeat.hasNoEvents()).isTrue();
+    assertThat(byAgent.reply().getError().getMessage()).isEqualTo(dev.parley.core.common.Rejection.INVALID_RATING.code());
+    assertThat(outOfRange.reply().getError().getMessage()).isEqualTo(dev.parley.core.common.Rejection.INVALID_RATING.code());
+  }
 }

@@ -414,4 +414,21 @@ class DispatcherTest {
     assertThat(queue.get(1).group()).isEqualTo("billing");
     assertThat(site.claim("a", "c0").isSuccess()).isTrue(); // a's capacity was freed by the transfer
   }
+
+  @Test
+  void aConversationClosedBeforeAnyAgentJoinedIsShownAsMissed() {
+    Site site = new Site(Policy.MANUAL, 2, List.of(), null);
+    site.enqueue("c1", "v1", RoutingHints.NONE);
+    site.enqueue("c2", "v2", RoutingHints.NONE);
+    assertThat(site.claim("a", "c2").isSuccess()).isTrue();
+
+    site.dispatcher.tell(new Dispatcher.Remove("c1"));
+    site.dispatcher.tell(new Dispatcher.Remove("c2"));
+
+    var view = site.queue();
+    assertThat(view.waiting()).isEmpty();
+    assertThat(view.missed()).extracting(Dispatcher.Waiting::conversationId).containsExactly("c1");
+    site.clock.advance(Dispatcher.MISSED_REMINDER_WINDOW.plusSeconds(1));
+    assertThat(site.queue().missed()).isEmpty();
+  }
 }

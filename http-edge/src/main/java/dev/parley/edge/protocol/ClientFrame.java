@@ -38,6 +38,9 @@ public sealed interface ClientFrame {
   record Transfer(String id, String conversationId, String toAgent, String toGroup, String note)
       implements ClientFrame {}
 
+  /** A visitor's satisfaction rating, 1 to 5, with an optional comment. */
+  record Rate(String id, String conversationId, int score, String comment) implements ClientFrame {}
+
   /** An internal note: agents only, never shown to the visitor. */
   record Note(String id, String conversationId, String text) implements ClientFrame {}
 }

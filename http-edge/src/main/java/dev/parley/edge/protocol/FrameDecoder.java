@@ -68,6 +68,8 @@ public final class FrameDecoder {
                 optionalText(root, "pageUrl", RoutingHints.MAX_PAGE_URL_CHARS));
             case "decline" -> new ClientFrame.Decline(messageId(root), conversationId(root));
             case "transfer" -> transfer(root);
+            case "rate" -> new ClientFrame.Rate(
+                messageId(root), conversationId(root), score(root), optionalText(root, "comment", Limits.MAX_TEXT_CHARS));
             case "note" -> new ClientFrame.Note(messageId(root), conversationId(root), requiredString(root, "text"));
             case "sync" -> new ClientFrame.Sync(conversationId(root), nonNegative(root, "afterSeq"));
             case "typing" -> new ClientFrame.Typing(conversationId(root), bool(root, "typing"));
@@ -84,6 +86,14 @@ public final class FrameDecoder {
     } catch (Invalid e) {
       return Decoded.fail(ref == null ? e.error : e.error.withRef(truncate(ref)));
     }
+  }
+
+  private static int score(JsonNode root) throws Invalid {
+    long score = nonNegative(root, "score");
+    if (score < 1 || score > 5) {
+      throw invalid("score", "score must be an integer from 1 to 5");
+    }
+    return (int) score;
   }
 
   private static ClientFrame.Transfer transfer(JsonNode root) throws Invalid {

@@ -78,7 +78,8 @@ public sealed interface ServerFrame {
   record Read(String conversationId, Author reader, long seq) implements ServerFrame {}
 
   @JsonTypeName("queue")
-  record Queue(String siteId, List<WaitingView> waiting) implements ServerFrame {}
+  /** {@code missed}: conversations closed before any agent joined, newest first (added with routing). */
+  record Queue(String siteId, List<WaitingView> waiting, List<WaitingView> missed) implements ServerFrame {}
 
   @JsonTypeName("error")
   record Error(String code, String message, String ref, String conversationId, String field)

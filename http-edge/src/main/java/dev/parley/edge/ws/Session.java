@@ -138,7 +138,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
       READ,
       STATUS,
       TRANSFER,
-      NOTE
+      NOTE,
+      RATE
     }
   }
 
@@ -206,6 +207,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private String currentConversationId;
   /** Agent only: the sites whose queue this session watches, and the last queue sent for each. */
   private final Map<String, List<Dispatcher.Waiting>> watchedQueues = new HashMap<>();
+  /** Agent only: the missed reminders last sent per site. */
+  private final Map<String, List<Dispatcher.Waiting>> missedSent = new HashMap<>();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Map<String, TypingSent> typingSent = new HashMap<>();
   private long nextGeneration = 1;
@@ -372,6 +375,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
       onTransfer(t);
     } else if (frame instanceof ClientFrame.Note n) {
       onNote(n);
+    } else if (frame instanceof ClientFrame.Rate r) {
+      onRate(r);
     } else if (frame instanceof ClientFrame.Decline d) {
       if (role != Role.AGENT) {
         send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents decline offers").withRef(d.id()));
@@ -396,6 +401,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return t.id();
     } else if (frame instanceof ClientFrame.Note n) {
       return n.id();
+    } else if (frame instanceof ClientFrame.Rate r) {
+      return r.id();
     }
     return null;
   }
@@ -777,6 +784,20 @@ public final class Session extends AbstractBehavior<Session.Command> {
     return this;
   }
 
+  private void onRate(ClientFrame.Rate rate) {
+    if (role != Role.VISITOR) {
+      send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only visitors rate conversations").withRef(rate.id()));
+      return;
+    }
+    inFlight++;
+    pipe(
+            conversationRef(rate.conversationId())
+                .<StatusReply<Done>>ask(
+                    replyTo -> new Conversation.Rate(caller, rate.score(), rate.comment(), replyTo),
+                    deps.settings().askTimeout()),
+            (reply, failure) -> new Answered(rate.id(), rate.conversationId(), reply, failure, Answered.Kind.RATE));
+  }
+
   private void onNote(ClientFrame.Note note) {
     if (role != Role.AGENT) {
       send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents write notes").withRef(note.id()));
@@ -870,7 +891,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       case READ -> {
         // The read mark reaches every subscriber, this one included, as a read frame.
       }
-      case TRANSFER, NOTE -> send(new ServerFrame.Ack(answered.ref(), answered.conversationId(), null, null));
+      case TRANSFER, NOTE, RATE -> send(new ServerFrame.Ack(answered.ref(), answered.conversationId(), null, null));
     }
     return this;
   }
@@ -1108,9 +1129,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return this;
     }
     List<Dispatcher.Waiting> previous = watchedQueues.get(view.siteId());
-    if (view.waiting().equals(previous)) {
+    if (view.waiting().equals(previous) && view.missed().equals(missedSent.get(view.siteId()))) {
       return this;
     }
+    missedSent.put(view.siteId(), view.missed());
     watchedQueues.put(view.siteId(), view.waiting());
     send(
         new ServerFrame.Queue(
@@ -1121,6 +1143,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
                       Dispatcher.Waiting w = view.waiting().get(i);
                       return new ServerFrame.WaitingView(w.conversationId(), w.visitorId(), w.since(), w.group(), i + 1);
                     })
+                .toList(),
+            view.missed().stream()
+                .map(w -> new ServerFrame.WaitingView(w.conversationId(), w.visitorId(), w.since(), w.group(), null))
                 .toList()));
     return this;
   }
@@ -1222,6 +1247,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
           case TOO_MANY_SUBSCRIBERS -> "too many connections follow this conversation";
           case AT_CAPACITY -> "you already hold as many conversations as your capacity allows";
           case UNKNOWN_GROUP -> "the site has no such group";
+          case INVALID_RATING -> "only the visitor rates, with a score from 1 to 5";
           default -> "the request was refused";
         };
     ServerFrame.Error error = ServerFrame.Error.of(code, message);

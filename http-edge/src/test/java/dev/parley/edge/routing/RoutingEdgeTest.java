@@ -525,4 +525,45 @@ class RoutingEdgeTest {
           .isEqualTo("transferred");
     }
   }
+
+  @Test
+  void aVisitorWhoLeavesUnansweredBecomesAReminderAndAServedVisitorRates() {
+    String site = newSite();
+    String token = server.createAgent(adminToken, site, site + "-cy");
+    try (WireClient agent = agent(token);
+        WireClient gone = WireClient.connect(server.visitorUri(site), server.origin());
+        WireClient served = WireClient.connect(server.visitorUri(site), server.origin())) {
+      agent.awaitType("welcome", WAIT);
+      gone.send(WireClient.frame("hello"));
+      gone.awaitType("welcome", WAIT);
+      gone.send(WireClient.frame("send").put("id", "g1").put("text", "anyone?"));
+      String missed = gone.awaitType("ack", WAIT).path("conversationId").asText();
+      gone.send(WireClient.frame("close").put("id", "g2").put("conversationId", missed));
+      gone.await(f -> "g2".equals(f.path("id").asText()), WAIT);
+
+      agent.await(
+          f -> "queue".equals(f.path("type").asText())
+              && f.path("missed").size() == 1
+              && f.path("missed").get(0).path("conversationId").asText().equals(missed),
+          WAIT);
+
+      served.send(WireClient.frame("hello"));
+      served.awaitType("welcome", WAIT);
+      served.send(WireClient.frame("send").put("id", "s1").put("text", "hello"));
+      String conversation = served.awaitType("ack", WAIT).path("conversationId").asText();
+      agent.send(WireClient.frame("claim").put("id", "c1").put("conversationId", conversation));
+      agent.await(f -> "c1".equals(f.path("id").asText()) && "ack".equals(f.path("type").asText()), WAIT);
+      agent.send(WireClient.frame("close").put("id", "c2").put("conversationId", conversation));
+      served.await(f -> "event".equals(f.path("type").asText()) && "closed".equals(f.path("kind").asText()), WAIT);
+
+      served.send(WireClient.frame("rate").put("id", "r0").put("conversationId", conversation).put("score", 9));
+      JsonNode bad = served.await(f -> "r0".equals(f.path("ref").asText()), WAIT);
+      assertThat(bad.path("code").asText()).isEqualTo("invalid-field");
+      served.send(
+          WireClient.frame("rate").put("id", "r1").put("conversationId", conversation).put("score", 5).put("comment", "fast"));
+      assertThat(served.await(f -> "r1".equals(f.path("id").asText()), WAIT).path("type").asText()).isEqualTo("ack");
+      agent.send(WireClient.frame("rate").put("id", "r2").put("conversationId", conversation).put("score", 1));
+      assertThat(agent.await(f -> "r2".equals(f.path("ref").asText()), WAIT).path("code").asText()).isEqualTo("not-allowed");
+    }
+  }
 }
