@@ -9,6 +9,8 @@ CREATE TABLE routing_settings (
     default_capacity INTEGER NOT NULL,
     -- IANA zone of the working hours; null when the site has no working hours (always open).
     time_zone VARCHAR(64),
+    -- Greeting the widget shows before the visitor writes; null for none.
+    welcome_message VARCHAR(1000),
     updated_at TIMESTAMP WITH TIME ZONE NOT NULL,
     CONSTRAINT routing_settings_policy_check CHECK (policy IN ('manual', 'least-busy', 'round-robin')),
     CONSTRAINT routing_settings_offer_check CHECK (offer_timeout_seconds BETWEEN 5 AND 3600),

@@ -195,8 +195,11 @@ public final class Dispatcher
   public record PositionUpdate(String siteId, String conversationId, int position)
       implements CborSerializable {}
 
-  /** {@code open}, {@code no-agents} (in hours, nobody online) or {@code closed} (outside working hours). */
-  public record Availability(String siteId, String status) implements CborSerializable {
+  /**
+   * {@code open}, {@code no-agents} (in hours, nobody online) or {@code closed} (outside working hours), and the
+   * site's automatic welcome message (null for none).
+   */
+  public record Availability(String siteId, String status, String welcomeMessage) implements CborSerializable {
     public static final String OPEN = "open";
     public static final String NO_AGENTS = "no-agents";
     public static final String CLOSED = "closed";
@@ -769,10 +772,11 @@ public final class Dispatcher
 
   private Availability availability() {
     if (config.hours() != null && !config.hours().isOpen(clock.instant())) {
-      return new Availability(siteId, Availability.CLOSED);
+      return new Availability(siteId, Availability.CLOSED, config.welcomeMessage());
     }
     boolean anyone = present.values().stream().anyMatch(p -> p.online);
-    return new Availability(siteId, anyone ? Availability.OPEN : Availability.NO_AGENTS);
+    return new Availability(
+        siteId, anyone ? Availability.OPEN : Availability.NO_AGENTS, config.welcomeMessage());
   }
 
   // Configuration and time -------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param defaultCapacity concurrent chats of an agent without an explicit capacity
  * @param capacities agent id to maximum concurrent chats
  * @param hours the site's working hours; null means always open
+ * @param welcomeMessage greeting the widget shows before the visitor writes; null for none
  */
 public record SiteRouting(
     String siteId,
@@ -25,8 +26,24 @@ public record SiteRouting(
     Map<String, Integer> capacities,
     List<Group> groups,
     List<UrlRule> urlRules,
-    WorkingHours hours)
+    WorkingHours hours,
+    String welcomeMessage)
     implements CborSerializable {
+
+  public static final int MAX_WELCOME_MESSAGE_CHARS = 1_000;
+
+  /** A configuration without a welcome message. */
+  public SiteRouting(
+      String siteId,
+      Policy policy,
+      Duration offerTimeout,
+      int defaultCapacity,
+      Map<String, Integer> capacities,
+      List<Group> groups,
+      List<UrlRule> urlRules,
+      WorkingHours hours) {
+    this(siteId, policy, offerTimeout, defaultCapacity, capacities, groups, urlRules, hours, null);
+  }
 
   public static final int MAX_GROUPS = 100;
   public static final int MAX_MEMBERS_PER_GROUP = 1_000;

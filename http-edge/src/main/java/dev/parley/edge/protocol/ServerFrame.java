@@ -119,7 +119,7 @@ public sealed interface ServerFrame {
   record Note(String conversationId, long noteSeq, Author author, String text, Instant at) implements ServerFrame {}
 
   @JsonTypeName("availability")
-  record Availability(String siteId, String status) implements ServerFrame {}
+  record Availability(String siteId, String status, String welcomeMessage) implements ServerFrame {}
 
   @JsonTypeName("pong")
   record Pong(Long t, Instant serverTime) implements ServerFrame {}

@@ -43,7 +43,7 @@ final class SessionRouting {
   /** Visitor: the conversation whose position is followed, or null; and the last position sent (-1: none). */
   private String followed;
   private int lastPosition = -1;
-  private String lastAvailability;
+  private Dispatcher.Availability lastAvailability;
 
   /** {@code follow}: makes the session follow a conversation handed to this agent by a transfer. */
   SessionRouting(
@@ -135,9 +135,9 @@ final class SessionRouting {
 
   void onAvailability(FromAvailability message) {
     Dispatcher.Availability a = message.availability();
-    if (!a.status().equals(lastAvailability)) {
-      lastAvailability = a.status();
-      send.accept(new ServerFrame.Availability(a.siteId(), a.status()));
+    if (!a.equals(lastAvailability)) {
+      lastAvailability = a;
+      send.accept(new ServerFrame.Availability(a.siteId(), a.status(), a.welcomeMessage()));
     }
   }
 

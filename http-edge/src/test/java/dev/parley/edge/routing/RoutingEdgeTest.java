@@ -323,7 +323,11 @@ class RoutingEdgeTest {
   // Configuration API ------------------------------------------------------------------------------------------
 
   private static ObjectNode validRouting(String memberId) {
-    ObjectNode body = WireClient.JSON.createObjectNode().put("policy", "round-robin").put("defaultCapacity", 2);
+    ObjectNode body =
+        WireClient.JSON.createObjectNode()
+            .put("policy", "round-robin")
+            .put("defaultCapacity", 2)
+            .put("welcomeMessage", "Hi! How can we help?");
     body.putObject("capacities").put(memberId, 4);
     body.put("timeZone", "Europe/Berlin");
     body.putArray("hours").addObject().put("day", "monday").put("opens", "09:00").put("closes", "17:00");
@@ -362,6 +366,16 @@ class RoutingEdgeTest {
     assertThat(read.body().path("policy").asText()).isEqualTo("round-robin");
     assertThat(read.body().path("groups").get(0).path("overflowGroup").asText()).isEqualTo("support");
     assertThat(read.body().path("capacities").path(member).asInt()).isEqualTo(4);
+    // The site's dispatcher reloads after the change; each new visitor asks it afresh.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String welcome = null;
+    while (!"Hi! How can we help?".equals(welcome) && System.nanoTime() < deadline) {
+      try (WireClient visitor = WireClient.connect(server.visitorUri(site), server.origin())) {
+        visitor.send(WireClient.frame("hello"));
+        welcome = visitor.awaitType("availability", WAIT).path("welcomeMessage").asText();
+      }
+    }
+    assertThat(welcome).isEqualTo("Hi! How can we help?");
 
     record Bad(String code, String field, java.util.function.Consumer<ObjectNode> change) {}
     List<Bad> bad =

@@ -77,9 +77,11 @@ public final class RoutingStore implements RoutingConfig {
     Duration offerTimeout;
     int defaultCapacity;
     String zone;
+    String welcome;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT policy, offer_timeout_seconds, default_capacity, time_zone FROM routing_settings WHERE site_id = ?")) {
+            "SELECT policy, offer_timeout_seconds, default_capacity, time_zone, welcome_message FROM routing_settings"
+                + " WHERE site_id = ?")) {
       ps.setString(1, siteId);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -89,6 +91,7 @@ public final class RoutingStore implements RoutingConfig {
         offerTimeout = Duration.ofSeconds(rs.getInt(2));
         defaultCapacity = rs.getInt(3);
         zone = rs.getString(4);
+        welcome = rs.getString(5);
       }
     }
     ZoneId zoneId = zone == null ? ZoneId.of("UTC") : ZoneId.of(zone);
@@ -186,7 +189,8 @@ public final class RoutingStore implements RoutingConfig {
     WorkingHours siteHours =
         zone == null ? null : new WorkingHours(zoneId, spans.getOrDefault(SITE_LEVEL, List.of()), siteHolidays);
     return Optional.of(
-        new SiteRouting(siteId, policy, offerTimeout, defaultCapacity, capacities, groups, rules, siteHours));
+        new SiteRouting(
+            siteId, policy, offerTimeout, defaultCapacity, capacities, groups, rules, siteHours, welcome));
   }
 
   /** Replaces the site's whole configuration in one transaction. Blocking. */
@@ -205,12 +209,13 @@ public final class RoutingStore implements RoutingConfig {
         execute(
             c,
             "INSERT INTO routing_settings (site_id, policy, offer_timeout_seconds, default_capacity, time_zone,"
-                + " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                + " welcome_message, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             site,
             routing.policy().code(),
             (int) routing.offerTimeout().toSeconds(),
             routing.defaultCapacity(),
             hours == null ? null : hours.zone().getId(),
+            routing.welcomeMessage(),
             Timestamp.from(at));
         if (hours != null) {
           writeHours(c, site, SITE_LEVEL, hours, Set.of());

@@ -64,7 +64,8 @@ class RoutingStoreTest {
                       salesHours),
                   new SiteRouting.Group("support", "Support", null, Set.of("a2"), null, null, null)),
               List.of(new SiteRouting.UrlRule("/pricing", "sales")),
-              hours);
+              hours,
+              "Hi! We answer within minutes.");
 
       assertThat(store.find("shop")).isEmpty();
       assertThat(store.load("shop").toCompletableFuture().get().policy()).isEqualTo(Policy.MANUAL);

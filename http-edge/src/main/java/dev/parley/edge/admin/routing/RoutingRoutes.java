@@ -85,7 +85,8 @@ public final class RoutingRoutes extends ApiRoutes {
       List<RuleDoc> urlRules,
       String timeZone,
       List<SpanDoc> hours,
-      List<String> holidays) {
+      List<String> holidays,
+      String welcomeMessage) {
 
     static RoutingDoc of(SiteRouting r, boolean configured) {
       WorkingHours h = r.hours();
@@ -112,7 +113,8 @@ public final class RoutingRoutes extends ApiRoutes {
           r.urlRules().stream().map(u -> new RuleDoc(u.contains(), u.groupId())).toList(),
           h == null ? null : h.zone().getId(),
           h == null ? null : spans(h),
-          h == null ? null : days(h));
+          h == null ? null : days(h),
+          r.welcomeMessage());
     }
 
     private static List<SpanDoc> spans(WorkingHours h) {
@@ -319,8 +321,14 @@ public final class RoutingRoutes extends ApiRoutes {
       }
       rules.add(new SiteRouting.UrlRule(contains, group));
     }
+    String welcome = null;
+    if (has(root, "welcomeMessage")) {
+      welcome = text(root, "welcomeMessage", SiteRouting.MAX_WELCOME_MESSAGE_CHARS);
+      welcome = welcome.isEmpty() ? null : welcome;
+    }
     return new SiteRouting(
-        siteId, policy, Duration.ofSeconds(offerTimeout), defaultCapacity, capacities, groups, rules, siteHours);
+        siteId, policy, Duration.ofSeconds(offerTimeout), defaultCapacity, capacities, groups, rules, siteHours,
+        welcome);
   }
 
   private static WorkingHours hours(ZoneId zone, List<WorkingHours.Span> spans, Set<LocalDate> holidays, String field) {
