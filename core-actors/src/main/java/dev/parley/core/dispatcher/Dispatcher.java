@@ -514,15 +514,9 @@ public final class Dispatcher
   }
 
   private ReplyEffect<Event, State> onWatch(State state, Watch cmd) {
-    if (!watchers.contains(cmd.watcher())) {
-      if (watchers.size() >= MAX_WATCHERS) {
-        context.getLog().error("Site {} has {} queue watchers; refusing one more", siteId, MAX_WATCHERS);
-        return Effect().noReply();
-      }
-      watchers.add(cmd.watcher());
-      deathWatch(cmd.watcher());
+    if (admit(watchers, cmd.watcher(), MAX_WATCHERS, "queue watchers")) {
+      cmd.watcher().tell(view(state));
     }
-    cmd.watcher().tell(view(state));
     return Effect().noReply();
   }
 
@@ -530,6 +524,20 @@ public final class Dispatcher
     watchers.remove(watcher);
     releaseWatch(watcher);
     return Effect().noReply();
+  }
+
+  /** Adds a ref to a bounded set and death-watches it; false (logged) when the set is full. */
+  private <T> boolean admit(Set<ActorRef<T>> set, ActorRef<T> ref, int max, String what) {
+    if (set.contains(ref)) {
+      return true;
+    }
+    if (set.size() >= max) {
+      context.getLog().error("Site {} has {} {}; refusing one more", siteId, max, what);
+      return false;
+    }
+    set.add(ref);
+    deathWatch(ref);
+    return true;
   }
 
   private void deathWatch(ActorRef<?> ref) {
@@ -730,13 +738,8 @@ public final class Dispatcher
       cmd.follower().tell(new PositionUpdate(siteId, id, 0));
       return Effect().noReply();
     }
-    if (!watchedFollowers.contains(cmd.follower())) {
-      if (watchedFollowers.size() >= MAX_POSITION_FOLLOWERS) {
-        context.getLog().error("Site {} has {} position followers; refusing one more", siteId, MAX_POSITION_FOLLOWERS);
-        return Effect().noReply();
-      }
-      watchedFollowers.add(cmd.follower());
-      deathWatch(cmd.follower());
+    if (!admit(watchedFollowers, cmd.follower(), MAX_POSITION_FOLLOWERS, "position followers")) {
+      return Effect().noReply();
     }
     followers.computeIfAbsent(id, k -> new HashSet<>()).add(cmd.follower());
     int position = positionOf(state, id);

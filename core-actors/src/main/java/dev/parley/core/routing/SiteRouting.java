@@ -32,18 +32,6 @@ public record SiteRouting(
 
   public static final int MAX_WELCOME_MESSAGE_CHARS = 1_000;
 
-  /** A configuration without a welcome message. */
-  public SiteRouting(
-      String siteId,
-      Policy policy,
-      Duration offerTimeout,
-      int defaultCapacity,
-      Map<String, Integer> capacities,
-      List<Group> groups,
-      List<UrlRule> urlRules,
-      WorkingHours hours) {
-    this(siteId, policy, offerTimeout, defaultCapacity, capacities, groups, urlRules, hours, null);
-  }
 
   public static final int MAX_GROUPS = 100;
   public static final int MAX_MEMBERS_PER_GROUP = 1_000;
@@ -83,7 +71,8 @@ public record SiteRouting(
   /** What a site that nobody configured behaves like: manual claiming, any agent, always open. */
   public static SiteRouting unconfigured(String siteId) {
     return new SiteRouting(
-        siteId, Policy.MANUAL, DEFAULT_OFFER_TIMEOUT, UNCONFIGURED_CAPACITY, Map.of(), List.of(), List.of(), null);
+        siteId, Policy.MANUAL, DEFAULT_OFFER_TIMEOUT, UNCONFIGURED_CAPACITY, Map.of(), List.of(), List.of(), null,
+        null);
   }
 
   public Optional<Group> group(String id) {

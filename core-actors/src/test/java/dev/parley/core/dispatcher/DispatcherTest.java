@@ -267,7 +267,7 @@ class DispatcherTest {
                 new SiteRouting(
                     id, Policy.LEAST_BUSY, Duration.ofSeconds(30), 2, Map.of(),
                     List.of(group("billing", Set.of("bill"), null, null)),
-                    List.of(new SiteRouting.UrlRule("/invoices", "billing")), null));
+                    List.of(new SiteRouting.UrlRule("/invoices", "billing")), null, null));
     var other = site.agent("other");
     var bill = site.agent("bill");
 

@@ -74,7 +74,7 @@ final class RoutingFixture {
   static SiteRouting routing(
       String siteId, Policy policy, int capacity, List<SiteRouting.Group> groups, WorkingHours hours) {
     return new SiteRouting(
-        siteId, policy, Duration.ofSeconds(30), capacity, Map.of(), groups, List.of(), hours);
+        siteId, policy, Duration.ofSeconds(30), capacity, Map.of(), groups, List.of(), hours, null);
   }
 
   private RoutingFixture() {}

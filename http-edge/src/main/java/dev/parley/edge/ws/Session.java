@@ -714,7 +714,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private Behavior<Command> onClaimChecked(ClaimChecked checked) {
     ClientFrame.Claim claim = checked.claim();
     if (checked.failure() != null || checked.reply().isError()) {
-      return claimRefused(claim, checked.failure(), checked.reply());
+      return refused(claim.id(), claim.conversationId(), checked.failure(), checked.reply());
     }
     Conversation.Summary summary = checked.reply().getValue();
     if (summary.status() == Conversation.Status.CLOSED) {
@@ -735,15 +735,11 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private Behavior<Command> onClaimGranted(ClaimGranted granted) {
     ClientFrame.Claim claim = granted.claim();
     if (granted.failure() != null || granted.reply().isError()) {
-      return claimRefused(claim, granted.failure(), granted.reply());
+      return refused(claim.id(), claim.conversationId(), granted.failure(), granted.reply());
     }
     // Decided and persisted; the conversation's claim is idempotent for this agent and gives the seq.
-    pipe(
-            conversationRef(claim.conversationId())
-                .<StatusReply<Conversation.Claimed>>ask(
-                    replyTo -> new Conversation.Claim(caller, replyTo), deps.settings().askTimeout()),
-            (reply, failure) ->
-                new Answered(claim.id(), claim.conversationId(), reply, failure, Answered.Kind.CLAIM));
+    this.<Conversation.Claimed>askConversation(
+        claim.id(), claim.conversationId(), Answered.Kind.CLAIM, replyTo -> new Conversation.Claim(caller, replyTo));
     return this;
   }
 
@@ -763,14 +759,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private Behavior<Command> onTransferChecked(TransferChecked checked) {
     ClientFrame.Transfer t = checked.transfer();
     if (checked.failure() != null || checked.reply().isError()) {
-      requestDone();
-      if (checked.failure() != null) {
-        sendFailure(checked.failure(), t.id(), t.conversationId());
-      } else {
-        send(rejection(ErrorCode.ofRejectionMessage(checked.reply().getError().getMessage()), t.conversationId())
-            .withRef(t.id()));
-      }
-      return this;
+      return refused(t.id(), t.conversationId(), checked.failure(), checked.reply());
     }
     String site = checked.reply().getValue().siteId();
     pipe(
@@ -790,12 +779,25 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return;
     }
     inFlight++;
+    this.<Done>askConversation(
+        rate.id(),
+        rate.conversationId(),
+        Answered.Kind.RATE,
+        replyTo -> new Conversation.Rate(caller, rate.score(), rate.comment(), replyTo));
+  }
+
+  /**
+   * Asks a conversation for a client frame; the answer comes back as an {@link Answered} of {@code kind}, which
+   * ends the request (the caller counted it in {@code inFlight}).
+   */
+  private <T> void askConversation(
+      String ref,
+      String conversationId,
+      Answered.Kind kind,
+      java.util.function.Function<ActorRef<StatusReply<T>>, Conversation.Command> command) {
     pipe(
-            conversationRef(rate.conversationId())
-                .<StatusReply<Done>>ask(
-                    replyTo -> new Conversation.Rate(caller, rate.score(), rate.comment(), replyTo),
-                    deps.settings().askTimeout()),
-            (reply, failure) -> new Answered(rate.id(), rate.conversationId(), reply, failure, Answered.Kind.RATE));
+            conversationRef(conversationId).<StatusReply<T>>ask(command::apply, deps.settings().askTimeout()),
+            (reply, failure) -> new Answered(ref, conversationId, reply, failure, kind));
   }
 
   private void onNote(ClientFrame.Note note) {
@@ -804,21 +806,21 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return;
     }
     inFlight++;
-    pipe(
-            conversationRef(note.conversationId())
-                .<StatusReply<Long>>ask(
-                    replyTo -> new Conversation.AddNote(caller, note.id(), note.text(), replyTo),
-                    deps.settings().askTimeout()),
-            (reply, failure) -> new Answered(note.id(), note.conversationId(), reply, failure, Answered.Kind.NOTE));
+    this.<Long>askConversation(
+        note.id(),
+        note.conversationId(),
+        Answered.Kind.NOTE,
+        replyTo -> new Conversation.AddNote(caller, note.id(), note.text(), replyTo));
   }
 
-  private Behavior<Command> claimRefused(ClientFrame.Claim claim, Throwable failure, StatusReply<?> reply) {
+  /** Ends a request that failed or was refused on the way, with the matching error frame. */
+  private Behavior<Command> refused(String ref, String conversationId, Throwable failure, StatusReply<?> reply) {
     requestDone();
     if (failure != null) {
-      sendFailure(failure, claim.id(), claim.conversationId());
+      sendFailure(failure, ref, conversationId);
     } else {
       ErrorCode code = ErrorCode.ofRejectionMessage(reply.getError().getMessage());
-      send(rejection(code, claim.conversationId()).withRef(claim.id()));
+      send(rejection(code, conversationId).withRef(ref));
     }
     return this;
   }

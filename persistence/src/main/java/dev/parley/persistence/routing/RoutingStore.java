@@ -97,52 +97,40 @@ public final class RoutingStore implements RoutingConfig {
     ZoneId zoneId = zone == null ? ZoneId.of("UTC") : ZoneId.of(zone);
 
     Map<String, List<WorkingHours.Span>> spans = new HashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT group_id, day_of_week, opens_minute, closes_minute FROM routing_hours WHERE site_id = ?"
-                + " ORDER BY group_id, day_of_week, opens_minute")) {
-      ps.setString(1, siteId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          spans
-              .computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-              .add(
-                  new WorkingHours.Span(
-                      DayOfWeek.of(rs.getInt(2)), LocalTime.ofSecondOfDay(rs.getInt(3) * 60L),
-                      LocalTime.ofSecondOfDay(rs.getInt(4) * 60L)));
-        }
-      }
-    }
+    eachRow(
+        c,
+        "SELECT group_id, day_of_week, opens_minute, closes_minute FROM routing_hours WHERE site_id = ?"
+            + " ORDER BY group_id, day_of_week, opens_minute",
+        siteId,
+        rs ->
+            spans
+                .computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                .add(
+                    new WorkingHours.Span(
+                        DayOfWeek.of(rs.getInt(2)),
+                        LocalTime.ofSecondOfDay(rs.getInt(3) * 60L),
+                        LocalTime.ofSecondOfDay(rs.getInt(4) * 60L))));
     Map<String, Set<LocalDate>> holidays = new HashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT group_id, holiday_date FROM routing_holiday WHERE site_id = ?")) {
-      ps.setString(1, siteId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          holidays.computeIfAbsent(rs.getString(1), k -> new LinkedHashSet<>()).add(rs.getDate(2).toLocalDate());
-        }
-      }
-    }
+    eachRow(
+        c,
+        "SELECT group_id, holiday_date FROM routing_holiday WHERE site_id = ?",
+        siteId,
+        rs -> holidays.computeIfAbsent(rs.getString(1), k -> new LinkedHashSet<>()).add(rs.getDate(2).toLocalDate()));
     Set<LocalDate> siteHolidays = holidays.getOrDefault(SITE_LEVEL, Set.of());
 
     Map<String, Set<String>> members = new HashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT group_id, account_id FROM routing_group_member WHERE site_id = ?")) {
-      ps.setString(1, siteId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          members.computeIfAbsent(rs.getString(1), k -> new LinkedHashSet<>()).add(rs.getString(2));
-        }
-      }
-    }
+    eachRow(
+        c,
+        "SELECT group_id, account_id FROM routing_group_member WHERE site_id = ?",
+        siteId,
+        rs -> members.computeIfAbsent(rs.getString(1), k -> new LinkedHashSet<>()).add(rs.getString(2)));
     List<SiteRouting.Group> groups = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT id, name, policy, overflow_group, overflow_after_seconds FROM routing_group WHERE site_id = ?"
-                + " ORDER BY id")) {
-      ps.setString(1, siteId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
+    eachRow(
+        c,
+        "SELECT id, name, policy, overflow_group, overflow_after_seconds FROM routing_group WHERE site_id = ?"
+            + " ORDER BY id",
+        siteId,
+        rs -> {
           String id = rs.getString(1);
           String groupPolicy = rs.getString(3);
           int overflowAfter = rs.getInt(5);
@@ -162,30 +150,19 @@ public final class RoutingStore implements RoutingConfig {
                   rs.getString(4),
                   hasOverflowAfter ? Duration.ofSeconds(overflowAfter) : null,
                   hours));
-        }
-      }
-    }
+        });
     Map<String, Integer> capacities = new LinkedHashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT account_id, max_chats FROM routing_capacity WHERE site_id = ?")) {
-      ps.setString(1, siteId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          capacities.put(rs.getString(1), rs.getInt(2));
-        }
-      }
-    }
+    eachRow(
+        c,
+        "SELECT account_id, max_chats FROM routing_capacity WHERE site_id = ?",
+        siteId,
+        rs -> capacities.put(rs.getString(1), rs.getInt(2)));
     List<SiteRouting.UrlRule> rules = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT url_contains, group_id FROM routing_url_rule WHERE site_id = ? ORDER BY rule_order")) {
-      ps.setString(1, siteId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          rules.add(new SiteRouting.UrlRule(rs.getString(1), rs.getString(2)));
-        }
-      }
-    }
+    eachRow(
+        c,
+        "SELECT url_contains, group_id FROM routing_url_rule WHERE site_id = ? ORDER BY rule_order",
+        siteId,
+        rs -> rules.add(new SiteRouting.UrlRule(rs.getString(1), rs.getString(2))));
     WorkingHours siteHours =
         zone == null ? null : new WorkingHours(zoneId, spans.getOrDefault(SITE_LEVEL, List.of()), siteHolidays);
     return Optional.of(
@@ -296,6 +273,23 @@ public final class RoutingStore implements RoutingConfig {
             site,
             group,
             Date.valueOf(day));
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface Row {
+    void read(ResultSet rs) throws SQLException;
+  }
+
+  /** Runs a query whose one parameter is the site id and hands every row to {@code row}. */
+  private static void eachRow(Connection c, String sql, String siteId, Row row) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, siteId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          row.read(rs);
+        }
       }
     }
   }

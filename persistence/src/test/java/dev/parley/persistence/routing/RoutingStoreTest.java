@@ -73,7 +73,7 @@ class RoutingStoreTest {
       assertThat(store.find("shop")).contains(routing);
 
       SiteRouting smaller =
-          new SiteRouting("shop", Policy.MANUAL, Duration.ofSeconds(30), 2, Map.of(), List.of(), List.of(), null);
+          new SiteRouting("shop", Policy.MANUAL, Duration.ofSeconds(30), 2, Map.of(), List.of(), List.of(), null, null);
       store.replace(smaller, NOW);
       assertThat(store.find("shop")).contains(smaller);
     }
