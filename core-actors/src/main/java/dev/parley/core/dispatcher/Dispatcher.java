@@ -507,6 +507,7 @@ public final class Dispatcher
     // Only a client that bypassed the dispatcher gets here; the conversation is the truth.
     context.getLog().warn("Site {}: conversation {} joined by {} without the dispatcher", siteId, id, cmd.agentId());
     endOffer(id, "taken");
+    passedBy.remove(id);
     return Effect()
         .persist(new AssignedTo(id, cmd.visitorId(), cmd.agentId(), clock.instant()))
         .thenRun(this::afterChange)

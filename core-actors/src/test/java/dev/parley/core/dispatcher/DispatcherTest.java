@@ -431,4 +431,44 @@ class DispatcherTest {
     site.clock.advance(Dispatcher.MISSED_REMINDER_WINDOW.plusSeconds(1));
     assertThat(site.queue().missed()).isEmpty();
   }
+
+  @Test
+  void aGroupOutsideItsHoursIsSkippedAndItsChatsOverflowToAGroupThatIsOpen() {
+    // Night desk 22:00-06:00 every night; the day group is closed on Monday (START, 10:00) by its hours.
+    WorkingHours night =
+        new WorkingHours(
+            ZoneId.of("UTC"),
+            java.util.Arrays.stream(DayOfWeek.values())
+                .map(d -> new WorkingHours.Span(d, LocalTime.of(22, 0), LocalTime.of(6, 0)))
+                .toList(),
+            Set.of());
+    SiteRouting.Group nightDesk = new SiteRouting.Group("night", "Night", null, Set.of("n"), "day", Duration.ofMinutes(2), night);
+    SiteRouting.Group dayDesk = group("day", Set.of("d"), null, null);
+    Site site = new Site(Policy.LEAST_BUSY, 2, List.of(nightDesk, dayDesk), null);
+    var n = site.agent("n");
+    var d = site.agent("d");
+
+    site.enqueue("c1", "v1", new RoutingHints("night", null));
+    n.expectNoMessage(Duration.ofMillis(200));
+    site.tickAfter(Duration.ofMinutes(2));
+
+    assertThat(offer(d).conversationId()).isEqualTo("c1");
+    n.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void anAgentGoingAwayLosesTheirOfferToAnotherAgent() {
+    Site site = new Site(Policy.LEAST_BUSY, 2, List.of(), null);
+    TestProbe<Dispatcher.AgentNotice> a = testKit.createTestProbe();
+    site.dispatcher.tell(new Dispatcher.AgentPresent("a", true, a.getRef()));
+    site.enqueue("c1", "v1", RoutingHints.NONE);
+    assertThat(offer(a).conversationId()).isEqualTo("c1");
+    var b = site.agent("b");
+
+    site.dispatcher.tell(new Dispatcher.AgentPresent("a", false, a.getRef())); // status away
+
+    assertThat(a.receiveMessage(WITHIN)).isEqualTo(new Dispatcher.OfferEnded(site.id, "c1", "withdrawn"));
+    assertThat(offer(b).conversationId()).isEqualTo("c1");
+    a.expectNoMessage(Duration.ofMillis(200));
+  }
 }
