@@ -11,6 +11,8 @@ CREATE TABLE routing_settings (
     time_zone VARCHAR(64),
     -- Greeting the widget shows before the visitor writes; null for none.
     welcome_message VARCHAR(1000),
+    -- Close an assigned chat after this many seconds without a visitor message (a notice first); null: never.
+    auto_close_after_seconds INTEGER,
     updated_at TIMESTAMP WITH TIME ZONE NOT NULL,
     CONSTRAINT routing_settings_policy_check CHECK (policy IN ('manual', 'least-busy', 'round-robin')),
     CONSTRAINT routing_settings_offer_check CHECK (offer_timeout_seconds BETWEEN 5 AND 3600),

@@ -152,6 +152,13 @@ public final class Conversation
       implements Command {}
 
   /**
+   * Sent periodically by the site's dispatcher for assigned conversations when the site auto-closes idle chats:
+   * once the visitor has been silent for {@code after} minus {@code notice}, a system message warns them (once
+   * per silence); once silent for {@code after}, the system closes the conversation. Otherwise nothing happens.
+   */
+  public record CloseIfIdle(Duration after, Duration notice) implements Command {}
+
+  /**
    * The visitor rates the conversation (1 to 5, optional comment), typically when it closes. The last rating
    * counts; repeating the same rating persists nothing. Not a timeline entry.
    */
@@ -285,6 +292,9 @@ public final class Conversation
     /** Internal notes, newest last, at most {@link #MAX_NOTES}; numbered apart from the timeline. */
     final ArrayDeque<Note> notes = new ArrayDeque<>();
     long lastNoteSeq;
+    /** When the visitor last wrote (or the conversation opened), and when the idle notice was last posted. */
+    Instant lastVisitorAt;
+    Instant idleNoticeAt;
     /** The last rating, or null. Not in snapshots: a repeat after recovery from a snapshot is persisted again. */
     Rated rating;
 
@@ -318,10 +328,16 @@ public final class Conversation
         siteId = o.siteId();
         visitorId = o.visitorId();
         openedAt = o.at();
+        lastVisitorAt = o.at();
         hints = RoutingHints.orNone(o.hints());
         status = Status.WAITING;
       } else if (event instanceof MessagePosted m) {
         append(Entry.of(m));
+        if (m.author().role() == Participant.Role.VISITOR) {
+          lastVisitorAt = m.at();
+        } else if (m.author().role() == Participant.Role.SYSTEM) {
+          idleNoticeAt = m.at();
+        }
         dedup.put(dedupKey(m.author(), m.clientMessageId()), m.seq());
         if (dedup.size() > MAX_DEDUP_IDS) {
           dedup.remove(dedup.keySet().iterator().next());
@@ -378,7 +394,9 @@ public final class Conversation
           List.copyOf(readMarks.values()),
           hints,
           List.copyOf(notes),
-          lastNoteSeq);
+          lastNoteSeq,
+          lastVisitorAt,
+          idleNoticeAt);
     }
 
     static State fromSnapshot(Snapshot s) {
@@ -394,6 +412,8 @@ public final class Conversation
         state.notes.addAll(s.notes());
       }
       state.lastNoteSeq = s.lastNoteSeq();
+      state.lastVisitorAt = s.lastVisitorAt() != null ? s.lastVisitorAt() : s.openedAt();
+      state.idleNoticeAt = s.idleNoticeAt();
       state.tail.addAll(s.tail());
       s.dedup().forEach(d -> state.dedup.put(d.key(), d.seq()));
       s.readMarks().forEach(r -> state.readMarks.put(r.reader().key(), r));
@@ -424,7 +444,9 @@ public final class Conversation
       List<ReadMark> readMarks,
       RoutingHints hints,
       List<Note> notes,
-      long lastNoteSeq)
+      long lastNoteSeq,
+      Instant lastVisitorAt,
+      Instant idleNoticeAt)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -516,6 +538,7 @@ public final class Conversation
         .onCommand(Transfer.class, this::onTransfer)
         .onCommand(AddNote.class, this::onAddNote)
         .onCommand(Rate.class, this::onRate)
+        .onCommand(CloseIfIdle.class, this::onCloseIfIdle)
         .build();
   }
 
@@ -788,6 +811,37 @@ public final class Conversation
         .persist(event)
         .thenRun(s -> broadcastNote(s.notes.peekLast()))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(event.noteSeq()));
+  }
+
+  private ReplyEffect<Event, State> onCloseIfIdle(State state, CloseIfIdle cmd) {
+    if (state.status != Status.ASSIGNED || state.lastVisitorAt == null) {
+      return Effect().noReply();
+    }
+    Instant now = clock.instant();
+    Duration idle = Duration.between(state.lastVisitorAt, now);
+    if (idle.compareTo(cmd.after()) >= 0) {
+      Closed event = new Closed(state.lastSeq + 1, Participant.system(), now);
+      return Effect()
+          .persist(event)
+          .thenRun(
+              s -> {
+                broadcast(new Appended(conversationId, s.tail.peekLast()));
+                peers.closed(s.siteId, conversationId, s.visitorId, s.agentId);
+              })
+          .thenNoReply();
+    }
+    boolean noticed = state.idleNoticeAt != null && state.idleNoticeAt.isAfter(state.lastVisitorAt);
+    if (!noticed && idle.compareTo(cmd.after().minus(cmd.notice())) >= 0) {
+      long minutes = Math.max(1, cmd.notice().toMinutes());
+      String text = "This chat will close in " + minutes + " minute" + (minutes == 1 ? "" : "s") + " without a reply.";
+      MessagePosted notice =
+          new MessagePosted(state.lastSeq + 1, Participant.system(), "idle-" + (state.lastSeq + 1), text, now);
+      return Effect()
+          .persist(notice)
+          .thenRun(s -> broadcast(new Appended(conversationId, s.tail.peekLast())))
+          .thenNoReply();
+    }
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onRate(State state, Rate cmd) {

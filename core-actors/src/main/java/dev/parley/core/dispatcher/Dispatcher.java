@@ -82,6 +82,8 @@ public final class Dispatcher
   public static final Duration MISSED_REMINDER_WINDOW = Duration.ofDays(7);
   /** How often timeouts (offers, overflow, working hours) are evaluated and failed joins retried. */
   public static final Duration TICK_INTERVAL = Duration.ofSeconds(1);
+  /** How often assigned conversations are asked to apply the site's auto-close (when it has one). */
+  public static final Duration AUTO_CLOSE_CHECK_INTERVAL = Duration.ofSeconds(30);
   /** How often the configuration is reloaded without being told (edits on other nodes, hours files). */
   public static final Duration CONFIG_REFRESH_INTERVAL = Duration.ofSeconds(30);
 
@@ -349,6 +351,7 @@ public final class Dispatcher
   /** The configuration in force; starts as "unconfigured" until the first load answers. Never null. */
   private SiteRouting config;
   private Instant configLoadedAt = Instant.MIN;
+  private Instant autoCloseCheckedAt = Instant.MIN;
   private boolean configLoading;
   /** False until the first load answered (or failed): commands are stashed meanwhile. */
   private boolean configReady;
@@ -840,6 +843,13 @@ public final class Dispatcher
       }
     });
     joinsToRetry.clear();
+    if (config.autoCloseAfter() != null
+        && !Duration.between(autoCloseCheckedAt, now).minus(AUTO_CLOSE_CHECK_INTERVAL).isNegative()) {
+      autoCloseCheckedAt = now;
+      for (String id : state.assigned.keySet()) {
+        peers.closeIfIdle(id, config.autoCloseAfter(), config.autoCloseNotice());
+      }
+    }
     afterChange(state);
     return Effect().noReply();
   }

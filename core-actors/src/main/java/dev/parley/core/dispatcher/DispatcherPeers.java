@@ -1,5 +1,6 @@
 package dev.parley.core.dispatcher;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -15,6 +16,9 @@ public interface DispatcherPeers {
    * someone who bypassed the dispatcher), or with a timeout.
    */
   CompletionStage<?> join(String siteId, String conversationId, String agentId);
+
+  /** Asks an assigned conversation to warn or close if its visitor has been silent too long; fire and forget. */
+  default void closeIfIdle(String conversationId, Duration after, Duration notice) {}
 
   /** Carries out a transfer the dispatcher decided: the conversation records it (and the note). */
   default CompletionStage<?> transfer(

@@ -29,6 +29,13 @@ public final class ShardedDispatcherPeers implements DispatcherPeers {
   }
 
   @Override
+  public void closeIfIdle(String conversationId, Duration after, Duration notice) {
+    sharding
+        .entityRefFor(Conversation.ENTITY_KEY, conversationId)
+        .tell(new Conversation.CloseIfIdle(after, notice));
+  }
+
+  @Override
   public CompletionStage<?> transfer(
       String siteId, String conversationId, String fromAgentId, String toAgentId, String toGroup, String note) {
     Caller from = Caller.agent(fromAgentId, Set.of(siteId));

@@ -17,6 +17,8 @@ import java.util.Set;
  * @param capacities agent id to maximum concurrent chats
  * @param hours the site's working hours; null means always open
  * @param welcomeMessage greeting the widget shows before the visitor writes; null for none
+ * @param autoCloseAfter an assigned chat whose visitor has been silent this long is closed (after a notice);
+ *     null: never
  */
 public record SiteRouting(
     String siteId,
@@ -27,10 +29,13 @@ public record SiteRouting(
     List<Group> groups,
     List<UrlRule> urlRules,
     WorkingHours hours,
-    String welcomeMessage)
+    String welcomeMessage,
+    Duration autoCloseAfter)
     implements CborSerializable {
 
   public static final int MAX_WELCOME_MESSAGE_CHARS = 1_000;
+  /** The inactivity notice comes this long before the close (or halfway, for shorter limits). */
+  public static final Duration AUTO_CLOSE_NOTICE = Duration.ofMinutes(2);
 
 
   public static final int MAX_GROUPS = 100;
@@ -72,7 +77,7 @@ public record SiteRouting(
   public static SiteRouting unconfigured(String siteId) {
     return new SiteRouting(
         siteId, Policy.MANUAL, DEFAULT_OFFER_TIMEOUT, UNCONFIGURED_CAPACITY, Map.of(), List.of(), List.of(), null,
-        null);
+        null, null);
   }
 
   public Optional<Group> group(String id) {
@@ -80,6 +85,15 @@ public record SiteRouting(
       return Optional.empty();
     }
     return groups.stream().filter(g -> g.id().equals(id)).findFirst();
+  }
+
+  /** How long before the auto-close the visitor is warned; null when auto-close is off. */
+  public Duration autoCloseNotice() {
+    if (autoCloseAfter == null) {
+      return null;
+    }
+    Duration half = autoCloseAfter.dividedBy(2);
+    return half.compareTo(AUTO_CLOSE_NOTICE) < 0 ? half : AUTO_CLOSE_NOTICE;
   }
 
   public int capacityOf(String agentId) {

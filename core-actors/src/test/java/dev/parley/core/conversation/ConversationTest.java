@@ -12,6 +12,7 @@ import dev.parley.core.conversation.Conversation.Event;
 import dev.parley.core.conversation.Conversation.State;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -553,5 +554,64 @@ class ConversationTest {
     assertThat(repeat.hasNoEvents()).isTrue();
     assertThat(byAgent.reply().getError().getMessage()).isEqualTo(dev.parley.core.common.Rejection.INVALID_RATING.code());
     assertThat(outOfRange.reply().getError().getMessage()).isEqualTo(dev.parley.core.common.Rejection.INVALID_RATING.code());
+  }
+
+  @Test
+  void anIdleVisitorIsWarnedOnceAndThenTheSystemClosesTheChat() {
+    java.util.concurrent.atomic.AtomicReference<Instant> now =
+        new java.util.concurrent.atomic.AtomicReference<>(Instant.parse("2026-11-23T10:00:00Z"));
+    Clock clock =
+        new Clock() {
+          @Override
+          public Instant instant() {
+            return now.get();
+          }
+
+          @Override
+          public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+        };
+    kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            Conversation.create(UUID.randomUUID().toString(), peers, clock),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+    Conversation.CloseIfIdle check = new Conversation.CloseIfIdle(Duration.ofMinutes(10), Duration.ofMinutes(2));
+    assertThat(kit.runCommand(check).hasNoEvents()).isTrue(); // not opened: nothing to close
+    postOk(visitor, "hello?");
+    assertThat(kit.runCommand(check).hasNoEvents()).isTrue(); // waiting: only assigned chats auto-close
+    claim(agentA);
+
+    now.set(now.get().plus(Duration.ofMinutes(7)).plusSeconds(59));
+    assertThat(kit.runCommand(check).hasNoEvents()).isTrue();
+    now.set(now.get().plusSeconds(1));
+    var warned = kit.runCommand(check);
+    var again = kit.runCommand(check);
+    now.set(now.get().plus(Duration.ofMinutes(2)));
+    var closed = kit.runCommand(check);
+
+    var notice = (Conversation.MessagePosted) warned.events().get(0);
+    assertThat(notice.author()).isEqualTo(dev.parley.core.common.Participant.system());
+    assertThat(notice.text()).isEqualTo("This chat will close in 2 minutes without a reply.");
+    assertThat(again.hasNoEvents()).isTrue();
+    assertThat(closed.events()).hasSize(1);
+    assertThat(((Conversation.Closed) closed.events().get(0)).by()).isEqualTo(dev.parley.core.common.Participant.system());
+    assertThat(closed.state().status()).isEqualTo(Conversation.Status.CLOSED);
+  }
+
+  @Test
+  void aChatWithinItsIdleLimitIsLeftAlone() {
+    postOk(visitor, "hi");
+    claim(agentA);
+    postOk(visitor, "still here");
+    // With the system clock, a limit of one hour is nowhere near: nothing happens.
+    assertThat(kit.runCommand(new Conversation.CloseIfIdle(Duration.ofHours(1), Duration.ofMinutes(2))).hasNoEvents())
+        .isTrue();
   }
 }

@@ -267,7 +267,7 @@ class DispatcherTest {
                 new SiteRouting(
                     id, Policy.LEAST_BUSY, Duration.ofSeconds(30), 2, Map.of(),
                     List.of(group("billing", Set.of("bill"), null, null)),
-                    List.of(new SiteRouting.UrlRule("/invoices", "billing")), null, null));
+                    List.of(new SiteRouting.UrlRule("/invoices", "billing")), null, null, null));
     var other = site.agent("other");
     var bill = site.agent("bill");
 
@@ -470,5 +470,28 @@ class DispatcherTest {
     assertThat(a.receiveMessage(WITHIN)).isEqualTo(new Dispatcher.OfferEnded(site.id, "c1", "withdrawn"));
     assertThat(offer(b).conversationId()).isEqualTo("c1");
     a.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void assignedChatsAreAskedToAutoCloseEveryHalfMinuteWhenTheSiteHasALimit() {
+    Site site =
+        new Site(
+            id ->
+                new SiteRouting(
+                    id, Policy.MANUAL, Duration.ofSeconds(30), 3, Map.of(), List.of(), List.of(), null, null,
+                    Duration.ofMinutes(15)));
+    site.enqueue("c1", "v1", RoutingHints.NONE);
+    site.enqueue("c2", "v2", RoutingHints.NONE);
+    assertThat(site.claim("a", "c1").isSuccess()).isTrue();
+
+    site.tickAfter(Duration.ofSeconds(1));
+    site.queue(); // the tick has been handled once the queue answers
+    site.tickAfter(Duration.ofSeconds(10));
+    site.queue();
+
+    assertThat(site.joins.idleChecks).containsExactly("c1 PT15M PT2M"); // once, for the assigned chat only
+    site.tickAfter(Duration.ofSeconds(30));
+    site.queue();
+    assertThat(site.joins.idleChecks).hasSize(2);
   }
 }

@@ -63,6 +63,12 @@ final class RoutingFixture {
   /** Joins that always succeed, recorded in order. */
   static final class Joins implements DispatcherPeers {
     final ConcurrentLinkedQueue<String> joined = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<String> idleChecks = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void closeIfIdle(String conversationId, Duration after, Duration notice) {
+      idleChecks.add(conversationId + " " + after + " " + notice);
+    }
 
     @Override
     public CompletableFuture<?> join(String siteId, String conversationId, String agentId) {
@@ -74,7 +80,7 @@ final class RoutingFixture {
   static SiteRouting routing(
       String siteId, Policy policy, int capacity, List<SiteRouting.Group> groups, WorkingHours hours) {
     return new SiteRouting(
-        siteId, policy, Duration.ofSeconds(30), capacity, Map.of(), groups, List.of(), hours, null);
+        siteId, policy, Duration.ofSeconds(30), capacity, Map.of(), groups, List.of(), hours, null, null);
   }
 
   private RoutingFixture() {}

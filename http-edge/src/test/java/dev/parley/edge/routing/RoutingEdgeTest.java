@@ -327,7 +327,8 @@ class RoutingEdgeTest {
         WireClient.JSON.createObjectNode()
             .put("policy", "round-robin")
             .put("defaultCapacity", 2)
-            .put("welcomeMessage", "Hi! How can we help?");
+            .put("welcomeMessage", "Hi! How can we help?")
+            .put("autoCloseAfterSeconds", 900);
     body.putObject("capacities").put(memberId, 4);
     body.put("timeZone", "Europe/Berlin");
     body.putArray("hours").addObject().put("day", "monday").put("opens", "09:00").put("closes", "17:00");
@@ -366,6 +367,7 @@ class RoutingEdgeTest {
     assertThat(read.body().path("policy").asText()).isEqualTo("round-robin");
     assertThat(read.body().path("groups").get(0).path("overflowGroup").asText()).isEqualTo("support");
     assertThat(read.body().path("capacities").path(member).asInt()).isEqualTo(4);
+    assertThat(read.body().path("autoCloseAfterSeconds").asInt()).isEqualTo(900);
     // The site's dispatcher reloads after the change; each new visitor asks it afresh.
     long deadline = System.nanoTime() + WAIT.toNanos();
     String welcome = null;
@@ -392,6 +394,7 @@ class RoutingEdgeTest {
             new Bad("overlapping-hours", "hours",
                 b -> ((ArrayNode) b.path("hours")).addObject().put("day", "monday").put("opens", "16:00").put("closes", "18:00")),
             new Bad("invalid-request", "policy", b -> b.put("policy", "fastest")),
+            new Bad("invalid-request", "autoCloseAfterSeconds", b -> b.put("autoCloseAfterSeconds", 5)),
             new Bad("invalid-request", "timeZone", b -> b.put("timeZone", "Mars/Olympus")),
             new Bad("invalid-request", "hours[0].opens",
                 b -> ((ObjectNode) b.path("hours").get(0)).put("opens", "25:00")),

@@ -78,10 +78,11 @@ public final class RoutingStore implements RoutingConfig {
     int defaultCapacity;
     String zone;
     String welcome;
+    Duration autoClose;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT policy, offer_timeout_seconds, default_capacity, time_zone, welcome_message FROM routing_settings"
-                + " WHERE site_id = ?")) {
+            "SELECT policy, offer_timeout_seconds, default_capacity, time_zone, welcome_message,"
+                + " auto_close_after_seconds FROM routing_settings WHERE site_id = ?")) {
       ps.setString(1, siteId);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -92,6 +93,8 @@ public final class RoutingStore implements RoutingConfig {
         defaultCapacity = rs.getInt(3);
         zone = rs.getString(4);
         welcome = rs.getString(5);
+        int autoCloseSeconds = rs.getInt(6);
+        autoClose = rs.wasNull() ? null : Duration.ofSeconds(autoCloseSeconds);
       }
     }
     ZoneId zoneId = zone == null ? ZoneId.of("UTC") : ZoneId.of(zone);
@@ -167,7 +170,7 @@ public final class RoutingStore implements RoutingConfig {
         zone == null ? null : new WorkingHours(zoneId, spans.getOrDefault(SITE_LEVEL, List.of()), siteHolidays);
     return Optional.of(
         new SiteRouting(
-            siteId, policy, offerTimeout, defaultCapacity, capacities, groups, rules, siteHours, welcome));
+            siteId, policy, offerTimeout, defaultCapacity, capacities, groups, rules, siteHours, welcome, autoClose));
   }
 
   /** Replaces the site's whole configuration in one transaction. Blocking. */
@@ -186,13 +189,14 @@ public final class RoutingStore implements RoutingConfig {
         execute(
             c,
             "INSERT INTO routing_settings (site_id, policy, offer_timeout_seconds, default_capacity, time_zone,"
-                + " welcome_message, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                + " welcome_message, auto_close_after_seconds, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             site,
             routing.policy().code(),
             (int) routing.offerTimeout().toSeconds(),
             routing.defaultCapacity(),
             hours == null ? null : hours.zone().getId(),
             routing.welcomeMessage(),
+            routing.autoCloseAfter() == null ? null : (int) routing.autoCloseAfter().toSeconds(),
             Timestamp.from(at));
         if (hours != null) {
           writeHours(c, site, SITE_LEVEL, hours, Set.of());

@@ -65,7 +65,8 @@ class RoutingStoreTest {
                   new SiteRouting.Group("support", "Support", null, Set.of("a2"), null, null, null)),
               List.of(new SiteRouting.UrlRule("/pricing", "sales")),
               hours,
-              "Hi! We answer within minutes.");
+              "Hi! We answer within minutes.",
+              Duration.ofMinutes(15));
 
       assertThat(store.find("shop")).isEmpty();
       assertThat(store.load("shop").toCompletableFuture().get().policy()).isEqualTo(Policy.MANUAL);
@@ -73,7 +74,8 @@ class RoutingStoreTest {
       assertThat(store.find("shop")).contains(routing);
 
       SiteRouting smaller =
-          new SiteRouting("shop", Policy.MANUAL, Duration.ofSeconds(30), 2, Map.of(), List.of(), List.of(), null, null);
+          new SiteRouting(
+              "shop", Policy.MANUAL, Duration.ofSeconds(30), 2, Map.of(), List.of(), List.of(), null, null, null);
       store.replace(smaller, NOW);
       assertThat(store.find("shop")).contains(smaller);
     }

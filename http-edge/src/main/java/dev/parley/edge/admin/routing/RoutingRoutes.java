@@ -48,6 +48,8 @@ public final class RoutingRoutes extends ApiRoutes {
   public static final int MAX_OFFER_TIMEOUT_SECONDS = 3_600;
   public static final int MAX_OVERFLOW_AFTER_SECONDS = 86_400;
   public static final int MAX_URL_RULE_CHARS = 512;
+  public static final int MIN_AUTO_CLOSE_SECONDS = 60;
+  public static final int MAX_AUTO_CLOSE_SECONDS = 7 * 86_400;
 
   private final RoutingStore store;
   private final ClusterSharding sharding;
@@ -86,7 +88,8 @@ public final class RoutingRoutes extends ApiRoutes {
       String timeZone,
       List<SpanDoc> hours,
       List<String> holidays,
-      String welcomeMessage) {
+      String welcomeMessage,
+      Integer autoCloseAfterSeconds) {
 
     static RoutingDoc of(SiteRouting r, boolean configured) {
       WorkingHours h = r.hours();
@@ -114,7 +117,8 @@ public final class RoutingRoutes extends ApiRoutes {
           h == null ? null : h.zone().getId(),
           h == null ? null : spans(h),
           h == null ? null : days(h),
-          r.welcomeMessage());
+          r.welcomeMessage(),
+          r.autoCloseAfter() == null ? null : (int) r.autoCloseAfter().toSeconds());
     }
 
     private static List<SpanDoc> spans(WorkingHours h) {
@@ -326,9 +330,13 @@ public final class RoutingRoutes extends ApiRoutes {
       welcome = text(root, "welcomeMessage", SiteRouting.MAX_WELCOME_MESSAGE_CHARS);
       welcome = welcome.isEmpty() ? null : welcome;
     }
+    Duration autoClose =
+        has(root, "autoCloseAfterSeconds")
+            ? Duration.ofSeconds(intIn(root, "autoCloseAfterSeconds", MIN_AUTO_CLOSE_SECONDS, MAX_AUTO_CLOSE_SECONDS, 0))
+            : null;
     return new SiteRouting(
         siteId, policy, Duration.ofSeconds(offerTimeout), defaultCapacity, capacities, groups, rules, siteHours,
-        welcome);
+        welcome, autoClose);
   }
 
   private static WorkingHours hours(ZoneId zone, List<WorkingHours.Span> spans, Set<LocalDate> holidays, String field) {
