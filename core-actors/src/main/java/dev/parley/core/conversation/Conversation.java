@@ -739,15 +739,20 @@ public final class Conversation
       return Effect().reply(cmd.replyTo(), StatusReply.success(new Ended(conversationId, seq)));
     }
     Closed event = new Closed(state.lastSeq + 1, cmd.caller().participant(), clock.instant());
+    return persistClose(event)
+        .thenReply(
+            cmd.replyTo(), s -> StatusReply.success(new Ended(conversationId, event.seq())));
+  }
+
+  /** Persists a close, then tells the subscribers and the peers. */
+  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> persistClose(Closed event) {
     return Effect()
         .persist(event)
         .thenRun(
             s -> {
               broadcast(new Appended(conversationId, s.tail.peekLast()));
               peers.closed(s.siteId, conversationId, s.visitorId, s.agentId);
-            })
-        .thenReply(
-            cmd.replyTo(), s -> StatusReply.success(new Ended(conversationId, event.seq())));
+            });
   }
 
   private ReplyEffect<Event, State> onTransfer(State state, Transfer cmd) {
@@ -820,15 +825,7 @@ public final class Conversation
     Instant now = clock.instant();
     Duration idle = Duration.between(state.lastVisitorAt, now);
     if (idle.compareTo(cmd.after()) >= 0) {
-      Closed event = new Closed(state.lastSeq + 1, Participant.system(), now);
-      return Effect()
-          .persist(event)
-          .thenRun(
-              s -> {
-                broadcast(new Appended(conversationId, s.tail.peekLast()));
-                peers.closed(s.siteId, conversationId, s.visitorId, s.agentId);
-              })
-          .thenNoReply();
+      return persistClose(new Closed(state.lastSeq + 1, Participant.system(), now)).thenNoReply();
     }
     boolean noticed = state.idleNoticeAt != null && state.idleNoticeAt.isAfter(state.lastVisitorAt);
     if (!noticed && idle.compareTo(cmd.after().minus(cmd.notice())) >= 0) {
