@@ -4,6 +4,8 @@ import dev.parley.core.agent.Agent;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.core.conversation.ShardedConversationPeers;
 import dev.parley.core.dispatcher.Dispatcher;
+import dev.parley.core.dispatcher.ShardedDispatcherPeers;
+import dev.parley.core.routing.RoutingConfig;
 import dev.parley.core.visitor.Visitor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -18,11 +20,16 @@ public final class Domain {
   private Domain() {}
 
   public static ClusterSharding start(ActorSystem<?> system) {
+    return start(system, RoutingConfig.UNCONFIGURED);
+  }
+
+  /** {@code routing}: where dispatchers read their site's routing configuration. */
+  public static ClusterSharding start(ActorSystem<?> system, RoutingConfig routing) {
     ClusterSharding sharding = ClusterSharding.get(system);
     Conversation.init(system, new ShardedConversationPeers(sharding));
     Visitor.init(system);
     Agent.init(system);
-    Dispatcher.init(system);
+    Dispatcher.init(system, routing, new ShardedDispatcherPeers(sharding));
     return sharding;
   }
 }

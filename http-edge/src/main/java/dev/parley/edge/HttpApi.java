@@ -1,13 +1,17 @@
 package dev.parley.edge;
 
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
 import dev.parley.edge.admin.AccountRoutes;
 import dev.parley.edge.admin.ApiContext;
+import dev.parley.edge.admin.ApiRoutes;
 import dev.parley.edge.admin.AuthRoutes;
 import dev.parley.edge.admin.QuickReplyRoutes;
 import dev.parley.edge.admin.SiteRoutes;
 import dev.parley.edge.admin.WidgetAdminRoutes;
 import dev.parley.edge.web.WidgetRoutes;
 import dev.parley.edge.ws.ConnectionRoutes;
+import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -19,10 +23,13 @@ public final class HttpApi extends AllDirectives {
 
   private final ApiContext api;
   private final ConnectionRoutes webSockets;
+  private final Function<ApiContext, ApiRoutes> routing;
 
-  public HttpApi(ApiContext api, ConnectionRoutes webSockets) {
+  /** {@code routing}: the routing configuration API (docs/ROUTING.md), built on the same context. */
+  public HttpApi(ApiContext api, ConnectionRoutes webSockets, Function<ApiContext, ApiRoutes> routing) {
     this.api = api;
     this.webSockets = webSockets;
+    this.routing = routing;
   }
 
   /**
@@ -40,6 +47,10 @@ public final class HttpApi extends AllDirectives {
             new WidgetAdminRoutes(api, sites).routes(),
             new QuickReplyRoutes(api, sites).routes(),
             sites.routes(),
+            routing.apply(api).routes(),
+            path(
+                segment("api").slash("openapi.json"),
+                () -> get(() -> getFromResource("openapi.json", ContentTypes.APPLICATION_JSON))),
             path(
                 "healthz",
                 () ->

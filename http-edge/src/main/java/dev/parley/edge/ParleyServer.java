@@ -4,13 +4,14 @@ import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.core.Domain;
 import dev.parley.edge.admin.ApiContext;
+import dev.parley.edge.admin.routing.RoutingRoutes;
 import dev.parley.edge.auth.FirstStart;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.config.EdgeSettings;
 import dev.parley.edge.web.UserAgents;
+import dev.parley.edge.ws.ConnectionRoutes;
 import dev.parley.edge.ws.Gateway;
 import dev.parley.edge.ws.SessionDeps;
-import dev.parley.edge.ws.ConnectionRoutes;
 import dev.parley.persistence.config.Databases;
 import dev.parley.persistence.config.PersistenceSettings;
 import dev.parley.persistence.directory.Directory;
@@ -18,6 +19,7 @@ import dev.parley.persistence.directory.QuickReplies;
 import dev.parley.persistence.directory.SecretStore;
 import dev.parley.persistence.directory.SiteWidgets;
 import dev.parley.persistence.history.JournalConversationHistory;
+import dev.parley.persistence.routing.RoutingStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -105,10 +107,11 @@ public final class ParleyServer implements AutoCloseable {
             .toCompletableFuture()
             .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       }
-      ClusterSharding sharding = Domain.start(system);
-
       Executor blocking =
           system.dispatchers().lookup(DispatcherSelector.fromConfig("parley-blocking-dispatcher"));
+      RoutingStore routing = new RoutingStore(pool, blocking);
+      ClusterSharding sharding = Domain.start(system, routing);
+
       Directory directory = new Directory(pool);
       Clock clock = Clock.systemUTC();
       Tokens tokens =
@@ -133,7 +136,8 @@ public final class ParleyServer implements AutoCloseable {
       HttpApi api =
           new HttpApi(
               new ApiContext(tokens, directory, sites, blocking, clock, new QuickReplies(pool)),
-              new ConnectionRoutes(gateway, sites, origins));
+              new ConnectionRoutes(gateway, sites, origins),
+              context -> new RoutingRoutes(context, routing, sharding));
       ServerBinding binding =
           Http.get(system)
               .newServerAt(edge.host(), edge.port())

@@ -29,7 +29,13 @@ public enum Rejection {
   /** A read mark points past the end of the conversation. */
   INVALID_SEQ("invalid-seq"),
   /** More live subscribers than {@code Conversation.MAX_SUBSCRIBERS}. */
-  TOO_MANY_SUBSCRIBERS("too-many-subscribers");
+  TOO_MANY_SUBSCRIBERS("too-many-subscribers"),
+  /** The agent already holds as many conversations as their capacity allows. */
+  AT_CAPACITY("at-capacity"),
+  /** A transfer named a group the site does not have. */
+  UNKNOWN_GROUP("unknown-group"),
+  /** A satisfaction rating outside 1..5, or from someone other than the conversation's visitor. */
+  INVALID_RATING("invalid-rating");
 
   private final String code;
 

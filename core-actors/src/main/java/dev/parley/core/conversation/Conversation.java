@@ -4,6 +4,7 @@ import dev.parley.core.common.Caller;
 import dev.parley.core.common.Limits;
 import dev.parley.core.common.Participant;
 import dev.parley.core.common.Rejection;
+import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,6 +65,8 @@ public final class Conversation
   public static final int MAX_SUBSCRIBERS = 64;
   /** Events between snapshots: recovery replays at most this many events after the newest snapshot. */
   public static final int SNAPSHOT_EVERY_EVENTS = 100;
+  /** Internal notes kept in the entity (and sent to agents on sync); older ones stay in the journal only. */
+  public static final int MAX_NOTES = 100;
   /**
    * A waiting conversation repeats its announcement to the dispatcher at most this often (on a visitor message),
    * to repair an announcement lost with a crashed node without flooding the dispatcher on busy nights.
@@ -89,8 +92,19 @@ public final class Conversation
       String clientMessageId,
       String text,
       boolean opens,
-      ActorRef<StatusReply<Posted>> replyTo)
+      ActorRef<StatusReply<Posted>> replyTo,
+      RoutingHints hints)
       implements Command {
+
+    /** {@code hints} only matter when the post opens the conversation; null means none. */
+    public PostMessage(
+        Caller caller,
+        String clientMessageId,
+        String text,
+        boolean opens,
+        ActorRef<StatusReply<Posted>> replyTo) {
+      this(caller, clientMessageId, text, opens, replyTo, RoutingHints.NONE);
+    }
 
     /** A post to a conversation that exists already. */
     public PostMessage(
@@ -128,6 +142,37 @@ public final class Conversation
   public record GetSummary(Caller caller, ActorRef<StatusReply<Summary>> replyTo)
       implements Command {}
 
+  /**
+   * The assigned agent hands the conversation to another agent ({@code toAgentId}) or back to the queue of a
+   * group ({@code toGroup}), with an optional internal note. Decided by the site's dispatcher first (capacity);
+   * a repeat after it succeeded answers success again. Visible as a {@link Entry.Kind#TRANSFERRED} entry.
+   */
+  public record Transfer(
+      Caller caller, String toAgentId, String toGroup, String note, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /**
+   * Sent periodically by the site's dispatcher for assigned conversations when the site auto-closes idle chats:
+   * once the visitor has been silent for {@code after} minus {@code notice}, a system message warns them (once
+   * per silence); once silent for {@code after}, the system closes the conversation. Otherwise nothing happens.
+   */
+  public record CloseIfIdle(Duration after, Duration notice) implements Command {}
+
+  /**
+   * The visitor rates the conversation (1 to 5, optional comment), typically when it closes. The last rating
+   * counts; repeating the same rating persists nothing. Not a timeline entry.
+   */
+  public record Rate(Caller caller, int score, String comment, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /**
+   * An agent of the site writes an internal note. Notes are numbered by their own {@code noteSeq}, outside the
+   * timeline's {@code seq}, and reach agents only: a visitor never sees one, nor a gap. Idempotent on
+   * (author, clientMessageId); replies with the note's noteSeq.
+   */
+  public record AddNote(Caller caller, String clientMessageId, String text, ActorRef<StatusReply<Long>> replyTo)
+      implements Command {}
+
   private record SubscriberGone(ActorRef<Notification> subscriber) implements Command {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -152,7 +197,8 @@ public final class Conversation
       Summary summary,
       List<Entry> entries,
       long missingUpToSeq,
-      List<ReadMark> readMarks)
+      List<ReadMark> readMarks,
+      List<Note> notes)
       implements CborSerializable {}
 
   public record Summary(
@@ -186,12 +232,22 @@ public final class Conversation
   public record ReadMarked(String conversationId, Participant reader, long upToSeq)
       implements Notification {}
 
+  /** Sent to agent subscribers only. */
+  public record NoteAppended(String conversationId, Note note) implements Notification {}
+
+  public record Note(long noteSeq, String agentId, String text, Instant at) implements CborSerializable {}
+
   // ---------------------------------------------------------------------------------------------------------
   // Events: past tense, never renamed or moved once released.
 
   public sealed interface Event extends CborSerializable {}
 
-  public record Opened(String siteId, String visitorId, Instant at) implements Event {}
+  /** {@code hints} was added after release: null in older events. */
+  public record Opened(String siteId, String visitorId, Instant at, RoutingHints hints) implements Event {
+    public Opened(String siteId, String visitorId, Instant at) {
+      this(siteId, visitorId, at, null);
+    }
+  }
 
   public record MessagePosted(
       long seq, Participant author, String clientMessageId, String text, Instant at)
@@ -202,6 +258,16 @@ public final class Conversation
   public record ReadUpTo(Participant reader, long upToSeq, Instant at) implements Event {}
 
   public record Closed(long seq, Participant by, Instant at) implements Event {}
+
+  /** {@code toAgentId} null: back to the queue of {@code toGroup}; then an {@link AgentJoined} may follow. */
+  public record Transferred(long seq, String fromAgentId, String toAgentId, String toGroup, Instant at)
+      implements Event {}
+
+  public record NoteWritten(long noteSeq, String agentId, String clientMessageId, String text, Instant at)
+      implements Event {}
+
+  /** The visitor's satisfaction rating; recorded for the read side and stats, never shown in the timeline. */
+  public record Rated(int score, String comment, Instant at) implements Event {}
 
   // ---------------------------------------------------------------------------------------------------------
   // State
@@ -218,9 +284,19 @@ public final class Conversation
     String agentId;
     long lastSeq;
     Instant openedAt;
+    /** Where the opening message asked to be routed; never null. */
+    RoutingHints hints = RoutingHints.NONE;
     final ArrayDeque<Entry> tail = new ArrayDeque<>();
     final LinkedHashMap<String, Long> dedup = new LinkedHashMap<>();
     final Map<String, ReadMark> readMarks = new HashMap<>();
+    /** Internal notes, newest last, at most {@link #MAX_NOTES}; numbered apart from the timeline. */
+    final ArrayDeque<Note> notes = new ArrayDeque<>();
+    long lastNoteSeq;
+    /** When the visitor last wrote (or the conversation opened), and when the idle notice was last posted. */
+    Instant lastVisitorAt;
+    Instant idleNoticeAt;
+    /** The last rating, or null. Not in snapshots: a repeat after recovery from a snapshot is persisted again. */
+    Rated rating;
 
     public Status status() {
       return status;
@@ -252,9 +328,16 @@ public final class Conversation
         siteId = o.siteId();
         visitorId = o.visitorId();
         openedAt = o.at();
+        lastVisitorAt = o.at();
+        hints = RoutingHints.orNone(o.hints());
         status = Status.WAITING;
       } else if (event instanceof MessagePosted m) {
         append(Entry.of(m));
+        if (m.author().role() == Participant.Role.VISITOR) {
+          lastVisitorAt = m.at();
+        } else if (m.author().role() == Participant.Role.SYSTEM) {
+          idleNoticeAt = m.at();
+        }
         dedup.put(dedupKey(m.author(), m.clientMessageId()), m.seq());
         if (dedup.size() > MAX_DEDUP_IDS) {
           dedup.remove(dedup.keySet().iterator().next());
@@ -268,6 +351,22 @@ public final class Conversation
       } else if (event instanceof Closed c) {
         append(Entry.of(c));
         status = Status.CLOSED;
+      } else if (event instanceof Transferred t) {
+        append(Entry.of(t));
+        agentId = null;
+        status = Status.WAITING;
+        if (t.toGroup() != null) {
+          hints = new RoutingHints(t.toGroup(), hints.pageUrl());
+        }
+      } else if (event instanceof Rated r) {
+        rating = r;
+      } else if (event instanceof NoteWritten n) {
+        lastNoteSeq = n.noteSeq();
+        notes.addLast(new Note(n.noteSeq(), n.agentId(), n.text(), n.at()));
+        if (notes.size() > MAX_NOTES) {
+          notes.removeFirst();
+        }
+        dedup.put(noteKey(n.agentId(), n.clientMessageId()), n.noteSeq());
       }
       return this;
     }
@@ -292,7 +391,12 @@ public final class Conversation
           openedAt,
           List.copyOf(tail),
           ids,
-          List.copyOf(readMarks.values()));
+          List.copyOf(readMarks.values()),
+          hints,
+          List.copyOf(notes),
+          lastNoteSeq,
+          lastVisitorAt,
+          idleNoticeAt);
     }
 
     static State fromSnapshot(Snapshot s) {
@@ -303,10 +407,21 @@ public final class Conversation
       state.agentId = s.agentId();
       state.lastSeq = s.lastSeq();
       state.openedAt = s.openedAt();
+      state.hints = RoutingHints.orNone(s.hints());
+      if (s.notes() != null) {
+        state.notes.addAll(s.notes());
+      }
+      state.lastNoteSeq = s.lastNoteSeq();
+      state.lastVisitorAt = s.lastVisitorAt() != null ? s.lastVisitorAt() : s.openedAt();
+      state.idleNoticeAt = s.idleNoticeAt();
       state.tail.addAll(s.tail());
       s.dedup().forEach(d -> state.dedup.put(d.key(), d.seq()));
       s.readMarks().forEach(r -> state.readMarks.put(r.reader().key(), r));
       return state;
+    }
+
+    static String noteKey(String agentId, String clientMessageId) {
+      return "note|" + agentId + "|" + clientMessageId;
     }
 
     private static String dedupKey(Participant author, String clientMessageId) {
@@ -326,7 +441,12 @@ public final class Conversation
       Instant openedAt,
       List<Entry> tail,
       List<DedupId> dedup,
-      List<ReadMark> readMarks)
+      List<ReadMark> readMarks,
+      RoutingHints hints,
+      List<Note> notes,
+      long lastNoteSeq,
+      Instant lastVisitorAt,
+      Instant idleNoticeAt)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -415,6 +535,10 @@ public final class Conversation
         .onCommand(SetTyping.class, this::onTyping)
         .onCommand(Close.class, this::onClose)
         .onCommand(GetSummary.class, this::onGetSummary)
+        .onCommand(Transfer.class, this::onTransfer)
+        .onCommand(AddNote.class, this::onAddNote)
+        .onCommand(Rate.class, this::onRate)
+        .onCommand(CloseIfIdle.class, this::onCloseIfIdle)
         .build();
   }
 
@@ -440,7 +564,7 @@ public final class Conversation
       String siteId = caller.siteIds().iterator().next();
       List<Event> events =
           List.of(
-              new Opened(siteId, caller.id(), now),
+              new Opened(siteId, caller.id(), now, RoutingHints.orNone(cmd.hints())),
               new MessagePosted(1, caller.participant(), cmd.clientMessageId(), cmd.text(), now));
       return Effect()
           .persist(events)
@@ -520,7 +644,8 @@ public final class Conversation
                     state.summary(conversationId),
                     entries,
                     missingUpTo,
-                    List.copyOf(state.readMarks.values()))));
+                    List.copyOf(state.readMarks.values()),
+                    caller.isAgent() ? List.copyOf(state.notes) : List.of())));
   }
 
   private ReplyEffect<Event, State> onUnsubscribe(State state, Unsubscribe cmd) {
@@ -614,15 +739,139 @@ public final class Conversation
       return Effect().reply(cmd.replyTo(), StatusReply.success(new Ended(conversationId, seq)));
     }
     Closed event = new Closed(state.lastSeq + 1, cmd.caller().participant(), clock.instant());
+    return persistClose(event)
+        .thenReply(
+            cmd.replyTo(), s -> StatusReply.success(new Ended(conversationId, event.seq())));
+  }
+
+  /** Persists a close, then tells the subscribers and the peers. */
+  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> persistClose(Closed event) {
     return Effect()
         .persist(event)
         .thenRun(
             s -> {
               broadcast(new Appended(conversationId, s.tail.peekLast()));
               peers.closed(s.siteId, conversationId, s.visitorId, s.agentId);
+            });
+  }
+
+  private ReplyEffect<Event, State> onTransfer(State state, Transfer cmd) {
+    Caller caller = cmd.caller();
+    Optional<Rejection> denied = readAccess(state, caller);
+    if (denied.isPresent() || !caller.isAgent()) {
+      return Effect().reply(cmd.replyTo(), denied.orElse(Rejection.NOT_ASSIGNED).reply());
+    }
+    if (state.status == Status.CLOSED) {
+      return Effect().reply(cmd.replyTo(), Rejection.CONVERSATION_CLOSED.reply());
+    }
+    if (cmd.toAgentId() != null && cmd.toAgentId().equals(state.agentId)) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack()); // a repeat of a transfer that happened
+    }
+    if (!caller.id().equals(state.agentId)) {
+      return Effect().reply(cmd.replyTo(), Rejection.NOT_ASSIGNED.reply());
+    }
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>(3);
+    events.add(new Transferred(state.lastSeq + 1, caller.id(), cmd.toAgentId(), cmd.toGroup(), now));
+    if (cmd.toAgentId() != null) {
+      events.add(new AgentJoined(state.lastSeq + 2, cmd.toAgentId(), now));
+    }
+    if (cmd.note() != null && !cmd.note().isBlank()) {
+      events.add(
+          new NoteWritten(state.lastNoteSeq + 1, caller.id(), "transfer-" + (state.lastSeq + 1), cmd.note(), now));
+    }
+    long firstSeq = state.lastSeq + 1;
+    long notesBefore = state.lastNoteSeq;
+    return Effect()
+        .persist(events)
+        .thenRun(
+            s -> {
+              s.tail.stream().filter(e -> e.seq() >= firstSeq).forEach(e -> broadcast(new Appended(conversationId, e)));
+              s.notes.stream().filter(n -> n.noteSeq() > notesBefore).forEach(this::broadcastNote);
+              peers.transferred(s.siteId, conversationId, s.visitorId, caller.id(), cmd.toAgentId());
+              if (s.status == Status.WAITING) {
+                announceWaiting(s);
+              }
             })
-        .thenReply(
-            cmd.replyTo(), s -> StatusReply.success(new Ended(conversationId, event.seq())));
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onAddNote(State state, AddNote cmd) {
+    Caller caller = cmd.caller();
+    Optional<Rejection> denied = readAccess(state, caller);
+    if (denied.isPresent() || !caller.isAgent()) {
+      return Effect().reply(cmd.replyTo(), denied.orElse(Rejection.UNKNOWN_CONVERSATION).reply());
+    }
+    Optional<Rejection> invalid = validateMessage(cmd.clientMessageId(), cmd.text());
+    if (invalid.isPresent()) {
+      return Effect().reply(cmd.replyTo(), invalid.get().reply());
+    }
+    Long earlier = state.dedup.get(State.noteKey(caller.id(), cmd.clientMessageId()));
+    if (earlier != null) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(earlier));
+    }
+    NoteWritten event =
+        new NoteWritten(state.lastNoteSeq + 1, caller.id(), cmd.clientMessageId(), cmd.text(), clock.instant());
+    return Effect()
+        .persist(event)
+        .thenRun(s -> broadcastNote(s.notes.peekLast()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(event.noteSeq()));
+  }
+
+  private ReplyEffect<Event, State> onCloseIfIdle(State state, CloseIfIdle cmd) {
+    if (state.status != Status.ASSIGNED || state.lastVisitorAt == null) {
+      return Effect().noReply();
+    }
+    Instant now = clock.instant();
+    Duration idle = Duration.between(state.lastVisitorAt, now);
+    if (idle.compareTo(cmd.after()) >= 0) {
+      return persistClose(new Closed(state.lastSeq + 1, Participant.system(), now)).thenNoReply();
+    }
+    boolean noticed = state.idleNoticeAt != null && state.idleNoticeAt.isAfter(state.lastVisitorAt);
+    if (!noticed && idle.compareTo(cmd.after().minus(cmd.notice())) >= 0) {
+      long minutes = Math.max(1, cmd.notice().toMinutes());
+      String text = "This chat will close in " + minutes + " minute" + (minutes == 1 ? "" : "s") + " without a reply.";
+      MessagePosted notice =
+          new MessagePosted(state.lastSeq + 1, Participant.system(), "idle-" + (state.lastSeq + 1), text, now);
+      return Effect()
+          .persist(notice)
+          .thenRun(s -> broadcast(new Appended(conversationId, s.tail.peekLast())))
+          .thenNoReply();
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onRate(State state, Rate cmd) {
+    Optional<Rejection> denied = readAccess(state, cmd.caller());
+    if (denied.isPresent()) {
+      return Effect().reply(cmd.replyTo(), denied.get().reply());
+    }
+    String comment = cmd.comment() == null || cmd.comment().isBlank() ? null : cmd.comment();
+    if (!cmd.caller().isVisitor()
+        || cmd.score() < 1
+        || cmd.score() > 5
+        || (comment != null && comment.length() > Limits.MAX_TEXT_CHARS)) {
+      return Effect().reply(cmd.replyTo(), Rejection.INVALID_RATING.reply());
+    }
+    if (state.rating != null
+        && state.rating.score() == cmd.score()
+        && java.util.Objects.equals(state.rating.comment(), comment)) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
+    return Effect()
+        .persist(new Rated(cmd.score(), comment, clock.instant()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  /** Notes go to agents only: a visitor's subscription never receives one. */
+  private void broadcastNote(Note note) {
+    NoteAppended appended = new NoteAppended(conversationId, note);
+    subscribers.forEach(
+        (subscriber, subscriberCaller) -> {
+          if (subscriberCaller.isAgent()) {
+            subscriber.tell(appended);
+          }
+        });
   }
 
   private ReplyEffect<Event, State> onGetSummary(State state, GetSummary cmd) {
@@ -670,7 +919,7 @@ public final class Conversation
 
   private void announceWaiting(State state) {
     lastAnnouncedNanos = System.nanoTime();
-    peers.waiting(state.siteId, conversationId, state.visitorId, state.openedAt);
+    peers.waiting(state.siteId, conversationId, state.visitorId, state.openedAt, state.hints);
   }
 
   private void broadcast(Notification notification) {

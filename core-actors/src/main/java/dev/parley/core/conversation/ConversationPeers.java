@@ -1,5 +1,6 @@
 package dev.parley.core.conversation;
 
+import dev.parley.core.routing.RoutingHints;
 import java.time.Instant;
 
 /**
@@ -14,7 +15,17 @@ public interface ConversationPeers {
 
   void waiting(String siteId, String conversationId, String visitorId, Instant since);
 
+  /** {@link #waiting} with what the visitor's opening message said about routing. */
+  default void waiting(
+      String siteId, String conversationId, String visitorId, Instant since, RoutingHints hints) {
+    waiting(siteId, conversationId, visitorId, since);
+  }
+
   void assigned(String siteId, String conversationId, String visitorId, String agentId);
 
   void closed(String siteId, String conversationId, String visitorId, String agentId);
+
+  /** The conversation moved from one agent to another, or ({@code toAgentId} null) back to a queue. */
+  default void transferred(
+      String siteId, String conversationId, String visitorId, String fromAgentId, String toAgentId) {}
 }

@@ -18,7 +18,9 @@ public record Entry(
   public enum Kind {
     MESSAGE,
     JOINED,
-    CLOSED
+    CLOSED,
+    /** The agent who held the chat handed it on; {@code text} is null (the target is for agents, in notes). */
+    TRANSFERRED
   }
 
   static Entry of(Conversation.Event event) {
@@ -28,6 +30,8 @@ public record Entry(
       return new Entry(j.seq(), Kind.JOINED, Participant.agent(j.agentId()), null, null, j.at());
     } else if (event instanceof Conversation.Closed c) {
       return new Entry(c.seq(), Kind.CLOSED, c.by(), null, null, c.at());
+    } else if (event instanceof Conversation.Transferred t) {
+      return new Entry(t.seq(), Kind.TRANSFERRED, Participant.agent(t.fromAgentId()), null, null, t.at());
     }
     throw new IllegalArgumentException("not a timeline event: " + event.getClass().getSimpleName());
   }
@@ -36,7 +40,8 @@ public record Entry(
   public static Entry ofEventOrNull(Object event) {
     if (event instanceof Conversation.MessagePosted
         || event instanceof Conversation.AgentJoined
-        || event instanceof Conversation.Closed) {
+        || event instanceof Conversation.Closed
+        || event instanceof Conversation.Transferred) {
       return of((Conversation.Event) event);
     }
     return null;

@@ -1,22 +1,38 @@
 package dev.parley.core.dispatcher;
 
+import dev.parley.core.common.Rejection;
+import dev.parley.core.routing.Policy;
+import dev.parley.core.routing.RoutingConfig;
+import dev.parley.core.routing.RoutingHints;
+import dev.parley.core.routing.SiteRouting;
 import dev.parley.core.serialization.CborSerializable;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -26,11 +42,20 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
- * The waiting queue of one site, sharded by site id and event-sourced.
+ * The routing brain of one site, sharded by site id and event-sourced: the waiting queue, who holds which
+ * conversation, and every assignment decision.
  *
- * <p>Conversations enter when their visitor first writes and leave when an agent claims them or they close.
- * Agents' sessions watch the queue and receive the whole {@link QueueView} on every change. Announcements are
- * idempotent and repeated by the conversations themselves, so a lost one only delays an entry.
+ * <p>Every way a conversation reaches an agent goes through here: an offer the agent accepts and a manual pick
+ * from the queue are both a {@link Claim}, decided by this one actor, so a conversation is never assigned twice
+ * and an agent never goes past capacity. The decision is persisted ({@link AssignedTo}) before it is answered;
+ * the conversation is then told that the agent joined (through {@link DispatcherPeers}), retried until it
+ * confirms or refuses.
+ *
+ * <p>The queue is first-come first-served across the site; a visitor's position is their rank in it, so it can
+ * only go down while they wait. Offers, presence of agents, followers and the loaded configuration are in
+ * memory only: after a restart agents re-announce themselves (their sessions renew) and offers start again.
+ * Time is read from the injected {@link Clock} and acted on at each {@link Tick}, so tests drive time exactly.
+ * Design notes: docs/ROUTING.md.
  */
 public final class Dispatcher
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -41,17 +66,44 @@ public final class Dispatcher
 
   /** Conversations waiting at once per site; past this, new ones are not queued (logged) until room frees. */
   public static final int MAX_WAITING = 5_000;
-  /** Agent sessions watching at once; past this, a watcher is refused (logged). */
+  /** Queue watchers (agent sessions) at once; past this, a watcher is refused (logged). */
   public static final int MAX_WATCHERS = 2_000;
+  /** Agent sessions present at once; past this, an agent session is not offered chats (logged). */
+  public static final int MAX_AGENT_SESSIONS = 2_000;
+  /** Visitor sessions following their queue position at once; past this, a follower is refused (logged). */
+  public static final int MAX_POSITION_FOLLOWERS = 10_000;
+  /** Visitors whose last agent is remembered for returning-visitor routing; the oldest is forgotten. */
+  public static final int MAX_REMEMBERED_VISITORS = 10_000;
+  /** Recently closed conversations remembered, so a late re-announcement does not queue them again. */
+  public static final int MAX_REMEMBERED_CLOSED = 10_000;
+  /** Missed conversations (closed before any agent joined) kept as reminders; the oldest is dropped. */
+  public static final int MAX_MISSED = 200;
+  /** Missed conversations older than this are no longer shown as reminders. */
+  public static final Duration MISSED_REMINDER_WINDOW = Duration.ofDays(7);
+  /** How often timeouts (offers, overflow, working hours) are evaluated and failed joins retried. */
+  public static final Duration TICK_INTERVAL = Duration.ofSeconds(1);
+  /** How often assigned conversations are asked to apply the site's auto-close (when it has one). */
+  public static final Duration AUTO_CLOSE_CHECK_INTERVAL = Duration.ofSeconds(30);
+  /** How often the configuration is reloaded without being told (edits on other nodes, hours files). */
+  public static final Duration CONFIG_REFRESH_INTERVAL = Duration.ofSeconds(30);
 
   // Commands -------------------------------------------------------------------------------------------------
 
   public sealed interface Command extends CborSerializable {}
 
-  public record Enqueue(String conversationId, String visitorId, Instant since)
-      implements Command {}
+  /** A conversation waits for an agent. Idempotent: repeated by the conversation to repair lost ones. */
+  public record Enqueue(String conversationId, String visitorId, Instant since, RoutingHints hints)
+      implements Command {
+    public Enqueue(String conversationId, String visitorId, Instant since) {
+      this(conversationId, visitorId, since, RoutingHints.NONE);
+    }
+  }
 
+  /** A conversation closed: it leaves the queue, or frees its agent's capacity. Idempotent. */
   public record Remove(String conversationId) implements Command {}
+
+  /** A conversation says who joined it (the truth, even if someone bypassed the dispatcher). Idempotent. */
+  public record NoteAssigned(String conversationId, String visitorId, String agentId) implements Command {}
 
   /** Receive the queue now and after every change. Watching again renews. */
   public record Watch(ActorRef<QueueView> watcher) implements Command {}
@@ -60,66 +112,284 @@ public final class Dispatcher
 
   public record GetQueue(ActorRef<QueueView> replyTo) implements Command {}
 
-  private record WatcherGone(ActorRef<QueueView> watcher) implements Command {}
+  /** An agent's connection is here and may be offered chats while {@code online}. Repeat to renew. */
+  public record AgentPresent(String agentId, boolean online, ActorRef<AgentNotice> session)
+      implements Command {}
 
-  // Replies ----------------------------------------------------------------------------------------------------
+  public record AgentAbsent(ActorRef<AgentNotice> session) implements Command {}
 
-  public record Waiting(String conversationId, String visitorId, Instant since)
+  /**
+   * An agent takes a conversation, accepting an offer or picking from the queue. Replies with an ack once the
+   * assignment is persisted, or {@link Rejection#ALREADY_CLAIMED} / {@link Rejection#AT_CAPACITY}.
+   */
+  public record Claim(
+      String agentId, String conversationId, String visitorId, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /**
+   * The agent holding a conversation hands it to another agent (capacity-checked) or back to the queue of a
+   * group (at the end of the queue, like a new arrival). Replies once decided and persisted; the conversation
+   * then records it. Rejections: {@link Rejection#NOT_ASSIGNED}, {@link Rejection#AT_CAPACITY}, {@link
+   * Rejection#UNKNOWN_GROUP}.
+   */
+  public record Transfer(
+      String fromAgentId,
+      String conversationId,
+      String toAgentId,
+      String toGroup,
+      String note,
+      ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /** An agent passes on an offer; it goes to the next agent. Ignored when the offer is not theirs. */
+  public record Decline(String agentId, String conversationId) implements Command {}
+
+  /** A visitor session follows a conversation's queue position; it gets the position now and on every change. */
+  public record FollowPosition(String conversationId, ActorRef<PositionUpdate> follower)
+      implements Command {}
+
+  public record GetAvailability(ActorRef<Availability> replyTo) implements Command {}
+
+  /** Reload the configuration now (sent by the admin API after an edit). */
+  public record RefreshConfig() implements Command {}
+
+  /** Evaluate time now: expire offers, overflow, opening hours, retry joins. Sent by a timer every second. */
+  public record Tick() implements Command {}
+
+  private record ConfigLoaded(SiteRouting config, Throwable failure) implements Command {}
+
+  private record JoinSettled(String conversationId, String agentId, Throwable failure) implements Command {}
+
+  private record TransferSettled(String conversationId, Throwable failure) implements Command {}
+
+  /**
+   * A watched ref stopped. One message for every role (queue watcher, agent session, position follower): the
+   * message adapters of one actor share a single ref, and a ref can be death-watched with only one message.
+   */
+  private record RefGone(ActorRef<?> ref) implements Command {}
+
+  // Replies and notices ----------------------------------------------------------------------------------------
+
+  /** A waiting conversation; {@code group} is null when any agent of the site may take it. */
+  public record Waiting(String conversationId, String visitorId, Instant since, String group)
       implements CborSerializable {}
 
-  public record QueueView(String siteId, List<Waiting> waiting) implements CborSerializable {}
+  /**
+   * The queue in order (a conversation's position is its index plus one), and the recent missed conversations,
+   * newest first, as reminders for agents ({@code since} is when the visitor first wrote).
+   */
+  public record QueueView(String siteId, List<Waiting> waiting, List<Waiting> missed) implements CborSerializable {}
+
+  /** What an agent's sessions are told. */
+  public sealed interface AgentNotice extends CborSerializable {}
+
+  public record Offer(
+      String siteId, String conversationId, String visitorId, String group, Instant expiresAt)
+      implements AgentNotice {}
+
+  /** Another agent transferred a conversation to this agent: its sessions should start following it. */
+  public record HandedOver(String siteId, String conversationId, String fromAgentId) implements AgentNotice {}
+
+  /** An offer is over: {@code taken} (by anyone), {@code expired}, {@code declined} or {@code withdrawn}. */
+  public record OfferEnded(String siteId, String conversationId, String reason) implements AgentNotice {}
+
+  /** {@code position} 1 is next; 0 means no longer waiting (an agent joined, or it closed). */
+  public record PositionUpdate(String siteId, String conversationId, int position)
+      implements CborSerializable {}
+
+  /**
+   * {@code open}, {@code no-agents} (in hours, nobody online) or {@code closed} (outside working hours), and the
+   * site's automatic welcome message (null for none).
+   */
+  public record Availability(String siteId, String status, String welcomeMessage) implements CborSerializable {
+    public static final String OPEN = "open";
+    public static final String NO_AGENTS = "no-agents";
+    public static final String CLOSED = "closed";
+  }
 
   // Events -----------------------------------------------------------------------------------------------------
 
   public sealed interface Event extends CborSerializable {}
 
-  public record Queued(String conversationId, String visitorId, Instant since) implements Event {}
+  /** {@code group} was added after release; null in older events (any agent). */
+  public record Queued(String conversationId, String visitorId, Instant since, String group)
+      implements Event {}
 
+  /** Left the queue without an agent (closed while waiting). */
   public record Dequeued(String conversationId) implements Event {}
 
+  /** The visitor left (the conversation closed) before any agent joined: shown to agents as a reminder. */
+  public record Missed(String conversationId, String visitorId, Instant since, String group, Instant at)
+      implements Event {}
+
+  public record AssignedTo(String conversationId, String visitorId, String agentId, Instant at)
+      implements Event {}
+
+  /** An assigned conversation closed, or its join was refused: the agent's capacity is free again. */
+  public record Released(String conversationId, Instant at) implements Event {}
+
   // State ------------------------------------------------------------------------------------------------------
+
+  public record Assignment(String conversationId, String visitorId, String agentId)
+      implements CborSerializable {}
+
+  public record VisitorAgent(String visitorId, String agentId) implements CborSerializable {}
+
+  public record MissedEntry(Waiting conversation, Instant at) implements CborSerializable {}
 
   /** Mutable, owned by the entity actor; snapshots go through {@link QueueSnapshot}. */
   public static final class State {
     final LinkedHashMap<String, Waiting> waiting = new LinkedHashMap<>();
+    final Map<String, Assignment> assigned = new HashMap<>();
+    final Map<String, Integer> load = new HashMap<>();
+    final LinkedHashMap<String, String> lastAgentOfVisitor = new LinkedHashMap<>();
+    /** Missed conversations, oldest first, at most {@link #MAX_MISSED}; value: when it was missed. */
+    final LinkedHashMap<String, MissedEntry> missed = new LinkedHashMap<>();
 
     State apply(Event event) {
       if (event instanceof Queued q) {
-        waiting.put(q.conversationId(), new Waiting(q.conversationId(), q.visitorId(), q.since()));
+        waiting.put(
+            q.conversationId(), new Waiting(q.conversationId(), q.visitorId(), q.since(), q.group()));
       } else if (event instanceof Dequeued d) {
         waiting.remove(d.conversationId());
+      } else if (event instanceof Missed m) {
+        missed.put(
+            m.conversationId(),
+            new MissedEntry(new Waiting(m.conversationId(), m.visitorId(), m.since(), m.group()), m.at()));
+        if (missed.size() > MAX_MISSED) {
+          missed.remove(missed.keySet().iterator().next());
+        }
+      } else if (event instanceof AssignedTo a) {
+        waiting.remove(a.conversationId());
+        assign(new Assignment(a.conversationId(), a.visitorId(), a.agentId()));
+      } else if (event instanceof Released r) {
+        Assignment gone = assigned.remove(r.conversationId());
+        if (gone != null) {
+          load.merge(gone.agentId(), -1, Integer::sum);
+          load.remove(gone.agentId(), 0);
+        }
       }
       return this;
     }
 
-    List<Waiting> list() {
+    private void assign(Assignment a) {
+      Assignment before = assigned.put(a.conversationId(), a);
+      if (before != null) {
+        load.merge(before.agentId(), -1, Integer::sum);
+        load.remove(before.agentId(), 0);
+      }
+      load.merge(a.agentId(), 1, Integer::sum);
+      if (a.visitorId() != null) {
+        lastAgentOfVisitor.remove(a.visitorId());
+        lastAgentOfVisitor.put(a.visitorId(), a.agentId());
+        if (lastAgentOfVisitor.size() > MAX_REMEMBERED_VISITORS) {
+          lastAgentOfVisitor.remove(lastAgentOfVisitor.keySet().iterator().next());
+        }
+      }
+    }
+
+    public List<Waiting> list() {
       return List.copyOf(waiting.values());
+    }
+
+    public int loadOf(String agentId) {
+      return load.getOrDefault(agentId, 0);
+    }
+
+    public String agentOf(String conversationId) {
+      Assignment a = assigned.get(conversationId);
+      return a == null ? null : a.agentId();
     }
   }
 
-  public record QueueSnapshot(List<Waiting> waiting) implements CborSerializable {}
+  /** Older snapshots have only {@code waiting}; the other lists are then null. */
+  public record QueueSnapshot(
+      List<Waiting> waiting, List<Assignment> assigned, List<VisitorAgent> lastAgents, List<MissedEntry> missed)
+      implements CborSerializable {}
 
   // Behavior ---------------------------------------------------------------------------------------------------
 
-  public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId())));
+  public static void init(ActorSystem<?> system, RoutingConfig config, DispatcherPeers peers) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                ENTITY_KEY,
+                ctx -> create(ctx.getEntityId(), config, peers, Clock.systemUTC(), TICK_INTERVAL)));
   }
 
+  /** A dispatcher of an unconfigured site whose joins go nowhere: for tests of the queue alone. */
   public static Behavior<Command> create(String siteId) {
-    return Behaviors.setup(ctx -> new Dispatcher(siteId, ctx));
+    return create(siteId, RoutingConfig.UNCONFIGURED, DispatcherPeers.NONE, Clock.systemUTC(), TICK_INTERVAL);
+  }
+
+  /** {@code tickInterval}: how often a timer sends {@link Tick}; tests pass a long one and send ticks. */
+  public static Behavior<Command> create(
+      String siteId, RoutingConfig config, DispatcherPeers peers, Clock clock, Duration tickInterval) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(new Tick(), tickInterval);
+                  return new Dispatcher(siteId, ctx, timers, config, peers, clock);
+                }));
+  }
+
+  private record OfferMade(String agentId, Instant expiresAt) {}
+
+  /** One agent's open connections; owned by this actor. */
+  private static final class Presence {
+    boolean online;
+    final Set<ActorRef<AgentNotice>> sessions = new HashSet<>();
   }
 
   private final String siteId;
   private final ActorContext<Command> context;
-  /** Watching agent sessions; owned by this actor, in memory only. */
+  private final RoutingConfig configSource;
+  private final DispatcherPeers peers;
+  private final Clock clock;
+  // Everything below is owned by this actor and in memory only.
+  /** The configuration in force; starts as "unconfigured" until the first load answers. Never null. */
+  private SiteRouting config;
+  private Instant configLoadedAt = Instant.MIN;
+  private Instant autoCloseCheckedAt = Instant.MIN;
+  private boolean configLoading;
+  /** False until the first load answered (or failed): commands are stashed meanwhile. */
+  private boolean configReady;
   private final Set<ActorRef<QueueView>> watchers = new HashSet<>();
+  /** Every ref death-watched here, whatever its roles; see {@link RefGone}. */
+  private final Set<ActorRef<?>> deathWatched = new HashSet<>();
+  private final Map<String, Presence> present = new HashMap<>();
+  private final Map<ActorRef<AgentNotice>, String> agentOfSession = new HashMap<>();
+  private final LinkedHashMap<String, OfferMade> offers = new LinkedHashMap<>();
+  /** Agents who declined or let expire an offer of a conversation, cleared when everyone has passed. */
+  private final Map<String, Set<String>> passedBy = new HashMap<>();
+  private final Map<String, Instant> lastOfferedAt = new HashMap<>();
+  /** Round-robin cursor per group key ("" for the whole site): the agent id offered last. */
+  private final Map<String, String> roundRobinLast = new HashMap<>();
+  private final Map<String, Set<ActorRef<PositionUpdate>>> followers = new HashMap<>();
+  private final Set<ActorRef<PositionUpdate>> watchedFollowers = new HashSet<>();
+  private final Map<String, Integer> positionSent = new HashMap<>();
+  /** Joins that failed with a timeout, retried at each tick: conversation id to agent id. */
+  private final Map<String, String> joinsToRetry = new HashMap<>();
+  private final LinkedHashSet<String> recentlyClosed = new LinkedHashSet<>();
 
-  private Dispatcher(String siteId, ActorContext<Command> context) {
+  private Dispatcher(
+      String siteId,
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      RoutingConfig configSource,
+      DispatcherPeers peers,
+      Clock clock) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), siteId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.siteId = siteId;
     this.context = context;
+    this.configSource = configSource;
+    this.peers = peers;
+    this.clock = clock;
+    this.config = SiteRouting.unconfigured(siteId);
+    loadConfig();
   }
 
   @Override
@@ -137,13 +407,26 @@ public final class Dispatcher
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State state) {
-        return new QueueSnapshot(state.list());
+        List<VisitorAgent> last = new ArrayList<>(state.lastAgentOfVisitor.size());
+        state.lastAgentOfVisitor.forEach((v, a) -> last.add(new VisitorAgent(v, a)));
+        return new QueueSnapshot(
+            state.list(), List.copyOf(state.assigned.values()), last, List.copyOf(state.missed.values()));
       }
 
       @Override
       public State fromJournal(Object from) {
+        QueueSnapshot snapshot = (QueueSnapshot) from;
         State state = new State();
-        ((QueueSnapshot) from).waiting().forEach(w -> state.waiting.put(w.conversationId(), w));
+        snapshot.waiting().forEach(w -> state.waiting.put(w.conversationId(), w));
+        if (snapshot.lastAgents() != null) {
+          snapshot.lastAgents().forEach(v -> state.lastAgentOfVisitor.put(v.visitorId(), v.agentId()));
+        }
+        if (snapshot.assigned() != null) {
+          snapshot.assigned().forEach(state::assign);
+        }
+        if (snapshot.missed() != null) {
+          snapshot.missed().forEach(m -> state.missed.put(m.conversation().conversationId(), m));
+        }
         return state;
       }
     };
@@ -153,12 +436,28 @@ public final class Dispatcher
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
+        // Until the site's configuration is first known, nothing is decided on a guess (a group lost at
+        // enqueue, a capacity too high): commands wait in the stash (bounded by pekko's stash-capacity).
+        .onCommand(cmd -> !configReady && !(cmd instanceof ConfigLoaded), (state, cmd) -> Effect().stash())
         .onCommand(Enqueue.class, this::onEnqueue)
         .onCommand(Remove.class, this::onRemove)
+        .onCommand(NoteAssigned.class, this::onNoteAssigned)
         .onCommand(Watch.class, this::onWatch)
         .onCommand(Unwatch.class, (state, cmd) -> forget(cmd.watcher()))
-        .onCommand(WatcherGone.class, (state, cmd) -> forget(cmd.watcher()))
+        .onCommand(RefGone.class, this::onRefGone)
         .onCommand(GetQueue.class, (state, cmd) -> Effect().reply(cmd.replyTo(), view(state)))
+        .onCommand(AgentPresent.class, this::onAgentPresent)
+        .onCommand(AgentAbsent.class, (state, cmd) -> onSessionGone(state, cmd.session()))
+        .onCommand(Claim.class, this::onClaim)
+        .onCommand(Decline.class, this::onDecline)
+        .onCommand(Transfer.class, this::onTransfer)
+        .onCommand(TransferSettled.class, this::onTransferSettled)
+        .onCommand(FollowPosition.class, this::onFollow)
+        .onCommand(GetAvailability.class, (state, cmd) -> Effect().reply(cmd.replyTo(), availability()))
+        .onCommand(RefreshConfig.class, (state, cmd) -> refresh())
+        .onCommand(ConfigLoaded.class, this::onConfigLoaded)
+        .onCommand(Tick.class, this::onTick)
+        .onCommand(JoinSettled.class, this::onJoinSettled)
         .build();
   }
 
@@ -167,63 +466,598 @@ public final class Dispatcher
     return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
   }
 
+  // Queue ------------------------------------------------------------------------------------------------------
+
   private ReplyEffect<Event, State> onEnqueue(State state, Enqueue cmd) {
-    if (state.waiting.containsKey(cmd.conversationId())) {
+    String id = cmd.conversationId();
+    if (state.waiting.containsKey(id) || state.assigned.containsKey(id) || recentlyClosed.contains(id)) {
       return Effect().noReply();
     }
     if (state.waiting.size() >= MAX_WAITING) {
       context
           .getLog()
-          .error(
-              "Site {} has {} waiting conversations; {} is not queued until one leaves",
-              siteId,
-              MAX_WAITING,
-              cmd.conversationId());
+          .error("Site {} has {} waiting conversations; {} is not queued until one leaves", siteId, MAX_WAITING, id);
       return Effect().noReply();
     }
+    String group = config.groupFor(RoutingHints.orNone(cmd.hints()));
     return Effect()
-        .persist(new Queued(cmd.conversationId(), cmd.visitorId(), cmd.since()))
-        .thenRun(this::publish)
+        .persist(new Queued(id, cmd.visitorId(), cmd.since(), group))
+        .thenRun(this::afterChange)
         .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onRemove(State state, Remove cmd) {
-    if (!state.waiting.containsKey(cmd.conversationId())) {
+    String id = cmd.conversationId();
+    rememberClosed(id);
+    endOffer(id, "withdrawn");
+    joinsToRetry.remove(id);
+    Waiting w = state.waiting.get(id);
+    if (w != null) {
+      Missed missed = new Missed(id, w.visitorId(), w.since(), w.group(), clock.instant());
+      return Effect().persist(List.of(new Dequeued(id), missed)).thenRun(this::afterChange).thenNoReply();
+    }
+    if (state.assigned.containsKey(id)) {
+      return Effect().persist(new Released(id, clock.instant())).thenRun(this::afterChange).thenNoReply();
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onNoteAssigned(State state, NoteAssigned cmd) {
+    String id = cmd.conversationId();
+    if (cmd.agentId().equals(state.agentOf(id)) || recentlyClosed.contains(id)) {
       return Effect().noReply();
     }
+    // Only a client that bypassed the dispatcher gets here; the conversation is the truth.
+    context.getLog().warn("Site {}: conversation {} joined by {} without the dispatcher", siteId, id, cmd.agentId());
+    endOffer(id, "taken");
+    passedBy.remove(id);
     return Effect()
-        .persist(new Dequeued(cmd.conversationId()))
-        .thenRun(this::publish)
+        .persist(new AssignedTo(id, cmd.visitorId(), cmd.agentId(), clock.instant()))
+        .thenRun(this::afterChange)
         .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onWatch(State state, Watch cmd) {
-    if (!watchers.contains(cmd.watcher())) {
-      if (watchers.size() >= MAX_WATCHERS) {
-        context.getLog().error("Site {} has {} queue watchers; refusing one more", siteId, MAX_WATCHERS);
-        return Effect().noReply();
-      }
-      watchers.add(cmd.watcher());
-      context.watchWith(cmd.watcher(), new WatcherGone(cmd.watcher()));
+    if (admit(watchers, cmd.watcher(), MAX_WATCHERS, "queue watchers")) {
+      cmd.watcher().tell(view(state));
     }
-    cmd.watcher().tell(view(state));
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> forget(ActorRef<QueueView> watcher) {
-    if (watchers.remove(watcher)) {
-      context.unwatch(watcher);
+    watchers.remove(watcher);
+    releaseWatch(watcher);
+    return Effect().noReply();
+  }
+
+  /** Adds a ref to a bounded set and death-watches it; false (logged) when the set is full. */
+  private <T> boolean admit(Set<ActorRef<T>> set, ActorRef<T> ref, int max, String what) {
+    if (set.contains(ref)) {
+      return true;
+    }
+    if (set.size() >= max) {
+      context.getLog().error("Site {} has {} {}; refusing one more", siteId, max, what);
+      return false;
+    }
+    set.add(ref);
+    deathWatch(ref);
+    return true;
+  }
+
+  private void deathWatch(ActorRef<?> ref) {
+    if (deathWatched.add(ref)) {
+      context.watchWith(ref, new RefGone(ref));
+    }
+  }
+
+  /** Stops watching a ref that no longer has any role here. */
+  private void releaseWatch(ActorRef<?> ref) {
+    boolean used =
+        watchers.contains(ref) || agentOfSession.containsKey(ref) || watchedFollowers.contains(ref);
+    if (!used && deathWatched.remove(ref)) {
+      context.unwatch(ref);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private ReplyEffect<Event, State> onRefGone(State state, RefGone gone) {
+    ActorRef<?> ref = gone.ref();
+    deathWatched.remove(ref);
+    watchers.remove(ref);
+    if (agentOfSession.containsKey(ref)) {
+      onSessionGone(state, (ActorRef<AgentNotice>) ref);
+    }
+    if (watchedFollowers.contains(ref)) {
+      onFollowerGone((ActorRef<PositionUpdate>) ref);
     }
     return Effect().noReply();
+  }
+
+  // Agents -----------------------------------------------------------------------------------------------------
+
+  private ReplyEffect<Event, State> onAgentPresent(State state, AgentPresent cmd) {
+    if (!agentOfSession.containsKey(cmd.session())) {
+      if (agentOfSession.size() >= MAX_AGENT_SESSIONS) {
+        context.getLog().error("Site {} has {} agent sessions; refusing one more", siteId, MAX_AGENT_SESSIONS);
+        return Effect().noReply();
+      }
+      agentOfSession.put(cmd.session(), cmd.agentId());
+      deathWatch(cmd.session());
+    }
+    Presence p = present.computeIfAbsent(cmd.agentId(), a -> new Presence());
+    p.sessions.add(cmd.session());
+    boolean wasOnline = p.online;
+    p.online = cmd.online();
+    if (wasOnline && !p.online) {
+      withdrawOffersOf(cmd.agentId());
+    }
+    afterChange(state);
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onSessionGone(State state, ActorRef<AgentNotice> session) {
+    String agentId = agentOfSession.remove(session);
+    if (agentId == null) {
+      return Effect().noReply();
+    }
+    releaseWatch(session);
+    Presence p = present.get(agentId);
+    if (p != null) {
+      p.sessions.remove(session);
+      if (p.sessions.isEmpty()) {
+        present.remove(agentId);
+        withdrawOffersOf(agentId);
+      }
+    }
+    afterChange(state);
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onClaim(State state, Claim cmd) {
+    String id = cmd.conversationId();
+    String holder = state.agentOf(id);
+    if (holder != null) {
+      return holder.equals(cmd.agentId())
+          ? Effect().reply(cmd.replyTo(), StatusReply.ack())
+          : Effect().reply(cmd.replyTo(), Rejection.ALREADY_CLAIMED.reply());
+    }
+    if (recentlyClosed.contains(id)) {
+      return Effect().reply(cmd.replyTo(), Rejection.CONVERSATION_CLOSED.reply());
+    }
+    if (state.loadOf(cmd.agentId()) >= config.capacityOf(cmd.agentId())) {
+      return Effect().reply(cmd.replyTo(), Rejection.AT_CAPACITY.reply());
+    }
+    OfferMade offer = offers.get(id);
+    if (offer != null) {
+      endOffer(id, "taken");
+    }
+    passedBy.remove(id);
+    Waiting w = state.waiting.get(id);
+    String visitorId = w != null ? w.visitorId() : cmd.visitorId();
+    return Effect()
+        .persist(new AssignedTo(id, visitorId, cmd.agentId(), clock.instant()))
+        .thenRun(
+            s -> {
+              startJoin(id, cmd.agentId());
+              afterChange(s);
+            })
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onTransfer(State state, Transfer cmd) {
+    String id = cmd.conversationId();
+    Assignment held = state.assigned.get(id);
+    if (held == null || !held.agentId().equals(cmd.fromAgentId())) {
+      return Effect().reply(cmd.replyTo(), Rejection.NOT_ASSIGNED.reply());
+    }
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>(2);
+    if (cmd.toAgentId() != null) {
+      if (cmd.toAgentId().equals(cmd.fromAgentId())) {
+        return Effect().reply(cmd.replyTo(), StatusReply.ack());
+      }
+      if (state.loadOf(cmd.toAgentId()) >= config.capacityOf(cmd.toAgentId())) {
+        return Effect().reply(cmd.replyTo(), Rejection.AT_CAPACITY.reply());
+      }
+      events.add(new AssignedTo(id, held.visitorId(), cmd.toAgentId(), now));
+    } else {
+      if (config.group(cmd.toGroup()).isEmpty()) {
+        return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_GROUP.reply());
+      }
+      if (state.waiting.size() >= MAX_WAITING) {
+        return Effect().reply(cmd.replyTo(), Rejection.AT_CAPACITY.reply());
+      }
+      events.add(new Released(id, now));
+      events.add(new Queued(id, held.visitorId(), now, cmd.toGroup()));
+    }
+    return Effect()
+        .persist(events)
+        .thenRun(
+            s -> {
+              ActorRef<Command> self = context.getSelf();
+              peers
+                  .transfer(siteId, id, cmd.fromAgentId(), cmd.toAgentId(), cmd.toGroup(), cmd.note())
+                  .whenCompleteAsync(
+                      (ok, failure) -> self.tell(new TransferSettled(id, unwrap(failure))),
+                      context.getExecutionContext());
+              Presence target = cmd.toAgentId() == null ? null : present.get(cmd.toAgentId());
+              if (target != null) {
+                HandedOver notice = new HandedOver(siteId, id, cmd.fromAgentId());
+                target.sessions.forEach(session -> session.tell(notice));
+              }
+              afterChange(s);
+            })
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onTransferSettled(State state, TransferSettled settled) {
+    if (settled.failure() != null) {
+      // The conversation refused (it closed meanwhile: its Remove frees the agent) or did not answer.
+      context.getLog().warn("Site {}: transfer of {} not recorded by the conversation: {}", siteId, settled.conversationId(), settled.failure().toString());
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onDecline(State state, Decline cmd) {
+    OfferMade offer = offers.get(cmd.conversationId());
+    if (offer != null && offer.agentId().equals(cmd.agentId())) {
+      passed(cmd.conversationId(), cmd.agentId());
+      endOffer(cmd.conversationId(), "declined");
+      afterChange(state);
+    }
+    return Effect().noReply();
+  }
+
+  private void startJoin(String conversationId, String agentId) {
+    CompletionStage<?> joined = peers.join(siteId, conversationId, agentId);
+    ActorRef<Command> self = context.getSelf();
+    // Completed on our dispatcher, not the common pool (see ../shared/STACK.md).
+    joined.whenCompleteAsync(
+        (ok, failure) -> self.tell(new JoinSettled(conversationId, agentId, unwrap(failure))),
+        context.getExecutionContext());
+  }
+
+  private ReplyEffect<Event, State> onJoinSettled(State state, JoinSettled settled) {
+    String id = settled.conversationId();
+    if (settled.failure() == null || !settled.agentId().equals(state.agentOf(id))) {
+      joinsToRetry.remove(id);
+      return Effect().noReply();
+    }
+    if (settled.failure() instanceof StatusReply.ErrorMessage refusal) {
+      context.getLog().info("Site {}: conversation {} refused agent {}: {}", siteId, id, settled.agentId(), refusal.getMessage());
+      joinsToRetry.remove(id);
+      return Effect().persist(new Released(id, clock.instant())).thenRun(this::afterChange).thenNoReply();
+    }
+    context.getLog().warn("Site {}: join of {} to {} failed, retrying: {}", siteId, settled.agentId(), id, settled.failure().toString());
+    joinsToRetry.put(id, settled.agentId());
+    return Effect().noReply();
+  }
+
+  // Visitors ---------------------------------------------------------------------------------------------------
+
+  private ReplyEffect<Event, State> onFollow(State state, FollowPosition cmd) {
+    String id = cmd.conversationId();
+    if (!state.waiting.containsKey(id)
+        && (state.assigned.containsKey(id) || recentlyClosed.contains(id))) {
+      cmd.follower().tell(new PositionUpdate(siteId, id, 0));
+      return Effect().noReply();
+    }
+    if (!admit(watchedFollowers, cmd.follower(), MAX_POSITION_FOLLOWERS, "position followers")) {
+      return Effect().noReply();
+    }
+    followers.computeIfAbsent(id, k -> new HashSet<>()).add(cmd.follower());
+    int position = positionOf(state, id);
+    if (position > 0) {
+      cmd.follower().tell(new PositionUpdate(siteId, id, position));
+    }
+    return Effect().noReply();
+  }
+
+  private void onFollowerGone(ActorRef<PositionUpdate> follower) {
+    watchedFollowers.remove(follower);
+    Iterator<Map.Entry<String, Set<ActorRef<PositionUpdate>>>> it = followers.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, Set<ActorRef<PositionUpdate>>> e = it.next();
+      e.getValue().remove(follower);
+      if (e.getValue().isEmpty()) {
+        it.remove();
+        positionSent.remove(e.getKey());
+      }
+    }
+  }
+
+  private static int positionOf(State state, String conversationId) {
+    int i = 1;
+    for (String id : state.waiting.keySet()) {
+      if (id.equals(conversationId)) {
+        return i;
+      }
+      i++;
+    }
+    return 0;
+  }
+
+  private Availability availability() {
+    if (config.hours() != null && !config.hours().isOpen(clock.instant())) {
+      return new Availability(siteId, Availability.CLOSED, config.welcomeMessage());
+    }
+    boolean anyone = present.values().stream().anyMatch(p -> p.online);
+    return new Availability(
+        siteId, anyone ? Availability.OPEN : Availability.NO_AGENTS, config.welcomeMessage());
+  }
+
+  // Configuration and time -------------------------------------------------------------------------------------
+
+  private ReplyEffect<Event, State> refresh() {
+    loadConfig();
+    return Effect().noReply();
+  }
+
+  private void loadConfig() {
+    if (configLoading) {
+      return;
+    }
+    configLoading = true;
+    configLoadedAt = clock.instant();
+    ActorRef<Command> self = context.getSelf();
+    CompletionStage<SiteRouting> loaded;
+    try {
+      loaded = configSource.load(siteId);
+    } catch (RuntimeException e) {
+      self.tell(new ConfigLoaded(null, e));
+      return;
+    }
+    loaded.whenCompleteAsync(
+        (config, failure) -> self.tell(new ConfigLoaded(config, unwrap(failure))), context.getExecutionContext());
+  }
+
+  private ReplyEffect<Event, State> onConfigLoaded(State state, ConfigLoaded loaded) {
+    configLoading = false;
+    boolean first = !configReady;
+    configReady = true;
+    if (loaded.failure() != null || loaded.config() == null) {
+      context.getLog().warn("Site {}: routing configuration not loaded, keeping the previous one: {}", siteId, String.valueOf(loaded.failure()));
+      return first ? Effect().noReply().thenUnstashAll() : Effect().noReply();
+    }
+    config = loaded.config();
+    // Offers to agents who left a group or whose group changed policy are re-decided.
+    new ArrayList<>(offers.keySet()).forEach(id -> endOffer(id, "withdrawn"));
+    afterChange(state);
+    return first ? Effect().noReply().thenUnstashAll() : Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onTick(State state, Tick tick) {
+    Instant now = clock.instant();
+    if (!Duration.between(configLoadedAt, now).minus(CONFIG_REFRESH_INTERVAL).isNegative()) {
+      loadConfig();
+    }
+    for (Map.Entry<String, OfferMade> e : new ArrayList<>(offers.entrySet())) {
+      if (!e.getValue().expiresAt().isAfter(now)) {
+        passed(e.getKey(), e.getValue().agentId());
+        endOffer(e.getKey(), "expired");
+      }
+    }
+    new HashMap<>(joinsToRetry).forEach((id, agentId) -> {
+      if (agentId.equals(state.agentOf(id))) {
+        startJoin(id, agentId);
+      }
+    });
+    joinsToRetry.clear();
+    if (config.autoCloseAfter() != null
+        && !Duration.between(autoCloseCheckedAt, now).minus(AUTO_CLOSE_CHECK_INTERVAL).isNegative()) {
+      autoCloseCheckedAt = now;
+      for (String id : state.assigned.keySet()) {
+        peers.closeIfIdle(id, config.autoCloseAfter(), config.autoCloseNotice());
+      }
+    }
+    afterChange(state);
+    return Effect().noReply();
+  }
+
+  // Decisions --------------------------------------------------------------------------------------------------
+
+  private void afterChange(State state) {
+    dispatch(state);
+    publish(state);
+  }
+
+  /** Offers waiting conversations, oldest first, to agents with room. The heart of routing: docs/ROUTING.md. */
+  private void dispatch(State state) {
+    Instant now = clock.instant();
+    if (config.hours() != null && !config.hours().isOpen(now)) {
+      return; // outside the site's hours: conversations wait as messages for later
+    }
+    Map<String, Integer> busy = new HashMap<>();
+    for (String agentId : present.keySet()) {
+      busy.put(agentId, state.loadOf(agentId));
+    }
+    offers.values().forEach(o -> busy.merge(o.agentId(), 1, Integer::sum));
+    for (Waiting w : state.waiting.values()) {
+      if (offers.containsKey(w.conversationId())) {
+        continue;
+      }
+      Policy policy = config.policyOf(w.group());
+      if (policy == Policy.MANUAL) {
+        continue;
+      }
+      List<String> candidates = new ArrayList<>();
+      Set<String> groups = eligibleGroups(w, now);
+      for (Map.Entry<String, Presence> e : present.entrySet()) {
+        String agentId = e.getKey();
+        if (e.getValue().online
+            && busy.getOrDefault(agentId, 0) < config.capacityOf(agentId)
+            && memberOfAny(agentId, groups)) {
+          candidates.add(agentId);
+        }
+      }
+      if (candidates.isEmpty()) {
+        continue;
+      }
+      Set<String> passed = passedBy.getOrDefault(w.conversationId(), Set.of());
+      List<String> fresh = candidates.stream().filter(a -> !passed.contains(a)).toList();
+      if (fresh.isEmpty()) {
+        passedBy.remove(w.conversationId()); // everyone passed: a new round starts
+        fresh = candidates;
+      }
+      String chosen = choose(state, w, policy, fresh, busy);
+      offer(w, chosen, now);
+      busy.merge(chosen, 1, Integer::sum);
+    }
+  }
+
+  /** The conversation's group (null: the whole site), plus its overflow group once it waited long enough. */
+  private Set<String> eligibleGroups(Waiting w, Instant now) {
+    Set<String> groups = new LinkedHashSet<>();
+    if (w.group() == null) {
+      groups.add(null);
+      return groups;
+    }
+    config.group(w.group()).ifPresent(g -> {
+      if (g.hours() == null || g.hours().isOpen(now)) {
+        groups.add(g.id());
+      }
+      if (g.overflowGroup() != null
+          && g.overflowAfter() != null
+          && !Duration.between(w.since(), now).minus(g.overflowAfter()).isNegative()) {
+        config.group(g.overflowGroup())
+            .filter(o -> o.hours() == null || o.hours().isOpen(now))
+            .ifPresent(o -> groups.add(o.id()));
+      }
+    });
+    return groups;
+  }
+
+  private boolean memberOfAny(String agentId, Set<String> groups) {
+    if (groups.contains(null)) {
+      return true;
+    }
+    for (String g : groups) {
+      if (config.group(g).map(group -> group.members().contains(agentId)).orElse(false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private String choose(
+      State state, Waiting w, Policy policy, List<String> candidates, Map<String, Integer> busy) {
+    String previous = w.visitorId() == null ? null : state.lastAgentOfVisitor.get(w.visitorId());
+    if (previous != null && candidates.contains(previous)) {
+      return previous; // a returning visitor goes back to the agent they spoke to
+    }
+    if (policy == Policy.ROUND_ROBIN) {
+      String key = w.group() == null ? "" : w.group();
+      TreeSet<String> ordered = new TreeSet<>(candidates);
+      String last = roundRobinLast.get(key);
+      String next = last == null ? null : ordered.higher(last);
+      String chosen = next != null ? next : ordered.first();
+      roundRobinLast.put(key, chosen);
+      return chosen;
+    }
+    return candidates.stream()
+        .min(
+            Comparator.<String>comparingInt(a -> busy.getOrDefault(a, 0))
+                .thenComparing(a -> lastOfferedAt.getOrDefault(a, Instant.MIN))
+                .thenComparing(a -> a))
+        .orElseThrow();
+  }
+
+  private void offer(Waiting w, String agentId, Instant now) {
+    Instant expiresAt = now.plus(config.offerTimeout());
+    offers.put(w.conversationId(), new OfferMade(agentId, expiresAt));
+    lastOfferedAt.put(agentId, now);
+    Offer notice = new Offer(siteId, w.conversationId(), w.visitorId(), w.group(), expiresAt);
+    Presence p = present.get(agentId);
+    if (p != null) {
+      p.sessions.forEach(s -> s.tell(notice));
+    }
+  }
+
+  private void passed(String conversationId, String agentId) {
+    Set<String> set = passedBy.computeIfAbsent(conversationId, k -> new HashSet<>());
+    if (set.size() < MAX_AGENT_SESSIONS) {
+      set.add(agentId);
+    }
+  }
+
+  private void endOffer(String conversationId, String reason) {
+    OfferMade offer = offers.remove(conversationId);
+    if (offer == null) {
+      return;
+    }
+    Presence p = present.get(offer.agentId());
+    if (p != null) {
+      OfferEnded ended = new OfferEnded(siteId, conversationId, reason);
+      p.sessions.forEach(s -> s.tell(ended));
+    }
+  }
+
+  private void withdrawOffersOf(String agentId) {
+    for (Map.Entry<String, OfferMade> e : new ArrayList<>(offers.entrySet())) {
+      if (e.getValue().agentId().equals(agentId)) {
+        endOffer(e.getKey(), "withdrawn");
+      }
+    }
+  }
+
+  private void rememberClosed(String conversationId) {
+    recentlyClosed.add(conversationId);
+    if (recentlyClosed.size() > MAX_REMEMBERED_CLOSED) {
+      recentlyClosed.remove(recentlyClosed.iterator().next());
+    }
+    passedBy.remove(conversationId);
   }
 
   private void publish(State state) {
     QueueView view = view(state);
     watchers.forEach(w -> w.tell(view));
+    if (followers.isEmpty()) {
+      return;
+    }
+    Map<String, Integer> positions = new HashMap<>();
+    int i = 1;
+    for (String id : state.waiting.keySet()) {
+      if (followers.containsKey(id)) {
+        positions.put(id, i);
+      }
+      i++;
+    }
+    Iterator<Map.Entry<String, Set<ActorRef<PositionUpdate>>>> it = followers.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, Set<ActorRef<PositionUpdate>>> e = it.next();
+      String id = e.getKey();
+      int position = positions.getOrDefault(id, 0);
+      if (position == 0 && !state.assigned.containsKey(id) && !recentlyClosed.contains(id)) {
+        continue; // followed before it was queued: wait for it
+      }
+      Integer before = positionSent.get(id);
+      if (before == null || before != position) {
+        PositionUpdate update = new PositionUpdate(siteId, id, position);
+        e.getValue().forEach(f -> f.tell(update));
+        positionSent.put(id, position);
+      }
+      if (position == 0) {
+        it.remove();
+        positionSent.remove(id);
+      }
+    }
   }
 
   private QueueView view(State state) {
-    return new QueueView(siteId, state.list());
+    Instant since = clock.instant().minus(MISSED_REMINDER_WINDOW);
+    List<Waiting> missed = new ArrayList<>();
+    state.missed.values().forEach(m -> {
+      if (m.at().isAfter(since)) {
+        missed.add(0, m.conversation());
+      }
+    });
+    return new QueueView(siteId, state.list(), missed);
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 
   /** Ids the waiting list holds, for tests and tools. */

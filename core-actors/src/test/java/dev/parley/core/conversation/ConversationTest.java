@@ -12,6 +12,7 @@ import dev.parley.core.conversation.Conversation.Event;
 import dev.parley.core.conversation.Conversation.State;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -473,5 +474,144 @@ class ConversationTest {
     var refused =
         subscribe(agentA, one.getRef(), 0);
     assertThat(errorOf(refused.reply())).isEqualTo(Rejection.TOO_MANY_SUBSCRIBERS.code());
+  }
+
+  @Test
+  void aTransferWithANoteShowsTheVisitorAGaplessTimelineAndNeverTheNote() {
+    postOk(visitor, "My parcel is lost");
+    claim(agentA);
+    TestProbe<Conversation.Notification> visitorSide = testKit.createTestProbe();
+    TestProbe<Conversation.Notification> agentSide = testKit.createTestProbe();
+    subscribe(visitor, visitorSide.getRef(), 2);
+    subscribe(agentB, agentSide.getRef(), 2);
+
+    var transfer =
+        kit.<StatusReply<Done>>runCommand(
+            replyTo -> new Conversation.Transfer(agentA, agentB.id(), null, "VIP, refund approved", replyTo));
+    var note =
+        kit.<StatusReply<Long>>runCommand(replyTo -> new Conversation.AddNote(agentB, "n-1", "called courier", replyTo));
+    var repeat =
+        kit.<StatusReply<Long>>runCommand(replyTo -> new Conversation.AddNote(agentB, "n-1", "called courier", replyTo));
+    var byVisitor =
+        kit.<StatusReply<Long>>runCommand(replyTo -> new Conversation.AddNote(visitor, "n-2", "sneaky", replyTo));
+
+    assertThat(transfer.reply().isSuccess()).isTrue();
+    assertThat(note.reply().getValue()).isEqualTo(2L);
+    assertThat(repeat.reply().getValue()).isEqualTo(2L);
+    assertThat(repeat.hasNoEvents()).isTrue();
+    assertThat(byVisitor.reply().isError()).isTrue();
+    // The visitor's timeline: 3 transferred, 4 joined, nothing else, and no note on the way.
+    assertThat(((Conversation.Appended) visitorSide.receiveMessage(WAIT)).entry().kind()).isEqualTo(Entry.Kind.TRANSFERRED);
+    var joined = (Conversation.Appended) visitorSide.receiveMessage(WAIT);
+    assertThat(joined.entry().seq()).isEqualTo(4);
+    assertThat(joined.entry().author().id()).isEqualTo(agentB.id());
+    visitorSide.expectNoMessage(Duration.ofMillis(200));
+    var visitorSync = subscribe(visitor, visitorSide.getRef(), 0).reply().getValue();
+    assertThat(visitorSync.notes()).isEmpty();
+    assertThat(visitorSync.entries()).extracting(Entry::seq).containsExactly(1L, 2L, 3L, 4L);
+    // Agents get the notes, numbered on their own.
+    var agentSync = subscribe(agentB, agentSide.getRef(), 4).reply().getValue();
+    assertThat(agentSync.notes()).extracting(Conversation.Note::noteSeq).containsExactly(1L, 2L);
+    assertThat(agentSync.notes().get(0).text()).isEqualTo("VIP, refund approved");
+    // The new agent may write; the old one may not.
+    assertThat(post(agentB, "b-1", "Hi, I have your case").reply().isSuccess()).isTrue();
+    assertThat(post(agentA, "a-9", "still me?").reply().getError().getMessage())
+        .isEqualTo(dev.parley.core.common.Rejection.NOT_ASSIGNED.code());
+  }
+
+  @Test
+  void aTransferToAGroupPutsTheConversationBackInTheQueueWithThatGroup() throws InterruptedException {
+    postOk(visitor, "Question about billing");
+    claim(agentA);
+    peers.clear();
+
+    var transfer =
+        kit.<StatusReply<Done>>runCommand(
+            replyTo -> new Conversation.Transfer(agentA, null, "billing", null, replyTo));
+
+    assertThat(transfer.reply().isSuccess()).isTrue();
+    assertThat(transfer.state().status()).isEqualTo(Conversation.Status.WAITING);
+    assertThat(peers.next(WAIT).kind()).isEqualTo("waiting");
+    assertThat(claimResult(agentB).reply().isSuccess()).isTrue();
+  }
+
+  @Test
+  void theVisitorRatesAndARepeatedRatingPersistsNothing() {
+    postOk(visitor, "Where is my tea?");
+    claim(agentA);
+    assertThat(close(agentA).reply().isSuccess()).isTrue();
+
+    var rated =
+        kit.<StatusReply<Done>>runCommand(replyTo -> new Conversation.Rate(visitor, 5, "quick answer", replyTo));
+    var repeat =
+        kit.<StatusReply<Done>>runCommand(replyTo -> new Conversation.Rate(visitor, 5, "quick answer", replyTo));
+    var byAgent = kit.<StatusReply<Done>>runCommand(replyTo -> new Conversation.Rate(agentA, 1, null, replyTo));
+    var outOfRange = kit.<StatusReply<Done>>runCommand(replyTo -> new Conversation.Rate(visitor, 6, null, replyTo));
+
+    assertThat(rated.reply().isSuccess()).isTrue();
+    assertThat(rated.events()).containsExactly(new Conversation.Rated(5, "quick answer", ((Conversation.Rated) rated.events().get(0)).at()));
+    assertThat(rated.state().lastSeq()).isEqualTo(3); // not a timeline entry
+    assertThat(repeat.hasNoEvents()).isTrue();
+    assertThat(byAgent.reply().getError().getMessage()).isEqualTo(dev.parley.core.common.Rejection.INVALID_RATING.code());
+    assertThat(outOfRange.reply().getError().getMessage()).isEqualTo(dev.parley.core.common.Rejection.INVALID_RATING.code());
+  }
+
+  @Test
+  void anIdleVisitorIsWarnedOnceAndThenTheSystemClosesTheChat() {
+    java.util.concurrent.atomic.AtomicReference<Instant> now =
+        new java.util.concurrent.atomic.AtomicReference<>(Instant.parse("2026-11-23T10:00:00Z"));
+    Clock clock =
+        new Clock() {
+          @Override
+          public Instant instant() {
+            return now.get();
+          }
+
+          @Override
+          public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+        };
+    kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            Conversation.create(UUID.randomUUID().toString(), peers, clock),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
+    Conversation.CloseIfIdle check = new Conversation.CloseIfIdle(Duration.ofMinutes(10), Duration.ofMinutes(2));
+    assertThat(kit.runCommand(check).hasNoEvents()).isTrue(); // not opened: nothing to close
+    postOk(visitor, "hello?");
+    assertThat(kit.runCommand(check).hasNoEvents()).isTrue(); // waiting: only assigned chats auto-close
+    claim(agentA);
+
+    now.set(now.get().plus(Duration.ofMinutes(7)).plusSeconds(59));
+    assertThat(kit.runCommand(check).hasNoEvents()).isTrue();
+    now.set(now.get().plusSeconds(1));
+    var warned = kit.runCommand(check);
+    var again = kit.runCommand(check);
+    now.set(now.get().plus(Duration.ofMinutes(2)));
+    var closed = kit.runCommand(check);
+
+    var notice = (Conversation.MessagePosted) warned.events().get(0);
+    assertThat(notice.author()).isEqualTo(dev.parley.core.common.Participant.system());
+    assertThat(notice.text()).isEqualTo("This chat will close in 2 minutes without a reply.");
+    assertThat(again.hasNoEvents()).isTrue();
+    assertThat(closed.events()).hasSize(1);
+    assertThat(((Conversation.Closed) closed.events().get(0)).by()).isEqualTo(dev.parley.core.common.Participant.system());
+    assertThat(closed.state().status()).isEqualTo(Conversation.Status.CLOSED);
+  }
+
+  @Test
+  void aChatWithinItsIdleLimitIsLeftAlone() {
+    postOk(visitor, "hi");
+    claim(agentA);
+    postOk(visitor, "still here");
+    // With the system clock, a limit of one hour is nowhere near: nothing happens.
+    assertThat(kit.runCommand(new Conversation.CloseIfIdle(Duration.ofHours(1), Duration.ofMinutes(2))).hasNoEvents())
+        .isTrue();
   }
 }

@@ -23,18 +23,18 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * Shared plumbing of the JSON API's routes: bearer authentication, size-limited JSON bodies, blocking work off the
  * request threads, and JSON responses. Route classes hold the endpoints; {@link ErrorMapping} picks statuses.
  */
-abstract class ApiRoutes extends AllDirectives {
+public abstract class ApiRoutes extends AllDirectives {
 
   /** Largest request body accepted by the JSON API. */
   static final long MAX_BODY_BYTES = 64 * 1024;
 
   protected final ApiContext api;
 
-  ApiRoutes(ApiContext api) {
+  protected ApiRoutes(ApiContext api) {
     this.api = api;
   }
 
-  abstract Route routes();
+  public abstract Route routes();
 
   /** Runs {@code handler} for the caller of a valid agent token; 401 otherwise. */
   protected Route authenticated(Function<Principal, CompletionStage<HttpResponse>> handler) {

@@ -62,6 +62,11 @@ public final class RequestBody {
     }
   }
 
+  /** The parsed object, for routes whose bodies are nested documents. */
+  public JsonNode root() {
+    return root;
+  }
+
   public boolean has(String field) {
     JsonNode node = root.get(field);
     return node != null && !node.isNull();

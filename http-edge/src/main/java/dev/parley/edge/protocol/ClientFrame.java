@@ -9,7 +9,13 @@ public sealed interface ClientFrame {
   record Hello(String token, Map<String, Long> resume) implements ClientFrame {}
 
   /** {@code conversationId} may be null for a visitor: the visitor's open conversation, opened if need be. */
-  record Send(String id, String conversationId, String text) implements ClientFrame {}
+  record Send(String id, String conversationId, String text, String group, String pageUrl)
+      implements ClientFrame {
+    /** A send without routing hints ({@code group}, {@code pageUrl}: used only when it opens a conversation). */
+    public Send(String id, String conversationId, String text) {
+      this(id, conversationId, text, null, null);
+    }
+  }
 
   record Sync(String conversationId, long afterSeq) implements ClientFrame {}
 
@@ -32,4 +38,17 @@ public sealed interface ClientFrame {
 
   /** Visitors only: the page the visitor is on (sent on every navigation). */
   record Page(String url, String title, String referrer) implements ClientFrame {}
+
+  /** An agent passes on an offer (docs/PROTOCOL.md, Routing). */
+  record Decline(String id, String conversationId) implements ClientFrame {}
+
+  /** Exactly one of {@code toAgent} and {@code toGroup}; {@code note} is internal (agents only), may be null. */
+  record Transfer(String id, String conversationId, String toAgent, String toGroup, String note)
+      implements ClientFrame {}
+
+  /** A visitor's satisfaction rating, 1 to 5, with an optional comment. */
+  record Rate(String id, String conversationId, int score, String comment) implements ClientFrame {}
+
+  /** An internal note: agents only, never shown to the visitor. */
+  record Note(String id, String conversationId, String text) implements ClientFrame {}
 }

@@ -39,6 +39,8 @@ public enum ErrorCode {
   INVALID_MESSAGE_ID,
   INVALID_SEQ,
   TOO_MANY_SUBSCRIBERS,
+  AT_CAPACITY,
+  INVALID_RATING,
   // HTTP API
   INVALID_REQUEST,
   INVALID_CREDENTIALS,
@@ -48,7 +50,11 @@ public enum ErrorCode {
   CONFLICT,
   ORIGIN_NOT_ALLOWED,
   UNKNOWN_SITE,
-  UNKNOWN_CONNECTION;
+  UNKNOWN_CONNECTION,
+  // Routing configuration API (docs/PROTOCOL.md, "Routing")
+  UNKNOWN_GROUP,
+  UNKNOWN_AGENT,
+  OVERLAPPING_HOURS;
 
   /** The code on the wire: lower case, words joined by hyphens. */
   public String code() {

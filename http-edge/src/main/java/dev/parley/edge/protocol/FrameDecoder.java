@@ -3,6 +3,7 @@ package dev.parley.edge.protocol;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.core.common.Limits;
+import dev.parley.core.routing.RoutingHints;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -72,7 +73,16 @@ public final class FrameDecoder {
           switch (type) {
             case "hello" -> new ClientFrame.Hello(optionalText(root, "token", 4096), resume(root));
             case "send" -> new ClientFrame.Send(
-                messageId(root), optionalConversationId(root), requiredString(root, "text"));
+                messageId(root),
+                optionalConversationId(root),
+                requiredString(root, "text"),
+                optionalText(root, "group", RoutingHints.MAX_GROUP_CHARS),
+                optionalText(root, "pageUrl", RoutingHints.MAX_PAGE_URL_CHARS));
+            case "decline" -> new ClientFrame.Decline(messageId(root), conversationId(root));
+            case "transfer" -> transfer(root);
+            case "rate" -> new ClientFrame.Rate(
+                messageId(root), conversationId(root), score(root), optionalText(root, "comment", Limits.MAX_TEXT_CHARS));
+            case "note" -> new ClientFrame.Note(messageId(root), conversationId(root), requiredString(root, "text"));
             case "sync" -> new ClientFrame.Sync(conversationId(root), nonNegative(root, "afterSeq"));
             case "typing" -> new ClientFrame.Typing(conversationId(root), bool(root, "typing"));
             case "read" -> new ClientFrame.Read(conversationId(root), nonNegative(root, "seq"));
@@ -93,6 +103,26 @@ public final class FrameDecoder {
     } catch (Invalid e) {
       return Decoded.fail(ref == null ? e.error : e.error.withRef(truncate(ref)));
     }
+  }
+
+  private static int score(JsonNode root) throws Invalid {
+    long score = nonNegative(root, "score");
+    if (score < 1 || score > 5) {
+      throw invalid("score", "score must be an integer from 1 to 5");
+    }
+    return (int) score;
+  }
+
+  private static ClientFrame.Transfer transfer(JsonNode root) throws Invalid {
+    String id = messageId(root);
+    String conversationId = conversationId(root);
+    String toAgent = optionalText(root, "toAgent", MAX_CONVERSATION_ID_CHARS);
+    String toGroup = optionalText(root, "toGroup", RoutingHints.MAX_GROUP_CHARS);
+    if ((toAgent == null) == (toGroup == null)) {
+      throw invalid(toAgent == null ? "toAgent" : "toGroup", "name exactly one of toAgent and toGroup");
+    }
+    String note = optionalText(root, "note", Limits.MAX_TEXT_CHARS);
+    return new ClientFrame.Transfer(id, conversationId, toAgent, toGroup, note);
   }
 
   private static Map<String, Long> resume(JsonNode root) throws Invalid {

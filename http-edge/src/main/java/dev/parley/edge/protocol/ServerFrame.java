@@ -21,7 +21,8 @@ public sealed interface ServerFrame {
 
   record ReadMarkView(Author reader, long seq) {}
 
-  record WaitingView(String conversationId, String visitorId, Instant since) {}
+  /** {@code group} null: any agent; {@code position}: 1 is next (added with routing). */
+  record WaitingView(String conversationId, String visitorId, Instant since, String group, Integer position) {}
 
   @JsonTypeName("welcome")
   record VisitorWelcome(
@@ -78,7 +79,8 @@ public sealed interface ServerFrame {
   record Read(String conversationId, Author reader, long seq) implements ServerFrame {}
 
   @JsonTypeName("queue")
-  record Queue(String siteId, List<WaitingView> waiting) implements ServerFrame {}
+  /** {@code missed}: conversations closed before any agent joined, newest first (added with routing). */
+  record Queue(String siteId, List<WaitingView> waiting, List<WaitingView> missed) implements ServerFrame {}
 
   @JsonTypeName("error")
   record Error(String code, String message, String ref, String conversationId, String field)
@@ -125,6 +127,25 @@ public sealed interface ServerFrame {
       List<PageView> pages,
       List<PastConversation> conversations)
       implements ServerFrame {}
+
+  // Routing (docs/PROTOCOL.md, "Routing") ---------------------------------------------------------------------
+
+  @JsonTypeName("offer")
+  record Offer(String conversationId, String siteId, String visitorId, String group, Instant expiresAt)
+      implements ServerFrame {}
+
+  @JsonTypeName("offerEnded")
+  record OfferEnded(String conversationId, String siteId, String reason) implements ServerFrame {}
+
+  @JsonTypeName("position")
+  record Position(String conversationId, int position) implements ServerFrame {}
+
+  /** An internal note, to agents only; numbered by {@code noteSeq}, apart from the timeline's seq. */
+  @JsonTypeName("note")
+  record Note(String conversationId, long noteSeq, Author author, String text, Instant at) implements ServerFrame {}
+
+  @JsonTypeName("availability")
+  record Availability(String siteId, String status, String welcomeMessage) implements ServerFrame {}
 
   @JsonTypeName("pong")
   record Pong(Long t, Instant serverTime) implements ServerFrame {}

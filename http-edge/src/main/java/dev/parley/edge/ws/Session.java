@@ -9,6 +9,7 @@ import dev.parley.core.dispatcher.Dispatcher;
 import dev.parley.core.visitor.Device;
 import dev.parley.core.visitor.Identity;
 import dev.parley.core.visitor.PageView;
+import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.visitor.Visitor;
 import dev.parley.edge.auth.IdentitySignatures;
 import dev.parley.edge.auth.Tokens;
@@ -145,7 +146,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
       CLOSE,
       READ,
       STATUS,
-      IDENTIFY
+      IDENTIFY,
+      TRANSFER,
+      NOTE,
+      RATE
     }
   }
 
@@ -159,6 +163,17 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private record Resync(String conversationId, long generation) implements Command {}
 
   private record ReadHistory(String conversationId, long generation) implements Command {}
+
+  /** A claim is checked by the conversation (it exists, its site), then decided by the site's dispatcher. */
+  private record ClaimChecked(
+      ClientFrame.Claim claim, StatusReply<Conversation.Summary> reply, Throwable failure) implements Command {}
+
+  private record ClaimGranted(ClientFrame.Claim claim, StatusReply<Done> reply, Throwable failure)
+      implements Command {}
+
+  /** A transfer, like a claim, learns the conversation's site and is then decided by that site's dispatcher. */
+  private record TransferChecked(
+      ClientFrame.Transfer transfer, StatusReply<Conversation.Summary> reply, Throwable failure) implements Command {}
 
   // Factory ----------------------------------------------------------------------------------------------------
 
@@ -186,6 +201,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
   /** The User-Agent header of the connection, or null. */
   private final String userAgent;
   private final String sessionId = UUID.randomUUID().toString();
+  private final SessionRouting routing;
+  /** Agent only: whether the status being set is online, applied to routing when the agent entity acks. */
+  private boolean settingOnline;
 
   /** Null until the hello succeeded. */
   private Caller caller;
@@ -202,6 +220,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private String currentConversationId;
   /** Agent only: the sites whose queue this session watches, and the last queue sent for each. */
   private final Map<String, List<Dispatcher.Waiting>> watchedQueues = new HashMap<>();
+  /** Agent only: the missed reminders last sent per site. */
+  private final Map<String, List<Dispatcher.Waiting>> missedSent = new HashMap<>();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Map<String, TypingSent> typingSent = new HashMap<>();
   /** Agent only: visitors (by entity id) whose profile this session watches, and the followed conversations of each. */
@@ -256,6 +276,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
     this.notifications = context.messageAdapter(Conversation.Notification.class, FromConversation::new);
     this.queueViews = context.messageAdapter(Dispatcher.QueueView.class, FromQueue::new);
     this.profileViews = context.messageAdapter(Visitor.Profile.class, FromVisitor::new);
+    this.routing =
+        new SessionRouting(context, deps.sharding(), this::send, id -> subscribe(id, 0L, false));
     timers.startSingleTimer(HelloTimeout.INSTANCE, deps.settings().helloTimeout());
     timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
   }
@@ -284,6 +306,12 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(FromQueue.class, this::onQueue)
         .onMessage(FromVisitor.class, this::onVisitorProfile)
         .onMessage(IdentityChecked.class, this::onIdentityChecked)
+        .onMessage(ClaimChecked.class, this::onClaimChecked)
+        .onMessage(ClaimGranted.class, this::onClaimGranted)
+        .onMessage(TransferChecked.class, this::onTransferChecked)
+        .onMessage(SessionRouting.FromNotice.class, m -> { routing.onNotice(m); return this; })
+        .onMessage(SessionRouting.FromPosition.class, m -> { routing.onPosition(m); return this; })
+        .onMessage(SessionRouting.FromAvailability.class, m -> { routing.onAvailability(m); return this; })
         .onSignal(PostStop.class, signal -> onStop())
         .build();
   }
@@ -370,6 +398,18 @@ public final class Session extends AbstractBehavior<Session.Command> {
       onIdentify(i);
     } else if (frame instanceof ClientFrame.Page p) {
       onPage(p);
+    } else if (frame instanceof ClientFrame.Transfer t) {
+      onTransfer(t);
+    } else if (frame instanceof ClientFrame.Note n) {
+      onNote(n);
+    } else if (frame instanceof ClientFrame.Rate r) {
+      onRate(r);
+    } else if (frame instanceof ClientFrame.Decline d) {
+      if (role != Role.AGENT) {
+        send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents decline offers").withRef(d.id()));
+      } else {
+        routing.decline(caller, d);
+      }
     }
   }
 
@@ -384,6 +424,14 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return s.id();
     } else if (frame instanceof ClientFrame.Identify i) {
       return i.id();
+    } else if (frame instanceof ClientFrame.Decline d) {
+      return d.id();
+    } else if (frame instanceof ClientFrame.Transfer t) {
+      return t.id();
+    } else if (frame instanceof ClientFrame.Note n) {
+      return n.id();
+    } else if (frame instanceof ClientFrame.Rate r) {
+      return r.id();
     }
     return null;
   }
@@ -489,6 +537,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     if (currentConversationId != null && !ready.resume().containsKey(currentConversationId)) {
       subscribe(currentConversationId, 0L, false);
     }
+    routing.visitorReady(siteId, currentConversationId);
     getContext().getLog().debug("Session {}: visitor {} of {} ready", sessionId, caller.id(), siteId);
     releaseHelloAck();
     return this;
@@ -555,6 +604,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       watchedQueues.put(site, null);
       dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
     }
+    routing.agentReady(caller, ready.snapshot().status() == Agent.Status.ONLINE);
     getContext().getLog().debug("Session {}: agent {} ready", sessionId, caller.id());
     releaseHelloAck();
     return this;
@@ -606,7 +656,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
     pipe(
             conversationRef(conversationId)
                 .<StatusReply<Conversation.Posted>>ask(
-                    replyTo -> new Conversation.PostMessage(caller, send.id(), send.text(), implicit, replyTo),
+                    replyTo ->
+                        new Conversation.PostMessage(
+                            caller, send.id(), send.text(), implicit, replyTo,
+                            new RoutingHints(send.group(), send.pageUrl())),
                     deps.settings().askTimeout()),
             (reply, failure) -> new Posted(send, conversationId, implicit, retried, reply, failure));
   }
@@ -633,6 +686,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
     send(new ServerFrame.Ack(id, posted.conversationId(), ok.seq(), ok.duplicate() ? Boolean.TRUE : null));
     if (!subscriptions.containsKey(posted.conversationId())) {
       subscribe(posted.conversationId(), 0L, false);
+    }
+    if (role == Role.VISITOR && posted.implicit()) {
+      routing.follow(siteId, posted.conversationId());
     }
     return this;
   }
@@ -683,10 +739,123 @@ public final class Session extends AbstractBehavior<Session.Command> {
     inFlight++;
     pipe(
             conversationRef(claim.conversationId())
-                .<StatusReply<Conversation.Claimed>>ask(
-                    replyTo -> new Conversation.Claim(caller, replyTo), deps.settings().askTimeout()),
-            (reply, failure) ->
-                new Answered(claim.id(), claim.conversationId(), reply, failure, Answered.Kind.CLAIM));
+                .<StatusReply<Conversation.Summary>>ask(
+                    replyTo -> new Conversation.GetSummary(caller, replyTo), deps.settings().askTimeout()),
+            (reply, failure) -> new ClaimChecked(claim, reply, failure));
+  }
+
+  private Behavior<Command> onClaimChecked(ClaimChecked checked) {
+    ClientFrame.Claim claim = checked.claim();
+    if (checked.failure() != null || checked.reply().isError()) {
+      return refused(claim.id(), claim.conversationId(), checked.failure(), checked.reply());
+    }
+    Conversation.Summary summary = checked.reply().getValue();
+    if (summary.status() == Conversation.Status.CLOSED) {
+      requestDone();
+      send(rejection(ErrorCode.CONVERSATION_CLOSED, claim.conversationId()).withRef(claim.id()));
+      return this;
+    }
+    // The site's dispatcher is the one place that decides who gets a conversation (capacity, no double take).
+    pipe(
+            dispatcherRef(summary.siteId())
+                .<StatusReply<Done>>ask(
+                    replyTo -> new Dispatcher.Claim(caller.id(), claim.conversationId(), summary.visitorId(), replyTo),
+                    deps.settings().askTimeout()),
+            (reply, failure) -> new ClaimGranted(claim, reply, failure));
+    return this;
+  }
+
+  private Behavior<Command> onClaimGranted(ClaimGranted granted) {
+    ClientFrame.Claim claim = granted.claim();
+    if (granted.failure() != null || granted.reply().isError()) {
+      return refused(claim.id(), claim.conversationId(), granted.failure(), granted.reply());
+    }
+    // Decided and persisted; the conversation's claim is idempotent for this agent and gives the seq.
+    this.<Conversation.Claimed>askConversation(
+        claim.id(), claim.conversationId(), Answered.Kind.CLAIM, replyTo -> new Conversation.Claim(caller, replyTo));
+    return this;
+  }
+
+  private void onTransfer(ClientFrame.Transfer transfer) {
+    if (role != Role.AGENT) {
+      send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents transfer conversations").withRef(transfer.id()));
+      return;
+    }
+    inFlight++;
+    pipe(
+            conversationRef(transfer.conversationId())
+                .<StatusReply<Conversation.Summary>>ask(
+                    replyTo -> new Conversation.GetSummary(caller, replyTo), deps.settings().askTimeout()),
+            (reply, failure) -> new TransferChecked(transfer, reply, failure));
+  }
+
+  private Behavior<Command> onTransferChecked(TransferChecked checked) {
+    ClientFrame.Transfer t = checked.transfer();
+    if (checked.failure() != null || checked.reply().isError()) {
+      return refused(t.id(), t.conversationId(), checked.failure(), checked.reply());
+    }
+    String site = checked.reply().getValue().siteId();
+    pipe(
+            dispatcherRef(site)
+                .<StatusReply<Done>>ask(
+                    replyTo ->
+                        new Dispatcher.Transfer(
+                            caller.id(), t.conversationId(), t.toAgent(), t.toGroup(), t.note(), replyTo),
+                    deps.settings().askTimeout()),
+            (reply, failure) -> new Answered(t.id(), t.conversationId(), reply, failure, Answered.Kind.TRANSFER));
+    return this;
+  }
+
+  private void onRate(ClientFrame.Rate rate) {
+    if (role != Role.VISITOR) {
+      send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only visitors rate conversations").withRef(rate.id()));
+      return;
+    }
+    inFlight++;
+    this.<Done>askConversation(
+        rate.id(),
+        rate.conversationId(),
+        Answered.Kind.RATE,
+        replyTo -> new Conversation.Rate(caller, rate.score(), rate.comment(), replyTo));
+  }
+
+  /**
+   * Asks a conversation for a client frame; the answer comes back as an {@link Answered} of {@code kind}, which
+   * ends the request (the caller counted it in {@code inFlight}).
+   */
+  private <T> void askConversation(
+      String ref,
+      String conversationId,
+      Answered.Kind kind,
+      java.util.function.Function<ActorRef<StatusReply<T>>, Conversation.Command> command) {
+    pipe(
+            conversationRef(conversationId).<StatusReply<T>>ask(command::apply, deps.settings().askTimeout()),
+            (reply, failure) -> new Answered(ref, conversationId, reply, failure, kind));
+  }
+
+  private void onNote(ClientFrame.Note note) {
+    if (role != Role.AGENT) {
+      send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents write notes").withRef(note.id()));
+      return;
+    }
+    inFlight++;
+    this.<Long>askConversation(
+        note.id(),
+        note.conversationId(),
+        Answered.Kind.NOTE,
+        replyTo -> new Conversation.AddNote(caller, note.id(), note.text(), replyTo));
+  }
+
+  /** Ends a request that failed or was refused on the way, with the matching error frame. */
+  private Behavior<Command> refused(String ref, String conversationId, Throwable failure, StatusReply<?> reply) {
+    requestDone();
+    if (failure != null) {
+      sendFailure(failure, ref, conversationId);
+    } else {
+      ErrorCode code = ErrorCode.ofRejectionMessage(reply.getError().getMessage());
+      send(rejection(code, conversationId).withRef(ref));
+    }
+    return this;
   }
 
   private void onClose(ClientFrame.Close close) {
@@ -715,6 +884,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return;
     }
     inFlight++;
+    settingOnline = status == Agent.Status.ONLINE;
     pipe(
             agentRef(caller.id())
                 .<StatusReply<Done>>ask(
@@ -749,10 +919,15 @@ public final class Session extends AbstractBehavior<Session.Command> {
           currentConversationId = null;
         }
       }
-      case STATUS, IDENTIFY -> send(new ServerFrame.Ack(answered.ref(), null, null, null));
+      case STATUS -> {
+        send(new ServerFrame.Ack(answered.ref(), null, null, null));
+        routing.statusChanged(caller, settingOnline);
+      }
+      case IDENTIFY -> send(new ServerFrame.Ack(answered.ref(), null, null, null));
       case READ -> {
         // The read mark reaches every subscriber, this one included, as a read frame.
       }
+      case TRANSFER, NOTE, RATE -> send(new ServerFrame.Ack(answered.ref(), answered.conversationId(), null, null));
     }
     return this;
   }
@@ -988,6 +1163,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
               subscribed.readMarks().stream()
                   .map(r -> new ServerFrame.ReadMarkView(FrameEncoder.author(r.reader()), r.upToSeq()))
                   .toList()));
+      if (role == Role.AGENT) {
+        subscribed.notes().forEach(n -> send(note(sub.conversationId, n)));
+      }
     }
     if (gap) {
       startSync(sub, false);
@@ -1055,10 +1233,17 @@ public final class Session extends AbstractBehavior<Session.Command> {
       }
     } else if (n instanceof Conversation.TypingChanged typing) {
       send(new ServerFrame.Typing(n.conversationId(), FrameEncoder.author(typing.who()), typing.typing()));
+    } else if (n instanceof Conversation.NoteAppended appended && role == Role.AGENT) {
+      send(note(n.conversationId(), appended.note()));
     } else if (n instanceof Conversation.ReadMarked read) {
       send(new ServerFrame.Read(n.conversationId(), FrameEncoder.author(read.reader()), read.upToSeq()));
     }
     return this;
+  }
+
+  private static ServerFrame.Note note(String conversationId, Conversation.Note n) {
+    return new ServerFrame.Note(
+        conversationId, n.noteSeq(), new ServerFrame.Author("agent", n.agentId()), n.text(), n.at());
   }
 
   private void deliver(Subscription sub, Entry entry) {
@@ -1072,15 +1257,23 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return this;
     }
     List<Dispatcher.Waiting> previous = watchedQueues.get(view.siteId());
-    if (view.waiting().equals(previous)) {
+    if (view.waiting().equals(previous) && view.missed().equals(missedSent.get(view.siteId()))) {
       return this;
     }
+    missedSent.put(view.siteId(), view.missed());
     watchedQueues.put(view.siteId(), view.waiting());
     send(
         new ServerFrame.Queue(
             view.siteId(),
-            view.waiting().stream()
-                .map(w -> new ServerFrame.WaitingView(w.conversationId(), w.visitorId(), w.since()))
+            java.util.stream.IntStream.range(0, view.waiting().size())
+                .mapToObj(
+                    i -> {
+                      Dispatcher.Waiting w = view.waiting().get(i);
+                      return new ServerFrame.WaitingView(w.conversationId(), w.visitorId(), w.since(), w.group(), i + 1);
+                    })
+                .toList(),
+            view.missed().stream()
+                .map(w -> new ServerFrame.WaitingView(w.conversationId(), w.visitorId(), w.since(), w.group(), null))
                 .toList()));
     return this;
   }
@@ -1105,6 +1298,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       for (String site : watchedQueues.keySet()) {
         dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
       }
+      routing.renew(caller, siteId);
     }
     return this;
   }
@@ -1180,6 +1374,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
           case INVALID_MESSAGE_ID -> "the message id is empty or too long";
           case INVALID_SEQ -> "that seq does not exist in the conversation";
           case TOO_MANY_SUBSCRIBERS -> "too many connections follow this conversation";
+          case AT_CAPACITY -> "you already hold as many conversations as your capacity allows";
+          case UNKNOWN_GROUP -> "the site has no such group";
+          case INVALID_RATING -> "only the visitor rates, with a score from 1 to 5";
           default -> "the request was refused";
         };
     ServerFrame.Error error = ServerFrame.Error.of(code, message);
@@ -1217,6 +1414,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         watchedQueues.keySet().forEach(site -> dispatcherRef(site).tell(new Dispatcher.Unwatch(queueViews)));
         watchedVisitors.keySet().forEach(key -> visitorEntity(key).tell(new Visitor.Unwatch(profileViews)));
       }
+      routing.stopped(caller);
       subscriptions.keySet().forEach(id -> conversationRef(id).tell(new Conversation.Unsubscribe(notifications)));
     }
     return this;

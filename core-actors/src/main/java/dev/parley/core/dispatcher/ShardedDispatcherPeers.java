@@ -1,0 +1,47 @@
+package dev.parley.core.dispatcher;
+
+import dev.parley.core.common.Caller;
+import dev.parley.core.conversation.Conversation;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/** {@link DispatcherPeers} through cluster sharding. */
+public final class ShardedDispatcherPeers implements DispatcherPeers {
+
+  /** How long the dispatcher waits for a conversation to confirm a join before retrying on its next tick. */
+  public static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
+
+  private final ClusterSharding sharding;
+
+  public ShardedDispatcherPeers(ClusterSharding sharding) {
+    this.sharding = sharding;
+  }
+
+  @Override
+  public CompletionStage<?> join(String siteId, String conversationId, String agentId) {
+    Caller agent = Caller.agent(agentId, Set.of(siteId));
+    return sharding
+        .entityRefFor(Conversation.ENTITY_KEY, conversationId)
+        .<Conversation.Claimed>askWithStatus(
+            replyTo -> new Conversation.Claim(agent, replyTo), JOIN_TIMEOUT);
+  }
+
+  @Override
+  public void closeIfIdle(String conversationId, Duration after, Duration notice) {
+    sharding
+        .entityRefFor(Conversation.ENTITY_KEY, conversationId)
+        .tell(new Conversation.CloseIfIdle(after, notice));
+  }
+
+  @Override
+  public CompletionStage<?> transfer(
+      String siteId, String conversationId, String fromAgentId, String toAgentId, String toGroup, String note) {
+    Caller from = Caller.agent(fromAgentId, Set.of(siteId));
+    return sharding
+        .entityRefFor(Conversation.ENTITY_KEY, conversationId)
+        .<org.apache.pekko.Done>askWithStatus(
+            replyTo -> new Conversation.Transfer(from, toAgentId, toGroup, note, replyTo), JOIN_TIMEOUT);
+  }
+}
