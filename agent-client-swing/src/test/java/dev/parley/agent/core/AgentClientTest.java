@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,14 +81,45 @@ class AgentClientTest {
       });
       ConversationView view = agent.workspace().view(conversation);
       assertThat(view.timeline().get(0).text()).isEqualTo("Do you ship to Lyon?");
-      assertThat(view.visitor().hasDetails()).isFalse();
       assertThat(view.visitorId()).isNotBlank();
+      Await.until("the server described the visitor", () -> agent.workspace().view(conversation).visitor().hasDetails());
 
       String reply = agent.send(conversation, "Yes, in 2 days.");
       JsonAssert.eventText(visitor.await(f -> reply.equals(f.path("id").asText())), "Yes, in 2 days.");
       Await.until("outbox drained", () -> agent.workspace().view(conversation).timeline().stream()
           .noneMatch(TimelineEntry::pending));
       assertThat(visitor.messageEvents(reply)).hasSize(1);
+    }
+  }
+
+  @Test
+  void visitorFrameCarriesIdentityDeviceAndPagesAndUpdatesOnANewPage() throws Exception {
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(server.base(), server.newAgent("profile"))) {
+      visitor.identify("u-42", "Han Meimei", "han@example.com", Map.of("plan", "gold"));
+      visitor.page("https://shop.example/tea?utm_source=weibo", "Jasmine tea", "https://weibo.com/post/1");
+      String conversation = visitor.say("Is it fresh?");
+      Await.until("queued", () -> agent.workspace().queue().stream()
+          .anyMatch(q -> q.conversationId().equals(conversation)));
+      agent.claim(conversation);
+      VisitorInfo v = Await.value("the visitor's page in the agent's view", () -> {
+        ConversationView view = agent.workspace().view(conversation);
+        return view != null && !view.visitor().pages().isEmpty() ? view.visitor() : null;
+      });
+      assertThat(v.name()).isEqualTo("Han Meimei");
+      assertThat(v.userId()).isEqualTo("u-42");
+      assertThat(v.verified()).as("an unsigned identity").isFalse();
+      assertThat(v.attributes()).containsEntry("plan", "gold");
+      assertThat(v.device().type()).isEqualTo("mobile");
+      assertThat(v.device().os()).startsWith("Android");
+      assertThat(v.referrer()).isEqualTo("https://weibo.com/post/1");
+      assertThat(v.utm()).containsEntry("source", "weibo");
+      assertThat(v.pages().get(0).title()).isEqualTo("Jasmine tea");
+      assertThat(v.pages().get(0).at()).isNotNull();
+
+      visitor.page("https://shop.example/cart", "Cart", "https://shop.example/tea");
+      Await.until("the new page reaches the agent", () -> agent.workspace().view(conversation).visitor().pages()
+          .stream().map(VisitorInfo.Page::title).toList().equals(List.of("Jasmine tea", "Cart")));
     }
   }
 

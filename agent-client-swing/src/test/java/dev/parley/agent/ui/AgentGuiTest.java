@@ -14,6 +14,7 @@ import java.awt.Robot;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import javax.swing.JButton;
 import javax.swing.JFrame;
@@ -151,8 +152,7 @@ class AgentGuiTest {
       Await.until("visitor's message in the transcript", () -> Gui.onEdt(transcript::getText)
           .contains("Hi, is the green tea organic?"));
       JTextArea details = Gui.within(panel, "visitorDetails", JTextArea.class);
-      String shown = Gui.onEdt(details::getText);
-      assertThat(shown).contains(visitorId).contains("No details yet");
+      Await.until("visitor id in the panel", () -> Gui.onEdt(details::getText).contains(visitorId));
 
       JTextArea composer = Gui.within(panel, "composer", JTextArea.class);
       Gui.run(() -> {
@@ -169,17 +169,75 @@ class AgentGuiTest {
   }
 
   @Test
+  void visitorPanelShowsIdentityDeviceCampaignAndPagesAndFollowsNewPagesLive() throws Exception {
+    JFrame workspace = signIn();
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
+      int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
+      visitor.page("https://shop.example/tea?utm_source=weibo&utm_campaign=double-11", "Jasmine tea",
+          "https://weibo.com/post/1");
+      visitor.identify("u-42", "Han Meimei", "han@example.com", Map.of("plan", "gold"));
+      String conversation = visitor.say("Which tea is best cold-brewed?");
+      ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
+      JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
+      Gui.run(() -> tabs.setSelectedComponent(panel));
+
+      JLabel name = Gui.within(panel, "visitorName", JLabel.class);
+      JTextArea details = Gui.within(panel, "visitorDetails", JTextArea.class);
+      Await.until("the visitor's name heads the panel", () -> Gui.onEdt(name::getText).equals("Han Meimei"));
+      Await.until("the page trail with its title", () -> Gui.onEdt(details::getText).contains("Jasmine tea"));
+      String shown = Gui.onEdt(details::getText);
+      assertThat(shown)
+          .contains("Email: han@example.com")
+          .contains("plan = gold")
+          .contains("Identity: unverified")
+          .contains("Presence: online")
+          .contains("Android 14")
+          .contains("mobile")
+          .contains("Came from: https://weibo.com/post/1")
+          .contains("source = weibo")
+          .contains("campaign = double-11")
+          .contains("https://shop.example/tea?utm_source=weibo&utm_campaign=double-11");
+      assertThat(shown.lines().filter(l -> l.startsWith("Device: ")).findFirst().orElseThrow())
+          .as("browser, OS and kind of device from the visitor's User-Agent")
+          .contains("Chrome");
+
+      visitor.page("https://shop.example/checkout", "Checkout", "https://shop.example/tea");
+      Await.until("the new page shows up while the agent looks", () -> {
+        String now = Gui.onEdt(details::getText);
+        return now.contains("Checkout") && now.indexOf("Jasmine tea") < now.indexOf("Checkout");
+      });
+      screenshot(workspace, "agent-gui-visitor-panel.png");
+    }
+  }
+
+  @Test
   void visitorMarkupIsShownAsLiteralTextNeverRendered() throws Exception {
     JFrame workspace = signIn();
     String markup = "<html><b>bold</b><img src=x>";
+    String markupName = "<html><b>x</b>";
     try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
       int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
+      visitor.identify("u-markup", markupName, "x@example.com", Map.of("note", markup));
       String conversation = visitor.say(markup);
       ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
       JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
       Gui.run(() -> tabs.setSelectedComponent(panel));
       JTextArea transcript = Gui.within(panel, "transcript", JTextArea.class);
       Await.until("markup in the transcript", () -> Gui.onEdt(transcript::getText).contains(markup));
+
+      // The visitor panel: the name heads it as typed, and every detail sits in a plain document.
+      JLabel name = Gui.within(panel, "visitorName", JLabel.class);
+      Await.until("the markup name shown as typed", () -> Gui.onEdt(name::getText).equals(markupName));
+      assertThat(name.getClientProperty(Plain.HTML_DISABLE)).isEqualTo(Boolean.TRUE);
+      assertThat(name.getClientProperty(BasicHTML.propertyKey)).as("no HTML view built").isNull();
+      JTextArea details = Gui.within(panel, "visitorDetails", JTextArea.class);
+      assertThat(Gui.<String>onEdt(details::getText)).contains("Name: " + markupName).contains("note = " + markup);
+      assertThat(Gui.onEdt(() -> details.getDocument() instanceof PlainDocument)).isTrue();
+      assertThat(details.getClientProperty(Plain.HTML_DISABLE)).isEqualTo(Boolean.TRUE);
+      // The tab title carries the visitor's name too.
+      JLabel tabTitle = Gui.onEdt(() -> (JLabel) tabs.getTabComponentAt(tabs.indexOfComponent(panel)));
+      Await.until("the tab titled with the markup name", () -> Gui.onEdt(tabTitle::getText).startsWith(markupName));
+      assertThat(tabTitle.getClientProperty(BasicHTML.propertyKey)).isNull();
 
       assertThat(Gui.onEdt(() -> transcript.getDocument() instanceof PlainDocument)).isTrue();
       assertThat(transcript.getClientProperty(Plain.HTML_DISABLE)).isEqualTo(Boolean.TRUE);
