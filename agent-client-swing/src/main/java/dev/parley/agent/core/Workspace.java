@@ -34,6 +34,7 @@ public final class Workspace {
   private ConnectionState connection = ConnectionState.CONNECTING;
   private String agentId;
   private String agentStatus;
+  private List<QuickReplies.Reply> teamQuickReplies = List.of();
 
   public Workspace(Outbox outbox, Clock clock) {
     this.outbox = outbox;
@@ -65,6 +66,22 @@ public final class Workspace {
   /** The agent's status as the server last confirmed it ({@code online}, {@code away}, {@code offline}); may be null. */
   public synchronized String agentStatus() {
     return agentStatus;
+  }
+
+  /** Every site's team quick replies as last read from the server; empty until the first read. */
+  public synchronized List<QuickReplies.Reply> teamQuickReplies() {
+    return teamQuickReplies;
+  }
+
+  void teamQuickReplies(List<QuickReplies.Reply> replies) {
+    List<QuickReplies.Reply> copy = List.copyOf(replies);
+    synchronized (this) {
+      if (copy.equals(teamQuickReplies)) {
+        return; // the periodic refresh usually finds nothing new: no need to tell anyone
+      }
+      teamQuickReplies = copy;
+    }
+    listeners.forEach(l -> l.teamQuickRepliesChanged(copy));
   }
 
   synchronized void agentStatus(String status) {

@@ -61,7 +61,9 @@ public final class WorkspaceFrame extends JFrame {
 
   private final Texts texts;
   private final AgentClient client;
-  private final List<QuickReplies.Reply> quickReplies;
+  private final List<QuickReplies.Reply> personalQuickReplies;
+  // Owned by the EDT: the team replies of every site, as the workspace last announced them.
+  private List<QuickReplies.Reply> teamQuickReplies;
   private final JLabel banner = Plain.label(" ");
   private final DefaultListModel<QueueEntry> queueModel = new DefaultListModel<>();
   private final JList<QueueEntry> queueList = Plain.noHtml(new JList<>(queueModel));
@@ -78,7 +80,7 @@ public final class WorkspaceFrame extends JFrame {
   public WorkspaceFrame(
       Texts texts,
       AgentClient client,
-      List<QuickReplies.Reply> quickReplies,
+      List<QuickReplies.Reply> personalQuickReplies,
       String theme,
       Consumer<String> onTheme,
       Consumer<java.util.Locale> onLanguage) {
@@ -86,7 +88,8 @@ public final class WorkspaceFrame extends JFrame {
     setName("workspaceFrame");
     this.texts = texts;
     this.client = client;
-    this.quickReplies = quickReplies;
+    this.personalQuickReplies = personalQuickReplies;
+    this.teamQuickReplies = client.workspace().teamQuickReplies();
     setDefaultCloseOperation(WindowConstants.DISPOSE_ON_CLOSE);
     banner.setName("connectionBanner");
     banner.setOpaque(true);
@@ -175,6 +178,11 @@ public final class WorkspaceFrame extends JFrame {
     }
 
     @Override
+    public void teamQuickRepliesChanged(List<QuickReplies.Reply> replies) {
+      Edt.run(() -> teamQuickReplies = replies);
+    }
+
+    @Override
     public void visitorMessage(ConversationView conversation, TimelineEntry message) {
       Edt.run(() -> alerts.newMessage(
           conversation.title(), panels.get(conversation.id()) == tabs.getSelectedComponent()));
@@ -227,7 +235,7 @@ public final class WorkspaceFrame extends JFrame {
   private void conversationChanged(ConversationView v) {
     ConversationPanel panel = panels.get(v.id());
     if (panel == null) {
-      panel = new ConversationPanel(v, texts, client, quickReplies);
+      panel = new ConversationPanel(v, texts, client, this::quickReplies);
       panels.put(v.id(), panel);
       tabs.addTab(null, panel);
       JLabel title = Plain.label(v.title());
@@ -249,6 +257,11 @@ public final class WorkspaceFrame extends JFrame {
     if (panel == tabs.getSelectedComponent()) {
       markSelectedRead();
     }
+  }
+
+  /** On the EDT: the replies a conversation of {@code siteId} offers, read afresh each time they are shown. */
+  private List<QuickReplies.Reply> quickReplies(String siteId) {
+    return QuickReplies.forSite(personalQuickReplies, teamQuickReplies, siteId);
   }
 
   private int indexInMine(String id) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -121,6 +122,58 @@ class AgentClientTest {
       Await.until("the new page reaches the agent", () -> agent.workspace().view(conversation).visitor().pages()
           .stream().map(VisitorInfo.Page::title).toList().equals(List.of("Jasmine tea", "Cart")));
     }
+  }
+
+  @Test
+  void teamQuickRepliesComeFromTheServerWithTheirVariablesFilled() throws Exception {
+    String shortcut = "ship-" + UUID.randomUUID().toString().substring(0, 8);
+    server.addTeamQuickReply(shortcut, "Hi {visitor.name}, {agent.name} here: we ship within 48 hours.");
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(server.base(), server.newAgent("team"))) {
+      visitor.identify("u-7", "Ana", "ana@example.com", Map.of());
+      String conversation = visitor.say("When do you ship?");
+      Await.until("queued", () -> agent.workspace().queue().stream()
+          .anyMatch(q -> q.conversationId().equals(conversation)));
+      agent.claim(conversation);
+      QuickReplies.Reply reply = Await.value("the team reply read from the server", () -> teamReply(agent, shortcut));
+      assertThat(reply.siteId()).isEqualTo("demo");
+      VisitorInfo visitorInfo = Await.value("the visitor's name known", () -> {
+        ConversationView view = agent.workspace().view(conversation);
+        return view != null && "Ana".equals(view.visitor().name()) ? view.visitor() : null;
+      });
+      String agentName = agent.login().displayName();
+      assertThat(agentName).startsWith("team-");
+      List<QuickReplies.Reply> offered =
+          QuickReplies.forSite(List.of(), agent.workspace().teamQuickReplies(), visitorInfo.siteId());
+      assertThat(offered).contains(reply);
+      assertThat(QuickReplies.fill(reply.text(), visitorInfo, agentName))
+          .isEqualTo("Hi Ana, " + agentName + " here: we ship within 48 hours.");
+    }
+  }
+
+  @Test
+  void teamQuickRepliesAreReadAgainAfterAReconnect() throws Exception {
+    String first = "hours-" + UUID.randomUUID().toString().substring(0, 8);
+    String later = "returns-" + UUID.randomUUID().toString().substring(0, 8);
+    server.addTeamQuickReply(first, "We are open 9-18.");
+    try (NioReactor reactor = new NioReactor()) {
+      TcpCrusher proxy = proxyToServer(reactor);
+      try (AgentClient agent = connect(
+          URI.create("http://127.0.0.1:" + proxy.getBindAddress().getPort()), server.newAgent("reread"))) {
+        Await.value("the first reply read after log-in", () -> teamReply(agent, first));
+        server.addTeamQuickReply(later, "Returns are free for 30 days.");
+        assertThat(teamReply(agent, later)).as("nothing re-reads until a reconnect or the refresh").isNull();
+        proxy.closeAllPairs(); // the link drops; the client reconnects and reads the replies again
+        Await.value("the reply added meanwhile", () -> teamReply(agent, later));
+        assertThat(teamReply(agent, first)).isNotNull();
+      }
+      proxy.close();
+    }
+  }
+
+  private static QuickReplies.Reply teamReply(AgentClient agent, String shortcut) {
+    return agent.workspace().teamQuickReplies().stream()
+        .filter(r -> shortcut.equals(r.shortcut())).findFirst().orElse(null);
   }
 
   @Test

@@ -23,13 +23,24 @@ class QuickRepliesTest {
   }
 
   @Test
-  void personalAndTeamRepliesLoadFromTheirFiles() throws Exception {
+  void personalRepliesLoadFromTheirFileSkippingCommentsAndBlankLines() throws Exception {
     AgentHome home = new AgentHome(dir);
     QuickReplies.addPersonal(home, "Thanks {visitor.name}!\nAnything else?");
-    Files.writeString(home.teamQuickReplies(), "# team file\nOur hours are 9-18.\n\n");
-    assertThat(QuickReplies.load(home))
-        .containsExactly(
-            new QuickReplies.Reply("Thanks {visitor.name}!\nAnything else?", false),
-            new QuickReplies.Reply("Our hours are 9-18.", true));
+    Files.writeString(home.personalQuickReplies(), "\n# mine\n\n", java.nio.file.StandardOpenOption.APPEND);
+    assertThat(QuickReplies.loadPersonal(home))
+        .containsExactly(QuickReplies.Reply.personal("Thanks {visitor.name}!\nAnything else?"));
+  }
+
+  @Test
+  void aConversationOffersPersonalRepliesThenOnlyItsOwnSitesTeamReplies() {
+    List<QuickReplies.Reply> personal = List.of(QuickReplies.Reply.personal("mine"));
+    QuickReplies.Reply demo = new QuickReplies.Reply("Our hours are 9-18.", "demo", "hours");
+    QuickReplies.Reply shop = new QuickReplies.Reply("Free returns.", "shop", "returns");
+    assertThat(QuickReplies.forSite(personal, List.of(demo, shop), "demo")).containsExactly(personal.get(0), demo);
+    assertThat(QuickReplies.forSite(personal, List.of(demo, shop), null))
+        .as("site not known yet: everything")
+        .containsExactly(personal.get(0), demo, shop);
+    assertThat(demo.team()).isTrue();
+    assertThat(personal.get(0).team()).isFalse();
   }
 }

@@ -70,6 +70,11 @@ public final class LiveServer implements AutoCloseable {
     return new Account(username, created.path("password").asText());
   }
 
+  /** An admin adds a team quick reply to site {@code demo}, as the admin API documents. */
+  public void addTeamQuickReply(String shortcut, String text) {
+    post("/api/sites/demo/quick-replies", login(admin()), Map.of("shortcut", shortcut, "text", text), 201);
+  }
+
   public String login(Account account) {
     return post(
             "/api/auth/login", null, Map.of("username", account.username(), "password", account.password()), 200)

@@ -5,18 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.agent.app.AgentApp;
 import dev.parley.agent.core.AgentHome;
 import dev.parley.agent.core.QueueEntry;
+import dev.parley.agent.core.QuickReplies;
 import dev.parley.agent.testing.Await;
 import dev.parley.agent.testing.LiveServer;
 import dev.parley.agent.testing.ScriptedVisitor;
 import java.awt.GraphicsEnvironment;
 import java.awt.Rectangle;
 import java.awt.Robot;
+import java.awt.event.InputEvent;
+import java.awt.event.KeyEvent;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import javax.swing.JButton;
+import javax.swing.JComponent;
 import javax.swing.JFrame;
 import javax.swing.JLabel;
 import javax.swing.JList;
@@ -27,6 +32,7 @@ import javax.swing.JPasswordField;
 import javax.swing.JTabbedPane;
 import javax.swing.JTextArea;
 import javax.swing.JTextField;
+import javax.swing.KeyStroke;
 import javax.swing.ListCellRenderer;
 import javax.swing.plaf.basic.BasicHTML;
 import javax.swing.text.PlainDocument;
@@ -59,6 +65,8 @@ class AgentGuiTest {
     agent = server.newAgent("gui");
     home = Files.createTempDirectory("parley-agent-gui");
     Files.writeString(home.resolve("quick-replies.txt"), "Hello {visitor.id}, how can I help?\n");
+    // Before the agent signs in, so the first read after the welcome finds it.
+    server.addTeamQuickReply("intro", "Hi {visitor.name}, I'm {agent.name}. How can I help?");
   }
 
   @AfterAll
@@ -207,6 +215,36 @@ class AgentGuiTest {
         return now.contains("Checkout") && now.indexOf("Jasmine tea") < now.indexOf("Checkout");
       });
       screenshot(workspace, "agent-gui-visitor-panel.png");
+    }
+  }
+
+  @Test
+  void teamQuickReplyFromTheServerIsOfferedAfterThePersonalOneAndFilledIn() throws Exception {
+    JFrame workspace = signIn();
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
+      int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
+      visitor.identify("u-ana", "Ana", "ana@example.com", Map.of());
+      String conversation = visitor.say("Hello?");
+      ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
+      JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
+      Gui.run(() -> tabs.setSelectedComponent(panel));
+      Await.until("the visitor's name known", () -> Gui.onEdt(() -> "Ana".equals(panel.view().visitor().name())));
+      Await.until("the team reply offered second, after the personal one", () -> Gui.onEdt(() -> {
+        List<QuickReplies.Reply> offered = panel.quickReplies();
+        return offered.size() == 2 && !offered.get(0).team() && "intro".equals(offered.get(1).shortcut());
+      }));
+
+      JTextArea composer = Gui.within(panel, "composer", JTextArea.class);
+      Gui.run(() -> {
+        composer.setText("");
+        composer.requestFocusInWindow();
+        // Ctrl+2 inserts the second reply, as bound in the conversation's input map.
+        Object key = panel.getInputMap(JComponent.WHEN_ANCESTOR_OF_FOCUSED_COMPONENT)
+            .get(KeyStroke.getKeyStroke(KeyEvent.VK_2, InputEvent.CTRL_DOWN_MASK));
+        panel.getActionMap().get(key).actionPerformed(null);
+      });
+      assertThat(Gui.<String>onEdt(composer::getText))
+          .isEqualTo("Hi Ana, I'm " + agent.username() + ". How can I help?");
     }
   }
 
