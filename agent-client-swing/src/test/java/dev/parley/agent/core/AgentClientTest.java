@@ -8,12 +8,16 @@ import dev.parley.agent.testing.ScriptedVisitor;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,6 +125,28 @@ class AgentClientTest {
       visitor.page("https://shop.example/cart", "Cart", "https://shop.example/tea");
       Await.until("the new page reaches the agent", () -> agent.workspace().view(conversation).visitor().pages()
           .stream().map(VisitorInfo.Page::title).toList().equals(List.of("Jasmine tea", "Cart")));
+    }
+  }
+
+  @Test
+  void anIdentitySignedWithTheSitesSecretReachesTheAgentAsVerified() throws Exception {
+    String secret = server.newIdentitySecret();
+    Mac hmac = Mac.getInstance("HmacSHA256");
+    hmac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    String hash = HexFormat.of().formatHex(hmac.doFinal("u-signed".getBytes(StandardCharsets.UTF_8)));
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(server.base(), server.newAgent("signed"))) {
+      visitor.identify("u-signed", "Li Lei", "li@example.com", Map.of(), hash);
+      String conversation = visitor.say("Where is my order?");
+      Await.until("queued", () -> agent.workspace().queue().stream()
+          .anyMatch(q -> q.conversationId().equals(conversation)));
+      agent.claim(conversation);
+      VisitorInfo v = Await.value("the identity in the agent's view", () -> {
+        ConversationView view = agent.workspace().view(conversation);
+        return view != null && view.visitor().identified() ? view.visitor() : null;
+      });
+      assertThat(v.userId()).isEqualTo("u-signed");
+      assertThat(v.verified()).isTrue();
     }
   }
 

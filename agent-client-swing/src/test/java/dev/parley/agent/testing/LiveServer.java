@@ -75,6 +75,11 @@ public final class LiveServer implements AutoCloseable {
     post("/api/sites/demo/quick-replies", login(admin()), Map.of("shortcut", shortcut, "text", text), 201);
   }
 
+  /** A new identity secret for site {@code demo}, for signing visitor identities as a shop's backend does. */
+  public String newIdentitySecret() {
+    return post("/api/sites/demo/identity-secret", login(admin()), Map.of(), 200).path("secret").asText();
+  }
+
   public String login(Account account) {
     return post(
             "/api/auth/login", null, Map.of("username", account.username(), "password", account.password()), 200)

@@ -49,10 +49,18 @@ public final class ScriptedVisitor implements AutoCloseable {
         .asText();
   }
 
-  /** The host page identifies the visitor (unsigned); returns once the server acknowledged it. */
+  /** The host page identifies the visitor without a signature; returns once the server acknowledged it. */
   public void identify(String userId, String name, String email, Map<String, String> attributes) {
+    identify(userId, name, email, attributes, null);
+  }
+
+  /** As above, with {@code hash} = hex HMAC-SHA256 of {@code userId} under the site's identity secret. */
+  public void identify(String userId, String name, String email, Map<String, String> attributes, String hash) {
     String id = UUID.randomUUID().toString();
     ObjectNode frame = Json.MAPPER.createObjectNode().put("type", "identify").put("id", id);
+    if (hash != null) {
+      frame.put("hash", hash);
+    }
     ObjectNode user = frame.putObject("user").put("id", userId).put("name", name).put("email", email);
     attributes.forEach(user.putObject("attributes")::put);
     sendFrame(frame);

@@ -145,16 +145,22 @@ class AgentGuiTest {
     return panel;
   }
 
+  /** The visitor writes; the agent accepts from the queue and looks at the conversation's tab. */
+  private static ConversationPanel openConversation(JFrame workspace, ScriptedVisitor visitor, String firstMessage) {
+    int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
+    String conversation = visitor.say(firstMessage);
+    ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
+    JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
+    Gui.run(() -> tabs.setSelectedComponent(panel));
+    return panel;
+  }
+
   @Test
   void agentSignsInAcceptsAWaitingVisitorReadsThePanelAndReplies() throws Exception {
     JFrame workspace = signIn();
     try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
-      int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
-      String conversation = visitor.say("Hi, is the green tea organic?");
+      ConversationPanel panel = openConversation(workspace, visitor, "Hi, is the green tea organic?");
       String visitorId = visitor.first(f -> "welcome".equals(f.path("type").asText())).path("visitorId").asText();
-      ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
-      JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
-      Gui.run(() -> tabs.setSelectedComponent(panel));
 
       JTextArea transcript = Gui.within(panel, "transcript", JTextArea.class);
       Await.until("visitor's message in the transcript", () -> Gui.onEdt(transcript::getText)
@@ -180,14 +186,10 @@ class AgentGuiTest {
   void visitorPanelShowsIdentityDeviceCampaignAndPagesAndFollowsNewPagesLive() throws Exception {
     JFrame workspace = signIn();
     try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
-      int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
       visitor.page("https://shop.example/tea?utm_source=weibo&utm_campaign=double-11", "Jasmine tea",
           "https://weibo.com/post/1");
       visitor.identify("u-42", "Han Meimei", "han@example.com", Map.of("plan", "gold"));
-      String conversation = visitor.say("Which tea is best cold-brewed?");
-      ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
-      JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
-      Gui.run(() -> tabs.setSelectedComponent(panel));
+      ConversationPanel panel = openConversation(workspace, visitor, "Which tea is best cold-brewed?");
 
       JLabel name = Gui.within(panel, "visitorName", JLabel.class);
       JTextArea details = Gui.within(panel, "visitorDetails", JTextArea.class);
@@ -222,12 +224,8 @@ class AgentGuiTest {
   void teamQuickReplyFromTheServerIsOfferedAfterThePersonalOneAndFilledIn() throws Exception {
     JFrame workspace = signIn();
     try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
-      int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
       visitor.identify("u-ana", "Ana", "ana@example.com", Map.of());
-      String conversation = visitor.say("Hello?");
-      ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
-      JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
-      Gui.run(() -> tabs.setSelectedComponent(panel));
+      ConversationPanel panel = openConversation(workspace, visitor, "Hello?");
       Await.until("the visitor's name known", () -> Gui.onEdt(() -> "Ana".equals(panel.view().visitor().name())));
       Await.until("the team reply offered second, after the personal one", () -> Gui.onEdt(() -> {
         List<QuickReplies.Reply> offered = panel.quickReplies();
@@ -254,12 +252,8 @@ class AgentGuiTest {
     String markup = "<html><b>bold</b><img src=x>";
     String markupName = "<html><b>x</b>";
     try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
-      int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
       visitor.identify("u-markup", markupName, "x@example.com", Map.of("note", markup));
-      String conversation = visitor.say(markup);
-      ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
-      JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
-      Gui.run(() -> tabs.setSelectedComponent(panel));
+      ConversationPanel panel = openConversation(workspace, visitor, markup);
       JTextArea transcript = Gui.within(panel, "transcript", JTextArea.class);
       Await.until("markup in the transcript", () -> Gui.onEdt(transcript::getText).contains(markup));
 
@@ -273,6 +267,7 @@ class AgentGuiTest {
       assertThat(Gui.onEdt(() -> details.getDocument() instanceof PlainDocument)).isTrue();
       assertThat(details.getClientProperty(Plain.HTML_DISABLE)).isEqualTo(Boolean.TRUE);
       // The tab title carries the visitor's name too.
+      JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
       JLabel tabTitle = Gui.onEdt(() -> (JLabel) tabs.getTabComponentAt(tabs.indexOfComponent(panel)));
       Await.until("the tab titled with the markup name", () -> Gui.onEdt(tabTitle::getText).startsWith(markupName));
       assertThat(tabTitle.getClientProperty(BasicHTML.propertyKey)).isNull();
