@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -104,13 +105,7 @@ class AgentClientTest {
       visitor.identify("u-42", "Han Meimei", "han@example.com", Map.of("plan", "gold"));
       visitor.page("https://shop.example/tea?utm_source=weibo", "Jasmine tea", "https://weibo.com/post/1");
       String conversation = visitor.say("Is it fresh?");
-      Await.until("queued", () -> agent.workspace().queue().stream()
-          .anyMatch(q -> q.conversationId().equals(conversation)));
-      agent.claim(conversation);
-      VisitorInfo v = Await.value("the visitor's page in the agent's view", () -> {
-        ConversationView view = agent.workspace().view(conversation);
-        return view != null && !view.visitor().pages().isEmpty() ? view.visitor() : null;
-      });
+      VisitorInfo v = claimAndAwaitVisitor(agent, conversation, "the visitor's page", i -> !i.pages().isEmpty());
       assertThat(v.name()).isEqualTo("Han Meimei");
       assertThat(v.userId()).isEqualTo("u-42");
       assertThat(v.verified()).as("an unsigned identity").isFalse();
@@ -138,13 +133,7 @@ class AgentClientTest {
         AgentClient agent = connect(server.base(), server.newAgent("signed"))) {
       visitor.identify("u-signed", "Li Lei", "li@example.com", Map.of(), hash);
       String conversation = visitor.say("Where is my order?");
-      Await.until("queued", () -> agent.workspace().queue().stream()
-          .anyMatch(q -> q.conversationId().equals(conversation)));
-      agent.claim(conversation);
-      VisitorInfo v = Await.value("the identity in the agent's view", () -> {
-        ConversationView view = agent.workspace().view(conversation);
-        return view != null && view.visitor().identified() ? view.visitor() : null;
-      });
+      VisitorInfo v = claimAndAwaitVisitor(agent, conversation, "the identity", VisitorInfo::identified);
       assertThat(v.userId()).isEqualTo("u-signed");
       assertThat(v.verified()).isTrue();
     }
@@ -158,15 +147,9 @@ class AgentClientTest {
         AgentClient agent = connect(server.base(), server.newAgent("team"))) {
       visitor.identify("u-7", "Ana", "ana@example.com", Map.of());
       String conversation = visitor.say("When do you ship?");
-      Await.until("queued", () -> agent.workspace().queue().stream()
-          .anyMatch(q -> q.conversationId().equals(conversation)));
-      agent.claim(conversation);
+      VisitorInfo visitorInfo = claimAndAwaitVisitor(agent, conversation, "the name", i -> "Ana".equals(i.name()));
       QuickReplies.Reply reply = Await.value("the team reply read from the server", () -> teamReply(agent, shortcut));
       assertThat(reply.siteId()).isEqualTo("demo");
-      VisitorInfo visitorInfo = Await.value("the visitor's name known", () -> {
-        ConversationView view = agent.workspace().view(conversation);
-        return view != null && "Ana".equals(view.visitor().name()) ? view.visitor() : null;
-      });
       String agentName = agent.login().displayName();
       assertThat(agentName).startsWith("team-");
       List<QuickReplies.Reply> offered =
@@ -195,6 +178,18 @@ class AgentClientTest {
       }
       proxy.close();
     }
+  }
+
+  /** Claims the waiting conversation, then waits until the server has told the agent {@code what} of its visitor. */
+  private static VisitorInfo claimAndAwaitVisitor(
+      AgentClient agent, String conversation, String what, Predicate<VisitorInfo> told) {
+    Await.until("queued", () -> agent.workspace().queue().stream()
+        .anyMatch(q -> q.conversationId().equals(conversation)));
+    agent.claim(conversation);
+    return Await.value(what + " in the agent's view of the visitor", () -> {
+      ConversationView view = agent.workspace().view(conversation);
+      return view != null && told.test(view.visitor()) ? view.visitor() : null;
+    });
   }
 
   private static QuickReplies.Reply teamReply(AgentClient agent, String shortcut) {
