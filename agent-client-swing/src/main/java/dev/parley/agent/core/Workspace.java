@@ -68,20 +68,16 @@ public final class Workspace {
     return agentStatus;
   }
 
-  /** Every site's team quick replies as last read from the server; empty until the first read. */
+  /**
+   * Every site's team quick replies as last read from the server; empty until the first read. Read when a menu
+   * opens or a shortcut is pressed rather than announced: nothing on screen shows them in between.
+   */
   public synchronized List<QuickReplies.Reply> teamQuickReplies() {
     return teamQuickReplies;
   }
 
-  void teamQuickReplies(List<QuickReplies.Reply> replies) {
-    List<QuickReplies.Reply> copy = List.copyOf(replies);
-    synchronized (this) {
-      if (copy.equals(teamQuickReplies)) {
-        return; // the periodic refresh usually finds nothing new: no need to tell anyone
-      }
-      teamQuickReplies = copy;
-    }
-    listeners.forEach(l -> l.teamQuickRepliesChanged(copy));
+  synchronized void teamQuickReplies(List<QuickReplies.Reply> replies) {
+    teamQuickReplies = List.copyOf(replies);
   }
 
   synchronized void agentStatus(String status) {

@@ -17,9 +17,6 @@ public interface WorkspaceListener {
   /** A visitor wrote something new (not a replay of history). */
   default void visitorMessage(ConversationView conversation, TimelineEntry message) {}
 
-  /** The team quick replies of the agent's sites, as last read from the server. */
-  default void teamQuickRepliesChanged(List<QuickReplies.Reply> replies) {}
-
   /** Something the agent asked for was refused for good ({@code code} from the protocol's error table). */
   default void refused(String conversationId, String ref, String code) {}
 }

@@ -62,8 +62,6 @@ public final class WorkspaceFrame extends JFrame {
   private final Texts texts;
   private final AgentClient client;
   private final List<QuickReplies.Reply> personalQuickReplies;
-  // Owned by the EDT: the team replies of every site, as the workspace last announced them.
-  private List<QuickReplies.Reply> teamQuickReplies;
   private final JLabel banner = Plain.label(" ");
   private final DefaultListModel<QueueEntry> queueModel = new DefaultListModel<>();
   private final JList<QueueEntry> queueList = Plain.noHtml(new JList<>(queueModel));
@@ -89,7 +87,6 @@ public final class WorkspaceFrame extends JFrame {
     this.texts = texts;
     this.client = client;
     this.personalQuickReplies = personalQuickReplies;
-    this.teamQuickReplies = client.workspace().teamQuickReplies();
     setDefaultCloseOperation(WindowConstants.DISPOSE_ON_CLOSE);
     banner.setName("connectionBanner");
     banner.setOpaque(true);
@@ -178,11 +175,6 @@ public final class WorkspaceFrame extends JFrame {
     }
 
     @Override
-    public void teamQuickRepliesChanged(List<QuickReplies.Reply> replies) {
-      Edt.run(() -> teamQuickReplies = replies);
-    }
-
-    @Override
     public void visitorMessage(ConversationView conversation, TimelineEntry message) {
       Edt.run(() -> alerts.newMessage(
           conversation.title(), panels.get(conversation.id()) == tabs.getSelectedComponent()));
@@ -259,9 +251,9 @@ public final class WorkspaceFrame extends JFrame {
     }
   }
 
-  /** On the EDT: the replies a conversation of {@code siteId} offers, read afresh each time they are shown. */
+  /** The replies a conversation of {@code siteId} offers, with the team's as last read from the server. */
   private List<QuickReplies.Reply> quickReplies(String siteId) {
-    return QuickReplies.forSite(personalQuickReplies, teamQuickReplies, siteId);
+    return QuickReplies.forSite(personalQuickReplies, client.workspace().teamQuickReplies(), siteId);
   }
 
   private int indexInMine(String id) {
