@@ -81,7 +81,8 @@ public final class AgentApp {
 
   private void openWorkspace() {
     workspaceFrame =
-        new WorkspaceFrame(texts, client, QuickReplies.load(home), theme(), this::switchTheme, this::switchLanguage);
+        new WorkspaceFrame(
+            texts, client, QuickReplies.loadPersonal(home), theme(), this::switchTheme, this::switchLanguage);
     workspaceFrame.setVisible(true);
   }
 

@@ -8,14 +8,19 @@ import java.net.http.WebSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +30,12 @@ import org.slf4j.LoggerFactory;
  * updates out. It keeps one WebSocket open, says {@code hello} with every conversation's last seq, resends the
  * {@link Outbox} with the original ids after every (re)connect, pings every {@value #PING_INTERVAL_MILLIS} ms and
  * treats two unanswered pings as a dead link, reconnects with {@link Backoff}, and renews its token before expiry.
+ * After every welcome, and every {@value #TEAM_REPLIES_REFRESH_MILLIS} ms while connected, it reads the team quick
+ * replies of the agent's sites over HTTP.
  *
  * <p>All state is owned by one single-threaded executor ({@code parley-net}); public methods only hand work to it,
- * so they never block the caller (the EDT).
+ * so they never block the caller (the EDT). Quick-reply reads run on their own thread ({@code parley-api}) so a slow
+ * HTTP answer never holds up frames or pings.
  */
 public final class AgentClient implements AutoCloseable {
 
@@ -38,6 +46,9 @@ public final class AgentClient implements AutoCloseable {
   static final long TYPING_REPEAT_MILLIS = 2_000;
   static final long RETRY_PAUSE_MILLIS = 1_000;
   static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
+  static final long TEAM_REPLIES_REFRESH_MILLIS = 5 * 60_000;
+  /** A refresh waiting behind a running one is enough: a newer request replaces it. */
+  static final int MAX_QUEUED_REFRESHES = 1;
   /** Renew when this share of the token's life is left. */
   static final double RENEW_AT_REMAINING = 0.2;
 
@@ -57,6 +68,7 @@ public final class AgentClient implements AutoCloseable {
   private final Workspace workspace;
   private final Clock clock;
   private final ScheduledExecutorService net;
+  private final ThreadPoolExecutor api;
   private final long pingIntervalMillis;
 
   // Owned by the net thread. socket is null while not connected.
@@ -69,6 +81,8 @@ public final class AgentClient implements AutoCloseable {
   private ScheduledFuture<?> reconnect;
   private ScheduledFuture<?> renewal;
   private final Map<String, Long> typingSentAt = new HashMap<>();
+  /** The sites the agent works for, from the latest welcome. */
+  private List<String> sites = List.of();
 
   public AgentClient(HttpClient http, URI serverBase, AuthApi.Login login, Outbox outbox, Clock clock) {
     this(http, serverBase, login, outbox, clock, PING_INTERVAL_MILLIS);
@@ -93,6 +107,15 @@ public final class AgentClient implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.api =
+        new ThreadPoolExecutor(
+            1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_QUEUED_REFRESHES),
+            r -> {
+              Thread t = new Thread(r, "parley-api");
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.DiscardOldestPolicy());
   }
 
   public Workspace workspace() {
@@ -108,6 +131,8 @@ public final class AgentClient implements AutoCloseable {
     net.scheduleWithFixedDelay(this::heartbeat, pingIntervalMillis, pingIntervalMillis, TimeUnit.MILLISECONDS);
     net.scheduleWithFixedDelay(workspace::expireTyping, 1, 1, TimeUnit.SECONDS);
     net.execute(this::scheduleRenewal);
+    net.scheduleWithFixedDelay(
+        this::refreshTeamQuickReplies, TEAM_REPLIES_REFRESH_MILLIS, TEAM_REPLIES_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   // Commands from the person ------------------------------------------------------------------------------
@@ -300,6 +325,13 @@ public final class AgentClient implements AutoCloseable {
     workspace.agentId(frame.path("agentId").asText(login.accountId()));
     workspace.agentStatus(frame.path("status").asText(null));
     frame.path("conversations").forEach(c -> workspace.follow(c.asText()));
+    List<String> siteIds = new ArrayList<>();
+    frame.path("sites").forEach(s -> {
+      if (s.hasNonNull("siteId")) {
+        siteIds.add(s.get("siteId").asText());
+      }
+    });
+    sites = List.copyOf(siteIds);
     workspace.connection(ConnectionState.ONLINE, null);
     int resent = 0;
     for (ObjectNode pending : outbox.pending()) {
@@ -307,6 +339,43 @@ public final class AgentClient implements AutoCloseable {
       resent++;
     }
     LOG.info("welcomed as agent {}; resent {} outbox frames", frame.path("agentId").asText(), resent);
+    // Replies may have changed while we were away; this is also the first read after log-in.
+    refreshTeamQuickReplies();
+  }
+
+  // Team quick replies --------------------------------------------------------------------------------------
+
+  /** On the net thread: hands one read of every site's team replies to the api thread. */
+  private void refreshTeamQuickReplies() {
+    if (!welcomed || stopped) {
+      return; // the next welcome reads them
+    }
+    String token = login.token();
+    List<String> siteIds = sites;
+    try {
+      api.execute(() -> readTeamQuickReplies(token, siteIds));
+    } catch (RejectedExecutionException closing) {
+      LOG.debug("team quick replies not read: the client is closing");
+    }
+  }
+
+  /** On the api thread. A site that cannot be read keeps the replies held for it until the next refresh. */
+  private void readTeamQuickReplies(String token, List<String> siteIds) {
+    List<QuickReplies.Reply> held = workspace.teamQuickReplies();
+    List<QuickReplies.Reply> all = new ArrayList<>();
+    for (String siteId : siteIds) {
+      try {
+        all.addAll(auth.teamQuickReplies(token, siteId));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Exception e) {
+        LOG.warn("team quick replies of site {} not read, keeping the last ones: {}", siteId,
+            e instanceof AuthApi.Refused refused ? refused.code() : e.toString());
+        held.stream().filter(r -> siteId.equals(r.siteId())).forEach(all::add);
+      }
+    }
+    workspace.teamQuickReplies(all);
   }
 
   private void onAck(JsonNode frame) {
@@ -403,6 +472,7 @@ public final class AgentClient implements AutoCloseable {
           workspace.connection(ConnectionState.STOPPED, null);
         });
     net.shutdown();
+    api.shutdownNow();
     try {
       net.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -414,7 +484,7 @@ public final class AgentClient implements AutoCloseable {
   private void onNet(Runnable task) {
     try {
       net.execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
+    } catch (RejectedExecutionException closed) {
       LOG.debug("socket callback after close ignored");
     }
   }

@@ -37,8 +37,4 @@ public record AgentHome(Path dir) {
   public Path personalQuickReplies() {
     return dir.resolve("quick-replies.txt");
   }
-
-  public Path teamQuickReplies() {
-    return dir.resolve("team-quick-replies.txt");
-  }
 }

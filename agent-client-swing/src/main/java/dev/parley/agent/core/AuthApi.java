@@ -3,14 +3,21 @@ package dev.parley.agent.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
-/** The two HTTP calls an agent needs: log in, and renew the token before it expires (protocol §7). */
+/**
+ * The HTTP calls an agent needs: log in, renew the token before it expires (protocol §7), and read a site's team
+ * quick replies (OPERATIONS.md, admin API).
+ */
 public final class AuthApi {
 
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
@@ -61,13 +68,31 @@ public final class AuthApi {
         current.displayName());
   }
 
+  /** Blocking: the team quick replies of one site the agent works for, in the server's order. */
+  public List<QuickReplies.Reply> teamQuickReplies(String token, String siteId)
+      throws IOException, InterruptedException, Refused {
+    String path = "/api/sites/" + URLEncoder.encode(siteId, StandardCharsets.UTF_8) + "/quick-replies";
+    List<QuickReplies.Reply> replies = new ArrayList<>();
+    for (JsonNode r : exchange(HttpRequest.newBuilder(base.resolve(path)).GET(), token)) {
+      if (replies.size() < QuickReplies.MAX_REPLIES && r.hasNonNull("text")) {
+        replies.add(new QuickReplies.Reply(r.get("text").asText(), siteId, r.path("shortcut").asText(null)));
+      }
+    }
+    return List.copyOf(replies);
+  }
+
   private JsonNode post(String path, String token, Map<String, String> body)
       throws IOException, InterruptedException, Refused {
-    HttpRequest.Builder request =
+    return exchange(
         HttpRequest.newBuilder(base.resolve(path))
-            .timeout(REQUEST_TIMEOUT)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)));
+            .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body))),
+        token);
+  }
+
+  private JsonNode exchange(HttpRequest.Builder request, String token)
+      throws IOException, InterruptedException, Refused {
+    request.timeout(REQUEST_TIMEOUT);
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }

@@ -13,42 +13,60 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Canned answers, one per line: the agent's own ({@code quick-replies.txt}) and the team's
- * ({@code team-quick-replies.txt}, a file an admin can drop on a shared drive or copy to every machine). The server
- * has no quick-reply storage yet; when it does, team replies come from there (tracked in issue 4's notes).
- * Placeholders such as {@code {visitor.name}} are filled in when a reply is used.
+ * Canned answers: the agent's own, one per line in {@code quick-replies.txt}, and the team's, which the server keeps
+ * per site ({@code GET /api/sites/{id}/quick-replies}, read by {@link AgentClient}). Placeholders such as
+ * {@code {visitor.name}} are filled in when a reply is used.
  */
 public final class QuickReplies {
 
   private static final Logger LOG = LoggerFactory.getLogger(QuickReplies.class);
 
+  /** At most this many personal replies, and team replies per site, are kept; a longer menu helps nobody. */
   public static final int MAX_REPLIES = 200;
+
   private static final Pattern VARIABLE = Pattern.compile("\\{([a-z]+\\.[a-zA-Z]+)}");
 
-  public record Reply(String text, boolean team) {}
+  /** {@code siteId} and {@code shortcut} are null for the agent's own replies. */
+  public record Reply(String text, String siteId, String shortcut) {
+
+    public static Reply personal(String text) {
+      return new Reply(text, null, null);
+    }
+
+    public boolean team() {
+      return siteId != null;
+    }
+  }
 
   private QuickReplies() {}
 
-  public static List<Reply> load(AgentHome home) {
-    List<Reply> replies = new ArrayList<>();
-    read(home.personalQuickReplies(), false, replies);
-    read(home.teamQuickReplies(), true, replies);
-    return List.copyOf(replies);
-  }
-
-  private static void read(Path file, boolean team, List<Reply> into) {
+  /** The agent's own replies; none if the file is missing or unreadable (logged). */
+  public static List<Reply> loadPersonal(AgentHome home) {
+    Path file = home.personalQuickReplies();
     if (!Files.exists(file)) {
-      return;
+      return List.of();
     }
+    List<Reply> replies = new ArrayList<>();
     try {
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        if (!line.isBlank() && !line.startsWith("#") && into.size() < MAX_REPLIES) {
-          into.add(new Reply(line.strip().replace("\\n", "\n"), team));
+        if (!line.isBlank() && !line.startsWith("#") && replies.size() < MAX_REPLIES) {
+          replies.add(Reply.personal(line.strip().replace("\\n", "\n")));
         }
       }
     } catch (IOException e) {
       LOG.warn("could not read quick replies {}", file, e);
     }
+    return List.copyOf(replies);
+  }
+
+  /**
+   * What a conversation of {@code siteId} offers: the agent's own replies first, then the team replies of that
+   * site; all team replies while the site is not known yet.
+   */
+  public static List<Reply> forSite(List<Reply> personal, List<Reply> team, String siteId) {
+    List<Reply> offered = new ArrayList<>(personal);
+    team.stream().filter(r -> siteId == null || siteId.equals(r.siteId())).forEach(offered::add);
+    return List.copyOf(offered);
   }
 
   /** Adds a personal reply to the agent's own file. */

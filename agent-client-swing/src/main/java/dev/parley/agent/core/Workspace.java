@@ -34,6 +34,7 @@ public final class Workspace {
   private ConnectionState connection = ConnectionState.CONNECTING;
   private String agentId;
   private String agentStatus;
+  private List<QuickReplies.Reply> teamQuickReplies = List.of();
 
   public Workspace(Outbox outbox, Clock clock) {
     this.outbox = outbox;
@@ -65,6 +66,18 @@ public final class Workspace {
   /** The agent's status as the server last confirmed it ({@code online}, {@code away}, {@code offline}); may be null. */
   public synchronized String agentStatus() {
     return agentStatus;
+  }
+
+  /**
+   * Every site's team quick replies as last read from the server; empty until the first read. Read when a menu
+   * opens or a shortcut is pressed rather than announced: nothing on screen shows them in between.
+   */
+  public synchronized List<QuickReplies.Reply> teamQuickReplies() {
+    return teamQuickReplies;
+  }
+
+  synchronized void teamQuickReplies(List<QuickReplies.Reply> replies) {
+    teamQuickReplies = List.copyOf(replies);
   }
 
   synchronized void agentStatus(String status) {

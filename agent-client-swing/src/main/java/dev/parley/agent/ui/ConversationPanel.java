@@ -13,6 +13,7 @@ import java.awt.event.KeyEvent;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.function.Function;
 import javax.swing.AbstractAction;
 import javax.swing.JButton;
 import javax.swing.JComponent;
@@ -40,7 +41,8 @@ final class ConversationPanel extends JPanel {
   private final String conversationId;
   private final Texts texts;
   private final AgentClient client;
-  private final List<QuickReplies.Reply> quickReplies;
+  /** Site id (null while unknown) → the quick replies on offer; asked on the EDT whenever they are used. */
+  private final Function<String, List<QuickReplies.Reply>> quickReplies;
   private final JTextArea transcript = Plain.readOnlyArea("transcript");
   private final JTextArea composer = Plain.noHtml(new JTextArea(3, 40));
   private final JLabel typingAndRead = Plain.label(" ");
@@ -49,7 +51,11 @@ final class ConversationPanel extends JPanel {
   // Owned by the EDT; the latest view shown.
   private ConversationView view;
 
-  ConversationPanel(ConversationView first, Texts texts, AgentClient client, List<QuickReplies.Reply> quickReplies) {
+  ConversationPanel(
+      ConversationView first,
+      Texts texts,
+      AgentClient client,
+      Function<String, List<QuickReplies.Reply>> quickReplies) {
     super(new BorderLayout());
     this.conversationId = first.id();
     this.texts = texts;
@@ -128,7 +134,7 @@ final class ConversationPanel extends JPanel {
     composer.getActionMap().put("slash", new AbstractAction() {
       @Override
       public void actionPerformed(ActionEvent e) {
-        if (composer.getDocument().getLength() == 0 && !quickReplies.isEmpty()) {
+        if (composer.getDocument().getLength() == 0 && !quickReplies().isEmpty()) {
           showQuickReplies(composer);
         } else {
           composer.replaceSelection("/");
@@ -143,12 +149,18 @@ final class ConversationPanel extends JPanel {
       getActionMap().put(key, new AbstractAction() {
         @Override
         public void actionPerformed(ActionEvent e) {
-          if (index < quickReplies.size()) {
-            insertQuickReply(quickReplies.get(index));
+          List<QuickReplies.Reply> offered = quickReplies();
+          if (index < offered.size()) {
+            insertQuickReply(offered.get(index));
           }
         }
       });
     }
+  }
+
+  /** The replies on offer in this conversation: the agent's own and its site's team replies. */
+  List<QuickReplies.Reply> quickReplies() {
+    return quickReplies.apply(view == null ? null : view.visitor().siteId());
   }
 
   String conversationId() {
@@ -177,15 +189,17 @@ final class ConversationPanel extends JPanel {
 
   private void showQuickReplies(JComponent anchor) {
     JPopupMenu menu = new JPopupMenu();
-    if (quickReplies.isEmpty()) {
+    List<QuickReplies.Reply> offered = quickReplies();
+    if (offered.isEmpty()) {
       JMenuItem none = new JMenuItem(texts.get("composer.noQuickReplies"));
       none.setEnabled(false);
       menu.add(none);
     }
-    for (int i = 0; i < quickReplies.size(); i++) {
-      QuickReplies.Reply reply = quickReplies.get(i);
+    for (int i = 0; i < offered.size(); i++) {
+      QuickReplies.Reply reply = offered.get(i);
       String prefix = (i < MAX_QUICK_REPLY_SHORTCUTS ? "Ctrl+" + (i + 1) + "  " : "")
-          + (reply.team() ? texts.get("composer.team") + " " : "");
+          + (reply.team() ? texts.get("composer.team") + " " : "")
+          + (reply.shortcut() != null ? "/" + reply.shortcut() + "  " : "");
       JMenuItem item = Plain.noHtml(new JMenuItem(prefix + reply.text()));
       item.addActionListener(e -> insertQuickReply(reply));
       menu.add(item);

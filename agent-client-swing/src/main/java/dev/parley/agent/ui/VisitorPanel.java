@@ -4,31 +4,52 @@ import dev.parley.agent.core.Texts;
 import dev.parley.agent.core.VisitorInfo;
 import java.awt.BorderLayout;
 import java.awt.Dimension;
+import java.awt.Font;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
+import javax.swing.BorderFactory;
+import javax.swing.JLabel;
 import javax.swing.JPanel;
 import javax.swing.JScrollPane;
 import javax.swing.JTextArea;
 
 /**
- * What the server tells us about the visitor: profile, device, referrer and campaign, pages seen, earlier
- * conversations. All of it is visitor-supplied, so it is shown in a plain text area only.
+ * What the server tells us about the visitor: identity (and whether the site signed it), presence, device,
+ * referrer and campaign, the page trail, earlier conversations. All of it is visitor-supplied, so it is shown only
+ * in a label and a text area that cannot render HTML ({@link Plain}).
  */
 final class VisitorPanel extends JPanel {
 
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
+
   private final Texts texts;
+  private final JLabel name = Plain.label(" ");
   private final JTextArea details = Plain.readOnlyArea("visitorDetails");
 
   VisitorPanel(Texts texts) {
     super(new BorderLayout());
     this.texts = texts;
     setName("visitorPanel");
+    name.setName("visitorName");
+    name.setFont(name.getFont().deriveFont(Font.BOLD));
+    name.setBorder(BorderFactory.createEmptyBorder(4, 4, 4, 4));
     JScrollPane scroll = new JScrollPane(details);
-    scroll.setPreferredSize(new Dimension(240, 200));
-    add(Plain.label(texts.get("visitor.heading")), BorderLayout.NORTH);
+    scroll.setPreferredSize(new Dimension(260, 200));
+    JPanel heading = new JPanel(new BorderLayout());
+    heading.add(Plain.label(texts.get("visitor.heading")), BorderLayout.NORTH);
+    heading.add(name, BorderLayout.CENTER);
+    add(heading, BorderLayout.NORTH);
     add(scroll, BorderLayout.CENTER);
   }
 
   void show(VisitorInfo v) {
+    String title = v.name() != null && !v.name().isBlank() ? v.name() : texts.get("visitor.anonymous");
+    if (!title.equals(name.getText())) {
+      name.setText(title);
+    }
     String text = describe(v);
     if (!text.equals(details.getText())) {
       details.setText(text);
@@ -45,6 +66,12 @@ final class VisitorPanel extends JPanel {
     }
     line(out, "visitor.name", v.name());
     line(out, "visitor.email", v.email());
+    line(out, "visitor.userId", v.userId());
+    if (v.identified()) {
+      // Unsigned identities are whatever the page's script said; agents must know not to trust them blindly.
+      line(out, "visitor.identity",
+          texts.get(Boolean.TRUE.equals(v.verified()) ? "visitor.verified" : "visitor.unverified"));
+    }
     if (v.online() != null) {
       line(out, "visitor.presence", texts.get(v.online() ? "visitor.online" : "visitor.offline"));
     }
@@ -54,19 +81,35 @@ final class VisitorPanel extends JPanel {
     line(out, "visitor.referrer", v.referrer());
     section(out, "visitor.utm", v.utm());
     section(out, "visitor.attributes", v.attributes());
-    if (!v.pages().isEmpty()) {
-      out.append('\n').append(texts.get("visitor.pages")).append('\n');
-      for (VisitorInfo.Page p : v.pages()) {
-        out.append("  ").append(join(p.at(), p.title(), p.url())).append('\n');
-      }
-    }
-    if (!v.conversations().isEmpty()) {
-      out.append('\n').append(texts.get("visitor.history")).append('\n');
-      for (VisitorInfo.PastConversation c : v.conversations()) {
-        out.append("  ").append(join(c.openedAt(), c.status(), c.conversationId())).append('\n');
+    pages(out, v.pages());
+    List<VisitorInfo.PastConversation> earlier = v.earlierConversations();
+    if (!earlier.isEmpty()) {
+      out.append('\n').append(texts.get("visitor.history", earlier.size())).append('\n');
+      for (VisitorInfo.PastConversation c : earlier) {
+        out.append("  ").append(join(c.status(), c.conversationId())).append('\n');
       }
     }
     return out.toString();
+  }
+
+  /** Oldest first, as the server sends them; a page's time runs until the next page opened. */
+  private void pages(StringBuilder out, List<VisitorInfo.Page> pages) {
+    if (pages.isEmpty()) {
+      return;
+    }
+    out.append('\n').append(texts.get("visitor.pages")).append('\n');
+    for (int i = 0; i < pages.size(); i++) {
+      VisitorInfo.Page p = pages.get(i);
+      VisitorInfo.Page next = i + 1 < pages.size() ? pages.get(i + 1) : null;
+      String stayed =
+          p.at() != null && next != null && next.at() != null
+              ? texts.get("time.minutes", Math.max(0, Duration.between(p.at(), next.at()).toMinutes()))
+              : null;
+      out.append("  ").append(join(p.at() == null ? null : TIME.format(p.at()), p.title(), stayed)).append('\n');
+      if (p.url() != null) {
+        out.append("    ").append(p.url()).append('\n');
+      }
+    }
   }
 
   private void line(StringBuilder out, String key, String value) {

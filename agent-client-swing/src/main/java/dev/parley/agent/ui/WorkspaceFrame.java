@@ -61,7 +61,7 @@ public final class WorkspaceFrame extends JFrame {
 
   private final Texts texts;
   private final AgentClient client;
-  private final List<QuickReplies.Reply> quickReplies;
+  private final List<QuickReplies.Reply> personalQuickReplies;
   private final JLabel banner = Plain.label(" ");
   private final DefaultListModel<QueueEntry> queueModel = new DefaultListModel<>();
   private final JList<QueueEntry> queueList = Plain.noHtml(new JList<>(queueModel));
@@ -78,7 +78,7 @@ public final class WorkspaceFrame extends JFrame {
   public WorkspaceFrame(
       Texts texts,
       AgentClient client,
-      List<QuickReplies.Reply> quickReplies,
+      List<QuickReplies.Reply> personalQuickReplies,
       String theme,
       Consumer<String> onTheme,
       Consumer<java.util.Locale> onLanguage) {
@@ -86,7 +86,7 @@ public final class WorkspaceFrame extends JFrame {
     setName("workspaceFrame");
     this.texts = texts;
     this.client = client;
-    this.quickReplies = quickReplies;
+    this.personalQuickReplies = personalQuickReplies;
     setDefaultCloseOperation(WindowConstants.DISPOSE_ON_CLOSE);
     banner.setName("connectionBanner");
     banner.setOpaque(true);
@@ -227,7 +227,7 @@ public final class WorkspaceFrame extends JFrame {
   private void conversationChanged(ConversationView v) {
     ConversationPanel panel = panels.get(v.id());
     if (panel == null) {
-      panel = new ConversationPanel(v, texts, client, quickReplies);
+      panel = new ConversationPanel(v, texts, client, this::quickReplies);
       panels.put(v.id(), panel);
       tabs.addTab(null, panel);
       JLabel title = Plain.label(v.title());
@@ -249,6 +249,11 @@ public final class WorkspaceFrame extends JFrame {
     if (panel == tabs.getSelectedComponent()) {
       markSelectedRead();
     }
+  }
+
+  /** The replies a conversation of {@code siteId} offers, with the team's as last read from the server. */
+  private List<QuickReplies.Reply> quickReplies(String siteId) {
+    return QuickReplies.forSite(personalQuickReplies, client.workspace().teamQuickReplies(), siteId);
   }
 
   private int indexInMine(String id) {

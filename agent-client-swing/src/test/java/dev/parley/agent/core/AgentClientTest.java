@@ -8,10 +8,17 @@ import dev.parley.agent.testing.ScriptedVisitor;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,8 +87,8 @@ class AgentClientTest {
       });
       ConversationView view = agent.workspace().view(conversation);
       assertThat(view.timeline().get(0).text()).isEqualTo("Do you ship to Lyon?");
-      assertThat(view.visitor().hasDetails()).isFalse();
       assertThat(view.visitorId()).isNotBlank();
+      Await.until("the server described the visitor", () -> agent.workspace().view(conversation).visitor().hasDetails());
 
       String reply = agent.send(conversation, "Yes, in 2 days.");
       JsonAssert.eventText(visitor.await(f -> reply.equals(f.path("id").asText())), "Yes, in 2 days.");
@@ -89,6 +96,105 @@ class AgentClientTest {
           .noneMatch(TimelineEntry::pending));
       assertThat(visitor.messageEvents(reply)).hasSize(1);
     }
+  }
+
+  @Test
+  void visitorFrameCarriesIdentityDeviceAndPagesAndUpdatesOnANewPage() throws Exception {
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(server.base(), server.newAgent("profile"))) {
+      visitor.identify("u-42", "Han Meimei", "han@example.com", Map.of("plan", "gold"));
+      visitor.page("https://shop.example/tea?utm_source=weibo", "Jasmine tea", "https://weibo.com/post/1");
+      String conversation = visitor.say("Is it fresh?");
+      VisitorInfo v = claimAndAwaitVisitor(agent, conversation, "the visitor's page", i -> !i.pages().isEmpty());
+      assertThat(v.name()).isEqualTo("Han Meimei");
+      assertThat(v.userId()).isEqualTo("u-42");
+      assertThat(v.verified()).as("an unsigned identity").isFalse();
+      assertThat(v.attributes()).containsEntry("plan", "gold");
+      assertThat(v.device().type()).isEqualTo("mobile");
+      assertThat(v.device().os()).startsWith("Android");
+      assertThat(v.referrer()).isEqualTo("https://weibo.com/post/1");
+      assertThat(v.utm()).containsEntry("source", "weibo");
+      assertThat(v.pages().get(0).title()).isEqualTo("Jasmine tea");
+      assertThat(v.pages().get(0).at()).isNotNull();
+
+      visitor.page("https://shop.example/cart", "Cart", "https://shop.example/tea");
+      Await.until("the new page reaches the agent", () -> agent.workspace().view(conversation).visitor().pages()
+          .stream().map(VisitorInfo.Page::title).toList().equals(List.of("Jasmine tea", "Cart")));
+    }
+  }
+
+  @Test
+  void anIdentitySignedWithTheSitesSecretReachesTheAgentAsVerified() throws Exception {
+    String secret = server.newIdentitySecret();
+    Mac hmac = Mac.getInstance("HmacSHA256");
+    hmac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    String hash = HexFormat.of().formatHex(hmac.doFinal("u-signed".getBytes(StandardCharsets.UTF_8)));
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(server.base(), server.newAgent("signed"))) {
+      visitor.identify("u-signed", "Li Lei", "li@example.com", Map.of(), hash);
+      String conversation = visitor.say("Where is my order?");
+      VisitorInfo v = claimAndAwaitVisitor(agent, conversation, "the identity", VisitorInfo::identified);
+      assertThat(v.userId()).isEqualTo("u-signed");
+      assertThat(v.verified()).isTrue();
+    }
+  }
+
+  @Test
+  void teamQuickRepliesComeFromTheServerWithTheirVariablesFilled() throws Exception {
+    String shortcut = "ship-" + UUID.randomUUID().toString().substring(0, 8);
+    server.addTeamQuickReply(shortcut, "Hi {visitor.name}, {agent.name} here: we ship within 48 hours.");
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(server.base(), server.newAgent("team"))) {
+      visitor.identify("u-7", "Ana", "ana@example.com", Map.of());
+      String conversation = visitor.say("When do you ship?");
+      VisitorInfo visitorInfo = claimAndAwaitVisitor(agent, conversation, "the name", i -> "Ana".equals(i.name()));
+      QuickReplies.Reply reply = Await.value("the team reply read from the server", () -> teamReply(agent, shortcut));
+      assertThat(reply.siteId()).isEqualTo("demo");
+      String agentName = agent.login().displayName();
+      assertThat(agentName).startsWith("team-");
+      List<QuickReplies.Reply> offered =
+          QuickReplies.forSite(List.of(), agent.workspace().teamQuickReplies(), visitorInfo.siteId());
+      assertThat(offered).contains(reply);
+      assertThat(QuickReplies.fill(reply.text(), visitorInfo, agentName))
+          .isEqualTo("Hi Ana, " + agentName + " here: we ship within 48 hours.");
+    }
+  }
+
+  @Test
+  void teamQuickRepliesAreReadAgainAfterAReconnect() throws Exception {
+    String first = "hours-" + UUID.randomUUID().toString().substring(0, 8);
+    String later = "returns-" + UUID.randomUUID().toString().substring(0, 8);
+    server.addTeamQuickReply(first, "We are open 9-18.");
+    try (NioReactor reactor = new NioReactor()) {
+      TcpCrusher proxy = proxyToServer(reactor);
+      try (AgentClient agent = connect(
+          URI.create("http://127.0.0.1:" + proxy.getBindAddress().getPort()), server.newAgent("reread"))) {
+        Await.value("the first reply read after log-in", () -> teamReply(agent, first));
+        server.addTeamQuickReply(later, "Returns are free for 30 days.");
+        assertThat(teamReply(agent, later)).as("nothing re-reads until a reconnect or the refresh").isNull();
+        proxy.closeAllPairs(); // the link drops; the client reconnects and reads the replies again
+        Await.value("the reply added meanwhile", () -> teamReply(agent, later));
+        assertThat(teamReply(agent, first)).isNotNull();
+      }
+      proxy.close();
+    }
+  }
+
+  /** Claims the waiting conversation, then waits until the server has told the agent {@code what} of its visitor. */
+  private static VisitorInfo claimAndAwaitVisitor(
+      AgentClient agent, String conversation, String what, Predicate<VisitorInfo> told) {
+    Await.until("queued", () -> agent.workspace().queue().stream()
+        .anyMatch(q -> q.conversationId().equals(conversation)));
+    agent.claim(conversation);
+    return Await.value(what + " in the agent's view of the visitor", () -> {
+      ConversationView view = agent.workspace().view(conversation);
+      return view != null && told.test(view.visitor()) ? view.visitor() : null;
+    });
+  }
+
+  private static QuickReplies.Reply teamReply(AgentClient agent, String shortcut) {
+    return agent.workspace().teamQuickReplies().stream()
+        .filter(r -> shortcut.equals(r.shortcut())).findFirst().orElse(null);
   }
 
   @Test

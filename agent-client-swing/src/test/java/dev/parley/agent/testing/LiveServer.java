@@ -70,6 +70,16 @@ public final class LiveServer implements AutoCloseable {
     return new Account(username, created.path("password").asText());
   }
 
+  /** An admin adds a team quick reply to site {@code demo}, as the admin API documents. */
+  public void addTeamQuickReply(String shortcut, String text) {
+    post("/api/sites/demo/quick-replies", login(admin()), Map.of("shortcut", shortcut, "text", text), 201);
+  }
+
+  /** A new identity secret for site {@code demo}, for signing visitor identities as a shop's backend does. */
+  public String newIdentitySecret() {
+    return post("/api/sites/demo/identity-secret", login(admin()), Map.of(), 200).path("secret").asText();
+  }
+
   public String login(Account account) {
     return post(
             "/api/auth/login", null, Map.of("username", account.username(), "password", account.password()), 200)

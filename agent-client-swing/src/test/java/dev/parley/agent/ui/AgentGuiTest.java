@@ -5,17 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.agent.app.AgentApp;
 import dev.parley.agent.core.AgentHome;
 import dev.parley.agent.core.QueueEntry;
+import dev.parley.agent.core.QuickReplies;
 import dev.parley.agent.testing.Await;
 import dev.parley.agent.testing.LiveServer;
 import dev.parley.agent.testing.ScriptedVisitor;
 import java.awt.GraphicsEnvironment;
 import java.awt.Rectangle;
 import java.awt.Robot;
+import java.awt.event.InputEvent;
+import java.awt.event.KeyEvent;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import javax.swing.JButton;
+import javax.swing.JComponent;
 import javax.swing.JFrame;
 import javax.swing.JLabel;
 import javax.swing.JList;
@@ -26,6 +32,7 @@ import javax.swing.JPasswordField;
 import javax.swing.JTabbedPane;
 import javax.swing.JTextArea;
 import javax.swing.JTextField;
+import javax.swing.KeyStroke;
 import javax.swing.ListCellRenderer;
 import javax.swing.plaf.basic.BasicHTML;
 import javax.swing.text.PlainDocument;
@@ -58,6 +65,8 @@ class AgentGuiTest {
     agent = server.newAgent("gui");
     home = Files.createTempDirectory("parley-agent-gui");
     Files.writeString(home.resolve("quick-replies.txt"), "Hello {visitor.id}, how can I help?\n");
+    // Before the agent signs in, so the first read after the welcome finds it.
+    server.addTeamQuickReply("intro", "Hi {visitor.name}, I'm {agent.name}. How can I help?");
   }
 
   @AfterAll
@@ -136,23 +145,28 @@ class AgentGuiTest {
     return panel;
   }
 
+  /** The visitor writes; the agent accepts from the queue and looks at the conversation's tab. */
+  private static ConversationPanel openConversation(JFrame workspace, ScriptedVisitor visitor, String firstMessage) {
+    int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
+    String conversation = visitor.say(firstMessage);
+    ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
+    JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
+    Gui.run(() -> tabs.setSelectedComponent(panel));
+    return panel;
+  }
+
   @Test
   void agentSignsInAcceptsAWaitingVisitorReadsThePanelAndReplies() throws Exception {
     JFrame workspace = signIn();
     try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
-      int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
-      String conversation = visitor.say("Hi, is the green tea organic?");
+      ConversationPanel panel = openConversation(workspace, visitor, "Hi, is the green tea organic?");
       String visitorId = visitor.first(f -> "welcome".equals(f.path("type").asText())).path("visitorId").asText();
-      ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
-      JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
-      Gui.run(() -> tabs.setSelectedComponent(panel));
 
       JTextArea transcript = Gui.within(panel, "transcript", JTextArea.class);
       Await.until("visitor's message in the transcript", () -> Gui.onEdt(transcript::getText)
           .contains("Hi, is the green tea organic?"));
       JTextArea details = Gui.within(panel, "visitorDetails", JTextArea.class);
-      String shown = Gui.onEdt(details::getText);
-      assertThat(shown).contains(visitorId).contains("No details yet");
+      Await.until("visitor id in the panel", () -> Gui.onEdt(details::getText).contains(visitorId));
 
       JTextArea composer = Gui.within(panel, "composer", JTextArea.class);
       Gui.run(() -> {
@@ -169,17 +183,94 @@ class AgentGuiTest {
   }
 
   @Test
+  void visitorPanelShowsIdentityDeviceCampaignAndPagesAndFollowsNewPagesLive() throws Exception {
+    JFrame workspace = signIn();
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
+      visitor.page("https://shop.example/tea?utm_source=weibo&utm_campaign=double-11", "Jasmine tea",
+          "https://weibo.com/post/1");
+      visitor.identify("u-42", "Han Meimei", "han@example.com", Map.of("plan", "gold"));
+      ConversationPanel panel = openConversation(workspace, visitor, "Which tea is best cold-brewed?");
+
+      JLabel name = Gui.within(panel, "visitorName", JLabel.class);
+      JTextArea details = Gui.within(panel, "visitorDetails", JTextArea.class);
+      Await.until("the visitor's name heads the panel", () -> Gui.onEdt(name::getText).equals("Han Meimei"));
+      Await.until("the page trail with its title", () -> Gui.onEdt(details::getText).contains("Jasmine tea"));
+      String shown = Gui.onEdt(details::getText);
+      assertThat(shown)
+          .contains("Email: han@example.com")
+          .contains("plan = gold")
+          .contains("Identity: unverified")
+          .contains("Presence: online")
+          .contains("Android 14")
+          .contains("mobile")
+          .contains("Came from: https://weibo.com/post/1")
+          .contains("source = weibo")
+          .contains("campaign = double-11")
+          .contains("https://shop.example/tea?utm_source=weibo&utm_campaign=double-11");
+      assertThat(shown.lines().filter(l -> l.startsWith("Device: ")).findFirst().orElseThrow())
+          .as("browser, OS and kind of device from the visitor's User-Agent")
+          .contains("Chrome");
+
+      visitor.page("https://shop.example/checkout", "Checkout", "https://shop.example/tea");
+      Await.until("the new page shows up while the agent looks", () -> {
+        String now = Gui.onEdt(details::getText);
+        return now.contains("Checkout") && now.indexOf("Jasmine tea") < now.indexOf("Checkout");
+      });
+      screenshot(workspace, "agent-gui-visitor-panel.png");
+    }
+  }
+
+  @Test
+  void teamQuickReplyFromTheServerIsOfferedAfterThePersonalOneAndFilledIn() throws Exception {
+    JFrame workspace = signIn();
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
+      visitor.identify("u-ana", "Ana", "ana@example.com", Map.of());
+      ConversationPanel panel = openConversation(workspace, visitor, "Hello?");
+      Await.until("the visitor's name known", () -> Gui.onEdt(() -> "Ana".equals(panel.view().visitor().name())));
+      Await.until("the team reply offered second, after the personal one", () -> Gui.onEdt(() -> {
+        List<QuickReplies.Reply> offered = panel.quickReplies();
+        return offered.size() == 2 && !offered.get(0).team() && "intro".equals(offered.get(1).shortcut());
+      }));
+
+      JTextArea composer = Gui.within(panel, "composer", JTextArea.class);
+      Gui.run(() -> {
+        composer.setText("");
+        composer.requestFocusInWindow();
+        // Ctrl+2 inserts the second reply, as bound in the conversation's input map.
+        Object key = panel.getInputMap(JComponent.WHEN_ANCESTOR_OF_FOCUSED_COMPONENT)
+            .get(KeyStroke.getKeyStroke(KeyEvent.VK_2, InputEvent.CTRL_DOWN_MASK));
+        panel.getActionMap().get(key).actionPerformed(null);
+      });
+      assertThat(Gui.<String>onEdt(composer::getText))
+          .isEqualTo("Hi Ana, I'm " + agent.username() + ". How can I help?");
+    }
+  }
+
+  @Test
   void visitorMarkupIsShownAsLiteralTextNeverRendered() throws Exception {
     JFrame workspace = signIn();
     String markup = "<html><b>bold</b><img src=x>";
+    String markupName = "<html><b>x</b>";
     try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
-      int alertsBefore = Gui.onEdt(((WorkspaceFrame) workspace)::alertsRaised);
-      String conversation = visitor.say(markup);
-      ConversationPanel panel = acceptFromQueue(workspace, conversation, alertsBefore);
-      JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
-      Gui.run(() -> tabs.setSelectedComponent(panel));
+      visitor.identify("u-markup", markupName, "x@example.com", Map.of("note", markup));
+      ConversationPanel panel = openConversation(workspace, visitor, markup);
       JTextArea transcript = Gui.within(panel, "transcript", JTextArea.class);
       Await.until("markup in the transcript", () -> Gui.onEdt(transcript::getText).contains(markup));
+
+      // The visitor panel: the name heads it as typed, and every detail sits in a plain document.
+      JLabel name = Gui.within(panel, "visitorName", JLabel.class);
+      Await.until("the markup name shown as typed", () -> Gui.onEdt(name::getText).equals(markupName));
+      assertThat(name.getClientProperty(Plain.HTML_DISABLE)).isEqualTo(Boolean.TRUE);
+      assertThat(name.getClientProperty(BasicHTML.propertyKey)).as("no HTML view built").isNull();
+      JTextArea details = Gui.within(panel, "visitorDetails", JTextArea.class);
+      assertThat(Gui.<String>onEdt(details::getText)).contains("Name: " + markupName).contains("note = " + markup);
+      assertThat(Gui.onEdt(() -> details.getDocument() instanceof PlainDocument)).isTrue();
+      assertThat(details.getClientProperty(Plain.HTML_DISABLE)).isEqualTo(Boolean.TRUE);
+      // The tab title carries the visitor's name too.
+      JTabbedPane tabs = Gui.find("conversationTabs", JTabbedPane.class);
+      JLabel tabTitle = Gui.onEdt(() -> (JLabel) tabs.getTabComponentAt(tabs.indexOfComponent(panel)));
+      Await.until("the tab titled with the markup name", () -> Gui.onEdt(tabTitle::getText).startsWith(markupName));
+      assertThat(tabTitle.getClientProperty(BasicHTML.propertyKey)).isNull();
 
       assertThat(Gui.onEdt(() -> transcript.getDocument() instanceof PlainDocument)).isTrue();
       assertThat(transcript.getClientProperty(Plain.HTML_DISABLE)).isEqualTo(Boolean.TRUE);
