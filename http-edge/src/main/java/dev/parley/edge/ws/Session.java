@@ -224,6 +224,11 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private final Map<String, List<Dispatcher.Waiting>> missedSent = new HashMap<>();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Map<String, TypingSent> typingSent = new HashMap<>();
+  /**
+   * Conversations with a claim or transfer being decided (several steps: conversation, dispatcher, conversation),
+   * and the requests about them that arrived meanwhile; they run, in order, once it is decided.
+   */
+  private final Map<String, List<ClientFrame>> settling = new HashMap<>();
   /** Agent only: visitors (by entity id) whose profile this session watches, and the followed conversations of each. */
   private final Map<String, Set<String>> watchedVisitors = new HashMap<>();
   /** Visitor only: page frames that may still be sent now (a token bucket). */
@@ -378,6 +383,21 @@ public final class Session extends AbstractBehavior<Session.Command> {
               .withRef(refOf(frame)));
       return;
     }
+    String about = conversationOf(frame);
+    if (about != null && settling.containsKey(about)) {
+      // A claim or transfer of this conversation is still being decided: what follows it waits, so that a
+      // reply sent right after "accept" is not refused as not-assigned.
+      List<ClientFrame> held = settling.get(about);
+      if (held.size() >= deps.settings().maxInFlightRequests()) {
+        send(
+            ServerFrame.Error.of(ErrorCode.UNAVAILABLE, "too many requests wait for this conversation; resend")
+                .withRef(refOf(frame))
+                .withConversation(about));
+      } else {
+        held.add(frame);
+      }
+      return;
+    }
     if (frame instanceof ClientFrame.Hello) {
       send(ServerFrame.Error.of(ErrorCode.ALREADY_AUTHENTICATED, "this connection already said hello"));
     } else if (frame instanceof ClientFrame.Send s) {
@@ -409,6 +429,38 @@ public final class Session extends AbstractBehavior<Session.Command> {
         send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents decline offers").withRef(d.id()));
       } else {
         routing.decline(caller, d);
+      }
+    }
+  }
+
+  /** The conversation a request is about, for the requests that must keep their order behind a claim. */
+  private static String conversationOf(ClientFrame frame) {
+    if (frame instanceof ClientFrame.Send s) {
+      return s.conversationId();
+    } else if (frame instanceof ClientFrame.Claim c) {
+      return c.conversationId();
+    } else if (frame instanceof ClientFrame.Close c) {
+      return c.conversationId();
+    } else if (frame instanceof ClientFrame.Transfer t) {
+      return t.conversationId();
+    } else if (frame instanceof ClientFrame.Note n) {
+      return n.conversationId();
+    }
+    return null;
+  }
+
+  /** A claim or transfer of {@code conversationId} was decided: the requests held behind it run now, in order. */
+  private void settled(String conversationId) {
+    List<ClientFrame> held = settling.remove(conversationId);
+    if (held == null) {
+      return;
+    }
+    for (int i = 0; i < held.size(); i++) {
+      handle(held.get(i));
+      if (settling.containsKey(conversationId)) {
+        // The replayed request is itself a claim or transfer: the rest waits behind it.
+        settling.get(conversationId).addAll(held.subList(i + 1, held.size()));
+        return;
       }
     }
   }
@@ -736,6 +788,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents claim conversations").withRef(claim.id()));
       return;
     }
+    settling.put(claim.conversationId(), new ArrayList<>());
     inFlight++;
     pipe(
             conversationRef(claim.conversationId())
@@ -753,6 +806,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     if (summary.status() == Conversation.Status.CLOSED) {
       requestDone();
       send(rejection(ErrorCode.CONVERSATION_CLOSED, claim.conversationId()).withRef(claim.id()));
+      settled(claim.conversationId());
       return this;
     }
     // The site's dispatcher is the one place that decides who gets a conversation (capacity, no double take).
@@ -781,6 +835,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents transfer conversations").withRef(transfer.id()));
       return;
     }
+    settling.put(transfer.conversationId(), new ArrayList<>());
     inFlight++;
     pipe(
             conversationRef(transfer.conversationId())
@@ -855,6 +910,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       ErrorCode code = ErrorCode.ofRejectionMessage(reply.getError().getMessage());
       send(rejection(code, conversationId).withRef(ref));
     }
+    settled(conversationId);
     return this;
   }
 
@@ -894,6 +950,17 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private Behavior<Command> onAnswered(Answered answered) {
     requestDone();
+    if (answered.kind() == Answered.Kind.CLAIM || answered.kind() == Answered.Kind.TRANSFER) {
+      try {
+        return answer(answered);
+      } finally {
+        settled(answered.conversationId());
+      }
+    }
+    return answer(answered);
+  }
+
+  private Behavior<Command> answer(Answered answered) {
     if (answered.failure() != null) {
       sendFailure(answered.failure(), answered.ref(), answered.conversationId());
       return this;

@@ -184,4 +184,29 @@ class EndToEndTest extends ServerTest {
                     + (e.hasNonNull("text") ? e.path("text").asText() : "null"))
         .toList();
   }
+
+  @Test
+  void aReplySentRightAfterTheClaimWaitsForItInsteadOfBeingRefused() {
+    String agentToken = server.createAgent(adminToken, "demo", "quick-" + UUID.randomUUID().toString().substring(0, 8));
+    try (WireClient visitor = WireClient.connect(server.visitorUri("demo"), server.origin());
+        WireClient agent = WireClient.connect(server.agentUri(), null)) {
+      visitor.send(WireClient.frame("hello"));
+      visitor.awaitType("welcome", WAIT);
+      visitor.send(WireClient.frame("send").put("id", "v-1").put("text", "Hello?"));
+      String conversation = visitor.awaitType("ack", WAIT).path("conversationId").asText();
+      agent.send(WireClient.frame("hello").put("token", agentToken));
+      agent.awaitType("welcome", WAIT);
+
+      // No wait between the two: the claim takes several steps (conversation, dispatcher, conversation).
+      agent.send(WireClient.frame("claim").put("id", "c-1").put("conversationId", conversation));
+      agent.send(WireClient.frame("send").put("id", "a-1").put("conversationId", conversation).put("text", "Hi!"));
+
+      JsonNode claimed = agent.await(f -> "c-1".equals(f.path("id").asText()) && f.has("type"), WAIT);
+      JsonNode replied = agent.await(f -> "a-1".equals(f.path("id").asText()) && !"event".equals(f.path("type").asText()), WAIT);
+      assertThat(claimed.path("type").asText()).isEqualTo("ack");
+      assertThat(replied.path("type").asText()).isEqualTo("ack");
+      assertThat(replied.path("seq").asLong()).isGreaterThan(claimed.path("seq").asLong());
+      assertThat(visitor.await(f -> "a-1".equals(f.path("id").asText()), WAIT).path("text").asText()).isEqualTo("Hi!");
+    }
+  }
 }
