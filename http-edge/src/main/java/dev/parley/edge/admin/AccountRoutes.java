@@ -1,7 +1,5 @@
 package dev.parley.edge.admin;
 
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
-
 import dev.parley.edge.ApiError;
 import dev.parley.edge.auth.Passwords;
 import dev.parley.persistence.directory.Account;
@@ -34,15 +32,11 @@ public final class AccountRoutes extends ApiRoutes {
 
   @Override
   public Route routes() {
-    return pathPrefix(
-        segment("api").slash("sites"),
-        () ->
-            pathPrefix(
-                PathMatchers.segment(),
-                siteId ->
-                    path(
-                        "accounts",
-                        () -> concat(get(() -> list(siteId)), post(() -> withBody(body -> create(siteId, body)))))));
+    return underSite(
+        siteId ->
+            path(
+                "accounts",
+                () -> concat(get(() -> list(siteId)), post(() -> withBody(body -> create(siteId, body))))));
   }
 
   private Route list(String siteId) {

@@ -16,6 +16,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
@@ -35,6 +36,12 @@ public abstract class ApiRoutes extends AllDirectives {
   }
 
   public abstract Route routes();
+
+  /** Routes under {@code /api/sites/{siteId}/...}: {@code inner} gets the site id from the path. */
+  protected Route underSite(Function<String, Route> inner) {
+    return pathPrefix(
+        PathMatchers.segment("api").slash("sites"), () -> pathPrefix(PathMatchers.segment(), inner));
+  }
 
   /** Runs {@code handler} for the caller of a valid agent token; 401 otherwise. */
   protected Route authenticated(Function<Principal, CompletionStage<HttpResponse>> handler) {

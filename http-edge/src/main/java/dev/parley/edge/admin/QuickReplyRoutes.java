@@ -1,7 +1,5 @@
 package dev.parley.edge.admin;
 
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
-
 import dev.parley.edge.ApiError;
 import dev.parley.persistence.directory.QuickReplies;
 import dev.parley.persistence.directory.QuickReply;
@@ -35,22 +33,15 @@ public final class QuickReplyRoutes extends ApiRoutes {
 
   @Override
   public Route routes() {
-    return pathPrefix(
-        segment("api").slash("sites"),
-        () ->
+    return underSite(
+        siteId ->
             pathPrefix(
-                PathMatchers.segment(),
-                siteId ->
-                    pathPrefix(
-                        "quick-replies",
-                        () ->
-                            concat(
-                                pathEnd(
-                                    () ->
-                                        concat(
-                                            get(() -> list(siteId)),
-                                            post(() -> withBody(body -> add(siteId, body))))),
-                                path(PathMatchers.segment(), id -> delete(() -> remove(siteId, id)))))));
+                "quick-replies",
+                () ->
+                    concat(
+                        pathEnd(
+                            () -> concat(get(() -> list(siteId)), post(() -> withBody(body -> add(siteId, body))))),
+                        path(PathMatchers.segment(), id -> delete(() -> remove(siteId, id))))));
   }
 
   private Route list(String siteId) {

@@ -1,7 +1,5 @@
 package dev.parley.edge.admin;
 
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
-
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.edge.auth.IdentitySignatures;
@@ -32,17 +30,11 @@ public final class WidgetAdminRoutes extends ApiRoutes {
 
   @Override
   public Route routes() {
-    return pathPrefix(
-        segment("api").slash("sites"),
-        () ->
-            pathPrefix(
-                PathMatchers.segment(),
-                siteId ->
-                    concat(
-                        path(
-                            "widget",
-                            () -> concat(get(() -> show(siteId)), patch(() -> withBody(b -> update(siteId, b))))),
-                        path("identity-secret", () -> post(() -> rotateSecret(siteId))))));
+    return underSite(
+        siteId ->
+            concat(
+                path("widget", () -> concat(get(() -> show(siteId)), patch(() -> withBody(b -> update(siteId, b))))),
+                path("identity-secret", () -> post(() -> rotateSecret(siteId)))));
   }
 
   private Route show(String siteId) {

@@ -114,10 +114,13 @@ final class SessionRouting {
 
   /** The visitor's open conversation is known (opened, or learned): follow its queue position. */
   void follow(String siteId, String conversationId) {
-    if (!conversationId.equals(followed)) {
-      followed = conversationId;
-      lastPosition = -1;
+    if (conversationId.equals(followed)) {
+      // Already followed; renew() repeats it periodically. Telling the site's one dispatcher again on every
+      // visitor message made it the bottleneck of busy sites (it computes the position each time).
+      return;
     }
+    followed = conversationId;
+    lastPosition = -1;
     dispatcher(siteId).tell(new Dispatcher.FollowPosition(conversationId, positions));
   }
 

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.edge.testing.ServerTest;
 import dev.parley.edge.testing.TestServer;
 import dev.parley.edge.testing.WireClient;
-import dev.parley.persistence.testing.TestDatabases;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,34 +22,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Routing through a running server on H2 over real WebSockets: a rush of visitors against agents of limited
  * capacity, and the routing configuration API.
  */
-class RoutingEdgeTest {
+class RoutingEdgeTest extends ServerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final int VISITORS = 100;
   private static final int AGENTS = 10;
   private static final int CAPACITY = 3;
-
-  private static TestServer server;
-  private static String adminToken;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(TestDatabases.freshH2());
-    adminToken = server.adminToken();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
 
   private static String newSite() {
     String site = "rt-" + UUID.randomUUID().toString().substring(0, 8);

@@ -1,7 +1,5 @@
 package dev.parley.edge.admin.routing;
 
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.core.dispatcher.Dispatcher;
 import dev.parley.core.routing.Policy;
@@ -136,18 +134,9 @@ public final class RoutingRoutes extends ApiRoutes {
 
   @Override
   public Route routes() {
-    return pathPrefix(
-        segment("api").slash("sites"),
-        () ->
-            pathPrefix(
-                PathMatchers.segment(),
-                siteId ->
-                    path(
-                        "routing",
-                        () ->
-                            concat(
-                                get(() -> show(siteId)),
-                                put(() -> withBody(body -> replace(siteId, body)))))));
+    return underSite(
+        siteId ->
+            path("routing", () -> concat(get(() -> show(siteId)), put(() -> withBody(body -> replace(siteId, body))))));
   }
 
   private Route show(String siteId) {
