@@ -92,6 +92,8 @@
     pages: [],
     identity: null,
     identifyIds: {},
+    rateIds: {}, // rate frame id -> conversation, until acknowledged
+    rated: store.get('rated', {}), // conversation -> score the server acknowledged
     unreadSent: -1,
     active: null
   };
@@ -326,6 +328,14 @@
   }
 
   function onAck(f) {
+    if (S.rateIds[f.id]) {
+      var rc = S.rateIds[f.id];
+      delete S.rateIds[f.id];
+      S.rated[rc.conv] = rc.score;
+      store.set('rated', S.rated);
+      render();
+      return;
+    }
     if (S.identifyIds[f.id]) {
       delete S.identifyIds[f.id];
       toHost({ t: 'identity', result: { ok: true } });
@@ -711,6 +721,38 @@
     nodes[key] = li;
     return li;
   }
+  /** Asks the visitor to rate a closed chat (1 to 5); thanks them once the server has the rating. */
+  function ratingNode(conv) {
+    var key = 'r:' + conv + ':' + (S.rated[conv] ? 'done' : 'ask') + ':' + S.locale;
+    if (nodes[key]) return nodes[key];
+    var li = document.createElement('li');
+    li.className = 'pw-rate';
+    nodes[key] = li;
+    if (S.rated[conv]) {
+      li.textContent = t('rated');
+      return li;
+    }
+    var q = document.createElement('div');
+    q.textContent = t('rateAsk');
+    li.appendChild(q);
+    for (var n = 1; n <= 5; n++) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'pw-star';
+      b.textContent = '\u2605';
+      b.setAttribute('data-score', String(n));
+      b.setAttribute('aria-label', t('stars').replace('{n}', n));
+      b.addEventListener('click', rate.bind(null, conv, n));
+      li.appendChild(b);
+    }
+    return li;
+  }
+  function rate(conv, score) {
+    if (!S.welcomed) return;
+    var id = newId();
+    S.rateIds[id] = { conv: conv, score: score };
+    raw({ type: 'rate', id: id, conversationId: conv, score: score });
+  }
   function systemNode(key, text) {
     var li = document.createElement('li');
     li.className = 'pw-sys';
@@ -765,6 +807,10 @@
           li = li || systemNode(key, t('joined'));
         } else if (e.kind === 'closed') {
           li = li || systemNode(key, t('closedChat'));
+          if (conv === S.convs[S.convs.length - 1]) {
+            want.push(li);
+            li = ratingNode(conv);
+          }
         } else {
           return;
         }

@@ -12,19 +12,20 @@ window.PARLEY_I18N = {
     prechatIntro: 'Tell us a little about yourself and we will be right with you.',
     needQuestion: 'Please write your question.', needEmail: 'Please enter a valid email address.',
     tooLong: 'The message is too long.', newMessage: 'New message', you: 'You', agent: 'Agent',
-    bubble: 'Open chat'
+    bubble: 'Open chat', rateAsk: 'How was this chat?', stars: '{n} of 5', rated: 'Thank you for your rating!'
   },
   zh: {
     title: '在线客服', online: '我们通常几分钟内回复', connecting: '正在连接…',
     offline: '您已离线，恢复网络后消息会自动发送。', reconnecting: '正在重新连接…',
     placeholder: '输入消息…', send: '发送', close: '关闭', soundOn: '声音已开', soundOff: '声音已关',
     emoji: '表情', sending: '发送中…', sent: '已发送', read: '已读', failed: '发送失败', retry: '重试',
-    waiting: '正在等待客服接入…', position: '您前面还有 {n} 位', joined: '客服已接入',
+    waiting: '正在等待客服接入…', position: '您在排队中，第 {n} 位', joined: '客服已接入',
     closedChat: '本次会话已结束，发送消息可开始新的会话。', typing: '客服正在输入…',
     away: '客服暂时不在线，请留言，我们会尽快回复您。',
     name: '姓名', email: '邮箱', question: '请问有什么可以帮您？', start: '开始咨询',
     prechatIntro: '请留下您的信息，我们马上为您服务。',
     needQuestion: '请填写您的问题。', needEmail: '请输入有效的邮箱地址。',
-    tooLong: '消息太长了。', newMessage: '新消息', you: '我', agent: '客服', bubble: '打开在线客服'
+    tooLong: '消息太长了。', newMessage: '新消息', you: '我', agent: '客服', bubble: '打开在线客服',
+    rateAsk: '请为本次服务评分', stars: '{n} 星', rated: '感谢您的评价！'
   }
 };

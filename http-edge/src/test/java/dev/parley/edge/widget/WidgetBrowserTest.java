@@ -376,6 +376,11 @@ class WidgetBrowserTest extends ServerTest {
       expect(panel.locator(".pw-sys").last()).hasText("This chat has ended. Write again to start a new one.");
       page.waitForFunction("() => localStorage.getItem('parley:demo:active') === 'false'", null, waitOptions());
 
+      // The visitor is asked to rate the chat; the thanks appear once the server has acknowledged the rating.
+      expect(panel.locator(".pw-rate")).containsText("How was this chat?");
+      panel.locator(".pw-rate .pw-star[data-score='4']").click();
+      expect(panel.locator(".pw-rate")).hasText("Thank you for your rating!");
+
       send(panel, "second question");
       expect(panel.locator(".pw-mine[data-seq='1']")).hasCount(2);
       page.waitForFunction("() => localStorage.getItem('parley:demo:active') === 'true'", null, waitOptions());
