@@ -88,7 +88,7 @@ public final class Visitor
   /** A connection of the visitor came from this device; stored only when it differs from the last one. */
   public record SeenOn(Device device) implements Command {}
 
-  /** Sends the profile now and after every change, until unwatched or stopped. */
+  /** Sends the profile now and after every change, until unwatched or stopped; repeating it is harmless. */
   public record Watch(ActorRef<Profile> watcher) implements Command {}
 
   public record Unwatch(ActorRef<Profile> watcher) implements Command {}
@@ -332,8 +332,15 @@ public final class Visitor
         .thenNoReply();
   }
 
+  /**
+   * A watcher gets the profile when it starts watching; a repeated watch (sessions renew theirs periodically, to
+   * come back after this entity restarted) sends nothing, since every change is sent anyway.
+   */
   private ReplyEffect<Event, State> onWatch(State state, Watch cmd) {
-    if (!watchers.contains(cmd.watcher()) && watchers.size() < MAX_WATCHERS) {
+    if (watchers.contains(cmd.watcher())) {
+      return Effect().noReply();
+    }
+    if (watchers.size() < MAX_WATCHERS) {
       watchers.add(cmd.watcher());
       context.watchWith(cmd.watcher(), new WatcherGone(cmd.watcher()));
     }

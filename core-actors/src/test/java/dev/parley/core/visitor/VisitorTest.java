@@ -139,6 +139,9 @@ class VisitorTest {
     TestProbe<Visitor.Profile> agent = testKit.createTestProbe();
     kit.runCommand(new Visitor.Watch(agent.getRef()));
     assertThat(agent.receiveMessage().pages()).isEmpty();
+    // Sessions renew their watch periodically; a renewal alone sends nothing.
+    kit.runCommand(new Visitor.Watch(agent.getRef()));
+    agent.expectNoMessage(java.time.Duration.ofMillis(200));
 
     kit.runCommand(
         new Visitor.ViewPage(new PageView("https://shop.example/cart", "Cart", null, Instant.now())));

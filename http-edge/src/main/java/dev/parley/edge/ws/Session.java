@@ -1071,8 +1071,11 @@ public final class Session extends AbstractBehavior<Session.Command> {
     }
     String key = Visitor.entityId(visitorSiteId, visitorId);
     Set<String> conversations = watchedVisitors.computeIfAbsent(key, k -> new LinkedHashSet<>());
-    if (conversations.add(conversationId) && conversations.size() == 1) {
-      visitorEntity(key).tell(new Visitor.Watch(profileViews));
+    if (conversations.add(conversationId)) {
+      // The first conversation of this visitor starts the watch (which answers with the profile); a later one
+      // asks for the profile once, as the watch does not repeat it.
+      visitorEntity(key)
+          .tell(conversations.size() == 1 ? new Visitor.Watch(profileViews) : new Visitor.GetProfile(profileViews));
     }
   }
 
