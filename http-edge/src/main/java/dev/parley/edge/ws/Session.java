@@ -3,6 +3,7 @@ package dev.parley.edge.ws;
 import dev.parley.core.agent.Agent;
 import dev.parley.core.common.Caller;
 import dev.parley.core.common.Limits;
+import dev.parley.core.common.Rejection;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.core.conversation.Entry;
 import dev.parley.core.dispatcher.Dispatcher;
@@ -164,16 +165,16 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private record ReadHistory(String conversationId, long generation) implements Command {}
 
-  /** A claim is checked by the conversation (it exists, its site), then decided by the site's dispatcher. */
-  private record ClaimChecked(
-      ClientFrame.Claim claim, StatusReply<Conversation.Summary> reply, Throwable failure) implements Command {}
+  /**
+   * A claim or transfer ({@code request}), once the conversation answered whether the caller may see it and which
+   * site it belongs to; that site's dispatcher decides next.
+   */
+  private record Located(
+      ClientFrame request, String ref, String conversationId, StatusReply<Conversation.Summary> reply,
+      Throwable failure) implements Command {}
 
   private record ClaimGranted(ClientFrame.Claim claim, StatusReply<Done> reply, Throwable failure)
       implements Command {}
-
-  /** A transfer, like a claim, learns the conversation's site and is then decided by that site's dispatcher. */
-  private record TransferChecked(
-      ClientFrame.Transfer transfer, StatusReply<Conversation.Summary> reply, Throwable failure) implements Command {}
 
   // Factory ----------------------------------------------------------------------------------------------------
 
@@ -311,9 +312,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(FromQueue.class, this::onQueue)
         .onMessage(FromVisitor.class, this::onVisitorProfile)
         .onMessage(IdentityChecked.class, this::onIdentityChecked)
-        .onMessage(ClaimChecked.class, this::onClaimChecked)
+        .onMessage(Located.class, this::onLocated)
         .onMessage(ClaimGranted.class, this::onClaimGranted)
-        .onMessage(TransferChecked.class, this::onTransferChecked)
         .onMessage(SessionRouting.FromNotice.class, m -> { routing.onNotice(m); return this; })
         .onMessage(SessionRouting.FromPosition.class, m -> { routing.onPosition(m); return this; })
         .onMessage(SessionRouting.FromAvailability.class, m -> { routing.onAvailability(m); return this; })
@@ -788,34 +788,49 @@ public final class Session extends AbstractBehavior<Session.Command> {
       send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents claim conversations").withRef(claim.id()));
       return;
     }
-    settling.put(claim.conversationId(), new ArrayList<>());
-    inFlight++;
-    pipe(
-            conversationRef(claim.conversationId())
-                .<StatusReply<Conversation.Summary>>ask(
-                    replyTo -> new Conversation.GetSummary(caller, replyTo), deps.settings().askTimeout()),
-            (reply, failure) -> new ClaimChecked(claim, reply, failure));
+    locate(claim, claim.id(), claim.conversationId());
   }
 
-  private Behavior<Command> onClaimChecked(ClaimChecked checked) {
-    ClientFrame.Claim claim = checked.claim();
-    if (checked.failure() != null || checked.reply().isError()) {
-      return refused(claim.id(), claim.conversationId(), checked.failure(), checked.reply());
-    }
-    Conversation.Summary summary = checked.reply().getValue();
-    if (summary.status() == Conversation.Status.CLOSED) {
-      requestDone();
-      send(rejection(ErrorCode.CONVERSATION_CLOSED, claim.conversationId()).withRef(claim.id()));
-      settled(claim.conversationId());
-      return this;
-    }
-    // The site's dispatcher is the one place that decides who gets a conversation (capacity, no double take).
+  /**
+   * First step of a claim or transfer: the conversation checks that the caller may see it and names its site. The
+   * requests that follow about the same conversation wait until the decision ({@link #settled}).
+   */
+  private void locate(ClientFrame request, String ref, String conversationId) {
+    settling.put(conversationId, new ArrayList<>());
+    inFlight++;
     pipe(
-            dispatcherRef(summary.siteId())
-                .<StatusReply<Done>>ask(
-                    replyTo -> new Dispatcher.Claim(caller.id(), claim.conversationId(), summary.visitorId(), replyTo),
-                    deps.settings().askTimeout()),
-            (reply, failure) -> new ClaimGranted(claim, reply, failure));
+        conversationRef(conversationId)
+            .<StatusReply<Conversation.Summary>>ask(
+                replyTo -> new Conversation.GetSummary(caller, replyTo), deps.settings().askTimeout()),
+        (reply, failure) -> new Located(request, ref, conversationId, reply, failure));
+  }
+
+  /** The site's dispatcher is the one place that decides who has a conversation (capacity, no double take). */
+  private Behavior<Command> onLocated(Located located) {
+    if (located.failure() != null || located.reply().isError()) {
+      return refused(located.ref(), located.conversationId(), located.failure(), located.reply());
+    }
+    Conversation.Summary summary = located.reply().getValue();
+    if (located.request() instanceof ClientFrame.Claim claim) {
+      if (summary.status() == Conversation.Status.CLOSED) {
+        return refused(claim.id(), claim.conversationId(), null, Rejection.CONVERSATION_CLOSED.reply());
+      }
+      pipe(
+          dispatcherRef(summary.siteId())
+              .<StatusReply<Done>>ask(
+                  replyTo -> new Dispatcher.Claim(caller.id(), claim.conversationId(), summary.visitorId(), replyTo),
+                  deps.settings().askTimeout()),
+          (reply, failure) -> new ClaimGranted(claim, reply, failure));
+    } else if (located.request() instanceof ClientFrame.Transfer t) {
+      pipe(
+          dispatcherRef(summary.siteId())
+              .<StatusReply<Done>>ask(
+                  replyTo ->
+                      new Dispatcher.Transfer(
+                          caller.id(), t.conversationId(), t.toAgent(), t.toGroup(), t.note(), replyTo),
+                  deps.settings().askTimeout()),
+          (reply, failure) -> new Answered(t.id(), t.conversationId(), reply, failure, Answered.Kind.TRANSFER));
+    }
     return this;
   }
 
@@ -835,30 +850,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only agents transfer conversations").withRef(transfer.id()));
       return;
     }
-    settling.put(transfer.conversationId(), new ArrayList<>());
-    inFlight++;
-    pipe(
-            conversationRef(transfer.conversationId())
-                .<StatusReply<Conversation.Summary>>ask(
-                    replyTo -> new Conversation.GetSummary(caller, replyTo), deps.settings().askTimeout()),
-            (reply, failure) -> new TransferChecked(transfer, reply, failure));
-  }
-
-  private Behavior<Command> onTransferChecked(TransferChecked checked) {
-    ClientFrame.Transfer t = checked.transfer();
-    if (checked.failure() != null || checked.reply().isError()) {
-      return refused(t.id(), t.conversationId(), checked.failure(), checked.reply());
-    }
-    String site = checked.reply().getValue().siteId();
-    pipe(
-            dispatcherRef(site)
-                .<StatusReply<Done>>ask(
-                    replyTo ->
-                        new Dispatcher.Transfer(
-                            caller.id(), t.conversationId(), t.toAgent(), t.toGroup(), t.note(), replyTo),
-                    deps.settings().askTimeout()),
-            (reply, failure) -> new Answered(t.id(), t.conversationId(), reply, failure, Answered.Kind.TRANSFER));
-    return this;
+    locate(transfer, transfer.id(), transfer.conversationId());
   }
 
   private void onRate(ClientFrame.Rate rate) {
