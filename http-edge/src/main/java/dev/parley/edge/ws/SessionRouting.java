@@ -131,9 +131,8 @@ final class SessionRouting {
     }
     lastPosition = update.position();
     send.accept(new ServerFrame.Position(update.conversationId(), update.position()));
-    if (update.position() == 0) {
-      followed = null; // served or closed: nothing more to follow
-    }
+    // Served or closed (0): the conversation stays followed, so that renew() notices within one renewal if a
+    // transfer to a group puts it back in the queue; new messages do not ask the dispatcher again.
   }
 
   void onAvailability(FromAvailability message) {
