@@ -201,7 +201,8 @@ public final class ConnectionRoutes extends AllDirectives {
             entity(
                 Unmarshaller.entityToString(),
                 body -> {
-                  if (HttpConnections.countFrames(body) > HttpConnections.MAX_FRAMES_PER_POST) {
+                  java.util.List<InboundFrame> frames = HttpConnections.split(body, maxFrame);
+                  if (frames.size() > HttpConnections.MAX_FRAMES_PER_POST) {
                     return complete(
                         ErrorMapping.response(
                             400,
@@ -210,7 +211,7 @@ public final class ConnectionRoutes extends AllDirectives {
                             null));
                   }
                   return onSuccess(
-                      connections.deliver(cid, body, maxFrame),
+                      connections.deliver(cid, frames),
                       delivery ->
                           switch (delivery) {
                             case DELIVERED -> complete(json(202, "{\"accepted\":true}"));

@@ -97,18 +97,14 @@ public final class HttpConnections {
     return Optional.ofNullable(connections.get(cid));
   }
 
-  /**
-   * Hands the frames of one POST body to the connection's session, in order. The body is a JSON array of frames,
-   * or one frame; anything else is passed on as it is, so that the session answers it with a frame error like on a
-   * WebSocket.
-   */
-  CompletionStage<Delivery> deliver(String cid, String body, int maxFrameBytes) {
+  /** Hands the frames of one POST body ({@link #split}) to the connection's session, in order. */
+  CompletionStage<Delivery> deliver(String cid, List<InboundFrame> frames) {
     Connection connection = connections.get(cid);
     if (connection == null || connection.out.isCompleted()) {
       return CompletableFuture.completedFuture(Delivery.UNKNOWN_CONNECTION);
     }
     CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
-    for (InboundFrame frame : split(body, maxFrameBytes)) {
+    for (InboundFrame frame : frames) {
       chain =
           chain.thenComposeAsync(
               done ->
@@ -124,7 +120,11 @@ public final class HttpConnections {
         (done, failure) -> failure == null ? Delivery.DELIVERED : Delivery.TIMED_OUT, executor);
   }
 
-  /** The frames of a POST body; more than {@link #MAX_FRAMES_PER_POST} is refused by the caller beforehand. */
+  /**
+   * The frames of a POST body: a JSON array of frames, or one frame. Anything else is passed on as it is, so that
+   * the session answers it with a frame error as on a WebSocket. The caller refuses more than
+   * {@link #MAX_FRAMES_PER_POST}.
+   */
   static List<InboundFrame> split(String body, int maxFrameBytes) {
     JsonNode root;
     try {
@@ -142,14 +142,6 @@ public final class HttpConnections {
     return frames;
   }
 
-  static int countFrames(String body) {
-    try {
-      JsonNode root = Json.MAPPER.readTree(body);
-      return root != null && root.isArray() ? root.size() : 1;
-    } catch (JacksonException e) {
-      return 1;
-    }
-  }
 
   private void sweep() {
     long now = System.nanoTime();

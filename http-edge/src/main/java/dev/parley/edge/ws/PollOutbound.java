@@ -93,6 +93,7 @@ final class PollOutbound implements Outbound {
     CompletableFuture<Batch> superseded;
     CompletableFuture<Batch> result;
     Batch supersededBatch;
+    Batch now;
     synchronized (this) {
       while (!frames.isEmpty() && frames.peekFirst().index() <= cursor) {
         frames.removeFirst();
@@ -100,7 +101,7 @@ final class PollOutbound implements Outbound {
       superseded = waiting;
       supersededBatch = superseded == null ? null : new Batch(waitingCursor, List.of(), completed);
       waiting = null;
-      Batch now = after(cursor);
+      now = after(cursor);
       if (!now.frames().isEmpty() || completed) {
         result = CompletableFuture.completedFuture(now);
       } else {
@@ -113,15 +114,11 @@ final class PollOutbound implements Outbound {
       superseded.complete(supersededBatch);
     }
     if (!result.isDone()) {
-      long capped = Math.max(0, Math.min(cursor, lastIndexSnapshot()));
-      result.completeOnTimeout(new Batch(capped, List.of(), false), maxWait.toMillis(), TimeUnit.MILLISECONDS);
+      // Nothing new: after maxWait the answer is the empty batch found now (an offer completes it sooner).
+      result.completeOnTimeout(now, maxWait.toMillis(), TimeUnit.MILLISECONDS);
       result.whenComplete((batch, failure) -> forget(result));
     }
     return result;
-  }
-
-  private synchronized long lastIndexSnapshot() {
-    return lastIndex;
   }
 
   private synchronized void forget(CompletableFuture<Batch> done) {
