@@ -332,6 +332,8 @@
       var rc = S.rateIds[f.id];
       delete S.rateIds[f.id];
       S.rated[rc.conv] = rc.score;
+      var kept = Object.keys(S.rated);
+      if (kept.length > 20) delete S.rated[kept[0]]; // only recent chats can still be on screen
       store.set('rated', S.rated);
       render();
       return;

@@ -16,7 +16,11 @@ public final class UserAgents {
   private static final int MAX_HEADER_CHARS = 512;
   private static final int CACHED = 5_000;
 
-  private final Parser parser = new Parser();
+  /** ua-parser's compiled regexes: loaded once per JVM, on the first visitor rather than at start-up. */
+  private static final class Regexes {
+    static final Parser PARSER = new Parser();
+  }
+
   private final Cache<String, Device> cache = Caffeine.newBuilder().maximumSize(CACHED).build();
 
   /** The device of {@code userAgent}; null when there is no header. */
@@ -29,7 +33,7 @@ public final class UserAgents {
   }
 
   private Device parse(String header) {
-    Client client = parser.parse(header);
+    Client client = Regexes.PARSER.parse(header);
     String browser = version(client.userAgent.family, client.userAgent.major);
     String os = version(client.os.family, client.os.major);
     return new Device(browser, os, type(header, client));
