@@ -14,6 +14,7 @@ import dev.parley.edge.ws.Gateway;
 import dev.parley.edge.ws.SessionDeps;
 import dev.parley.persistence.config.Databases;
 import dev.parley.persistence.config.PersistenceSettings;
+import dev.parley.persistence.config.Storage;
 import dev.parley.persistence.directory.Directory;
 import dev.parley.persistence.directory.QuickReplies;
 import dev.parley.persistence.directory.SecretStore;
@@ -26,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -75,16 +77,30 @@ public final class ParleyServer implements AutoCloseable {
     this.firstStartCredentials = firstStartCredentials;
   }
 
-  /** Starts a node from a loaded (not necessarily resolved) config. Blocks until it serves HTTP. */
+  /**
+   * Starts a node from a loaded (not necessarily resolved) config, on the database it names (by default the
+   * embedded PostgreSQL server under ./data, started here). Blocks until it serves HTTP.
+   */
   public static ParleyServer start(Config config) {
-    return start(config, PersistenceSettings.fromConfig(config.resolve()));
+    Storage database = Storage.open(config.resolve());
+    try {
+      return start(config, database);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
   }
 
-  /** Starts a node on the given database, other settings from {@code config}. */
+  /** Starts a node on a database someone else runs, other settings from {@code config}. */
   public static ParleyServer start(Config config, PersistenceSettings storage) {
+    return start(config, Storage.external(storage));
+  }
+
+  private static ParleyServer start(Config config, Storage database) {
     Config resolved = config.resolve();
     EdgeSettings edge = EdgeSettings.fromConfig(resolved);
-    log.info("Starting Parley on {}", storage);
+    PersistenceSettings storage = database.settings();
+    log.info("Starting Parley on {}", database);
 
     HikariDataSource pool = Databases.configPool(storage);
     try {
@@ -95,6 +111,18 @@ public final class ParleyServer implements AutoCloseable {
     }
     ActorSystem<Void> system =
         ActorSystem.create(Behaviors.empty(), "parley", storage.pekkoConfig().withFallback(config).resolve());
+    // Last of all, once every entity has stopped writing: the pool, then the embedded server (if any).
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "close-storage",
+            () ->
+                CompletableFuture.supplyAsync(
+                    () -> {
+                      pool.close();
+                      database.close();
+                      return Done.getInstance();
+                    }));
     system.getWhenTerminated().thenRun(pool::close);
     try {
       Cluster cluster = Cluster.get(system);

@@ -26,7 +26,7 @@ class ManagementTest {
     }
     try (TestServer server =
         TestServer.start(
-            TestDatabases.freshH2(),
+            TestDatabases.freshPostgres(),
             Map.of("parley.management.enabled", true, "pekko.management.http.port", port))) {
       String base = "http://127.0.0.1:" + port;
       assertThat(get(base + "/alive").statusCode()).isEqualTo(200);

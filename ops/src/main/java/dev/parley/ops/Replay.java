@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.persistence.config.PersistenceSettings;
+import dev.parley.persistence.config.Storage;
 import dev.parley.persistence.history.JournalConversationHistory;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +19,8 @@ import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * {@code replay <conversation-id>}: prints a conversation's full history straight from the event journal, on
- * whichever database the PARLEY_DB* settings name (the embedded H2 file by default; stop the server first, since
- * H2 allows one process at a time).
+ * whichever database the PARLEY_DB* settings name: by default the embedded PostgreSQL server under
+ * PARLEY_DATA_DIR, read beside the running node (or started for the tool when no node runs).
  *
  * <p>Visitor and agent text is printed JSON-escaped, so that no message can move the cursor or recolour an
  * operator's terminal.
@@ -46,7 +47,8 @@ public final class Replay {
       return 64;
     }
     String conversationId = args[0];
-    PersistenceSettings storage = PersistenceSettings.fromConfig(config.resolve());
+    Storage database = Storage.openForTool(config.resolve());
+    PersistenceSettings storage = database.settings();
     Config systemConfig =
         storage
             .pekkoConfig()
@@ -64,11 +66,11 @@ public final class Replay {
               .toCompletableFuture()
               .get(READ_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       if (events.isEmpty()) {
-        err.println("no events for conversation " + conversationId + " in " + storage.kind());
+        err.println("no events for conversation " + conversationId);
         return NOT_FOUND;
       }
       out.println(
-          "conversation " + conversationId + " (" + storage.kind() + "): " + events.size() + " events");
+          "conversation " + conversationId + ": " + events.size() + " events");
       for (EventEnvelope envelope : events) {
         out.println(describe(envelope));
       }
@@ -83,6 +85,7 @@ public final class Replay {
       } catch (Exception e) {
         err.println("shutdown: " + e);
       }
+      database.close();
     }
   }
 

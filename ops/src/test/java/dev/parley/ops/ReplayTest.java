@@ -8,7 +8,7 @@ import dev.parley.core.common.Caller;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.core.conversation.ConversationPeers;
 import dev.parley.persistence.config.PersistenceSettings;
-import dev.parley.persistence.testing.Database;
+import dev.parley.persistence.testing.TestDatabases;
 import dev.parley.persistence.testing.Journals;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -26,8 +26,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 class ReplayTest {
 
@@ -43,10 +41,9 @@ class ReplayTest {
         public void closed(String s, String c, String v, String a) {}
       };
 
-  @ParameterizedTest
-  @EnumSource(Database.class)
-  void printsEveryEventOfAConversationFromTheJournal(Database database) throws Exception {
-    PersistenceSettings storage = database.fresh();
+  @Test
+  void printsEveryEventOfAConversationFromTheJournal() throws Exception {
+    PersistenceSettings storage = TestDatabases.freshPostgres();
     String id = UUID.randomUUID().toString();
     Caller visitor = Caller.visitor("demo", "v-1");
     Caller agent = Caller.agent("a-1", Set.of("demo"));
@@ -84,10 +81,9 @@ class ReplayTest {
     assertThat(printed).doesNotContain("\u001b");
   }
 
-  @ParameterizedTest
-  @EnumSource(Database.class)
-  void anUnknownConversationIsReportedWithItsOwnExitStatus(Database database) {
-    PersistenceSettings storage = database.fresh();
+  @Test
+  void anUnknownConversationIsReportedWithItsOwnExitStatus() {
+    PersistenceSettings storage = TestDatabases.freshPostgres();
     Journals.migratedLocalConfig(storage);
     ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -107,17 +103,10 @@ class ReplayTest {
 
   private static Config configFor(PersistenceSettings storage) {
     Map<String, Object> db = new HashMap<>();
-    if (storage.kind() == PersistenceSettings.Kind.H2) {
-      String url = storage.jdbcUrl();
-      String path = url.substring("jdbc:h2:file:".length(), url.indexOf(';'));
-      db.put("parley.persistence.database.kind", "h2");
-      db.put("parley.persistence.database.h2-path", path);
-    } else {
-      db.put("parley.persistence.database.kind", "postgresql");
-      db.put("parley.persistence.database.url", storage.jdbcUrl());
-      db.put("parley.persistence.database.user", storage.user());
-      db.put("parley.persistence.database.password", storage.password());
-    }
+    db.put("parley.persistence.database.kind", "postgresql");
+    db.put("parley.persistence.database.url", storage.jdbcUrl());
+    db.put("parley.persistence.database.user", storage.user());
+    db.put("parley.persistence.database.password", storage.password());
     return ConfigFactory.parseMap(db).withFallback(ConfigFactory.load());
   }
 

@@ -40,7 +40,7 @@ public final class LiveServer implements AutoCloseable {
                     "pekko.loglevel", "WARNING",
                     "parley.management.enabled", false))
             .withFallback(ConfigFactory.load());
-    return new LiveServer(ParleyServer.start(config, TestDatabases.freshH2()));
+    return new LiveServer(ParleyServer.start(config, TestDatabases.freshPostgres()));
   }
 
   public URI base() {

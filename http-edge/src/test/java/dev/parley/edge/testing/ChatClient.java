@@ -36,6 +36,17 @@ public final class ChatClient implements AutoCloseable {
 
   private record Pending(String id, String conversationId, String text) {}
 
+  /** One thing seen at a seq: an event's kind, author and id, or an ack of a message id. */
+  public record Observed(String conversationId, long seq, String identity) {}
+
+  /** What identifies a timeline entry, independent of the frame that carried it. */
+  static String identityOf(JsonNode event) {
+    String kind = event.path("kind").asText();
+    return "message".equals(kind)
+        ? "message:" + event.path("author").path("role").asText() + ":" + event.path("id").asText()
+        : kind + ":" + event.path("author").path("id").asText();
+  }
+
   /** One WebSocket connection and the future that completes when it is gone, however it went. */
   private record Connection(WebSocket ws, CompletableFuture<Void> closed) {
     void kill() {
@@ -74,6 +85,12 @@ public final class ChatClient implements AutoCloseable {
   private int duplicatesDropped;
   private int gapsSeen;
   private int welcomes;
+  /** Every (seq, entry) this client was ever shown or acknowledged, for cross-client consistency checks. */
+  private final List<Observed> observed = new ArrayList<>();
+  /** Broken histories detected (an ack or event that contradicts a held seq, a synced below what is held). */
+  private final List<String> conflicts = new ArrayList<>();
+  /** Ids of messages sent through {@link #send}, to tell their acks from those of claims and closes. */
+  private final java.util.Set<String> sent = new java.util.HashSet<>();
 
   private ChatClient(Role role, URI uri, String origin, String token) {
     this.role = role;
@@ -218,16 +235,31 @@ public final class ChatClient implements AutoCloseable {
           String id = frame.path("id").asText();
           outbox.remove(id);
           acks.put(id, frame);
+          if (frame.hasNonNull("seq") && frame.hasNonNull("conversationId")) {
+            String conversationId = frame.path("conversationId").asText();
+            long seq = frame.path("seq").asLong();
+            if (sent.contains(id)) {
+              observed.add(new Observed(conversationId, seq, "message:" + role.name().toLowerCase() + ":" + id));
+            }
+            JsonNode held = timelines.getOrDefault(conversationId, new TreeMap<>()).get(seq);
+            if (held != null && "message".equals(held.path("kind").asText()) && !id.equals(held.path("id").asText())) {
+              brokenHistory(connection, conversationId, "ack of " + id + " at " + seq + ", held " + identityOf(held));
+            }
+          }
           if (role == Role.VISITOR && frame.hasNonNull("conversationId") && frame.hasNonNull("seq")) {
             currentConversationId = frame.path("conversationId").asText();
           }
         }
         case "event" -> {
-          TreeMap<Long, JsonNode> timeline =
-              timelines.computeIfAbsent(frame.path("conversationId").asText(), k -> new TreeMap<>());
+          String conversationId = frame.path("conversationId").asText();
+          TreeMap<Long, JsonNode> timeline = timelines.computeIfAbsent(conversationId, k -> new TreeMap<>());
           long seq = frame.path("seq").asLong();
           long last = timeline.isEmpty() ? 0 : timeline.lastKey();
-          if (seq <= last) {
+          observed.add(new Observed(conversationId, seq, identityOf(frame)));
+          JsonNode held = timeline.get(seq);
+          if (held != null && !identityOf(held).equals(identityOf(frame))) {
+            brokenHistory(connection, conversationId, "event " + seq + " is " + identityOf(frame) + ", held " + identityOf(held));
+          } else if (seq <= last) {
             duplicatesDropped++;
           } else {
             if (seq != last + 1) {
@@ -236,7 +268,14 @@ public final class ChatClient implements AutoCloseable {
             timeline.put(seq, frame);
           }
         }
-        case "synced" -> timelines.computeIfAbsent(frame.path("conversationId").asText(), k -> new TreeMap<>());
+        case "synced" -> {
+          String conversationId = frame.path("conversationId").asText();
+          TreeMap<Long, JsonNode> timeline = timelines.computeIfAbsent(conversationId, k -> new TreeMap<>());
+          long lastSeq = frame.path("lastSeq").asLong();
+          if (!timeline.isEmpty() && timeline.lastKey() > lastSeq) {
+            brokenHistory(connection, conversationId, "synced at " + lastSeq + " below held " + timeline.lastKey());
+          }
+        }
         case "queue" -> lastQueue = frame;
         case "typing" -> typing.add(frame);
         case "read" -> reads.add(frame);
@@ -245,6 +284,16 @@ public final class ChatClient implements AutoCloseable {
       }
       notifyAll();
     }
+  }
+
+  /**
+   * The rule of PROTOCOL.md §5: a history that contradicts what this client holds is replaced, not merged. The
+   * conversation is resynchronised from seq 0 and its view rebuilt from the server's answer. Called under the lock.
+   */
+  private void brokenHistory(Connection connection, String conversationId, String why) {
+    conflicts.add(conversationId + ": " + why);
+    timelines.put(conversationId, new TreeMap<>());
+    enqueueSend(connection, WireClient.frame("sync").put("conversationId", conversationId).put("afterSeq", 0));
   }
 
   private ObjectNode sendFrame(Pending p) {
@@ -278,6 +327,7 @@ public final class ChatClient implements AutoCloseable {
   public String send(String conversationId, String text) {
     Pending p = new Pending(UUID.randomUUID().toString(), conversationId, text);
     synchronized (this) {
+      sent.add(p.id());
       outbox.put(p.id(), p);
       if (ready && socket != null) {
         enqueueSend(socket, sendFrame(p));
@@ -367,6 +417,18 @@ public final class ChatClient implements AutoCloseable {
 
   public synchronized JsonNode lastQueue() {
     return lastQueue;
+  }
+
+  public synchronized List<Observed> observed() {
+    return List.copyOf(observed);
+  }
+
+  public synchronized List<String> conflicts() {
+    return List.copyOf(conflicts);
+  }
+
+  public synchronized Map<String, JsonNode> acks() {
+    return Map.copyOf(acks);
   }
 
   public synchronized int duplicatesDropped() {

@@ -5,7 +5,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** Tests against one running server on a fresh H2 database, shared by the test class, with its admin signed in. */
+/** Tests against one running server on a fresh PostgreSQL database, shared by the test class, with its admin signed in. */
 public abstract class ServerTest {
 
   protected static TestServer server;
@@ -13,7 +13,7 @@ public abstract class ServerTest {
 
   @BeforeAll
   static void startServer() {
-    server = TestServer.start(TestDatabases.freshH2());
+    server = TestServer.start(TestDatabases.freshPostgres());
     adminToken = server.adminToken();
   }
 

@@ -42,7 +42,7 @@ class BadInputTest {
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(TestDatabases.freshH2());
+    server = TestServer.start(TestDatabases.freshPostgres());
     adminToken = server.adminToken();
     try (HikariDataSource pool = Databases.configPool(server.storage())) {
       byte[] secret = new SecretStore(pool).getOrCreate("token-signing-key");

@@ -34,7 +34,7 @@ class NetworkCutTest {
 
   @Test
   void everyAcknowledgedMessageAppearsExactlyOnceOnBothSidesDespiteCuts() throws Exception {
-    try (TestServer server = TestServer.start(TestDatabases.freshH2());
+    try (TestServer server = TestServer.start(TestDatabases.freshPostgres());
         NioReactor reactor = new NioReactor()) {
       String agentToken = server.createAgent(server.adminToken(), "demo", "cutter");
       int proxyPort = freePort();

@@ -7,12 +7,11 @@ import dev.parley.edge.testing.ChatClient;
 import dev.parley.edge.testing.TestServer;
 import dev.parley.edge.testing.WireClient;
 import dev.parley.persistence.config.PersistenceSettings;
-import dev.parley.persistence.testing.Database;
+import dev.parley.persistence.testing.TestDatabases;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
 
 /**
  * Stop the server and start a new one on the same database: history, seq continuation, deduplication of a resent
@@ -22,10 +21,9 @@ class RestartTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  @ParameterizedTest
-  @EnumSource(Database.class)
-  void everythingAcknowledgedSurvivesARestartOnTheSameDatabase(Database database) {
-    PersistenceSettings storage = database.fresh();
+  @Test
+  void everythingAcknowledgedSurvivesARestartOnTheSameDatabase() {
+    PersistenceSettings storage = TestDatabases.freshPostgres();
     String visitorToken;
     String agentToken;
     String adminPassword;

@@ -8,6 +8,7 @@ import dev.parley.core.common.Caller;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.core.visitor.Visitor;
 import dev.parley.persistence.config.Databases;
+import dev.parley.persistence.config.ManagedPostgres;
 import dev.parley.persistence.config.PersistenceSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -58,6 +59,7 @@ import org.apache.pekko.pattern.StatusReply;
 public final class EdgeBenchmark {
 
   private record Options(
+      String database,
       String pgBase,
       String pgUser,
       String pgPassword,
@@ -91,17 +93,22 @@ public final class EdgeBenchmark {
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss"));
     String edgeDb = "parley_bench_edge_" + stamp;
     String rawDb = "parley_bench_raw_" + stamp;
-    createDatabase(o, edgeDb);
-    createDatabase(o, rawDb);
+    boolean embedded = o.database().equals("embedded");
+    if (!embedded) {
+      createDatabase(o, edgeDb);
+      createDatabase(o, rawDb);
+    }
 
     System.out.println("# Parley capacity benchmark, " + LocalDateTime.now());
     System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
         + cpuModel() + ", load generator on " + System.getProperty("java.vm.name") + " "
         + System.getProperty("java.version"));
 
-    ServerProcess server = ServerProcess.start(o, o.pgBase() + edgeDb);
-    System.out.println("server: " + server.javaVersion + ", heap " + o.serverHeap() + ", PostgreSQL database "
-        + edgeDb + " (its log: target/bench-server.log)");
+    Path edgeDataDir = Path.of("target", "bench-data", edgeDb).toAbsolutePath();
+    ServerProcess server = ServerProcess.start(o, embedded ? null : o.pgBase() + edgeDb, edgeDataDir);
+    System.out.println("server: " + server.javaVersion + ", heap " + o.serverHeap() + ", "
+        + (embedded ? "its embedded default under " + edgeDataDir : "PostgreSQL database " + edgeDb)
+        + " (its log: target/bench-server.log)");
     ActorSystem<Void> load = ActorSystem.create(Behaviors.empty(), "load", loadConfig());
     try {
       URI uri = URI.create("ws://127.0.0.1:" + server.port + "/ws/visitor?site=demo");
@@ -233,7 +240,15 @@ public final class EdgeBenchmark {
   // Raw ceiling: the same commands straight to the entities ---------------------------------------------------
 
   private static List<Result> rawCeiling(Options o, String database) throws Exception {
-    PersistenceSettings storage = PersistenceSettings.postgres(o.pgBase() + database, o.pgUser(), o.pgPassword());
+    if (o.database().equals("embedded")) {
+      try (ManagedPostgres embedded = ManagedPostgres.start(Path.of("target", "bench-data", database), 8, 4)) {
+        return rawCeiling(o, embedded.settings());
+      }
+    }
+    return rawCeiling(o, PersistenceSettings.postgres(o.pgBase() + database, o.pgUser(), o.pgPassword()));
+  }
+
+  private static List<Result> rawCeiling(Options o, PersistenceSettings storage) throws Exception {
     try (HikariDataSource pool = Databases.configPool(storage)) {
       Databases.migrate(pool, storage);
     }
@@ -348,7 +363,8 @@ public final class EdgeBenchmark {
       this.javaVersion = javaVersion;
     }
 
-    static ServerProcess start(Options o, String jdbcUrl) throws Exception {
+    /** On PostgreSQL at {@code jdbcUrl}, or on the server's embedded default under {@code dataDir} when null. */
+    static ServerProcess start(Options o, String jdbcUrl, Path dataDir) throws Exception {
       int port = freePort();
       int clusterPort = freePort();
       List<String> command = new ArrayList<>(List.of(o.serverJava(), "-Xmx" + o.serverHeap()));
@@ -358,10 +374,14 @@ public final class EdgeBenchmark {
       command.addAll(List.of("-jar", o.serverJar().toString()));
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
       Map<String, String> env = pb.environment();
-      env.put("PARLEY_DB", "postgresql");
-      env.put("PARLEY_DB_URL", jdbcUrl);
-      env.put("PARLEY_DB_USER", o.pgUser());
-      env.put("PARLEY_DB_PASSWORD", o.pgPassword());
+      if (jdbcUrl != null) {
+        env.put("PARLEY_DB", "postgresql");
+        env.put("PARLEY_DB_URL", jdbcUrl);
+        env.put("PARLEY_DB_USER", o.pgUser());
+        env.put("PARLEY_DB_PASSWORD", o.pgPassword());
+      } else {
+        env.put("PARLEY_DATA_DIR", dataDir.toString());
+      }
       env.put("PARLEY_PORT", Integer.toString(port));
       env.put("PARLEY_CLUSTER_PORT", Integer.toString(clusterPort));
       env.put("PARLEY_LOG_LEVEL", "WARN");
@@ -536,6 +556,7 @@ public final class EdgeBenchmark {
       a.put(args[i].substring(2), args[i + 1]);
     }
     Map<String, String> defaults = new LinkedHashMap<>();
+    defaults.put("database", "postgresql");
     defaults.put("pg", "jdbc:postgresql://127.0.0.1:5432/");
     defaults.put("pg-user", "postgres");
     defaults.put("pg-password", "");
@@ -551,7 +572,11 @@ public final class EdgeBenchmark {
     defaults.put("rate", "1000");
     defaults.put("text", "60");
     defaults.forEach(a::putIfAbsent);
+    if (!a.get("database").equals("postgresql") && !a.get("database").equals("embedded")) {
+      throw new IllegalArgumentException("--database is postgresql or embedded");
+    }
     return new Options(
+        a.get("database"),
         a.get("pg"),
         a.get("pg-user"),
         a.get("pg-password"),

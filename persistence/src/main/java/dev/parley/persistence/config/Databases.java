@@ -36,13 +36,12 @@ public final class Databases {
     Flyway flyway =
         Flyway.configure()
             .dataSource(dataSource)
-            .locations("classpath:db/migration/common", "classpath:db/migration/" + settings.migrationFolder())
+            .locations("classpath:db/migration")
             .failOnMissingLocations(true)
             .load();
     MigrateResult result = flyway.migrate();
     log.info(
-        "Schema of {} at version {} ({} migrations applied now)",
-        settings.kind(),
+        "Schema at version {} ({} migrations applied now)",
         result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
         result.migrationsExecuted);
     return result;

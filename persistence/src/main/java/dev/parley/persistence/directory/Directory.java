@@ -20,7 +20,7 @@ import javax.sql.DataSource;
  */
 public final class Directory {
 
-  /** SQLSTATE of a unique-constraint violation, the same on H2 and PostgreSQL. */
+  /** SQLSTATE of a unique-constraint violation. */
   private static final String UNIQUE_VIOLATION = "23505";
 
   private final DataSource dataSource;

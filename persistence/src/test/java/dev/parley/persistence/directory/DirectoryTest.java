@@ -6,21 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.persistence.config.Databases;
 import dev.parley.persistence.config.PersistenceSettings;
-import dev.parley.persistence.testing.Database;
+import dev.parley.persistence.testing.TestDatabases;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
 
 class DirectoryTest {
 
   private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
-  @ParameterizedTest
-  @EnumSource(Database.class)
-  void migrationsAreRepeatableAndCreateEveryTable(Database database) throws Exception {
-    PersistenceSettings settings = database.fresh();
+  @Test
+  void migrationsAreRepeatableAndCreateEveryTable() throws Exception {
+    PersistenceSettings settings = TestDatabases.freshPostgres();
     try (HikariDataSource ds = Databases.configPool(settings)) {
       assertThat(Databases.migrate(ds, settings).migrationsExecuted).isPositive();
       assertThat(Databases.migrate(ds, settings).migrationsExecuted).isZero();
@@ -36,10 +34,9 @@ class DirectoryTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(Database.class)
-  void widgetSettingsAreSavedReplacedAndDefaultedPerSite(Database database) {
-    PersistenceSettings settings = database.fresh();
+  @Test
+  void widgetSettingsAreSavedReplacedAndDefaultedPerSite() {
+    PersistenceSettings settings = TestDatabases.freshPostgres();
     try (HikariDataSource ds = Databases.configPool(settings)) {
       Databases.migrate(ds, settings);
       new Directory(ds).createSite(new Site("shop", "Tea Shop", List.of(), NOW));
@@ -57,10 +54,9 @@ class DirectoryTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(Database.class)
-  void sitesAccountsAndMembershipsRoundTrip(Database database) {
-    PersistenceSettings settings = database.fresh();
+  @Test
+  void sitesAccountsAndMembershipsRoundTrip() {
+    PersistenceSettings settings = TestDatabases.freshPostgres();
     try (HikariDataSource ds = Databases.configPool(settings)) {
       Databases.migrate(ds, settings);
       Directory directory = new Directory(ds);
@@ -83,10 +79,9 @@ class DirectoryTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(Database.class)
-  void aTakenUsernameOrSiteIdIsAConflictAndWritesNothing(Database database) {
-    PersistenceSettings settings = database.fresh();
+  @Test
+  void aTakenUsernameOrSiteIdIsAConflictAndWritesNothing() {
+    PersistenceSettings settings = TestDatabases.freshPostgres();
     try (HikariDataSource ds = Databases.configPool(settings)) {
       Databases.migrate(ds, settings);
       Directory directory = new Directory(ds);
@@ -106,10 +101,9 @@ class DirectoryTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(Database.class)
-  void aSecretIsCreatedOnceAndThenStable(Database database) {
-    PersistenceSettings settings = database.fresh();
+  @Test
+  void aSecretIsCreatedOnceAndThenStable() {
+    PersistenceSettings settings = TestDatabases.freshPostgres();
     try (HikariDataSource ds = Databases.configPool(settings)) {
       Databases.migrate(ds, settings);
       SecretStore secrets = new SecretStore(ds);

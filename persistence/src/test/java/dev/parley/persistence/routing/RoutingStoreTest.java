@@ -12,7 +12,7 @@ import dev.parley.persistence.directory.Account;
 import dev.parley.persistence.directory.Directory;
 import dev.parley.persistence.directory.Membership;
 import dev.parley.persistence.directory.Site;
-import dev.parley.persistence.testing.Database;
+import dev.parley.persistence.testing.TestDatabases;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,17 +22,15 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
 
 class RoutingStoreTest {
 
   private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
 
-  @ParameterizedTest
-  @EnumSource(Database.class)
-  void aSitesRoutingRoundTripsAndIsReplacedAsAWhole(Database database) throws Exception {
-    PersistenceSettings settings = database.fresh();
+  @Test
+  void aSitesRoutingRoundTripsAndIsReplacedAsAWhole() throws Exception {
+    PersistenceSettings settings = TestDatabases.freshPostgres();
     try (HikariDataSource ds = Databases.configPool(settings)) {
       Databases.migrate(ds, settings);
       Directory directory = new Directory(ds);

@@ -4,35 +4,24 @@ import dev.parley.persistence.config.PersistenceSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
 
 /**
- * Real databases for tests: an H2 file in a fresh directory, or a fresh database on a real PostgreSQL server.
+ * Real databases for tests: a fresh database on a real PostgreSQL server.
  *
- * <p>The PostgreSQL server is started once per test JVM from the binaries zonky ships inside Maven artifacts, so
- * the tests need no installed or running server. It runs with fsync off (a crash of the machine, not of the
- * process, could lose data): fine for correctness tests; benchmarks use a normal server.
+ * <p>The server is started once per test JVM from the binaries zonky ships inside Maven artifacts (the same ones
+ * the node's embedded default runs), so the tests need no installed or running server. It runs with fsync off (a
+ * crash of the machine, not of the process, could lose data): fine for correctness tests; the node's own embedded
+ * server turns fsync on, and benchmarks use a normal server.
  */
 public final class TestDatabases {
 
   private static EmbeddedPostgres postgres;
 
   private TestDatabases() {}
-
-  /** A new, empty H2 file database under {@code target/}. */
-  public static PersistenceSettings freshH2() {
-    try {
-      Path dir = Files.createDirectories(Path.of("target", "test-db", UUID.randomUUID().toString()));
-      return PersistenceSettings.h2(dir.resolve("parley"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   /** A new, empty database on the shared PostgreSQL test server. */
   public static PersistenceSettings freshPostgres() {
