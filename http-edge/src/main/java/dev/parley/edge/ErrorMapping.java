@@ -51,6 +51,10 @@ public final class ErrorMapping {
     if (cause instanceof Conflict conflict) {
       return response(409, ErrorCode.CONFLICT, conflict.getMessage(), conflict.field());
     }
+    if (cause instanceof org.apache.pekko.http.scaladsl.model.EntityStreamSizeException tooLarge) {
+      return response(
+          413, ErrorCode.REQUEST_TOO_LARGE, "the request body is larger than " + tooLarge.limit() + " bytes", null);
+    }
     log.error("Request failed", cause);
     return response(500, ErrorCode.UNAVAILABLE, "the server failed to handle the request", null);
   }
@@ -76,7 +80,9 @@ public final class ErrorMapping {
                       ? ErrorCode.NOT_FOUND
                       : status == StatusCodes.UNAUTHORIZED.intValue()
                           ? ErrorCode.UNAUTHORIZED
-                          : ErrorCode.INVALID_REQUEST;
+                          : status == StatusCodes.PAYLOAD_TOO_LARGE.intValue()
+                              ? ErrorCode.REQUEST_TOO_LARGE
+                              : ErrorCode.INVALID_REQUEST;
               String message =
                   response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict
                       ? strict.getData().utf8String()

@@ -283,6 +283,8 @@ public final class Conversation
     Status status = Status.EMPTY;
     String agentId;
     long lastSeq;
+    /** The seq of the {@link AgentJoined} that gave the conversation to {@code agentId}; 0 when nobody holds it. */
+    long joinedSeq;
     Instant openedAt;
     /** Where the opening message asked to be routed; never null. */
     RoutingHints hints = RoutingHints.NONE;
@@ -345,6 +347,7 @@ public final class Conversation
       } else if (event instanceof AgentJoined j) {
         append(Entry.of(j));
         agentId = j.agentId();
+        joinedSeq = j.seq();
         status = Status.ASSIGNED;
       } else if (event instanceof ReadUpTo r) {
         readMarks.put(r.reader().key(), new ReadMark(r.reader(), r.upToSeq()));
@@ -354,6 +357,7 @@ public final class Conversation
       } else if (event instanceof Transferred t) {
         append(Entry.of(t));
         agentId = null;
+        joinedSeq = 0;
         status = Status.WAITING;
         if (t.toGroup() != null) {
           hints = new RoutingHints(t.toGroup(), hints.pageUrl());
@@ -371,7 +375,16 @@ public final class Conversation
       return this;
     }
 
+    /**
+     * The timeline grows by exactly one seq per entry. A journal that replays anything else (a gap, a repeat) does
+     * not hold the history that was acknowledged: recovery fails here, loudly, and the conversation serves nobody
+     * rather than a rewritten history (docs/DECISIONS.md).
+     */
     private void append(Entry entry) {
+      if (entry.seq() != lastSeq + 1) {
+        throw new IllegalStateException(
+            "broken history: entry seq " + entry.seq() + " follows seq " + lastSeq + " (" + entry.kind() + ")");
+      }
       lastSeq = entry.seq();
       tail.addLast(entry);
       if (tail.size() > MAX_TAIL_ENTRIES) {
@@ -396,7 +409,8 @@ public final class Conversation
           List.copyOf(notes),
           lastNoteSeq,
           lastVisitorAt,
-          idleNoticeAt);
+          idleNoticeAt,
+          joinedSeq);
     }
 
     static State fromSnapshot(Snapshot s) {
@@ -415,9 +429,25 @@ public final class Conversation
       state.lastVisitorAt = s.lastVisitorAt() != null ? s.lastVisitorAt() : s.openedAt();
       state.idleNoticeAt = s.idleNoticeAt();
       state.tail.addAll(s.tail());
+      state.joinedSeq = s.joinedSeq() != null ? s.joinedSeq() : joinedSeqInTail(state);
       s.dedup().forEach(d -> state.dedup.put(d.key(), d.seq()));
       s.readMarks().forEach(r -> state.readMarks.put(r.reader().key(), r));
       return state;
+    }
+
+    /** For snapshots taken before joinedSeq was kept: the newest join of the current agent still in the tail. */
+    private static long joinedSeqInTail(State state) {
+      if (state.agentId == null) {
+        return 0;
+      }
+      var entries = state.tail.descendingIterator();
+      while (entries.hasNext()) {
+        Entry e = entries.next();
+        if (e.kind() == Entry.Kind.JOINED && state.agentId.equals(e.author().id())) {
+          return e.seq();
+        }
+      }
+      return state.lastSeq;
     }
 
     static String noteKey(String agentId, String clientMessageId) {
@@ -446,7 +476,9 @@ public final class Conversation
       List<Note> notes,
       long lastNoteSeq,
       Instant lastVisitorAt,
-      Instant idleNoticeAt)
+      Instant idleNoticeAt,
+      /** Added after release: null in older snapshots. */
+      Long joinedSeq)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -672,9 +704,10 @@ public final class Conversation
     switch (state.status) {
       case ASSIGNED:
         if (caller.id().equals(state.agentId)) {
+          // A repeated claim (a resend after a reconnect) answers with the seq of the join it repeats.
           return Effect()
               .reply(
-                  cmd.replyTo(), StatusReply.success(new Claimed(conversationId, state.lastSeq)));
+                  cmd.replyTo(), StatusReply.success(new Claimed(conversationId, state.joinedSeq)));
         }
         return Effect().reply(cmd.replyTo(), Rejection.ALREADY_CLAIMED.reply());
       case CLOSED:

@@ -174,6 +174,50 @@ class ConversationTest {
   }
 
   @Test
+  void aRepeatedClaimAnswersWithTheSeqOfItsJoinAcrossARestart() {
+    postOk(visitor, "anyone there?");
+    long joined = claimResult(agentA).reply().getValue().seq();
+    postOk(visitor, "hello?");
+    postOk(agentA, "yes, here");
+
+    var repeat = claimResult(agentA);
+    assertThat(repeat.hasNoEvents()).isTrue();
+    assertThat(repeat.reply().getValue().seq()).isEqualTo(joined);
+    kit.restart();
+    assertThat(claimResult(agentA).reply().getValue().seq()).isEqualTo(joined);
+  }
+
+  @Test
+  void aJournalWithAGapInItsSeqsRefusesToRecover() throws Exception {
+    // A journal that lost an entry in the middle: seq 1, then 3. Recovery must fail rather than serve it.
+    String id = UUID.randomUUID().toString();
+    Instant now = Instant.now();
+    var journal = org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit.create(testKit.system());
+    journal.persistForRecovery(
+        org.apache.pekko.persistence.typed.PersistenceId.of(Conversation.ENTITY_KEY.name(), id).id(),
+        List.of(
+            new Conversation.Opened(site, visitorId, now),
+            new Conversation.MessagePosted(1, visitor.participant(), "m-1", "one", now),
+            new Conversation.MessagePosted(3, visitor.participant(), "m-3", "three", now)));
+    var conversation = testKit.spawn(Conversation.create(id, peers, Clock.systemUTC()));
+    var probe = testKit.<StatusReply<Conversation.Summary>>createTestProbe();
+    conversation.tell(new Conversation.GetSummary(visitor, probe.ref()));
+    probe.expectNoMessage(Duration.ofSeconds(2));
+
+    // The same journal without the gap recovers and answers.
+    String healthy = UUID.randomUUID().toString();
+    journal.persistForRecovery(
+        org.apache.pekko.persistence.typed.PersistenceId.of(Conversation.ENTITY_KEY.name(), healthy).id(),
+        List.of(
+            new Conversation.Opened(site, visitorId, now),
+            new Conversation.MessagePosted(1, visitor.participant(), "m-1", "one", now),
+            new Conversation.MessagePosted(2, visitor.participant(), "m-2", "two", now)));
+    var ok = testKit.spawn(Conversation.create(healthy, peers, Clock.systemUTC()));
+    ok.tell(new Conversation.GetSummary(visitor, probe.ref()));
+    assertThat(probe.receiveMessage(WAIT).getValue().lastSeq()).isEqualTo(2);
+  }
+
+  @Test
   void secondClaimIsRejectedAndTheFirstAgentKeepsTheConversation() {
     postOk(visitor, "anyone there?");
     claim(agentA);

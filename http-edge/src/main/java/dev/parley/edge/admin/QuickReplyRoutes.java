@@ -61,7 +61,7 @@ public final class QuickReplyRoutes extends ApiRoutes {
     if (!SHORTCUT.matcher(shortcut).matches()) {
       throw ApiError.invalid("shortcut", "a shortcut has 1 to 32 letters, digits, _ and -");
     }
-    String text = body.requiredString("text", 1, dev.parley.core.common.Limits.MAX_TEXT_CHARS);
+    String text = body.requiredFreeText("text", 1, dev.parley.core.common.Limits.MAX_TEXT_CHARS);
     return authenticated(
         principal ->
             blocking(

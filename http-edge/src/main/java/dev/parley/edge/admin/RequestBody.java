@@ -2,6 +2,7 @@ package dev.parley.edge.admin;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.core.common.TextRules;
 import dev.parley.edge.ApiError;
 import dev.parley.edge.protocol.Json;
 import java.util.ArrayList;
@@ -56,9 +57,38 @@ public final class RequestBody {
       if (root == null || !root.isObject()) {
         throw ApiError.invalid(null, "the body must be a JSON object");
       }
+      checkText(root, "");
       return new RequestBody(root);
     } catch (JacksonException e) {
       throw ApiError.invalid(null, "the body is not valid JSON");
+    }
+  }
+
+  /**
+   * Every string of a body must at least be valid free text ({@link TextRules}), however a route reads it later:
+   * nothing malformed reaches the database. Single-line fields are checked further by their accessors.
+   */
+  private static void checkText(JsonNode node, String path) {
+    if (node.isTextual()) {
+      TextRules.freeTextProblem(node.asText())
+          .ifPresent(problem -> {
+            throw ApiError.invalid(path, "'" + path + "' " + problem);
+          });
+    } else if (node.isObject()) {
+      var fields = node.fields();
+      while (fields.hasNext()) {
+        var field = fields.next();
+        String name = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+        TextRules.lineProblem(field.getKey())
+            .ifPresent(problem -> {
+              throw ApiError.invalid(path.isEmpty() ? null : path, "a field name " + problem);
+            });
+        checkText(field.getValue(), name);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        checkText(node.get(i), path + "[" + i + "]");
+      }
     }
   }
 
@@ -100,6 +130,7 @@ public final class RequestBody {
         throw ApiError.invalid(
             name(field), "'" + name(field) + "' must hold strings of at most " + maxChars + " characters");
       }
+      checkLine(field, item.asText());
       values.add(item.asText());
     }
     return values;
@@ -115,6 +146,43 @@ public final class RequestBody {
       throw ApiError.invalid(
           name(field), "'" + name(field) + "' must have " + minChars + " to " + maxChars + " characters");
     }
+    checkLine(field, value);
     return value;
+  }
+
+  /** Free text (a quick reply, a welcome message): line breaks allowed, otherwise as {@link #requiredString}. */
+  public String requiredFreeText(String field, int minChars, int maxChars) {
+    if (!has(field)) {
+      throw ApiError.invalid(name(field), "'" + name(field) + "' is required");
+    }
+    return optionalFreeText(field, minChars, maxChars);
+  }
+
+  /** As {@link #requiredFreeText}, or null when absent. */
+  public String optionalFreeText(String field, int minChars, int maxChars) {
+    if (!has(field)) {
+      return null;
+    }
+    JsonNode node = root.get(field);
+    if (!node.isTextual()) {
+      throw ApiError.invalid(name(field), "'" + name(field) + "' must be a string");
+    }
+    String value = node.asText().strip();
+    if (value.length() < minChars || value.length() > maxChars) {
+      throw ApiError.invalid(
+          name(field), "'" + name(field) + "' must have " + minChars + " to " + maxChars + " characters");
+    }
+    TextRules.freeTextProblem(value)
+        .ifPresent(problem -> {
+          throw ApiError.invalid(name(field), "'" + name(field) + "' " + problem);
+        });
+    return value;
+  }
+
+  private void checkLine(String field, String value) {
+    TextRules.lineProblem(value)
+        .ifPresent(problem -> {
+          throw ApiError.invalid(name(field), "'" + name(field) + "' " + problem);
+        });
   }
 }

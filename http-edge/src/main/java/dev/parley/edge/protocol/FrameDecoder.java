@@ -3,6 +3,7 @@ package dev.parley.edge.protocol;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.core.common.Limits;
+import dev.parley.core.common.TextRules;
 import dev.parley.core.routing.RoutingHints;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,6 +69,7 @@ public final class FrameDecoder {
     }
     String ref = root.path("id").isTextual() ? root.path("id").asText() : null;
     try {
+      checkText(root, "");
       String type = requiredText(root, "type", 32);
       ClientFrame frame =
           switch (type) {
@@ -89,7 +91,7 @@ public final class FrameDecoder {
             case "claim" -> new ClientFrame.Claim(messageId(root), conversationId(root));
             case "close" -> new ClientFrame.Close(messageId(root), conversationId(root));
             case "status" -> new ClientFrame.SetStatus(messageId(root), requiredText(root, "status", 16));
-            case "ping" -> new ClientFrame.Ping(root.path("t").canConvertToLong() ? root.path("t").asLong() : null);
+            case "ping" -> new ClientFrame.Ping(optionalLong(root, "t"));
             case "identify" -> identify(root);
             case "page" -> new ClientFrame.Page(
                 webAddress(root, "url", true),
@@ -101,7 +103,41 @@ public final class FrameDecoder {
           };
       return Decoded.ok(frame);
     } catch (Invalid e) {
-      return Decoded.fail(ref == null ? e.error : e.error.withRef(truncate(ref)));
+      return Decoded.fail(ref == null || TextRules.lineProblem(ref).isPresent() ? e.error : e.error.withRef(truncate(ref)));
+    }
+  }
+
+  /** Fields holding free text (line breaks allowed); every other string is a single line. */
+  private static final java.util.Set<String> FREE_TEXT_FIELDS = java.util.Set.of("text", "comment", "note");
+
+  /**
+   * Every string of the frame, keys included, against {@link TextRules}: a lone surrogate or a control character
+   * is a final {@code invalid-field} naming the field's path, before anything reaches an entity.
+   */
+  private static void checkText(JsonNode node, String path) throws Invalid {
+    if (node.isTextual()) {
+      String field = path.isEmpty() ? "(frame)" : path;
+      String leaf = path.substring(path.lastIndexOf('.') + 1);
+      java.util.Optional<String> problem =
+          FREE_TEXT_FIELDS.contains(leaf) && path.indexOf('.') < 0
+              ? TextRules.freeTextProblem(node.asText())
+              : TextRules.lineProblem(node.asText());
+      if (problem.isPresent()) {
+        throw invalid(field, field + " " + problem.get());
+      }
+    } else if (node.isObject()) {
+      var fields = node.fields();
+      while (fields.hasNext()) {
+        var field = fields.next();
+        if (TextRules.lineProblem(field.getKey()).isPresent()) {
+          throw invalid(path.isEmpty() ? "(frame)" : path, "a field name is not valid text");
+        }
+        checkText(field.getValue(), path.isEmpty() ? field.getKey() : path + "." + field.getKey());
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        checkText(node.get(i), path + "[" + i + "]");
+      }
     }
   }
 
@@ -211,10 +247,15 @@ public final class FrameDecoder {
     return value;
   }
 
+  /** A client frame's id: a wrong type is {@code invalid-field}, an empty or too long one {@code invalid-message-id}. */
   private static String messageId(JsonNode root) throws Invalid {
     String id = requiredText(root, "id", Integer.MAX_VALUE);
     if (id.isBlank() || id.length() > Limits.MAX_CLIENT_MESSAGE_ID_CHARS) {
-      throw invalid("id", "id must be 1 to " + Limits.MAX_CLIENT_MESSAGE_ID_CHARS + " characters");
+      throw new Invalid(
+          ServerFrame.Error.of(
+                  ErrorCode.INVALID_MESSAGE_ID,
+                  "id must be 1 to " + Limits.MAX_CLIENT_MESSAGE_ID_CHARS + " characters")
+              .withField("id"));
     }
     return id;
   }
@@ -279,6 +320,18 @@ public final class FrameDecoder {
     }
     if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 0) {
       throw invalid(field, field + " must be a non-negative integer");
+    }
+    return node.asLong();
+  }
+
+  /** An integer field that may be absent (null). */
+  private static Long optionalLong(JsonNode root, String field) throws Invalid {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+      throw invalid(field, field + " must be an integer");
     }
     return node.asLong();
   }

@@ -76,7 +76,7 @@ public final class WidgetSettings {
     }
     ObjectNode node = settings.withObjectProperty(field);
     for (String locale : LOCALES) {
-      String text = texts.optionalString(locale, 1, maxChars);
+      String text = texts.optionalFreeText(locale, 1, maxChars);
       if (text != null) {
         node.put(locale, text);
       }

@@ -1140,6 +1140,19 @@ public final class Session extends AbstractBehavior<Session.Command> {
     }
     sub.failures = 0;
     Conversation.Subscribed subscribed = result.reply().getValue();
+    long stored = subscribed.summary().lastSeq();
+    if (stored < sub.delivered) {
+      // The client resumed (or this session delivered) past the last seq the journal holds: that history is not
+      // the stored one. Never echo the client's position: tell the truth, so that the client resyncs from 0.
+      getContext()
+          .getLog()
+          .error(
+              "Session {}: conversation {} ends at seq {} but {} was held; answering with the stored history",
+              sessionId, sub.conversationId, stored, sub.delivered);
+      sub.delivered = stored;
+      sub.buffered.clear();
+      sub.announce = true;
+    }
     if (subscribed.missingUpToSeq() > sub.delivered) {
       sub.historyUpTo = subscribed.missingUpToSeq();
       readHistory(sub);
