@@ -38,6 +38,22 @@ public final class ErrorMapping {
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
   }
 
+  /**
+   * An admission refusal over HTTP: 429 {@code rate-limited} for a rate, 503 {@code overloaded} for a capacity,
+   * each with {@code Retry-After} in seconds.
+   */
+  public static HttpResponse refusal(dev.parley.edge.admission.Admission.Refusal refusal) {
+    boolean rate = refusal.limit().kind() == dev.parley.edge.admission.Admission.Limit.Kind.RATE;
+    return response(
+            rate ? 429 : 503,
+            rate ? ErrorCode.RATE_LIMITED : ErrorCode.OVERLOADED,
+            refusal.limit().message(),
+            null)
+        .addHeader(
+            org.apache.pekko.http.javadsl.model.headers.RawHeader.create(
+                "Retry-After", Long.toString(refusal.retryAfterSeconds())));
+  }
+
   public static HttpResponse response(ApiError e) {
     return response(e.status(), e.code(), e.getMessage(), e.field());
   }

@@ -5,6 +5,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.core.Domain;
 import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.routing.RoutingRoutes;
+import dev.parley.edge.admission.Admission;
+import dev.parley.edge.admission.AdmissionSettings;
+import dev.parley.edge.admission.ClientAddress;
 import dev.parley.edge.auth.FirstStart;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.config.EdgeSettings;
@@ -32,6 +35,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -42,6 +46,9 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +64,8 @@ public final class ParleyServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
   private static final String TOKEN_SECRET = "token-signing-key";
+  /** Keys the opaque per-address keys that queues count by (admission control). */
+  private static final String CLIENT_KEY_SECRET = "client-key";
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
@@ -146,6 +155,10 @@ public final class ParleyServer implements AutoCloseable {
           new Tokens(
               new SecretStore(pool).getOrCreate(TOKEN_SECRET), clock, edge.agentTokenTtl(), edge.visitorTokenTtl());
       SiteCache sites = new SiteCache(directory, new SiteWidgets(pool), blocking);
+      AdmissionSettings admissionSettings = AdmissionSettings.fromConfig(resolved);
+      Admission admission =
+          new Admission(admissionSettings, new SecretStore(pool).getOrCreate(CLIENT_KEY_SECRET));
+      ClientAddress clientAddress = ClientAddress.trusting(admissionSettings.trustedProxies());
       SessionDeps deps =
           new SessionDeps(
               sharding,
@@ -156,7 +169,8 @@ public final class ParleyServer implements AutoCloseable {
               edge,
               clock,
               sites,
-              new UserAgents());
+              new UserAgents(),
+              admission);
       Gateway gateway = new Gateway(system, deps);
 
       // The agent endpoint's own origins depend on the bound port when port 0 is asked for: filled once bound.
@@ -164,12 +178,12 @@ public final class ParleyServer implements AutoCloseable {
       HttpApi api =
           new HttpApi(
               new ApiContext(tokens, directory, sites, blocking, clock, new QuickReplies(pool)),
-              new ConnectionRoutes(gateway, sites, origins),
+              new ConnectionRoutes(gateway, sites, origins, admission, clientAddress),
               context -> new RoutingRoutes(context, routing, sharding));
       ServerBinding binding =
           Http.get(system)
               .newServerAt(edge.host(), edge.port())
-              .bind(api.routes())
+              .bindFlow(withHeaderTimeout(api.routes().flow(system), admissionSettings.headerTimeout()))
               .toCompletableFuture()
               .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       int port = binding.localAddress().getPort();
@@ -185,6 +199,15 @@ public final class ParleyServer implements AutoCloseable {
       system.terminate();
       throw new IllegalStateException("Parley could not start", e);
     }
+  }
+
+  /**
+   * A connection that has not sent the headers of its first request within {@code timeout} is closed: clients that
+   * trickle header lines would otherwise hold connections (and pekko-http's {@code max-connections}) forever.
+   */
+  private static Flow<HttpRequest, HttpResponse, NotUsed> withHeaderTimeout(
+      Flow<HttpRequest, HttpResponse, NotUsed> handler, Duration timeout) {
+    return Flow.<HttpRequest>create().initialTimeout(timeout).via(handler);
   }
 
   private static Set<String> localOrigins(String publicUrl, String host, int port) {

@@ -38,7 +38,12 @@ public final class LiveServer implements AutoCloseable {
                     "pekko.remote.artery.canonical.port", 0,
                     "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
                     "pekko.loglevel", "WARNING",
-                    "parley.management.enabled", false))
+                    "parley.management.enabled", false,
+                    // The scripted visitors all come from 127.0.0.1: lift the per-address limits far above them.
+                    "parley.edge.admission.hellos-per-address.burst", 1_000_000,
+                    "parley.edge.admission.conversations-per-address.burst", 1_000_000,
+                    "parley.edge.admission.max-waiting-per-address", 1_000_000,
+                    "parley.edge.admission.sends-per-address.burst", 1_000_000))
             .withFallback(ConfigFactory.load());
     return new LiveServer(ParleyServer.start(config, TestDatabases.freshPostgres()));
   }

@@ -35,7 +35,12 @@ public enum Rejection {
   /** A transfer named a group the site does not have. */
   UNKNOWN_GROUP("unknown-group"),
   /** A satisfaction rating outside 1..5, or from someone other than the conversation's visitor. */
-  INVALID_RATING("invalid-rating");
+  INVALID_RATING("invalid-rating"),
+  /**
+   * A visitor wrote as much as one conversation may hold from a visitor ({@code Conversation.MAX_VISITOR_*}), or
+   * opened as many conversations as one visitor may in a day ({@code Visitor.MAX_CONVERSATIONS_PER_DAY}).
+   */
+  QUOTA_EXCEEDED("quota-exceeded");
 
   private final String code;
 

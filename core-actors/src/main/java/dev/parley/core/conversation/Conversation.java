@@ -65,6 +65,13 @@ public final class Conversation
   public static final int MAX_SUBSCRIBERS = 64;
   /** Events between snapshots: recovery replays at most this many events after the newest snapshot. */
   public static final int SNAPSHOT_EVERY_EVENTS = 100;
+  /**
+   * What one conversation may hold from its visitor: messages and characters. Beyond, a visitor's post is refused
+   * with {@link Rejection#QUOTA_EXCEEDED} (agents are not limited). A busy real chat is a few hundred messages;
+   * the quota bounds what one anonymous visitor can make the database store.
+   */
+  public static final int MAX_VISITOR_MESSAGES = 1_000;
+  public static final long MAX_VISITOR_CHARS = 400_000;
   /** Internal notes kept in the entity (and sent to agents on sync); older ones stay in the journal only. */
   public static final int MAX_NOTES = 100;
   /**
@@ -299,6 +306,9 @@ public final class Conversation
     Instant idleNoticeAt;
     /** The last rating, or null. Not in snapshots: a repeat after recovery from a snapshot is persisted again. */
     Rated rating;
+    /** What the visitor wrote so far, against {@link #MAX_VISITOR_MESSAGES} and {@link #MAX_VISITOR_CHARS}. */
+    int visitorMessages;
+    long visitorChars;
 
     public Status status() {
       return status;
@@ -337,6 +347,8 @@ public final class Conversation
         append(Entry.of(m));
         if (m.author().role() == Participant.Role.VISITOR) {
           lastVisitorAt = m.at();
+          visitorMessages++;
+          visitorChars += m.text().length();
         } else if (m.author().role() == Participant.Role.SYSTEM) {
           idleNoticeAt = m.at();
         }
@@ -410,7 +422,9 @@ public final class Conversation
           lastNoteSeq,
           lastVisitorAt,
           idleNoticeAt,
-          joinedSeq);
+          joinedSeq,
+          visitorMessages,
+          visitorChars);
     }
 
     static State fromSnapshot(Snapshot s) {
@@ -430,6 +444,8 @@ public final class Conversation
       state.idleNoticeAt = s.idleNoticeAt();
       state.tail.addAll(s.tail());
       state.joinedSeq = s.joinedSeq() != null ? s.joinedSeq() : joinedSeqInTail(state);
+      state.visitorMessages = s.visitorMessages() != null ? s.visitorMessages() : 0;
+      state.visitorChars = s.visitorChars() != null ? s.visitorChars() : 0;
       s.dedup().forEach(d -> state.dedup.put(d.key(), d.seq()));
       s.readMarks().forEach(r -> state.readMarks.put(r.reader().key(), r));
       return state;
@@ -478,7 +494,10 @@ public final class Conversation
       Instant lastVisitorAt,
       Instant idleNoticeAt,
       /** Added after release: null in older snapshots. */
-      Long joinedSeq)
+      Long joinedSeq,
+      /** Added after release: null in older snapshots (counted from there on). */
+      Integer visitorMessages,
+      Long visitorChars)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -625,6 +644,11 @@ public final class Conversation
     }
     if (caller.isAgent() && !caller.id().equals(state.agentId)) {
       return Effect().reply(cmd.replyTo(), Rejection.NOT_ASSIGNED.reply());
+    }
+    if (caller.isVisitor()
+        && (state.visitorMessages >= MAX_VISITOR_MESSAGES
+            || state.visitorChars + cmd.text().length() > MAX_VISITOR_CHARS)) {
+      return Effect().reply(cmd.replyTo(), Rejection.QUOTA_EXCEEDED.reply());
     }
     Instant now = clock.instant();
     MessagePosted event =

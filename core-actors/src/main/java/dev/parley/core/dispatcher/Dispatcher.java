@@ -105,12 +105,22 @@ public final class Dispatcher
   /** A conversation says who joined it (the truth, even if someone bypassed the dispatcher). Idempotent. */
   public record NoteAssigned(String conversationId, String visitorId, String agentId) implements Command {}
 
-  /** Receive the queue now and after every change. Watching again renews. */
-  public record Watch(ActorRef<QueueView> watcher) implements Command {}
+  /**
+   * Receive the whole queue now ({@link QueueView}) and what changes after ({@link QueueChanged}). Watching again
+   * renews quietly: a watcher that is already known gets nothing more; one that was forgotten (the dispatcher
+   * restarted or moved) gets the whole queue again, since it missed changes.
+   */
+  public record Watch(ActorRef<QueueNotice> watcher) implements Command {}
 
-  public record Unwatch(ActorRef<QueueView> watcher) implements Command {}
+  public record Unwatch(ActorRef<QueueNotice> watcher) implements Command {}
 
   public record GetQueue(ActorRef<QueueView> replyTo) implements Command {}
+
+  /**
+   * How many conversations of one client key ({@link RoutingHints#clientKey()}) wait now: the edge asks before it
+   * lets an address open another one. The limit is the edge's (admission control); the count is the queue's.
+   */
+  public record CountWaiting(String clientKey, ActorRef<Integer> replyTo) implements Command {}
 
   /** An agent's connection is here and may be offered chats while {@code online}. Repeat to renew. */
   public record AgentPresent(String agentId, boolean online, ActorRef<AgentNotice> session)
@@ -170,15 +180,39 @@ public final class Dispatcher
 
   // Replies and notices ----------------------------------------------------------------------------------------
 
-  /** A waiting conversation; {@code group} is null when any agent of the site may take it. */
-  public record Waiting(String conversationId, String visitorId, Instant since, String group)
-      implements CborSerializable {}
+  /**
+   * A waiting conversation; {@code group} is null when any agent of the site may take it. {@code clientKey} (added
+   * after release; null in older snapshots) is the opaque key of the visitor's address ({@link RoutingHints}); it
+   * is for counting and never leaves the server.
+   */
+  public record Waiting(String conversationId, String visitorId, Instant since, String group, String clientKey)
+      implements CborSerializable {
+    public Waiting(String conversationId, String visitorId, Instant since, String group) {
+      this(conversationId, visitorId, since, group, null);
+    }
+  }
+
+  /** What queue watchers receive: the whole queue once, then changes. */
+  public sealed interface QueueNotice extends CborSerializable {
+    String siteId();
+  }
 
   /**
    * The queue in order (a conversation's position is its index plus one), and the recent missed conversations,
    * newest first, as reminders for agents ({@code since} is when the visitor first wrote).
    */
-  public record QueueView(String siteId, List<Waiting> waiting, List<Waiting> missed) implements CborSerializable {}
+  public record QueueView(String siteId, List<Waiting> waiting, List<Waiting> missed) implements QueueNotice {}
+
+  /**
+   * What changed since the last notice: conversations that left the queue ({@code removed}), then new ones
+   * appended at its end in order ({@code added}; a conversation is only ever added at the end). {@code missed} is
+   * the whole reminder list when it changed, else null. {@code total} is the queue's length afterwards. The size
+   * of a notice follows the change, not the queue: the queue used to be sent whole to every agent on every
+   * change, which grew with the square of the queue on a busy night.
+   */
+  public record QueueChanged(
+      String siteId, List<String> removed, List<Waiting> added, int total, List<Waiting> missed)
+      implements QueueNotice {}
 
   /** What an agent's sessions are told. */
   public sealed interface AgentNotice extends CborSerializable {}
@@ -211,9 +245,13 @@ public final class Dispatcher
 
   public sealed interface Event extends CborSerializable {}
 
-  /** {@code group} was added after release; null in older events (any agent). */
-  public record Queued(String conversationId, String visitorId, Instant since, String group)
-      implements Event {}
+  /** {@code group} was added after release (null: any agent), {@code clientKey} later (null: unknown). */
+  public record Queued(String conversationId, String visitorId, Instant since, String group, String clientKey)
+      implements Event {
+    public Queued(String conversationId, String visitorId, Instant since, String group) {
+      this(conversationId, visitorId, since, group, null);
+    }
+  }
 
   /** Left the queue without an agent (closed while waiting). */
   public record Dequeued(String conversationId) implements Event {}
@@ -249,7 +287,8 @@ public final class Dispatcher
     State apply(Event event) {
       if (event instanceof Queued q) {
         waiting.put(
-            q.conversationId(), new Waiting(q.conversationId(), q.visitorId(), q.since(), q.group()));
+            q.conversationId(),
+            new Waiting(q.conversationId(), q.visitorId(), q.since(), q.group(), q.clientKey()));
       } else if (event instanceof Dequeued d) {
         waiting.remove(d.conversationId());
       } else if (event instanceof Missed m) {
@@ -290,6 +329,17 @@ public final class Dispatcher
 
     public List<Waiting> list() {
       return List.copyOf(waiting.values());
+    }
+
+    /** Conversations of {@code clientKey} waiting now (a scan: the queue is bounded by {@link #MAX_WAITING}). */
+    int waitingOf(String clientKey) {
+      int n = 0;
+      for (Waiting w : waiting.values()) {
+        if (clientKey.equals(w.clientKey())) {
+          n++;
+        }
+      }
+      return n;
     }
 
     public int loadOf(String agentId) {
@@ -355,7 +405,10 @@ public final class Dispatcher
   private boolean configLoading;
   /** False until the first load answered (or failed): commands are stashed meanwhile. */
   private boolean configReady;
-  private final Set<ActorRef<QueueView>> watchers = new HashSet<>();
+  private final Set<ActorRef<QueueNotice>> watchers = new HashSet<>();
+  /** The queue and reminders as watchers last saw them; owned by this actor, null before the first publish. */
+  private List<Waiting> publishedWaiting;
+  private List<Waiting> publishedMissed;
   /** Every ref death-watched here, whatever its roles; see {@link RefGone}. */
   private final Set<ActorRef<?>> deathWatched = new HashSet<>();
   private final Map<String, Presence> present = new HashMap<>();
@@ -446,6 +499,7 @@ public final class Dispatcher
         .onCommand(Unwatch.class, (state, cmd) -> forget(cmd.watcher()))
         .onCommand(RefGone.class, this::onRefGone)
         .onCommand(GetQueue.class, (state, cmd) -> Effect().reply(cmd.replyTo(), view(state)))
+        .onCommand(CountWaiting.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.waitingOf(cmd.clientKey())))
         .onCommand(AgentPresent.class, this::onAgentPresent)
         .onCommand(AgentAbsent.class, (state, cmd) -> onSessionGone(state, cmd.session()))
         .onCommand(Claim.class, this::onClaim)
@@ -479,9 +533,10 @@ public final class Dispatcher
           .error("Site {} has {} waiting conversations; {} is not queued until one leaves", siteId, MAX_WAITING, id);
       return Effect().noReply();
     }
-    String group = config.groupFor(RoutingHints.orNone(cmd.hints()));
+    RoutingHints hints = RoutingHints.orNone(cmd.hints());
+    String group = config.groupFor(hints);
     return Effect()
-        .persist(new Queued(id, cmd.visitorId(), cmd.since(), group))
+        .persist(new Queued(id, cmd.visitorId(), cmd.since(), group, hints.clientKey()))
         .thenRun(this::afterChange)
         .thenNoReply();
   }
@@ -518,13 +573,19 @@ public final class Dispatcher
   }
 
   private ReplyEffect<Event, State> onWatch(State state, Watch cmd) {
-    if (admit(watchers, cmd.watcher(), MAX_WATCHERS, "queue watchers")) {
-      cmd.watcher().tell(view(state));
+    boolean known = watchers.contains(cmd.watcher());
+    if (!known && admit(watchers, cmd.watcher(), MAX_WATCHERS, "queue watchers")) {
+      QueueView view = view(state);
+      if (publishedWaiting == null) {
+        publishedWaiting = view.waiting(); // the baseline of the changes this watcher will get
+        publishedMissed = view.missed();
+      }
+      cmd.watcher().tell(view);
     }
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> forget(ActorRef<QueueView> watcher) {
+  private ReplyEffect<Event, State> forget(ActorRef<QueueNotice> watcher) {
     watchers.remove(watcher);
     releaseWatch(watcher);
     return Effect().noReply();
@@ -1010,7 +1071,13 @@ public final class Dispatcher
 
   private void publish(State state) {
     QueueView view = view(state);
-    watchers.forEach(w -> w.tell(view));
+    // No baseline yet means nobody was told anything: there is no change to tell.
+    QueueChanged change = publishedWaiting == null ? null : changeSincePublished(view);
+    publishedWaiting = view.waiting();
+    publishedMissed = view.missed();
+    if (change != null) {
+      watchers.forEach(w -> w.tell(change));
+    }
     if (followers.isEmpty()) {
       return;
     }
@@ -1041,6 +1108,37 @@ public final class Dispatcher
         positionSent.remove(id);
       }
     }
+  }
+
+  /**
+   * The difference between {@code view} and what watchers last saw, or null when nothing they see changed. Since
+   * conversations only ever join the queue at its end, the new queue is the old one minus the removed, plus the
+   * added at the end.
+   */
+  private QueueChanged changeSincePublished(QueueView view) {
+    List<Waiting> before = publishedWaiting;
+    Set<String> now = new HashSet<>();
+    view.waiting().forEach(w -> now.add(w.conversationId()));
+    Set<String> was = new HashSet<>();
+    List<String> removed = new ArrayList<>();
+    for (Waiting w : before) {
+      was.add(w.conversationId());
+      if (!now.contains(w.conversationId())) {
+        removed.add(w.conversationId());
+      }
+    }
+    List<Waiting> added = new ArrayList<>();
+    for (Waiting w : view.waiting()) {
+      if (!was.contains(w.conversationId())) {
+        added.add(w);
+      }
+    }
+    boolean missedChanged = !view.missed().equals(publishedMissed);
+    if (removed.isEmpty() && added.isEmpty() && !missedChanged) {
+      return null;
+    }
+    return new QueueChanged(
+        siteId, List.copyOf(removed), List.copyOf(added), view.waiting().size(), missedChanged ? view.missed() : null);
   }
 
   private QueueView view(State state) {

@@ -1,5 +1,6 @@
 package dev.parley.core.visitor;
 
+import dev.parley.core.common.Rejection;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,6 +50,11 @@ public final class Visitor
   public static final int MAX_TRACKED_SESSIONS = 32;
   /** Pages remembered in the trail, newest last. */
   public static final int MAX_PAGES = 50;
+  /**
+   * Conversations one visitor may open in a day; beyond, {@link Rejection#QUOTA_EXCEEDED}. A shopper rarely needs
+   * more than a few; the per-address limits of the edge bound what a visitor that drops its token can do.
+   */
+  public static final int MAX_CONVERSATIONS_PER_DAY = 20;
   /** Agent sessions watching the profile at once; more are refused (they see it on their next renewal). */
   public static final int MAX_WATCHERS = 64;
 
@@ -137,31 +143,59 @@ public final class Visitor
       Device device,
       String referrer,
       Map<String, String> utm,
-      List<PageView> pages)
+      List<PageView> pages,
+      /** When the newest conversations started, at most {@link #MAX_CONVERSATIONS_PER_DAY}; null in old snapshots. */
+      List<Instant> recentStarts)
       implements CborSerializable {
 
     public State {
       pastConversationIds = List.copyOf(pastConversationIds);
       utm = utm == null ? Map.of() : Map.copyOf(utm);
       pages = pages == null ? List.of() : List.copyOf(pages);
+      recentStarts = recentStarts == null ? List.of() : List.copyOf(recentStarts);
+    }
+
+    public State(
+        String currentConversationId,
+        List<String> pastConversationIds,
+        Identity identity,
+        Device device,
+        String referrer,
+        Map<String, String> utm,
+        List<PageView> pages) {
+      this(currentConversationId, pastConversationIds, identity, device, referrer, utm, pages, List.of());
     }
 
     static State empty() {
-      return new State(null, List.of(), null, null, null, Map.of(), List.of());
+      return new State(null, List.of(), null, null, null, Map.of(), List.of(), List.of());
+    }
+
+    /** Conversations started in the day before {@code now}. */
+    int startedSince(Instant now) {
+      Instant dayAgo = now.minus(Duration.ofDays(1));
+      return (int) recentStarts.stream().filter(at -> at.isAfter(dayAgo)).count();
     }
 
     State apply(Event event) {
       if (event instanceof ConversationStarted s) {
-        return withConversations(s.conversationId(), archive(currentConversationId));
+        List<Instant> starts = new ArrayList<>(recentStarts);
+        starts.add(s.at());
+        while (starts.size() > MAX_CONVERSATIONS_PER_DAY) {
+          starts.remove(0);
+        }
+        return new State(
+            s.conversationId(), archive(currentConversationId), identity, device, referrer, utm, pages, starts);
       } else if (event instanceof ConversationEnded e) {
         if (e.conversationId().equals(currentConversationId)) {
           return withConversations(null, archive(currentConversationId));
         }
         return this;
       } else if (event instanceof Identified i) {
-        return new State(currentConversationId, pastConversationIds, i.identity(), device, referrer, utm, pages);
+        return new State(
+            currentConversationId, pastConversationIds, i.identity(), device, referrer, utm, pages, recentStarts);
       } else if (event instanceof DeviceSeen d) {
-        return new State(currentConversationId, pastConversationIds, identity, d.device(), referrer, utm, pages);
+        return new State(
+            currentConversationId, pastConversationIds, identity, d.device(), referrer, utm, pages, recentStarts);
       } else if (event instanceof PageViewed v) {
         List<PageView> trail = new ArrayList<>(pages);
         trail.add(v.page());
@@ -178,13 +212,14 @@ public final class Visitor
             device,
             from,
             campaign.isEmpty() ? utm : campaign,
-            trail);
+            trail,
+            recentStarts);
       }
       return this;
     }
 
     private State withConversations(String current, List<String> past) {
-      return new State(current, past, identity, device, referrer, utm, pages);
+      return new State(current, past, identity, device, referrer, utm, pages, recentStarts);
     }
 
     private List<String> archive(String conversationId) {
@@ -274,6 +309,9 @@ public final class Visitor
       return Effect().reply(cmd.replyTo(), StatusReply.success(current));
     }
     Instant now = clock.instant();
+    if (state.startedSince(now) >= MAX_CONVERSATIONS_PER_DAY) {
+      return Effect().reply(cmd.replyTo(), Rejection.QUOTA_EXCEEDED.reply());
+    }
     List<Event> events = new ArrayList<>(2);
     if (current != null) {
       events.add(new ConversationEnded(current, now));

@@ -174,6 +174,22 @@ class ConversationTest {
   }
 
   @Test
+  void aVisitorWritesAtMostTheConversationsQuotaAndAgentsAreNotLimited() {
+    String chunk = "x".repeat(Limits.MAX_TEXT_CHARS);
+    long full = Conversation.MAX_VISITOR_CHARS / Limits.MAX_TEXT_CHARS;
+    for (int i = 0; i < full; i++) {
+      postOk(visitor, chunk);
+    }
+    var refused = post(visitor, "one-more", "a");
+    assertThat(errorOf(refused.reply())).isEqualTo(Rejection.QUOTA_EXCEEDED.code());
+    assertThat(refused.hasNoEvents()).isTrue();
+    kit.restart();
+    assertThat(errorOf(post(visitor, "after-restart", "a").reply())).isEqualTo(Rejection.QUOTA_EXCEEDED.code());
+    claim(agentA);
+    postOk(agentA, "agents can still answer");
+  }
+
+  @Test
   void aRepeatedClaimAnswersWithTheSeqOfItsJoinAcrossARestart() {
     postOk(visitor, "anyone there?");
     long joined = claimResult(agentA).reply().getValue().seq();

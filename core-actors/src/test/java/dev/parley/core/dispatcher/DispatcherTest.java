@@ -64,16 +64,55 @@ class DispatcherTest {
   }
 
   @Test
-  void watchersSeeEveryChange() {
-    TestProbe<Dispatcher.QueueView> watcher = testKit.createTestProbe();
+  void watchersGetTheQueueOnceThenOnlyWhatChanged() {
+    kit.runCommand(new Dispatcher.Enqueue("c0", "v0", Instant.now()));
+    TestProbe<Dispatcher.QueueNotice> watcher = testKit.createTestProbe();
     kit.runCommand(new Dispatcher.Watch(watcher.getRef()));
-    assertThat(watcher.receiveMessage().waiting()).isEmpty();
+    assertThat(Dispatcher.ids((Dispatcher.QueueView) watcher.receiveMessage())).containsExactly("c0");
 
     kit.runCommand(new Dispatcher.Enqueue("c1", "v1", Instant.now()));
-    assertThat(Dispatcher.ids(watcher.receiveMessage())).containsExactly("c1");
+    var added = (Dispatcher.QueueChanged) watcher.receiveMessage();
+    assertThat(added.added()).extracting(Dispatcher.Waiting::conversationId).containsExactly("c1");
+    assertThat(added.removed()).isEmpty();
+    assertThat(added.total()).isEqualTo(2);
+    assertThat(added.missed()).as("reminders unchanged").isNull();
 
+    kit.runCommand(new Dispatcher.Remove("c0"));
+    var removed = (Dispatcher.QueueChanged) watcher.receiveMessage();
+    assertThat(removed.removed()).containsExactly("c0");
+    assertThat(removed.added()).isEmpty();
+    assertThat(removed.total()).isEqualTo(1);
+    assertThat(removed.missed()).extracting(Dispatcher.Waiting::conversationId).containsExactly("c0");
+
+    // Watching again renews quietly: nothing is sent twice.
+    kit.runCommand(new Dispatcher.Watch(watcher.getRef()));
+    watcher.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aNoticeIsAsLargeAsTheChangeNotAsTheQueue() {
+    TestProbe<Dispatcher.QueueNotice> watcher = testKit.createTestProbe();
+    kit.runCommand(new Dispatcher.Watch(watcher.getRef()));
+    watcher.receiveMessage();
+    for (int i = 0; i < 300; i++) {
+      kit.runCommand(new Dispatcher.Enqueue("c" + i, "v" + i, Instant.now()));
+      var change = (Dispatcher.QueueChanged) watcher.receiveMessage();
+      assertThat(change.added()).hasSize(1);
+      assertThat(change.total()).isEqualTo(i + 1);
+    }
+  }
+
+  @Test
+  void theQueueCountsWhatOneClientKeyHasWaiting() {
+    kit.runCommand(new Dispatcher.Enqueue("c1", "v1", Instant.now(), new RoutingHints(null, null, "k1")));
+    kit.runCommand(new Dispatcher.Enqueue("c2", "v2", Instant.now(), new RoutingHints(null, null, "k1")));
+    kit.runCommand(new Dispatcher.Enqueue("c3", "v3", Instant.now(), new RoutingHints(null, null, "k2")));
     kit.runCommand(new Dispatcher.Remove("c1"));
-    assertThat(watcher.receiveMessage().waiting()).isEmpty();
+
+    assertThat(kit.<Integer>runCommand(r -> new Dispatcher.CountWaiting("k1", r)).reply()).isEqualTo(1);
+    assertThat(kit.<Integer>runCommand(r -> new Dispatcher.CountWaiting("k2", r)).reply()).isEqualTo(1);
+    kit.restart();
+    assertThat(kit.<Integer>runCommand(r -> new Dispatcher.CountWaiting("k1", r)).reply()).isEqualTo(1);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.parley.core.visitor;
 
+import dev.parley.core.common.Rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
@@ -49,6 +50,22 @@ class VisitorTest {
     assertThat(first.reply().getValue()).isNotBlank();
     assertThat(second.reply().getValue()).isEqualTo(first.reply().getValue());
     assertThat(second.hasNoEvents()).isTrue();
+  }
+
+  @Test
+  void aVisitorOpensAtMostTheDailyQuotaOfConversationsAcrossARestart() {
+    String current = ensure(null).reply().getValue();
+    for (int i = 1; i < Visitor.MAX_CONVERSATIONS_PER_DAY; i++) {
+      current = ensure(current).reply().getValue();
+    }
+    kit.restart();
+    var refused = ensure(current);
+
+    assertThat(refused.reply().isError()).isTrue();
+    assertThat(refused.reply().getError().getMessage()).isEqualTo(Rejection.QUOTA_EXCEEDED.code());
+    assertThat(refused.hasNoEvents()).isTrue();
+    // The open conversation itself is still the visitor's: asking without a stale id still names it.
+    assertThat(ensure(null).reply().getValue()).isEqualTo(current);
   }
 
   @Test

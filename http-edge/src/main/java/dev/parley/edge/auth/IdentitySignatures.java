@@ -9,8 +9,14 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signed visitor identities: the shop's backend computes {@code hex(HMAC-SHA256(secret, userId))} with the site's
- * identity secret and passes it to the widget with the user id; only the server and the shop know the secret.
+ * Signed visitor identities, computed by the shop's backend with the site's identity secret (only the server and
+ * the shop know it) and passed to the widget with the identity. Two schemes (docs/WIDGET.md):
+ *
+ * <ul>
+ *   <li>{@code hash} = {@code hex(HMAC-SHA256(secret, userId))}: vouches for the user id alone;
+ *   <li>{@code signature} = {@code hex(HMAC-SHA256(secret, canonical))} over {@link #canonical}: vouches for the
+ *       id, name, e-mail, attributes and an optional expiry, so none of them can be changed in the browser.
+ * </ul>
  */
 public final class IdentitySignatures {
 
@@ -33,6 +39,29 @@ public final class IdentitySignatures {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 unavailable", e);
     }
+  }
+
+  /**
+   * The text the second scheme signs: lines joined by {@code \n}, no trailing newline — {@code parley-identity-2},
+   * {@code id=…}, {@code name=…}, {@code email=…}, {@code expires=…} (Unix seconds, or empty), then one
+   * {@code attr.KEY=VALUE} line per attribute, sorted by key. Absent values are empty. No value can hold a line
+   * break: the protocol refuses them in these fields.
+   */
+  public static String canonical(
+      String userId, String name, String email, Long expiresAt, java.util.Map<String, String> attributes) {
+    StringBuilder sb = new StringBuilder("parley-identity-2");
+    sb.append("\nid=").append(userId);
+    sb.append("\nname=").append(name == null ? "" : name);
+    sb.append("\nemail=").append(email == null ? "" : email);
+    sb.append("\nexpires=").append(expiresAt == null ? "" : Long.toString(expiresAt));
+    new java.util.TreeMap<>(attributes == null ? java.util.Map.<String, String>of() : attributes)
+        .forEach((k, v) -> sb.append("\nattr.").append(k).append('=').append(v));
+    return sb.toString();
+  }
+
+  /** True if {@code signature} (hex, any case) signs {@code canonical} text; compared in constant time. */
+  public static boolean verifyAll(String secret, String canonical, String signature) {
+    return verify(secret, canonical, signature);
   }
 
   /** True if {@code hash} (hex, any case) is the signature of {@code userId}; compared in constant time. */

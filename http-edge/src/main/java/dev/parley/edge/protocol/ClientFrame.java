@@ -32,8 +32,19 @@ public sealed interface ClientFrame {
   record Ping(Long t) implements ClientFrame {}
 
   /** Visitors only: who the host site says the visitor is; {@code hash} signs {@code userId} where required. */
+  /**
+   * {@code hash} signs the user id alone; {@code signature} signs every field and {@code expiresAt} (Unix seconds,
+   * optional). Either may be absent.
+   */
   record Identify(
-      String id, String userId, String name, String email, Map<String, String> attributes, String hash)
+      String id,
+      String userId,
+      String name,
+      String email,
+      Map<String, String> attributes,
+      String hash,
+      Long expiresAt,
+      String signature)
       implements ClientFrame {}
 
   /** Visitors only: the page the visitor is on (sent on every navigation). */

@@ -231,7 +231,19 @@ public final class FrameDecoder {
     if (hash != null && !HEX.matcher(hash).matches()) {
       throw invalid("hash", "hash must be hexadecimal");
     }
-    return new ClientFrame.Identify(id, userId, name, email, attributes, hash);
+    String signature = optionalText(root, "signature", 128);
+    if (signature != null && !HEX.matcher(signature).matches()) {
+      throw invalid("signature", "signature must be hexadecimal");
+    }
+    Long expiresAt = null;
+    JsonNode expires = user.get("expiresAt");
+    if (expires != null && !expires.isNull()) {
+      if (!expires.isIntegralNumber() || !expires.canConvertToLong() || expires.asLong() < 0) {
+        throw invalid("user.expiresAt", "user.expiresAt must be a time in Unix seconds");
+      }
+      expiresAt = expires.asLong();
+    }
+    return new ClientFrame.Identify(id, userId, name, email, attributes, hash, expiresAt, signature);
   }
 
   /** An http or https address, or null when absent and not required. */

@@ -59,6 +59,7 @@ public final class FrameEncoder {
         identity == null ? null : identity.email(),
         identity == null ? null : identity.attributes(),
         identity == null ? null : identity.verified(),
+        identity == null ? null : identity.verifiedFields(),
         device == null ? null : new ServerFrame.DeviceView(device.browser(), device.os(), device.type()),
         p.referrer(),
         p.utm(),

@@ -82,24 +82,41 @@ public sealed interface ServerFrame {
   /** {@code missed}: conversations closed before any agent joined, newest first (added with routing). */
   record Queue(String siteId, List<WaitingView> waiting, List<WaitingView> missed) implements ServerFrame {}
 
+  @JsonTypeName("queueChanged")
+  /**
+   * What changed in a site's queue since the last {@code queue} or {@code queueChanged} frame: {@code removed}
+   * ids first, then {@code added} entries appended at the end in order; {@code missed} only when it changed.
+   */
+  record QueueChanged(
+      String siteId, List<String> removed, List<WaitingView> added, int total, List<WaitingView> missed)
+      implements ServerFrame {}
+
   @JsonTypeName("error")
-  record Error(String code, String message, String ref, String conversationId, String field)
+  /**
+   * An error answer. {@code retryAfterMs} is set by admission control ({@code rate-limited}, {@code overloaded}):
+   * try again (with the same id) after that long.
+   */
+  record Error(String code, String message, String ref, String conversationId, String field, Long retryAfterMs)
       implements ServerFrame {
 
     public static Error of(ErrorCode code, String message) {
-      return new Error(code.code(), message, null, null, null);
+      return new Error(code.code(), message, null, null, null, null);
     }
 
     public Error withRef(String ref) {
-      return new Error(code, message, ref, conversationId, field);
+      return new Error(code, message, ref, conversationId, field, retryAfterMs);
     }
 
     public Error withConversation(String id) {
-      return new Error(code, message, ref, id, field);
+      return new Error(code, message, ref, id, field, retryAfterMs);
     }
 
     public Error withField(String name) {
-      return new Error(code, message, ref, conversationId, name);
+      return new Error(code, message, ref, conversationId, name, retryAfterMs);
+    }
+
+    public Error withRetryAfter(java.time.Duration wait) {
+      return new Error(code, message, ref, conversationId, field, Math.max(1, wait.toMillis()));
     }
   }
 
@@ -121,6 +138,8 @@ public sealed interface ServerFrame {
       String email,
       Map<String, String> attributes,
       Boolean verified,
+      /** What the signature covered: {@code all} fields, or the user {@code id} only; absent when unverified. */
+      String verifiedFields,
       DeviceView device,
       String referrer,
       Map<String, String> utm,

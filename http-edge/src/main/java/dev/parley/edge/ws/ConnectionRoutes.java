@@ -4,6 +4,8 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import dev.parley.edge.ErrorMapping;
 import dev.parley.edge.SiteCache;
+import dev.parley.edge.admission.Admission;
+import dev.parley.edge.admission.ClientAddress;
 import dev.parley.edge.protocol.ErrorCode;
 import java.util.Optional;
 import java.util.Set;
@@ -37,12 +39,17 @@ public final class ConnectionRoutes extends AllDirectives {
   private final SiteCache sites;
   private final Set<String> ownOrigins;
   private final HttpConnections connections;
+  private final Admission admission;
+  private final ClientAddress clientAddress;
 
-  public ConnectionRoutes(Gateway gateway, SiteCache sites, Set<String> ownOrigins) {
+  public ConnectionRoutes(
+      Gateway gateway, SiteCache sites, Set<String> ownOrigins, Admission admission, ClientAddress clientAddress) {
     this.gateway = gateway;
     this.sites = sites;
     this.ownOrigins = ownOrigins;
-    this.connections = new HttpConnections(gateway.system());
+    this.admission = admission;
+    this.clientAddress = clientAddress;
+    this.connections = new HttpConnections(gateway.system(), admission.settings());
   }
 
   public Route routes() {
@@ -53,10 +60,11 @@ public final class ConnectionRoutes extends AllDirectives {
                 visitorSite(
                     false,
                     (siteId, origin) ->
-                        userAgent(
-                            agent ->
+                        client(
+                            siteId,
+                            client ->
                                 handleWebSocketMessages(
-                                    gateway.connection(Session.Role.VISITOR, siteId, agent))))),
+                                    gateway.connection(Session.Role.VISITOR, siteId, client))))),
         path(segment("ws").slash("agent"), () -> optionalHeaderValueByName("Origin", this::agent)),
         path(segment("sse").slash("visitor"), () -> get(() -> visitorSite(true, this::eventStream))),
         path(segment("lp").slash("visitor"), () -> post(() -> visitorSite(false, this::openLongPoll))),
@@ -102,8 +110,38 @@ public final class ConnectionRoutes extends AllDirectives {
                         })));
   }
 
-  private Route userAgent(java.util.function.Function<String, Route> inner) {
-    return optionalHeaderValueByName("User-Agent", agent -> inner.apply(agent.orElse(null)));
+  /**
+   * The client of a long-lived connection: its address (after trusted proxies) and User-Agent, with a connection
+   * slot from admission control, or a 429/503 refusal with Retry-After. {@code siteId} is null for agents.
+   */
+  private Route client(String siteId, java.util.function.Function<Gateway.Client, Route> inner) {
+    return address(
+        address ->
+            optionalHeaderValueByName(
+                "User-Agent",
+                agent -> {
+                  Admission.Result<Admission.Permit> slot = admission.connect(address, siteId);
+                  if (!slot.admitted()) {
+                    return complete(ErrorMapping.refusal(slot.refusal()));
+                  }
+                  return inner.apply(new Gateway.Client(address, agent.orElse(null), slot.value()));
+                }));
+  }
+
+  /** The client's address: the peer, or from X-Forwarded-For when the peer is a trusted proxy. */
+  private Route address(java.util.function.Function<String, Route> inner) {
+    return extractRequest(
+        request ->
+            optionalHeaderValueByName(
+                "X-Forwarded-For",
+                forwarded ->
+                    inner.apply(
+                        clientAddress.resolve(
+                            request
+                                .getAttribute(org.apache.pekko.http.javadsl.model.AttributeKeys.remoteAddress)
+                                .flatMap(org.apache.pekko.http.javadsl.model.RemoteAddress::getAddress)
+                                .orElse(null),
+                            forwarded.orElse(null)))));
   }
 
   private Route agent(Optional<String> origin) {
@@ -112,39 +150,52 @@ public final class ConnectionRoutes extends AllDirectives {
           ErrorMapping.response(
               403, ErrorCode.ORIGIN_NOT_ALLOWED, "agents connect from the desktop client or this server's pages", null));
     }
-    return handleWebSocketMessages(gateway.connection(Session.Role.AGENT, null, null));
+    return client(null, client -> handleWebSocketMessages(gateway.connection(Session.Role.AGENT, null, client)));
   }
 
   // Fallback transports -----------------------------------------------------------------------------------------
 
   private Route eventStream(String siteId, Optional<String> origin) {
-    if (connections.full()) {
-      return complete(tooManyConnections());
-    }
-    return respondWithHeaders(
-        java.util.List.of(
-            RawHeader.create("Cache-Control", "no-cache"),
-            // nginx and some proxies buffer responses unless told not to; an event stream must flow.
-            RawHeader.create("X-Accel-Buffering", "no")),
-        () ->
-            userAgent(
-                agent ->
+    return fallbackClient(
+        siteId,
+        client ->
+            respondWithHeaders(
+                java.util.List.of(
+                    RawHeader.create("Cache-Control", "no-cache"),
+                    // nginx and some proxies buffer responses unless told not to; an event stream must flow.
+                    RawHeader.create("X-Accel-Buffering", "no")),
+                () ->
                     completeOK(
-                        gateway.eventStream(siteId, origin.orElse(null), agent, connections),
+                        gateway.eventStream(siteId, origin.orElse(null), client, connections),
                         EventStreamMarshalling.toEventStream())));
   }
 
   private Route openLongPoll(String siteId, Optional<String> origin) {
-    if (connections.full()) {
-      return complete(tooManyConnections());
-    }
-    PollOutbound poll = new PollOutbound(gateway.deps().settings().maxOutboundFrames());
-    return userAgent(
-        agent -> {
+    return fallbackClient(
+        siteId,
+        client -> {
+          PollOutbound poll = new PollOutbound(gateway.deps().settings().maxOutboundFrames());
           String cid =
               connections.register(
-                  gateway.startSession(Session.Role.VISITOR, siteId, agent, poll), poll, poll, origin.orElse(null));
+                  gateway.startSession(Session.Role.VISITOR, siteId, client, poll),
+                  poll,
+                  poll,
+                  origin.orElse(null),
+                  client.address(),
+                  siteId);
           return complete(json(200, "{\"cid\":\"" + cid + "\",\"cursor\":0}"));
+        });
+  }
+
+  /** As {@link #client}, and within the fallback table's shares for the address and the site. */
+  private Route fallbackClient(String siteId, java.util.function.Function<Gateway.Client, Route> inner) {
+    return address(
+        address -> {
+          Optional<Admission.Refusal> refusal = connections.admit(address, siteId);
+          if (refusal.isPresent()) {
+            return complete(ErrorMapping.refusal(refusal.get()));
+          }
+          return client(siteId, inner);
         });
   }
 
@@ -234,7 +285,4 @@ public final class ConnectionRoutes extends AllDirectives {
         404, ErrorCode.UNKNOWN_CONNECTION, "no such connection, or it has ended; connect again", null);
   }
 
-  private static HttpResponse tooManyConnections() {
-    return ErrorMapping.response(503, ErrorCode.OVERLOADED, "too many connections; try again shortly", null);
-  }
 }

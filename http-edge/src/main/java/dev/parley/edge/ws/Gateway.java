@@ -27,6 +27,12 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
  */
 public final class Gateway {
 
+  /**
+   * Who is on the other end of a connection: the client's address (after trusted proxies), its User-Agent
+   * header (or null), and the connection slot admission control granted it, released when the session ends.
+   */
+  public record Client(String address, String userAgent, dev.parley.edge.admission.Admission.Permit permit) {}
+
   /** Comment lines on an idle event stream, so that proxies do not close it. */
   static final Duration SSE_KEEP_ALIVE = Duration.ofSeconds(15);
 
@@ -48,16 +54,16 @@ public final class Gateway {
     return deps;
   }
 
-  ActorRef<Session.Command> startSession(Session.Role role, String siteId, String userAgent, Outbound out) {
+  ActorRef<Session.Command> startSession(Session.Role role, String siteId, Client client, Outbound out) {
     return system.systemActorOf(
-        Session.create(role, siteId, userAgent, out, deps), "session-" + UUID.randomUUID(), Props.empty());
+        Session.create(role, siteId, client, out, deps), "session-" + UUID.randomUUID(), Props.empty());
   }
 
-  public Flow<Message, Message, NotUsed> connection(Session.Role role, String siteId, String userAgent) {
+  public Flow<Message, Message, NotUsed> connection(Session.Role role, String siteId, Client client) {
     Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> out =
         Source.<Message>queue(deps.settings().maxOutboundFrames()).preMaterialize(materializer);
     ActorRef<Session.Command> session =
-        startSession(role, siteId, userAgent, new QueueOutbound<>(out.first(), TextMessage::create));
+        startSession(role, siteId, client, new QueueOutbound<>(out.first(), TextMessage::create));
     Sink<InboundFrame, NotUsed> toSession =
         ActorSink.actorRefWithBackpressure(
             session,
@@ -79,12 +85,12 @@ public final class Gateway {
    * the client can POST its frames to it; the stream's end is the session's end.
    */
   Source<ServerSentEvent, NotUsed> eventStream(
-      String siteId, String origin, String userAgent, HttpConnections connections) {
+      String siteId, String origin, Client client, HttpConnections connections) {
     Pair<BoundedSourceQueue<ServerSentEvent>, Source<ServerSentEvent, NotUsed>> out =
         Source.<ServerSentEvent>queue(deps.settings().maxOutboundFrames()).preMaterialize(materializer);
     Outbound outbound = new QueueOutbound<>(out.first(), ServerSentEvent::create);
-    ActorRef<Session.Command> session = startSession(Session.Role.VISITOR, siteId, userAgent, outbound);
-    String cid = connections.register(session, outbound, null, origin);
+    ActorRef<Session.Command> session = startSession(Session.Role.VISITOR, siteId, client, outbound);
+    String cid = connections.register(session, outbound, null, origin, client.address(), siteId);
     return Source.single(ServerSentEvent.create(HttpConnections.openFrame(cid, 0)))
         .concat(out.second())
         .keepAlive(SSE_KEEP_ALIVE, ServerSentEvent::heartbeat)

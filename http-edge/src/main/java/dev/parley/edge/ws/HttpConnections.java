@@ -2,6 +2,8 @@ package dev.parley.edge.ws;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.edge.admission.Admission;
+import dev.parley.edge.admission.AdmissionSettings;
 import dev.parley.edge.protocol.Json;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -25,7 +27,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * <p>A connection id is 128 random bits: knowing it is what entitles a request to speak for the connection. A
  * client POSTs its frames to its connection; they reach the session one at a time with the same backpressure as
  * a WebSocket's (the POST is answered once the session took them all). Connections whose session ended are
- * forgotten by a periodic sweep. At most {@link #MAX_CONNECTIONS} exist at once; beyond, new ones are refused.
+ * forgotten by a periodic sweep. At most {@link #MAX_CONNECTIONS} exist at once, of which one client address and
+ * one site may hold only a share ({@link #admit}); beyond, new ones are refused.
  */
 public final class HttpConnections {
 
@@ -47,14 +50,21 @@ public final class HttpConnections {
     final PollOutbound poll;
     /** The Origin header of the request that opened the connection, or null. */
     final String origin;
+    /** The client's address and the connection's site, for the table's shares. */
+    final String address;
+    final String siteId;
     /** When the sweep first saw the session ended; touched by the sweep only. */
     long endedAtNanos;
 
-    Connection(ActorRef<Session.Command> session, Outbound out, PollOutbound poll, String origin) {
+    Connection(
+        ActorRef<Session.Command> session, Outbound out, PollOutbound poll, String origin, String address,
+        String siteId) {
       this.session = session;
       this.out = out;
       this.poll = poll;
       this.origin = origin;
+      this.address = address;
+      this.siteId = siteId;
     }
   }
 
@@ -66,12 +76,17 @@ public final class HttpConnections {
   }
 
   private final ActorSystem<?> system;
+  private final AdmissionSettings settings;
   private final Executor executor;
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+  /** Entries of {@link #connections} per client address and per site; kept in step by register and sweep. */
+  private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
+  private final Map<String, Integer> perSite = new ConcurrentHashMap<>();
   private final SecureRandom random = new SecureRandom();
 
-  public HttpConnections(ActorSystem<?> system) {
+  public HttpConnections(ActorSystem<?> system, AdmissionSettings settings) {
     this.system = system;
+    this.settings = settings;
     this.executor = system.executionContext();
     system.scheduler().scheduleWithFixedDelay(SWEEP_EVERY, SWEEP_EVERY, this::sweep, system.executionContext());
   }
@@ -81,15 +96,36 @@ public final class HttpConnections {
     return "{\"type\":\"open\",\"cid\":\"" + cid + "\",\"cursor\":" + cursor + "}";
   }
 
-  boolean full() {
-    return connections.size() >= MAX_CONNECTIONS;
+  /**
+   * Whether one more connection of {@code address} for {@code siteId} fits: the whole table, one address's share
+   * and one site's share of it (so that neither one address nor one site's visitors can fill it for the others).
+   * Counts include connections that ended but linger, as the entries do.
+   */
+  Optional<Admission.Refusal> admit(String address, String siteId) {
+    if (connections.size() >= MAX_CONNECTIONS) {
+      return Optional.of(new Admission.Refusal(Admission.Limit.FALLBACK_PER_SITE, Duration.ofSeconds(30)));
+    }
+    if (!settings.enabled()) {
+      return Optional.empty();
+    }
+    if (perAddress.getOrDefault(address, 0) >= settings.fallbackPerAddress()) {
+      return Optional.of(new Admission.Refusal(Admission.Limit.FALLBACK_PER_ADDRESS, Duration.ofSeconds(30)));
+    }
+    if (perSite.getOrDefault(siteId, 0) >= (long) MAX_CONNECTIONS * settings.fallbackPercentPerSite() / 100) {
+      return Optional.of(new Admission.Refusal(Admission.Limit.FALLBACK_PER_SITE, Duration.ofSeconds(30)));
+    }
+    return Optional.empty();
   }
 
-  String register(ActorRef<Session.Command> session, Outbound out, PollOutbound poll, String origin) {
+  String register(
+      ActorRef<Session.Command> session, Outbound out, PollOutbound poll, String origin, String address,
+      String siteId) {
     byte[] bytes = new byte[16];
     random.nextBytes(bytes);
     String cid = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    connections.put(cid, new Connection(session, out, poll, origin));
+    connections.put(cid, new Connection(session, out, poll, origin, address, siteId));
+    perAddress.merge(address, 1, Integer::sum);
+    perSite.merge(siteId, 1, Integer::sum);
     return cid;
   }
 
@@ -157,7 +193,12 @@ public final class HttpConnections {
                 c.endedAtNanos = now;
                 return false;
               }
-              return now - c.endedAtNanos > LINGER.toNanos();
+              if (now - c.endedAtNanos <= LINGER.toNanos()) {
+                return false;
+              }
+              perAddress.computeIfPresent(c.address, (k, n) -> n <= 1 ? null : n - 1);
+              perSite.computeIfPresent(c.siteId, (k, n) -> n <= 1 ? null : n - 1);
+              return true;
             });
   }
 

@@ -12,6 +12,7 @@ import dev.parley.core.visitor.Identity;
 import dev.parley.core.visitor.PageView;
 import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.visitor.Visitor;
+import dev.parley.edge.admission.Admission;
 import dev.parley.edge.auth.IdentitySignatures;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.protocol.ClientFrame;
@@ -113,7 +114,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private record FromConversation(Conversation.Notification notification) implements Command {}
 
-  private record FromQueue(Dispatcher.QueueView view) implements Command {}
+  private record FromQueue(Dispatcher.QueueNotice notice) implements Command {}
 
   private record FromVisitor(Visitor.Profile profile) implements Command {}
 
@@ -133,6 +134,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
       implements Command {}
 
   private record Ensured(ClientFrame.Send send, String conversationId, boolean retry, Throwable failure)
+      implements Command {}
+
+  private record WaitingCounted(ClientFrame.Send send, String stale, Integer count, Throwable failure)
       implements Command {}
 
   private record Posted(
@@ -182,11 +186,11 @@ public final class Session extends AbstractBehavior<Session.Command> {
    * @param siteId the site of a visitor connection (checked at the upgrade), null for agents
    */
   public static Behavior<Command> create(
-      Role role, String siteId, String userAgent, Outbound out, SessionDeps deps) {
+      Role role, String siteId, Gateway.Client client, Outbound out, SessionDeps deps) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new Session(context, timers, role, siteId, userAgent, out, deps)));
+                timers -> new Session(context, timers, role, siteId, client, out, deps)));
   }
 
   // State (all owned by this actor) ----------------------------------------------------------------------------
@@ -197,10 +201,14 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private final Outbound out;
   private final SessionDeps deps;
   private final ActorRef<Conversation.Notification> notifications;
-  private final ActorRef<Dispatcher.QueueView> queueViews;
+  private final ActorRef<Dispatcher.QueueNotice> queueViews;
   private final ActorRef<Visitor.Profile> profileViews;
   /** The User-Agent header of the connection, or null. */
   private final String userAgent;
+  /** The client's address (after trusted proxies), for admission control. */
+  private final String clientAddress;
+  /** The connection slot admission control granted; released when this session stops. */
+  private final Admission.Permit permit;
   private final String sessionId = UUID.randomUUID().toString();
   private final SessionRouting routing;
   /** Agent only: whether the status being set is online, applied to routing when the agent entity acks. */
@@ -219,10 +227,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private boolean closing;
   /** Visitor only: the visitor's open conversation as last known, or null. */
   private String currentConversationId;
-  /** Agent only: the sites whose queue this session watches, and the last queue sent for each. */
-  private final Map<String, List<Dispatcher.Waiting>> watchedQueues = new HashMap<>();
-  /** Agent only: the missed reminders last sent per site. */
-  private final Map<String, List<Dispatcher.Waiting>> missedSent = new HashMap<>();
+  /** Agent only: the sites whose queue this session watches. */
+  private final Set<String> watchedQueues = new LinkedHashSet<>();
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Map<String, TypingSent> typingSent = new HashMap<>();
   /**
@@ -269,7 +275,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       TimerScheduler<Command> timers,
       Role role,
       String siteId,
-      String userAgent,
+      Gateway.Client client,
       Outbound out,
       SessionDeps deps) {
     super(context);
@@ -277,10 +283,12 @@ public final class Session extends AbstractBehavior<Session.Command> {
     this.role = role;
     this.siteId = siteId;
     this.out = out;
-    this.userAgent = userAgent;
+    this.userAgent = client.userAgent();
+    this.clientAddress = client.address();
+    this.permit = client.permit();
     this.deps = deps;
     this.notifications = context.messageAdapter(Conversation.Notification.class, FromConversation::new);
-    this.queueViews = context.messageAdapter(Dispatcher.QueueView.class, FromQueue::new);
+    this.queueViews = context.messageAdapter(Dispatcher.QueueNotice.class, FromQueue::new);
     this.profileViews = context.messageAdapter(Visitor.Profile.class, FromVisitor::new);
     this.routing =
         new SessionRouting(context, deps.sharding(), this::send, id -> subscribe(id, 0L, false));
@@ -302,6 +310,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(AgentLoaded.class, this::onAgentLoaded)
         .onMessage(AgentReady.class, this::onAgentReady)
         .onMessage(Ensured.class, this::onEnsured)
+        .onMessage(WaitingCounted.class, this::onWaitingCounted)
         .onMessage(Posted.class, this::onPosted)
         .onMessage(Answered.class, this::onAnswered)
         .onMessage(SubscribeResult.class, this::onSubscribeResult)
@@ -492,6 +501,12 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private void startHello(ClientFrame.Hello hello, ActorRef<Ack> ackTo) {
     if (role == Role.VISITOR) {
+      Optional<Admission.Refusal> tooMany = deps.admission().hello(clientAddress);
+      if (tooMany.isPresent()) {
+        send(refusal(tooMany.get()));
+        ackTo.tell(Ack.INSTANCE);
+        return;
+      }
       String visitorId;
       if (hello.token() == null) {
         visitorId = UUID.randomUUID().toString();
@@ -653,7 +668,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       }
     }
     for (String site : caller.siteIds()) {
-      watchedQueues.put(site, null);
+      watchedQueues.add(site);
       dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
     }
     routing.agentReady(caller, ready.snapshot().status() == Agent.Status.ONLINE);
@@ -665,6 +680,14 @@ public final class Session extends AbstractBehavior<Session.Command> {
   // Requests ---------------------------------------------------------------------------------------------------
 
   private void onSend(ClientFrame.Send send) {
+    if (role == Role.VISITOR) {
+      Optional<Admission.Refusal> refused =
+          deps.admission().send(siteId + "/" + caller.id(), clientAddress);
+      if (refused.isPresent()) {
+        send(refusal(refused.get()).withRef(send.id()));
+        return;
+      }
+    }
     if (send.conversationId() != null) {
       post(send, send.conversationId(), false, false);
     } else if (role == Role.AGENT) {
@@ -679,7 +702,41 @@ public final class Session extends AbstractBehavior<Session.Command> {
     }
   }
 
+  /**
+   * A visitor message that needs a new conversation: within the address's and the site's rate, and only while the
+   * address has fewer than its maximum of conversations waiting in the site's queue (the site's dispatcher counts).
+   */
   private void ensureConversation(ClientFrame.Send send, String stale) {
+    Optional<Admission.Refusal> refused = deps.admission().newConversation(clientAddress, siteId);
+    if (refused.isPresent()) {
+      send(refusal(refused.get()).withRef(send.id()));
+      return;
+    }
+    inFlight++;
+    pipe(
+        dispatcherRef(siteId)
+            .<Integer>ask(
+                replyTo -> new Dispatcher.CountWaiting(deps.admission().clientKey(clientAddress), replyTo),
+                deps.settings().askTimeout()),
+        (count, failure) -> new WaitingCounted(send, stale, count, failure));
+  }
+
+  private Behavior<Command> onWaitingCounted(WaitingCounted counted) {
+    requestDone();
+    if (counted.failure() != null) {
+      sendFailure(counted.failure(), counted.send().id(), null);
+      return this;
+    }
+    Optional<Admission.Refusal> full = deps.admission().mayWait(counted.count());
+    if (full.isPresent()) {
+      send(refusal(full.get()).withRef(counted.send().id()));
+      return this;
+    }
+    openConversation(counted.send(), counted.stale());
+    return this;
+  }
+
+  private void openConversation(ClientFrame.Send send, String stale) {
     inFlight++;
     pipe(
             visitorRef(caller.id())
@@ -711,7 +768,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
                     replyTo ->
                         new Conversation.PostMessage(
                             caller, send.id(), send.text(), implicit, replyTo,
-                            new RoutingHints(send.group(), send.pageUrl())),
+                            new RoutingHints(
+                                send.group(),
+                                send.pageUrl(),
+                                role == Role.VISITOR ? deps.admission().clientKey(clientAddress) : null)),
                     deps.settings().askTimeout()),
             (reply, failure) -> new Posted(send, conversationId, implicit, retried, reply, failure));
   }
@@ -998,6 +1058,11 @@ public final class Session extends AbstractBehavior<Session.Command> {
       send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only visitors identify themselves").withRef(identify.id()));
       return;
     }
+    Optional<Admission.Refusal> refused = deps.admission().identify(siteId + "/" + caller.id());
+    if (refused.isPresent()) {
+      send(refusal(refused.get()).withRef(identify.id()));
+      return;
+    }
     inFlight++;
     pipe(deps.sites().widget(siteId), (widget, failure) -> new IdentityChecked(identify, widget, failure));
   }
@@ -1010,20 +1075,24 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return this;
     }
     SiteWidget widget = checked.widget();
-    boolean signed = IdentitySignatures.verify(widget.identitySecret(), identify.userId(), identify.hash());
-    if (!signed && (widget.identityRequired() || identify.hash() != null)) {
+    Optional<String> problem = identityProblem(identify, widget);
+    if (problem.isPresent()) {
       send(
-          ServerFrame.Error.of(
-                  ErrorCode.IDENTITY_REJECTED,
-                  widget.identityRequired()
-                      ? "this site accepts only identities signed by its server"
-                      : "the identity's signature is wrong")
-              .withField("hash")
+          ServerFrame.Error.of(ErrorCode.IDENTITY_REJECTED, problem.get())
+              .withField(identify.signature() != null ? "signature" : "hash")
               .withRef(identify.id()));
       return this;
     }
+    boolean all = identify.signature() != null;
+    boolean signed = all || identify.hash() != null;
     Identity identity =
-        new Identity(identify.userId(), identify.name(), identify.email(), identify.attributes(), signed);
+        new Identity(
+            identify.userId(),
+            identify.name(),
+            identify.email(),
+            identify.attributes(),
+            signed,
+            all ? Identity.ALL_FIELDS : signed ? Identity.ID_ONLY : null);
     inFlight++;
     pipe(
         visitorRef(caller.id())
@@ -1031,6 +1100,34 @@ public final class Session extends AbstractBehavior<Session.Command> {
                 replyTo -> new Visitor.Identify(identity, replyTo), deps.settings().askTimeout()),
         (reply, failure) -> new Answered(identify.id(), null, reply, failure, Answered.Kind.IDENTIFY));
     return this;
+  }
+
+  /**
+   * Why an identity is refused, or empty when it is accepted: a signature that is present must be right (a wrong
+   * one is a forgery or a misconfiguration, on every site) and not expired; a site that demands signatures
+   * refuses unsigned identities. docs/WIDGET.md, "Signed identities".
+   */
+  private Optional<String> identityProblem(ClientFrame.Identify identify, SiteWidget widget) {
+    if (identify.signature() != null) {
+      String canonical =
+          IdentitySignatures.canonical(
+              identify.userId(), identify.name(), identify.email(), identify.expiresAt(), identify.attributes());
+      if (!IdentitySignatures.verifyAll(widget.identitySecret(), canonical, identify.signature())) {
+        return Optional.of("the identity's signature is wrong");
+      }
+      if (identify.expiresAt() != null && identify.expiresAt() < deps.clock().instant().getEpochSecond()) {
+        return Optional.of("the identity's signature expired");
+      }
+      return Optional.empty();
+    }
+    if (identify.hash() != null) {
+      return IdentitySignatures.verify(widget.identitySecret(), identify.userId(), identify.hash())
+          ? Optional.empty()
+          : Optional.of("the identity's signature is wrong");
+    }
+    return widget.identityRequired()
+        ? Optional.of("this site accepts only identities signed by its server")
+        : Optional.empty();
   }
 
   private void onPage(ClientFrame.Page page) {
@@ -1326,31 +1423,34 @@ public final class Session extends AbstractBehavior<Session.Command> {
     send(FrameEncoder.event(sub.conversationId, entry));
   }
 
+  /** The whole queue when the watch starts (or restarts), then only what changed (docs/PROTOCOL.md §10). */
   private Behavior<Command> onQueue(FromQueue message) {
-    Dispatcher.QueueView view = message.view();
-    if (!watchedQueues.containsKey(view.siteId())) {
+    Dispatcher.QueueNotice notice = message.notice();
+    if (!watchedQueues.contains(notice.siteId())) {
       return this;
     }
-    List<Dispatcher.Waiting> previous = watchedQueues.get(view.siteId());
-    if (view.waiting().equals(previous) && view.missed().equals(missedSent.get(view.siteId()))) {
-      return this;
+    if (notice instanceof Dispatcher.QueueView view) {
+      send(
+          new ServerFrame.Queue(
+              view.siteId(),
+              java.util.stream.IntStream.range(0, view.waiting().size())
+                  .mapToObj(i -> waitingView(view.waiting().get(i), i + 1))
+                  .toList(),
+              view.missed().stream().map(w -> waitingView(w, null)).toList()));
+    } else if (notice instanceof Dispatcher.QueueChanged change) {
+      send(
+          new ServerFrame.QueueChanged(
+              change.siteId(),
+              change.removed(),
+              change.added().stream().map(w -> waitingView(w, null)).toList(),
+              change.total(),
+              change.missed() == null ? null : change.missed().stream().map(w -> waitingView(w, null)).toList()));
     }
-    missedSent.put(view.siteId(), view.missed());
-    watchedQueues.put(view.siteId(), view.waiting());
-    send(
-        new ServerFrame.Queue(
-            view.siteId(),
-            java.util.stream.IntStream.range(0, view.waiting().size())
-                .mapToObj(
-                    i -> {
-                      Dispatcher.Waiting w = view.waiting().get(i);
-                      return new ServerFrame.WaitingView(w.conversationId(), w.visitorId(), w.since(), w.group(), i + 1);
-                    })
-                .toList(),
-            view.missed().stream()
-                .map(w -> new ServerFrame.WaitingView(w.conversationId(), w.visitorId(), w.since(), w.group(), null))
-                .toList()));
     return this;
+  }
+
+  private static ServerFrame.WaitingView waitingView(Dispatcher.Waiting w, Integer position) {
+    return new ServerFrame.WaitingView(w.conversationId(), w.visitorId(), w.since(), w.group(), position);
   }
 
   // Timers -----------------------------------------------------------------------------------------------------
@@ -1370,7 +1470,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         }
       }
       watchedVisitors.keySet().forEach(key -> visitorEntity(key).tell(new Visitor.Watch(profileViews)));
-      for (String site : watchedQueues.keySet()) {
+      for (String site : watchedQueues) {
         dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
       }
       routing.renew(caller, siteId);
@@ -1437,6 +1537,13 @@ public final class Session extends AbstractBehavior<Session.Command> {
     send(ref != null ? error.withRef(ref) : error);
   }
 
+  /** An admission refusal as an error frame: {@code rate-limited} or {@code overloaded}, with when to retry. */
+  private static ServerFrame.Error refusal(Admission.Refusal refusal) {
+    ErrorCode code =
+        refusal.limit().kind() == Admission.Limit.Kind.RATE ? ErrorCode.RATE_LIMITED : ErrorCode.OVERLOADED;
+    return ServerFrame.Error.of(code, refusal.limit().message()).withRetryAfter(refusal.retryAfter());
+  }
+
   private static ServerFrame.Error rejection(ErrorCode code, String conversationId) {
     String message =
         switch (code) {
@@ -1452,6 +1559,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
           case AT_CAPACITY -> "you already hold as many conversations as your capacity allows";
           case UNKNOWN_GROUP -> "the site has no such group";
           case INVALID_RATING -> "only the visitor rates, with a score from 1 to 5";
+          case QUOTA_EXCEEDED -> "this visitor has written or opened as much as the limits allow";
           default -> "the request was refused";
         };
     ServerFrame.Error error = ServerFrame.Error.of(code, message);
@@ -1481,12 +1589,13 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private Behavior<Command> onStop() {
     completeOutput();
+    permit.release();
     if (caller != null) {
       if (role == Role.VISITOR) {
         visitorRef(caller.id()).tell(new Visitor.Disconnected(getContext().getSelf()));
       } else {
         agentRef(caller.id()).tell(new Agent.Disconnect(getContext().getSelf()));
-        watchedQueues.keySet().forEach(site -> dispatcherRef(site).tell(new Dispatcher.Unwatch(queueViews)));
+        watchedQueues.forEach(site -> dispatcherRef(site).tell(new Dispatcher.Unwatch(queueViews)));
         watchedVisitors.keySet().forEach(key -> visitorEntity(key).tell(new Visitor.Unwatch(profileViews)));
       }
       routing.stopped(caller);

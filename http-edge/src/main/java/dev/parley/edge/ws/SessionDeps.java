@@ -1,5 +1,6 @@
 package dev.parley.edge.ws;
 
+import dev.parley.edge.admission.Admission;
 import dev.parley.core.conversation.ConversationHistory;
 import dev.parley.edge.SiteCache;
 import dev.parley.edge.auth.Tokens;
@@ -20,4 +21,5 @@ public record SessionDeps(
     EdgeSettings settings,
     Clock clock,
     SiteCache sites,
-    UserAgents userAgents) {}
+    UserAgents userAgents,
+    Admission admission) {}

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.testing.ServerTest;
 import dev.parley.edge.testing.TestServer;
+import dev.parley.edge.testing.QueueMirror;
 import dev.parley.edge.testing.WireClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -215,6 +216,7 @@ class RoutingEdgeTest extends ServerTest {
   private static void runAgent(WireClient a, AgentLog log, AtomicBoolean done) {
     Set<String> pendingClaims = new HashSet<>();
     Set<String> thanked = new HashSet<>();
+    QueueMirror queue = new QueueMirror();
     int queueLength = -1;
     while (!done.get()) {
       // Hold chats while visitors wait, so capacity is really reached; finish them when full or the queue is empty.
@@ -234,12 +236,14 @@ class RoutingEdgeTest extends ServerTest {
       String id = f.path("id").asText();
       switch (type) {
         case "offer" -> claim(a, f.path("conversationId").asText(), pendingClaims);
-        case "queue" -> {
-          checkPositions(f, log);
-          JsonNode waiting = f.path("waiting");
-          queueLength = waiting.size();
-          if (waiting.size() > 0 && log.held + pendingClaims.size() < CAPACITY) {
-            claim(a, waiting.get(0).path("conversationId").asText(), pendingClaims);
+        case "queue", "queueChanged" -> {
+          if (type.equals("queue")) {
+            checkPositions(f, log);
+          }
+          queue.apply(f);
+          queueLength = queue.ids().size();
+          if (queueLength > 0 && log.held + pendingClaims.size() < CAPACITY) {
+            claim(a, queue.ids().get(0), pendingClaims);
           }
         }
         case "ack" -> {
@@ -543,7 +547,7 @@ class RoutingEdgeTest extends ServerTest {
       gone.await(f -> "g2".equals(f.path("id").asText()), WAIT);
 
       agent.await(
-          f -> "queue".equals(f.path("type").asText())
+          f -> QueueMirror.isQueueFrame(f)
               && f.path("missed").size() == 1
               && f.path("missed").get(0).path("conversationId").asText().equals(missed),
           WAIT);

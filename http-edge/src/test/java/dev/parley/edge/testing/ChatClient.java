@@ -75,7 +75,7 @@ public final class ChatClient implements AutoCloseable {
   private long lastFrameNanos;
   private boolean ready;
   private String currentConversationId;
-  private JsonNode lastQueue;
+  private final QueueMirror queue = new QueueMirror();
   private final Map<String, TreeMap<Long, JsonNode>> timelines = new HashMap<>();
   private final LinkedHashMap<String, Pending> outbox = new LinkedHashMap<>();
   private final Map<String, JsonNode> acks = new HashMap<>();
@@ -276,7 +276,7 @@ public final class ChatClient implements AutoCloseable {
             brokenHistory(connection, conversationId, "synced at " + lastSeq + " below held " + timeline.lastKey());
           }
         }
-        case "queue" -> lastQueue = frame;
+        case "queue", "queueChanged" -> queue.apply(frame);
         case "typing" -> typing.add(frame);
         case "read" -> reads.add(frame);
         case "error" -> errors.add(frame);
@@ -415,8 +415,9 @@ public final class ChatClient implements AutoCloseable {
     return List.copyOf(reads);
   }
 
-  public synchronized JsonNode lastQueue() {
-    return lastQueue;
+  /** The ids waiting in the (one) site's queue, as this client's copy holds them. */
+  public synchronized List<String> queue() {
+    return queue.ids();
   }
 
   public synchronized List<Observed> observed() {

@@ -63,6 +63,8 @@ public final class ServerProcess implements AutoCloseable {
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("-Xmx384m");
+    // As in every test: admission control on, with limits far above what the test sends from one address.
+    TestServer.GENEROUS_ADMISSION.forEach((key, value) -> command.add("-D" + key + "=" + value));
     command.add("-XX:+UseSerialGC");
     command.add("dev.parley.edge.Main");
     ProcessBuilder builder = new ProcessBuilder(command);

@@ -31,9 +31,26 @@ public final class TestServer implements AutoCloseable {
     return start(storage, Map.of());
   }
 
+  /**
+   * Admission control stays on in tests, with limits far above what one test sends from 127.0.0.1; tests of the
+   * limits themselves override these.
+   */
+  public static final Map<String, Object> GENEROUS_ADMISSION =
+      Map.ofEntries(
+          Map.entry("parley.edge.admission.max-connections-per-address", 100_000),
+          Map.entry("parley.edge.admission.hellos-per-address.burst", 1_000_000),
+          Map.entry("parley.edge.admission.conversations-per-address.burst", 1_000_000),
+          Map.entry("parley.edge.admission.conversations-per-site.burst", 1_000_000),
+          Map.entry("parley.edge.admission.max-waiting-per-address", 1_000_000),
+          Map.entry("parley.edge.admission.sends-per-visitor.burst", 1_000_000),
+          Map.entry("parley.edge.admission.sends-per-address.burst", 1_000_000),
+          Map.entry("parley.edge.admission.identifies-per-visitor.burst", 1_000_000),
+          Map.entry("parley.edge.admission.fallback-connections-per-address", 100_000));
+
   public static TestServer start(PersistenceSettings storage, Map<String, Object> overrides) {
     Config config =
         ConfigFactory.parseMap(overrides)
+            .withFallback(ConfigFactory.parseMap(GENEROUS_ADMISSION))
             .withFallback(
                 ConfigFactory.parseMap(
                     Map.of(

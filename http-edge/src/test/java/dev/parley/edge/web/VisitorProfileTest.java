@@ -145,6 +145,91 @@ class VisitorProfileTest extends ServerTest {
   }
 
   @Test
+  void aSignatureOverEveryFieldVouchesForThemAllAndCanExpire() {
+    String site = "signed2-" + UUID.randomUUID().toString().substring(0, 8);
+    server.createSite(adminToken, site);
+    String secret = server.request("POST", "/api/sites/" + site + "/identity-secret", adminToken, null)
+        .body().path("secret").asText();
+    long future = java.time.Instant.now().plusSeconds(3600).getEpochSecond();
+    Map<String, String> attrs = Map.of("plan", "gold", "city", "杭州");
+    String signature =
+        IdentitySignatures.sign(
+            secret, IdentitySignatures.canonical("customer-7", "王芳", "wang@example.com", future, attrs));
+    String agentToken = server.createAgent(adminToken, site, unique("verifier"));
+
+    try (WireClient visitor = WireClient.connect(server.visitorUri(site), server.origin());
+        WireClient agent = WireClient.connect(server.agentUri(), null)) {
+      visitor.send(WireClient.frame("hello"));
+      visitor.awaitType("welcome", WAIT);
+      // The browser changed the name after the shop signed it: refused.
+      visitor.send(identify("s-1", "customer-7", "Admin", future, attrs, signature));
+      JsonNode tampered = visitor.await(f -> "s-1".equals(f.path("ref").asText()), WAIT);
+      assertThat(tampered.path("code").asText()).isEqualTo("identity-rejected");
+      // An expired signature, even a right one, is refused.
+      long past = java.time.Instant.now().minusSeconds(60).getEpochSecond();
+      String old =
+          IdentitySignatures.sign(
+              secret, IdentitySignatures.canonical("customer-7", "王芳", "wang@example.com", past, attrs));
+      visitor.send(identify("s-2", "customer-7", "王芳", past, attrs, old));
+      assertThat(visitor.await(f -> "s-2".equals(f.path("ref").asText()), WAIT).path("message").asText())
+          .contains("expired");
+      visitor.send(identify("s-3", "customer-7", "王芳", future, attrs, signature));
+      assertThat(visitor.await(f -> "s-3".equals(f.path("id").asText()), WAIT).path("type").asText())
+          .isEqualTo("ack");
+
+      visitor.send(WireClient.frame("send").put("id", "m-1").put("text", "hi"));
+      String conversation = visitor.await(f -> "m-1".equals(f.path("id").asText()) && "ack".equals(f.path("type").asText()), WAIT)
+          .path("conversationId").asText();
+      agent.send(WireClient.frame("hello").put("token", agentToken));
+      agent.awaitType("welcome", WAIT);
+      agent.send(WireClient.frame("claim").put("id", "c-1").put("conversationId", conversation));
+      JsonNode profile =
+          agent.await(f -> "visitor".equals(f.path("type").asText()) && f.path("userId").asText().equals("customer-7"), WAIT);
+      assertThat(profile.path("verified").asBoolean()).isTrue();
+      assertThat(profile.path("verifiedFields").asText()).isEqualTo("all");
+      assertThat(profile.path("name").asText()).isEqualTo("王芳");
+    }
+  }
+
+  @Test
+  void theFirstSchemeVouchesForTheUserIdOnly() {
+    String site = "signed1-" + UUID.randomUUID().toString().substring(0, 8);
+    server.createSite(adminToken, site);
+    String secret = server.request("POST", "/api/sites/" + site + "/identity-secret", adminToken, null)
+        .body().path("secret").asText();
+    String agentToken = server.createAgent(adminToken, site, unique("checker"));
+    try (WireClient visitor = WireClient.connect(server.visitorUri(site), server.origin());
+        WireClient agent = WireClient.connect(server.agentUri(), null)) {
+      visitor.send(WireClient.frame("hello"));
+      visitor.awaitType("welcome", WAIT);
+      ObjectNode v1 = WireClient.frame("identify").put("id", "h-1").put("hash", IdentitySignatures.sign(secret, "customer-8"));
+      v1.putObject("user").put("id", "customer-8").put("name", "Anyone At All");
+      visitor.send(v1);
+      visitor.await(f -> "h-1".equals(f.path("id").asText()), WAIT);
+      visitor.send(WireClient.frame("send").put("id", "m-1").put("text", "hi"));
+      String conversation = visitor.await(f -> "m-1".equals(f.path("id").asText()) && "ack".equals(f.path("type").asText()), WAIT)
+          .path("conversationId").asText();
+      agent.send(WireClient.frame("hello").put("token", agentToken));
+      agent.awaitType("welcome", WAIT);
+      agent.send(WireClient.frame("claim").put("id", "c-1").put("conversationId", conversation));
+      JsonNode profile =
+          agent.await(f -> "visitor".equals(f.path("type").asText()) && f.path("userId").asText().equals("customer-8"), WAIT);
+      assertThat(profile.path("verified").asBoolean()).isTrue();
+      assertThat(profile.path("verifiedFields").asText()).as("the name is the browser's word").isEqualTo("id");
+    }
+  }
+
+  private static ObjectNode identify(
+      String id, String userId, String name, long expiresAt, Map<String, String> attrs, String signature) {
+    ObjectNode frame = WireClient.frame("identify").put("id", id).put("signature", signature);
+    ObjectNode user =
+        frame.putObject("user").put("id", userId).put("name", name).put("email", "wang@example.com").put("expiresAt", expiresAt);
+    ObjectNode a = user.putObject("attributes");
+    attrs.forEach(a::put);
+    return frame;
+  }
+
+  @Test
   void adminsSetTheWidgetAndEveryoneElseIsRefused() throws Exception {
     assertThat(publicConfig("demo").path("color").asText()).isEqualTo("#2563eb");
 

@@ -29,11 +29,11 @@ class EndToEndTest extends ServerTest {
       String conversation = visitor.ack(first).path("conversationId").asText();
       assertThat(visitor.ack(first).path("seq").asLong()).isEqualTo(1);
 
-      agent.awaitState(c -> queueHolds(c.lastQueue(), conversation), WAIT);
+      agent.awaitState(c -> c.queue().contains(conversation), WAIT);
       String claim = agent.claim(conversation);
       agent.awaitState(c -> c.ack(claim) != null, WAIT);
       assertThat(agent.ack(claim).path("seq").asLong()).isEqualTo(2);
-      agent.awaitState(c -> !queueHolds(c.lastQueue(), conversation), WAIT);
+      agent.awaitState(c -> !c.queue().contains(conversation), WAIT);
 
       String reply = agent.send(conversation, "Yes! We have 40 tins left.");
       agent.awaitState(c -> c.ack(reply) != null, WAIT);
@@ -159,17 +159,7 @@ class EndToEndTest extends ServerTest {
     return client;
   }
 
-  private static boolean queueHolds(JsonNode queue, String conversationId) {
-    if (queue == null) {
-      return false;
-    }
-    for (JsonNode waiting : queue.path("waiting")) {
-      if (waiting.path("conversationId").asText().equals(conversationId)) {
-        return true;
-      }
-    }
-    return false;
-  }
+
 
   private static List<String> describe(List<JsonNode> timeline) {
     return timeline.stream()

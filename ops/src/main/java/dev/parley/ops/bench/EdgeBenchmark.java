@@ -59,6 +59,7 @@ import org.apache.pekko.pattern.StatusReply;
 public final class EdgeBenchmark {
 
   private record Options(
+      String admission,
       String database,
       String pgBase,
       String pgUser,
@@ -104,8 +105,14 @@ public final class EdgeBenchmark {
         + cpuModel() + ", load generator on " + System.getProperty("java.vm.name") + " "
         + System.getProperty("java.version"));
 
+    if (o.admission().equals("compare")) {
+      results.addAll(admissionCost(o, embedded, edgeDb));
+      print(o, results);
+      return;
+    }
     Path edgeDataDir = Path.of("target", "bench-data", edgeDb).toAbsolutePath();
-    ServerProcess server = ServerProcess.start(o, embedded ? null : o.pgBase() + edgeDb, edgeDataDir);
+    ServerProcess server =
+        ServerProcess.start(o, embedded ? null : o.pgBase() + edgeDb, edgeDataDir, o.admission().equals("on"));
     System.out.println("server: " + server.javaVersion + ", heap " + o.serverHeap() + ", "
         + (embedded ? "its embedded default under " + edgeDataDir : "PostgreSQL database " + edgeDb)
         + " (its log: target/bench-server.log)");
@@ -126,6 +133,41 @@ public final class EdgeBenchmark {
 
     results.addAll(rawCeiling(o, rawDb));
     print(o, results);
+  }
+
+  /**
+   * What admission control costs per message: the many-conversations scenarios against a server with admission
+   * off, then against a fresh server on the same database with admission on (limits lifted far above the load, so
+   * that every check runs and none refuses), in one run.
+   */
+  private static List<Result> admissionCost(Options o, boolean embedded, String edgeDb) throws Exception {
+    List<Result> results = new ArrayList<>();
+    Path edgeDataDir = Path.of("target", "bench-data", edgeDb).toAbsolutePath();
+    for (boolean on : new boolean[] {false, true}) {
+      ServerProcess server = ServerProcess.start(o, embedded ? null : o.pgBase() + edgeDb, edgeDataDir, on);
+      ActorSystem<Void> load = ActorSystem.create(Behaviors.empty(), "load", loadConfig());
+      try {
+        URI uri = URI.create("ws://127.0.0.1:" + server.port + "/ws/visitor?site=demo");
+        String origin = "http://127.0.0.1:" + server.port;
+        String label = on ? " (admission on)" : " (admission off)";
+        Result many =
+            closedLoop(o, load, server.pid, uri, origin, "edge, " + o.conversations() + " conversations" + label,
+                o.conversations(), o.windowMany());
+        results.add(many);
+        results.add(rename(openLoop(o, load, server.pid, uri, origin), label));
+      } finally {
+        load.terminate();
+        load.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        server.stop();
+      }
+    }
+    return results;
+  }
+
+  private static Result rename(Result r, String suffix) {
+    return new Result(
+        r.scenario() + suffix, r.messagesPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.acked(),
+        r.errors(), r.serverCpu(), r.generatorCpu(), r.postgresCpu());
   }
 
   // Scenarios ----------------------------------------------------------------------------------------------
@@ -364,12 +406,25 @@ public final class EdgeBenchmark {
     }
 
     /** On PostgreSQL at {@code jdbcUrl}, or on the server's embedded default under {@code dataDir} when null. */
-    static ServerProcess start(Options o, String jdbcUrl, Path dataDir) throws Exception {
+    static ServerProcess start(Options o, String jdbcUrl, Path dataDir, boolean admission) throws Exception {
       int port = freePort();
       int clusterPort = freePort();
       List<String> command = new ArrayList<>(List.of(o.serverJava(), "-Xmx" + o.serverHeap()));
       if (!o.serverOpts().isBlank()) {
         command.addAll(List.of(o.serverOpts().trim().split("\\s+")));
+      }
+      if (admission) {
+        // Every check runs; none refuses: the load comes from one address, far above a real client's limits.
+        for (String limit :
+            List.of(
+                "max-connections-per-address=1000000", "hellos-per-address.burst=1000000",
+                "conversations-per-address.burst=1000000", "conversations-per-site.burst=1000000",
+                "max-waiting-per-address=1000000", "sends-per-visitor.burst=1000000",
+                "sends-per-address.burst=1000000", "max-connections-per-site=1000000")) {
+          command.add("-Dparley.edge.admission." + limit);
+        }
+      } else {
+        command.add("-Dparley.edge.admission.enabled=false");
       }
       command.addAll(List.of("-jar", o.serverJar().toString()));
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -557,6 +612,7 @@ public final class EdgeBenchmark {
     }
     Map<String, String> defaults = new LinkedHashMap<>();
     defaults.put("database", "postgresql");
+    defaults.put("admission", "on");
     defaults.put("pg", "jdbc:postgresql://127.0.0.1:5432/");
     defaults.put("pg-user", "postgres");
     defaults.put("pg-password", "");
@@ -575,7 +631,11 @@ public final class EdgeBenchmark {
     if (!a.get("database").equals("postgresql") && !a.get("database").equals("embedded")) {
       throw new IllegalArgumentException("--database is postgresql or embedded");
     }
+    if (!List.of("on", "off", "compare").contains(a.get("admission"))) {
+      throw new IllegalArgumentException("--admission is on, off or compare");
+    }
     return new Options(
+        a.get("admission"),
         a.get("database"),
         a.get("pg"),
         a.get("pg-user"),
