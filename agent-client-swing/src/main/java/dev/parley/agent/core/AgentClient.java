@@ -309,7 +309,7 @@ public final class AgentClient implements AutoCloseable {
       case "welcome" -> onWelcome(frame);
       case "ack" -> onAck(frame);
       case "error" -> onError(frame);
-      case "event" -> workspace.event(frame);
+      case "event" -> onEvent(frame);
       case "synced" -> workspace.synced(frame);
       case "typing" -> workspace.typing(frame);
       case "read" -> workspace.read(frame);
@@ -378,10 +378,26 @@ public final class AgentClient implements AutoCloseable {
     workspace.teamQuickReplies(all);
   }
 
+  private void onEvent(JsonNode frame) {
+    String conversationId = frame.path("conversationId").asText();
+    workspace.event(frame);
+    // Our message is placed by its event, not by its ack (protocol §4): only now has it left the outbox.
+    String id = frame.path("id").asText(null);
+    if (id != null
+        && "message".equals(frame.path("kind").asText())
+        && "agent".equals(frame.path("author").path("role").asText())
+        && frame.path("author").path("id").asText("").equals(workspace.agentId())
+        && outbox.remove(id)) {
+      workspace.changed(conversationId);
+    }
+  }
+
   private void onAck(JsonNode frame) {
     String id = frame.path("id").asText();
     ObjectNode original = findPending(id);
-    outbox.remove(id);
+    if (original != null && !"send".equals(original.path("type").asText())) {
+      outbox.remove(id); // a send leaves the outbox with its event (onEvent), everything else with its ack
+    }
     if (original != null && "claim".equals(original.path("type").asText())) {
       workspace.follow(original.path("conversationId").asText());
     }
