@@ -51,6 +51,11 @@ public final class AgentClient implements AutoCloseable {
   static final int MAX_QUEUED_REFRESHES = 1;
   /** Renew when this share of the token's life is left. */
   static final double RENEW_AT_REMAINING = 0.2;
+  /**
+   * A conversation that contradicts itself again after every rebuild is not rebuilt forever on one connection:
+   * beyond this many resyncs the link is dropped, and the reconnect (with backoff) resumes it from seq 0.
+   */
+  static final int MAX_RESYNCS_PER_CONNECTION = 5;
 
   /** Refusals that no retry will change (protocol §6.5): the frame leaves the outbox and shows as failed. */
   static final Set<String> FINAL_CODES =
@@ -81,6 +86,8 @@ public final class AgentClient implements AutoCloseable {
   private ScheduledFuture<?> reconnect;
   private ScheduledFuture<?> renewal;
   private final Map<String, Long> typingSentAt = new HashMap<>();
+  /** Conversation id → resyncs on the current socket, against {@link #MAX_RESYNCS_PER_CONNECTION}. */
+  private final Map<String, Integer> resyncs = new HashMap<>();
   /** The sites the agent works for, from the latest welcome. */
   private List<String> sites = List.of();
 
@@ -243,6 +250,7 @@ public final class AgentClient implements AutoCloseable {
               socket = ws;
               welcomed = false;
               unansweredPings = 0;
+              resyncs.clear();
               ObjectNode hello = frame("hello").put("token", login.token());
               ObjectNode resume = hello.putObject("resume");
               workspace.resumePositions().forEach(resume::put);
@@ -310,7 +318,7 @@ public final class AgentClient implements AutoCloseable {
       case "ack" -> onAck(frame);
       case "error" -> onError(frame);
       case "event" -> onEvent(frame);
-      case "synced" -> workspace.synced(frame);
+      case "synced" -> onSynced(frame);
       case "typing" -> workspace.typing(frame);
       case "read" -> workspace.read(frame);
       case "queue" -> workspace.queue(frame);
@@ -380,7 +388,10 @@ public final class AgentClient implements AutoCloseable {
 
   private void onEvent(JsonNode frame) {
     String conversationId = frame.path("conversationId").asText();
-    workspace.event(frame);
+    if (!workspace.event(frame)) {
+      resync(conversationId, "event " + frame.path("seq").asLong() + " is not the entry held at that seq");
+      return;
+    }
     // Our message is placed by its event, not by its ack (protocol §4): only now has it left the outbox.
     String id = frame.path("id").asText(null);
     if (id != null
@@ -392,9 +403,50 @@ public final class AgentClient implements AutoCloseable {
     }
   }
 
+  private void onSynced(JsonNode frame) {
+    String conversationId = frame.path("conversationId").asText();
+    Workspace.Synced synced = workspace.synced(frame);
+    if (synced == Workspace.Synced.CONTRADICTS) {
+      resync(conversationId, "synced.lastSeq " + frame.path("lastSeq").asLong() + " is below the highest seq held");
+    } else if (synced == Workspace.Synced.REBUILT && welcomed) {
+      // What stayed in the outbox goes again with its id: the answers can now be checked against the whole history.
+      for (ObjectNode pending : outbox.pending()) {
+        if (conversationId.equals(pending.path("conversationId").asText())) {
+          transmit(pending);
+        }
+      }
+    }
+  }
+
+  /**
+   * The server contradicted the history held of a conversation (protocol §5): forget it and ask for all of it
+   * again. The outbox is not touched: a message leaves it only once its event is held, and whatever is still in it
+   * is sent again (same id) when the rebuild is done.
+   */
+  private void resync(String conversationId, String why) {
+    int count = resyncs.merge(conversationId, 1, Integer::sum);
+    LOG.warn("conversation {}: {}; rebuilding it from seq 0", conversationId, why);
+    workspace.discard(conversationId);
+    if (count > MAX_RESYNCS_PER_CONNECTION) {
+      lost(socket, "conversation " + conversationId + " contradicted itself " + count + " times");
+      return;
+    }
+    transmit(frame("sync").put("conversationId", conversationId).put("afterSeq", 0));
+  }
+
   private void onAck(JsonNode frame) {
     String id = frame.path("id").asText();
     ObjectNode original = findPending(id);
+    String conversationId = frame.path("conversationId").asText(null);
+    long seq = frame.path("seq").asLong();
+    // Only a message's ack is checked: a claim repeated by the agent who holds the chat is acked with the
+    // conversation's last seq rather than its joined entry's, so a claim's seq cannot be held against the history.
+    if (original != null && "send".equals(original.path("type").asText()) && conversationId != null && seq > 0
+        && workspace.ackContradicts(conversationId, seq, id)) {
+      // The message stays in the outbox: it is sent again, same id, once the history is rebuilt.
+      resync(conversationId, "ack " + id + " names seq " + seq + ", held for another entry");
+      return;
+    }
     if (original != null && !"send".equals(original.path("type").asText())) {
       outbox.remove(id); // a send leaves the outbox with its event (onEvent), everything else with its ack
     }
