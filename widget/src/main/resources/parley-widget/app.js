@@ -20,8 +20,7 @@
   var TYPING_IDLE_MS = 3000;
   var AGENT_TYPING_EXPIRY_MS = 6000;
   var RETRY_SEND_MS = 1500;
-  // A server that contradicts itself again after every rebuild is not rebuilt forever on one connection: beyond
-  // this many resyncs the panel drops the link, and the reconnect (with backoff) rebuilds from seq 0 anyway.
+  // Beyond this many resyncs on one connection the link is dropped: the reconnect rebuilds, at backoff pace.
   var MAX_RESYNCS_PER_CONNECTION = 5;
   // Answers after which the same message will never be accepted (PROTOCOL.md §6.5).
   var FINAL = ['text-empty', 'text-too-long', 'invalid-message-id', 'unknown-conversation', 'conversation-closed',
@@ -79,7 +78,7 @@
     agentRead: {}, // conversation -> the agents' read mark
     myRead: {}, // conversation -> the visitor's read mark
     live: {}, // conversation -> true once brought up to date (later events are news)
-    resyncing: {}, // conversation -> true from a sync afterSeq 0 that rebuilds it until its synced; see resync()
+    resyncing: {}, // conversation -> true while rebuilt from seq 0, until its synced (see resync)
     outbox: store.get('outbox', []), // {id, text, at, state: pending | sent | failed, code}
     inflight: null, // id of the send awaiting its answer (one at a time keeps the order)
     done: {}, // ids seen delivered (their event arrived) by this page: never adopted back from storage
@@ -179,7 +178,7 @@
     var wasWelcomed = S.welcomed;
     S.welcomed = false;
     S.inflight = null;
-    // The next hello resumes from what is held (seq 0 for a conversation being rebuilt): that answer rebuilds it.
+    // The next hello resumes from what is held: seq 0 for a conversation being rebuilt.
     S.resyncing = {};
     resyncs = 0;
     setAgentTyping(false);
@@ -294,8 +293,7 @@
     if (!conv || !(seq > 0)) return;
     var held = S.events[conv] || (S.events[conv] = {});
     if (held[seq]) {
-      // The same entry again (another connection's replay) is dropped; another entry at a held seq means the
-      // history this page holds is not the server's (PROTOCOL.md §5).
+      // The same entry again is dropped; another one means the history held is not the server's.
       if (!sameEntry(held[seq], f)) resync(conv, 'event ' + seq + ' differs from the one held');
       return;
     }
@@ -366,8 +364,7 @@
     if (f.id === S.inflight) S.inflight = null;
     var at = f.seq > 0 && (S.events[f.conversationId] || {})[f.seq];
     if (at && !(at.kind === 'message' && at.id === f.id)) {
-      // The server says our message is an entry we hold as another: trust neither, rebuild. The message stays
-      // in the outbox (pending) until its event arrives; a send after the rebuild with the same id is safe.
+      // Our message at a seq held for another entry: rebuild; the message stays pending (see resync).
       if (item) { item.state = 'pending'; delete item.seq; saveOutbox(); }
       resync(f.conversationId, 'ack ' + f.id + ' names seq ' + f.seq + ', held for another entry');
       return;
@@ -440,10 +437,8 @@
   }
 
   /**
-   * The server contradicted what this page holds of a conversation (PROTOCOL.md §5: an ack or event naming a held
-   * seq as another entry, or a synced below it): forget the page's view of it and rebuild it from seq 0. The
-   * outbox is not touched except that acknowledged messages count as unsent again: each leaves it only when its
-   * event arrives after the rebuild, and the outbox waits (see pump) until the rebuild is done.
+   * The server contradicted the history held (PROTOCOL.md §5): forget it and rebuild it from seq 0. Messages stay
+   * in the outbox, acknowledged ones pending again, until their event arrives; sending waits for the rebuild.
    */
   function resync(conv, why) {
     console.warn('[parley] resync of', conv + ':', why);
@@ -458,7 +453,7 @@
     });
     saveOutbox();
     if (++resyncs > MAX_RESYNCS_PER_CONNECTION) {
-      dropped('resync-loop'); // the next hello resumes the conversation from seq 0: the same rebuild, paced
+      dropped('resync-loop');
       render();
       return;
     }
@@ -508,7 +503,7 @@
   });
 
   function pump() {
-    // While a conversation is rebuilt, an answer could not be checked against it: wait for its synced.
+    // An answer during a rebuild could not be checked against the history: wait for its synced.
     if (!S.welcomed || S.inflight || Object.keys(S.resyncing).length) return;
     for (var i = 0; i < S.outbox.length; i++) {
       var m = S.outbox[i];
@@ -640,7 +635,7 @@
   }
   function maybeRead() {
     var conv = S.conv;
-    if (!S.open || !S.welcomed || !conv || document.visibilityState !== 'visible') return;
+    if (!S.open || !S.welcomed || !conv || S.resyncing[conv] || document.visibilityState !== 'visible') return;
     var last = S.last[conv] || 0;
     if (last > (S.myRead[conv] || 0) && agentSeqAfter(conv, S.myRead[conv] || 0)) {
       raw({ type: 'read', conversationId: conv, seq: last });

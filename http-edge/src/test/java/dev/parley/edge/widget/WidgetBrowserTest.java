@@ -485,6 +485,35 @@ class WidgetBrowserTest extends ServerTest {
   }
 
   @Test
+  void anEventAtAShownSeqWithAnotherEntryMakesThePanelRebuildAndTheSameEntryIsDroppedQuietly() throws Exception {
+    VisitorWire wire = tapVisitorSocket();
+    try (ChatClient agent = agent()) {
+      Page page = openHost("demo", "");
+      FrameLocator panel = openPanel(page);
+      send(panel, "hello");
+      expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+      String conversation = conversationOf(panel);
+      claim(agent, conversation);
+      agentSays(agent, conversation, "How can I help?");
+      expect(panel.locator(".pw-theirs[data-seq='3'] .pw-bubble")).hasText("How can I help?");
+      JsonNode reply = wire.fromServer(f -> "event".equals(f.path("type").asText()) && f.path("seq").asLong() == 3);
+
+      int before = wire.fromPage().size();
+      wire.toPage((ObjectNode) reply); // the same entry again: dropped, nothing asked
+      ObjectNode other = reply.deepCopy();
+      other.put("id", "another-message").put("text", "not what seq 3 is");
+      wire.toPage(other);
+
+      page.waitForCondition(() -> wire.resyncedFromZero(conversation, before), conditionOptions());
+      assertRebuilt(panel, List.of(1, 3), List.of("hello"), List.of("How can I help?"));
+      expect(panel.locator("#pw-list")).not().containsText("not what seq 3 is");
+      List<JsonNode> sent = wire.fromPage();
+      assertThat(sent.subList(before, sent.size())).filteredOn(f -> "sync".equals(f.path("type").asText()))
+          .as("one resync, for the entry that differs").hasSize(1);
+    }
+  }
+
+  @Test
   void theDemoShopPageEmbedsTheWidgetInBothLanguages() {
     Page page = context.newPage();
     page.onDialog(d -> dialogs.add(d.message()));
@@ -597,13 +626,14 @@ class WidgetBrowserTest extends ServerTest {
   // Helpers -------------------------------------------------------------------------------------------------------
 
   /**
-   * The page's WebSocket to the real server, passed through frame by frame: the page's frames are recorded, server
-   * frames matching {@link #holdBack} are kept from the page, and a test can add server frames of its own.
-   * Playwright runs these handlers while the test thread is in a Playwright call, so tests wait with
-   * {@code page.waitForCondition} or {@code expect}, which keep the frames flowing.
+   * The page's WebSocket to the real server, passed through frame by frame: the page's frames are recorded, the
+   * server's answers to the message named by {@link #holdBackAnswersTo} are kept from the page, and a test can add
+   * server frames of its own. Playwright runs these handlers while the test thread is in a Playwright call, so tests
+   * wait with {@code page.waitForCondition} or {@code expect}, which keep the frames flowing.
    */
   private static final class VisitorWire {
     private final List<JsonNode> fromPage = Collections.synchronizedList(new ArrayList<>());
+    private final List<JsonNode> fromServer = Collections.synchronizedList(new ArrayList<>());
     private final List<JsonNode> heldBack = Collections.synchronizedList(new ArrayList<>());
     /** Text of the page's message whose ack and event are kept from the page; null: nothing is. */
     private volatile String holdBackAnswersTo;
@@ -632,6 +662,13 @@ class WidgetBrowserTest extends ServerTest {
     List<JsonNode> fromPage() {
       synchronized (fromPage) {
         return List.copyOf(fromPage);
+      }
+    }
+
+    /** The first server frame matching, or null. */
+    JsonNode fromServer(java.util.function.Predicate<JsonNode> match) {
+      synchronized (fromServer) {
+        return fromServer.stream().filter(match).findFirst().orElse(null);
       }
     }
 
@@ -666,6 +703,7 @@ class WidgetBrowserTest extends ServerTest {
       });
       server.onMessage(m -> {
         JsonNode frame = parse(m.text());
+        fromServer.add(frame);
         if (holdsBack(frame)) {
           heldBack.add(frame);
         } else {
