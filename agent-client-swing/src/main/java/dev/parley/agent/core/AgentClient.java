@@ -200,7 +200,8 @@ public final class AgentClient implements AutoCloseable {
     net.execute(
         () -> {
           long last = workspace.lastSeq(conversationId);
-          if (last > workspace.myReadSeq(conversationId)) {
+          // During a rebuild every replayed entry would move the mark again: read once it is whole.
+          if (last > workspace.myReadSeq(conversationId) && !workspace.rebuilding(conversationId)) {
             transmit(frame("read").put("conversationId", conversationId).put("seq", last));
           }
         });

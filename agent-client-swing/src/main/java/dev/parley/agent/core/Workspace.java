@@ -114,6 +114,12 @@ public final class Workspace {
     return c == null ? 0 : c.contiguousSeq;
   }
 
+  /** Whether the conversation's history is being rebuilt from seq 0 (protocol §5). */
+  synchronized boolean rebuilding(String conversationId) {
+    Conversation c = conversations.get(conversationId);
+    return c != null && c.rebuilding;
+  }
+
   synchronized long myReadSeq(String conversationId) {
     Conversation c = conversations.get(conversationId);
     return c == null ? 0 : c.myReadSeq;
