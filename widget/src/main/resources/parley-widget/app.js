@@ -79,6 +79,7 @@
     myRead: {}, // conversation -> the visitor's read mark
     live: {}, // conversation -> true once brought up to date (later events are news)
     resyncing: {}, // conversation -> true while rebuilt from seq 0, until its synced (see resync)
+    mine: {}, // conversation -> id -> own message shown before a rebuild, until the rebuilt history is checked
     outbox: store.get('outbox', []), // {id, text, at, state: pending | sent | failed, code}
     inflight: null, // id of the send awaiting its answer (one at a time keeps the order)
     done: {}, // ids seen delivered (their event arrived) by this page: never adopted back from storage
@@ -329,6 +330,7 @@
       return;
     }
     delete S.resyncing[conv];
+    if (S.mine[conv]) restoreMine(conv);
     S.live[conv] = true;
     if (f.status) S.status[conv] = f.status;
     (f.reads || []).forEach(function (r) {
@@ -442,6 +444,11 @@
    */
   function resync(conv, why) {
     console.warn('[parley] resync of', conv + ':', why);
+    var mine = S.mine[conv] || (S.mine[conv] = {}), held = S.events[conv] || {};
+    for (var s in held) {
+      var e = held[s];
+      if (e.kind === 'message' && e.author && e.author.role === 'visitor' && e.id) mine[e.id] = e;
+    }
     S.events[conv] = {};
     S.last[conv] = 0;
     delete S.live[conv]; // the replay is history, not news
@@ -463,6 +470,29 @@
     updateActive();
   }
 
+  /**
+   * Own messages shown before a rebuild that the rebuilt history lacks were acknowledged, then lost by the server:
+   * they go back into the outbox, ahead of what waits there, with their ids (PROTOCOL.md §5).
+   */
+  function restoreMine(conv) {
+    var mine = S.mine[conv], held = S.events[conv] || {}, ids = {}, back = [];
+    delete S.mine[conv];
+    for (var s in held) if (held[s].id) ids[held[s].id] = true;
+    Object.keys(mine).forEach(function (id) {
+      if (ids[id] || find(id)) return;
+      if (S.outbox.length + back.length >= MAX_OUTBOX_MESSAGES) {
+        console.warn('[parley] outbox full: not sent again', id);
+        return;
+      }
+      delete S.done[id];
+      back.push({ id: id, text: mine[id].text || '', at: mine[id].at, state: 'pending' });
+    });
+    if (!back.length) return;
+    console.warn('[parley] sending again', back.length, 'messages missing from the rebuilt history of', conv);
+    S.outbox = back.concat(S.outbox);
+    saveOutbox();
+  }
+
   function forgetConversations() {
     S.conv = null;
     store.del('conv');
@@ -471,6 +501,7 @@
     S.last = {};
     S.live = {};
     S.resyncing = {};
+    S.mine = {};
     render();
   }
 

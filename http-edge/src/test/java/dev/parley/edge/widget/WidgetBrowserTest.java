@@ -514,6 +514,42 @@ class WidgetBrowserTest extends ServerTest {
   }
 
   @Test
+  void aMessageOfTheVisitorsThatTheRebuiltHistoryLacksIsSentAgainWithItsId() throws Exception {
+    VisitorWire wire = tapVisitorSocket();
+    Page page = openHost("demo", "");
+    FrameLocator panel = openPanel(page);
+    send(panel, "hello");
+    expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+    String conversation = conversationOf(panel);
+    JsonNode first = wire.fromServer(f -> "event".equals(f.path("type").asText()) && f.path("seq").asLong() == 1);
+
+    // The page was shown a message of its own as seq 2, which the server then lost: it says the history ends at 1.
+    String lost = "w-lost-" + UUID.randomUUID().toString().substring(0, 8);
+    ObjectNode shown = first.deepCopy();
+    shown.put("seq", 2).put("id", lost).put("text", "written before the crash");
+    wire.toPage(shown);
+    expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("written before the crash");
+    int before = wire.fromPage().size();
+    wire.toPage(WireClient.frame("synced").put("conversationId", conversation).put("lastSeq", 1)
+        .put("status", "waiting"));
+
+    page.waitForCondition(() -> wire.resyncedFromZero(conversation, before), conditionOptions());
+    page.waitForCondition(() -> wire.fromPage().stream().anyMatch(f -> "send".equals(f.path("type").asText())
+        && lost.equals(f.path("id").asText())), conditionOptions());
+    // Stored now by the real server, as seq 2, and shown once.
+    expect(panel.locator(".pw-msg[data-state='sending']")).hasCount(0);
+    expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("written before the crash");
+    assertThat(panel.locator(".pw-mine .pw-bubble").allTextContents())
+        .containsExactly("hello", "written before the crash");
+    java.util.function.Predicate<JsonNode> ack = f -> "ack".equals(f.path("type").asText())
+        && lost.equals(f.path("id").asText());
+    page.waitForCondition(() -> wire.fromServer(ack) != null, conditionOptions());
+    JsonNode stored = wire.fromServer(ack);
+    assertThat(stored.path("seq").asLong()).isEqualTo(2);
+    assertThat(stored.path("duplicate").asBoolean()).as("the server did not have it").isFalse();
+  }
+
+  @Test
   void theDemoShopPageEmbedsTheWidgetInBothLanguages() {
     Page page = context.newPage();
     page.onDialog(d -> dialogs.add(d.message()));
