@@ -9,7 +9,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -88,6 +90,11 @@ public final class AgentClient implements AutoCloseable {
   private final Map<String, Long> typingSentAt = new HashMap<>();
   /** Conversation id → resyncs on the current socket, against {@link #MAX_RESYNCS_PER_CONNECTION}. */
   private final Map<String, Integer> resyncs = new HashMap<>();
+  /**
+   * Conversation id → our messages it showed before a rebuild, by id, until the rebuilt history is checked for
+   * them; bounded by the conversation's own timeline limit.
+   */
+  private final Map<String, Map<String, TimelineEntry>> shownBeforeRebuild = new HashMap<>();
   /** The sites the agent works for, from the latest welcome. */
   private List<String> sites = List.of();
 
@@ -409,14 +416,49 @@ public final class AgentClient implements AutoCloseable {
     Workspace.Synced synced = workspace.synced(frame);
     if (synced == Workspace.Synced.CONTRADICTS) {
       resync(conversationId, "synced.lastSeq " + frame.path("lastSeq").asLong() + " is below the highest seq held");
-    } else if (synced == Workspace.Synced.REBUILT && welcomed) {
-      // What stayed in the outbox goes again with its id: the answers can now be checked against the whole history.
-      for (ObjectNode pending : outbox.pending()) {
-        if (conversationId.equals(pending.path("conversationId").asText())) {
-          transmit(pending);
-        }
+    } else if (synced == Workspace.Synced.REBUILT) {
+      List<String> restored = restoreOwnMessages(conversationId);
+      if (!welcomed) {
+        return; // the welcome resends the outbox
+      }
+      // What is in the outbox goes again with its id, the restored (older) messages first: the answers can now be
+      // checked against the whole history.
+      List<ObjectNode> pending = outbox.pending().stream()
+          .filter(f -> conversationId.equals(f.path("conversationId").asText()))
+          .sorted(Comparator.comparing(f -> !restored.contains(f.path("id").asText())))
+          .toList();
+      pending.forEach(this::transmit);
+    }
+  }
+
+  /**
+   * Our messages the conversation showed before its rebuild and the rebuilt history lacks were acknowledged, then
+   * lost by the server: they go back into the outbox with their ids (protocol §5). Returns their ids.
+   */
+  private List<String> restoreOwnMessages(String conversationId) {
+    Map<String, TimelineEntry> shown = shownBeforeRebuild.remove(conversationId);
+    List<String> restored = new ArrayList<>();
+    if (shown == null) {
+      return restored;
+    }
+    for (TimelineEntry e : shown.values()) {
+      if (workspace.holdsMessage(conversationId, e.id()) || outbox.contains(e.id())) {
+        continue;
+      }
+      LOG.warn("conversation {}: message {} is missing from the rebuilt history; sending it again",
+          conversationId, e.id());
+      try {
+        outbox.add(frame("send").put("id", e.id()).put("conversationId", conversationId).put("text", e.text()));
+        restored.add(e.id());
+      } catch (RuntimeException failed) {
+        LOG.error("could not store message {} in the outbox again", e.id(), failed);
+        workspace.refused(conversationId, e.id(), "outbox-failed", e.text());
       }
     }
+    if (!restored.isEmpty()) {
+      workspace.changed(conversationId);
+    }
+    return restored;
   }
 
   /**
@@ -427,6 +469,8 @@ public final class AgentClient implements AutoCloseable {
   private void resync(String conversationId, String why) {
     int count = resyncs.merge(conversationId, 1, Integer::sum);
     LOG.warn("conversation {}: {}; rebuilding it from seq 0", conversationId, why);
+    Map<String, TimelineEntry> shown = shownBeforeRebuild.computeIfAbsent(conversationId, k -> new LinkedHashMap<>());
+    workspace.ownMessages(conversationId).forEach(e -> shown.putIfAbsent(e.id(), e));
     workspace.discard(conversationId);
     if (count > MAX_RESYNCS_PER_CONNECTION) {
       lost(socket, "conversation " + conversationId + " contradicted itself " + count + " times");

@@ -277,6 +277,24 @@ public final class Workspace {
     return c != null && c.contradictsAck(seq, id);
   }
 
+  /** The messages of this agent held for the conversation, in seq order. */
+  synchronized List<TimelineEntry> ownMessages(String conversationId) {
+    Conversation c = conversations.get(conversationId);
+    if (c == null) {
+      return List.of();
+    }
+    return c.entries.values().stream()
+        .filter(e -> e.isMessage() && "agent".equals(e.authorRole()) && e.id() != null
+            && e.authorId() != null && e.authorId().equals(agentId))
+        .toList();
+  }
+
+  /** Whether the conversation holds the event of message {@code id}. */
+  synchronized boolean holdsMessage(String conversationId, String id) {
+    Conversation c = conversations.get(conversationId);
+    return c != null && c.entries.values().stream().anyMatch(e -> e.isMessage() && id.equals(e.id()));
+  }
+
   /** Forgets what is held of a conversation's history so a sync from seq 0 rebuilds it (protocol §5). */
   void discard(String conversationId) {
     update(conversationId, Conversation::discard);

@@ -391,6 +391,39 @@ class AgentClientTest {
   }
 
   @Test
+  void aMessageOfTheAgentsThatTheRebuiltHistoryLacksIsSentAgainWithItsId() throws Exception {
+    TappedHttpClient wire = new TappedHttpClient(HTTP);
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(wire, server.base(), server.newAgent("lost-resync"))) {
+      String conversation = claimed(agent, visitor, "Do you sell teapots?");
+
+      // The client was shown a reply of its own as seq 3, which the server then lost: it says the history ends at 2.
+      String lost = "lost-" + UUID.randomUUID();
+      ObjectNode shown = Json.MAPPER.createObjectNode().put("type", "event").put("conversationId", conversation)
+          .put("seq", 3).put("kind", "message").put("id", lost).put("text", "Yes, cast iron ones.")
+          .put("at", "2026-11-23T09:00:00Z");
+      shown.putObject("author").put("role", "agent").put("id", agent.workspace().agentId());
+      wire.toClient(shown.toString());
+      Await.until("the reply shown", () -> timeline(agent, conversation).contains(
+          "3 message agent Yes, cast iron ones."));
+      int before = wire.sent().size();
+      wire.toClient(Json.MAPPER.createObjectNode().put("type", "synced").put("conversationId", conversation)
+          .put("lastSeq", 2).put("status", "assigned").toString());
+
+      Await.until("a sync from seq 0", () -> syncedFromZero(wire, conversation, before));
+      Await.until("the reply sent again with its id", () -> wire.sent().stream()
+          .anyMatch(f -> "send".equals(f.path("type").asText()) && lost.equals(f.path("id").asText())));
+      JsonNode stored =
+          visitor.await(f -> "event".equals(f.path("type").asText()) && lost.equals(f.path("id").asText()));
+      assertThat(stored.path("seq").asLong()).as("now stored by the server").isEqualTo(3);
+      Await.until("the history rebuilt with the reply", () -> timeline(agent, conversation).equals(List.of(
+          "1 message visitor Do you sell teapots?", "2 joined agent null", "3 message agent Yes, cast iron ones.")));
+      Await.until("the reply left the outbox", () -> new Outbox(outboxFile(agent.login().accountId())).size() == 0);
+      assertThat(visitor.messageEvents(lost)).hasSize(1);
+    }
+  }
+
+  @Test
   void aFrozenLinkIsDetectedByMissingPongsAndTheClientReconnects() throws Exception {
     try (NioReactor reactor = new NioReactor()) {
       TcpCrusher proxy = proxyToServer(reactor);
