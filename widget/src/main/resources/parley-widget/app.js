@@ -20,6 +20,8 @@
   var TYPING_IDLE_MS = 3000;
   var AGENT_TYPING_EXPIRY_MS = 6000;
   var RETRY_SEND_MS = 1500;
+  // Beyond this many resyncs on one connection the link is dropped: the reconnect rebuilds, at backoff pace.
+  var MAX_RESYNCS_PER_CONNECTION = 5;
   // Answers after which the same message will never be accepted (PROTOCOL.md §6.5).
   var FINAL = ['text-empty', 'text-too-long', 'invalid-message-id', 'unknown-conversation', 'conversation-closed',
     'not-assigned', 'already-claimed', 'not-allowed', 'invalid-field', 'missing-field'];
@@ -76,6 +78,8 @@
     agentRead: {}, // conversation -> the agents' read mark
     myRead: {}, // conversation -> the visitor's read mark
     live: {}, // conversation -> true once brought up to date (later events are news)
+    resyncing: {}, // conversation -> true while rebuilt from seq 0, until its synced (see resync)
+    mine: {}, // conversation -> id -> own message shown before a rebuild, until the rebuilt history is checked
     outbox: store.get('outbox', []), // {id, text, at, state: pending | sent | failed, code}
     inflight: null, // id of the send awaiting its answer (one at a time keeps the order)
     done: {}, // ids seen delivered (their event arrived) by this page: never adopted back from storage
@@ -132,6 +136,7 @@
   // ---- connection ------------------------------------------------------------------------------------------
   var transport = null, tName = null, failures = 0, attempt = 0;
   var backoffTimer = 0, welcomeTimer = 0, pingTimer = 0, missed = 0, pingOut = null, pingSeq = 0;
+  var resyncs = 0; // resyncs on this connection, against MAX_RESYNCS_PER_CONNECTION
 
   function transports() { return T.available(); }
   (function () {
@@ -174,6 +179,9 @@
     var wasWelcomed = S.welcomed;
     S.welcomed = false;
     S.inflight = null;
+    // The next hello resumes from what is held: seq 0 for a conversation being rebuilt.
+    S.resyncing = {};
+    resyncs = 0;
     setAgentTyping(false);
     if (!wasWelcomed && navigator.onLine !== false) {
       // It never worked: after a few tries move on to the next transport (proxies that eat WebSockets).
@@ -285,7 +293,11 @@
     var conv = f.conversationId, seq = f.seq;
     if (!conv || !(seq > 0)) return;
     var held = S.events[conv] || (S.events[conv] = {});
-    if (seq <= (S.last[conv] || 0) || held[seq]) return; // already shown: drop
+    if (held[seq]) {
+      // The same entry again is dropped; another one means the history held is not the server's.
+      if (!sameEntry(held[seq], f)) resync(conv, 'event ' + seq + ' differs from the one held');
+      return;
+    }
     if (!S.conv) showConv(conv); // our first message's event came before its ack
     if (S.convs.indexOf(conv) < 0) S.convs.push(conv);
     held[seq] = f;
@@ -313,6 +325,12 @@
   function onSynced(f) {
     var conv = f.conversationId;
     if (!conv) return;
+    if (f.lastSeq < highestSeq(conv)) {
+      resync(conv, 'synced.lastSeq ' + f.lastSeq + ' is below what is held');
+      return;
+    }
+    delete S.resyncing[conv];
+    if (S.mine[conv]) restoreMine(conv);
     S.live[conv] = true;
     if (f.status) S.status[conv] = f.status;
     (f.reads || []).forEach(function (r) {
@@ -325,6 +343,7 @@
     maybeRead();
     unread();
     updateActive();
+    pump(); // after a rebuild, what stayed in the outbox goes again with its id
   }
 
   function onAck(f) {
@@ -345,6 +364,13 @@
     }
     var item = find(f.id);
     if (f.id === S.inflight) S.inflight = null;
+    var at = f.seq > 0 && (S.events[f.conversationId] || {})[f.seq];
+    if (at && !(at.kind === 'message' && at.id === f.id)) {
+      // Our message at a seq held for another entry: rebuild; the message stays pending (see resync).
+      if (item) { item.state = 'pending'; delete item.seq; saveOutbox(); }
+      resync(f.conversationId, 'ack ' + f.id + ' names seq ' + f.seq + ', held for another entry');
+      return;
+    }
     if (f.conversationId && f.conversationId !== S.conv) {
       // This message opened a new conversation (the first one, or after the previous one was closed).
       showConv(f.conversationId);
@@ -353,11 +379,12 @@
     }
     if (item) {
       // The event, not the ack, places it in the list; until the event comes it shows as sent.
-      if (item.state === 'pending' && !(S.events[f.conversationId] || {})[f.seq]) {
+      if (item.state === 'pending' && !at) {
         item.state = 'sent';
         item.seq = f.seq;
+        item.conv = f.conversationId;
         saveOutbox();
-      } else if ((S.events[f.conversationId] || {})[f.seq]) dropFromOutbox(f.id);
+      } else if (at) dropFromOutbox(f.id);
     }
     render();
     notice();
@@ -379,6 +406,13 @@
       sendHello();
       return;
     }
+    if (!f.ref && f.conversationId && S.resyncing[f.conversationId]) {
+      // The rebuild was refused: its synced will not come, and the outbox must not wait for it forever.
+      console.warn('[parley] resync of', f.conversationId, 'refused:', f.code);
+      delete S.resyncing[f.conversationId];
+      pump();
+      return;
+    }
     var item = f.ref && find(f.ref);
     if (!item) { log('error', f.code); return; }
     if (f.ref === S.inflight) S.inflight = null;
@@ -394,6 +428,71 @@
     }
   }
 
+  function sameEntry(a, b) {
+    var ra = a.author || {}, rb = b.author || {};
+    return a.kind === b.kind && ra.role === rb.role && ra.id === rb.id && (a.id || null) === (b.id || null);
+  }
+  function highestSeq(conv) {
+    var top = 0;
+    for (var s in S.events[conv] || {}) if (+s > top) top = +s;
+    return top;
+  }
+
+  /**
+   * The server contradicted the history held (PROTOCOL.md §5): forget it and rebuild it from seq 0. Messages stay
+   * in the outbox, acknowledged ones pending again, until their event arrives; sending waits for the rebuild.
+   */
+  function resync(conv, why) {
+    console.warn('[parley] resync of', conv + ':', why);
+    var mine = S.mine[conv] || (S.mine[conv] = {}), held = S.events[conv] || {};
+    for (var s in held) {
+      var e = held[s];
+      if (e.kind === 'message' && e.author && e.author.role === 'visitor' && e.id) mine[e.id] = e;
+    }
+    S.events[conv] = {};
+    S.last[conv] = 0;
+    delete S.live[conv]; // the replay is history, not news
+    delete S.agentRead[conv];
+    delete S.myRead[conv];
+    Object.keys(nodes).forEach(function (k) { if (k.indexOf('e:' + conv + ':') === 0) delete nodes[k]; });
+    S.outbox.forEach(function (m) {
+      if (m.state === 'sent' && (!m.conv || m.conv === conv)) { m.state = 'pending'; delete m.seq; }
+    });
+    saveOutbox();
+    if (++resyncs > MAX_RESYNCS_PER_CONNECTION) {
+      dropped('resync-loop');
+      render();
+      return;
+    }
+    S.resyncing[conv] = true;
+    raw({ type: 'sync', conversationId: conv, afterSeq: 0 });
+    render();
+    updateActive();
+  }
+
+  /**
+   * Own messages shown before a rebuild that the rebuilt history lacks were acknowledged, then lost by the server:
+   * they go back into the outbox, ahead of what waits there, with their ids (PROTOCOL.md §5).
+   */
+  function restoreMine(conv) {
+    var mine = S.mine[conv], held = S.events[conv] || {}, ids = {}, back = [];
+    delete S.mine[conv];
+    for (var s in held) if (held[s].id) ids[held[s].id] = true;
+    Object.keys(mine).forEach(function (id) {
+      if (ids[id] || find(id)) return;
+      if (S.outbox.length + back.length >= MAX_OUTBOX_MESSAGES) {
+        console.warn('[parley] outbox full: not sent again', id);
+        return;
+      }
+      delete S.done[id];
+      back.push({ id: id, text: mine[id].text || '', at: mine[id].at, state: 'pending' });
+    });
+    if (!back.length) return;
+    console.warn('[parley] sending again', back.length, 'messages missing from the rebuilt history of', conv);
+    S.outbox = back.concat(S.outbox);
+    saveOutbox();
+  }
+
   function forgetConversations() {
     S.conv = null;
     store.del('conv');
@@ -401,6 +500,8 @@
     S.events = {};
     S.last = {};
     S.live = {};
+    S.resyncing = {};
+    S.mine = {};
     render();
   }
 
@@ -433,7 +534,8 @@
   });
 
   function pump() {
-    if (!S.welcomed || S.inflight) return;
+    // An answer during a rebuild could not be checked against the history: wait for its synced.
+    if (!S.welcomed || S.inflight || Object.keys(S.resyncing).length) return;
     for (var i = 0; i < S.outbox.length; i++) {
       var m = S.outbox[i];
       if (m.state !== 'pending') continue;
@@ -564,7 +666,7 @@
   }
   function maybeRead() {
     var conv = S.conv;
-    if (!S.open || !S.welcomed || !conv || document.visibilityState !== 'visible') return;
+    if (!S.open || !S.welcomed || !conv || S.resyncing[conv] || document.visibilityState !== 'visible') return;
     var last = S.last[conv] || 0;
     if (last > (S.myRead[conv] || 0) && agentSeqAfter(conv, S.myRead[conv] || 0)) {
       raw({ type: 'read', conversationId: conv, seq: last });
@@ -573,6 +675,7 @@
     }
   }
   function unread() {
+    if (Object.keys(S.resyncing).length) return; // the count would dip while the history is replayed
     var n = 0;
     S.convs.forEach(function (conv) {
       if (!S.live[conv]) return;

@@ -9,7 +9,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +53,11 @@ public final class AgentClient implements AutoCloseable {
   static final int MAX_QUEUED_REFRESHES = 1;
   /** Renew when this share of the token's life is left. */
   static final double RENEW_AT_REMAINING = 0.2;
+  /**
+   * A conversation that contradicts itself again after every rebuild is not rebuilt forever on one connection:
+   * beyond this many resyncs the link is dropped, and the reconnect (with backoff) resumes it from seq 0.
+   */
+  static final int MAX_RESYNCS_PER_CONNECTION = 5;
 
   /** Refusals that no retry will change (protocol §6.5): the frame leaves the outbox and shows as failed. */
   static final Set<String> FINAL_CODES =
@@ -81,6 +88,13 @@ public final class AgentClient implements AutoCloseable {
   private ScheduledFuture<?> reconnect;
   private ScheduledFuture<?> renewal;
   private final Map<String, Long> typingSentAt = new HashMap<>();
+  /** Conversation id → resyncs on the current socket, against {@link #MAX_RESYNCS_PER_CONNECTION}. */
+  private final Map<String, Integer> resyncs = new HashMap<>();
+  /**
+   * Conversation id → our messages it showed before a rebuild, by id, until the rebuilt history is checked for
+   * them; bounded by the conversation's own timeline limit.
+   */
+  private final Map<String, Map<String, TimelineEntry>> shownBeforeRebuild = new HashMap<>();
   /** The sites the agent works for, from the latest welcome. */
   private List<String> sites = List.of();
 
@@ -193,7 +207,8 @@ public final class AgentClient implements AutoCloseable {
     net.execute(
         () -> {
           long last = workspace.lastSeq(conversationId);
-          if (last > workspace.myReadSeq(conversationId)) {
+          // During a rebuild every replayed entry would move the mark again: read once it is whole.
+          if (last > workspace.myReadSeq(conversationId) && !workspace.rebuilding(conversationId)) {
             transmit(frame("read").put("conversationId", conversationId).put("seq", last));
           }
         });
@@ -243,6 +258,7 @@ public final class AgentClient implements AutoCloseable {
               socket = ws;
               welcomed = false;
               unansweredPings = 0;
+              resyncs.clear();
               ObjectNode hello = frame("hello").put("token", login.token());
               ObjectNode resume = hello.putObject("resume");
               workspace.resumePositions().forEach(resume::put);
@@ -309,8 +325,8 @@ public final class AgentClient implements AutoCloseable {
       case "welcome" -> onWelcome(frame);
       case "ack" -> onAck(frame);
       case "error" -> onError(frame);
-      case "event" -> workspace.event(frame);
-      case "synced" -> workspace.synced(frame);
+      case "event" -> onEvent(frame);
+      case "synced" -> onSynced(frame);
       case "typing" -> workspace.typing(frame);
       case "read" -> workspace.read(frame);
       case "queue" -> workspace.queue(frame);
@@ -378,10 +394,107 @@ public final class AgentClient implements AutoCloseable {
     workspace.teamQuickReplies(all);
   }
 
+  private void onEvent(JsonNode frame) {
+    String conversationId = frame.path("conversationId").asText();
+    if (!workspace.event(frame)) {
+      resync(conversationId, "event " + frame.path("seq").asLong() + " is not the entry held at that seq");
+      return;
+    }
+    // Our message is placed by its event, not by its ack (protocol §4): only now has it left the outbox.
+    String id = frame.path("id").asText(null);
+    if (id != null
+        && "message".equals(frame.path("kind").asText())
+        && "agent".equals(frame.path("author").path("role").asText())
+        && frame.path("author").path("id").asText("").equals(workspace.agentId())
+        && outbox.remove(id)) {
+      workspace.changed(conversationId);
+    }
+  }
+
+  private void onSynced(JsonNode frame) {
+    String conversationId = frame.path("conversationId").asText();
+    Workspace.Synced synced = workspace.synced(frame);
+    if (synced == Workspace.Synced.CONTRADICTS) {
+      resync(conversationId, "synced.lastSeq " + frame.path("lastSeq").asLong() + " is below the highest seq held");
+    } else if (synced == Workspace.Synced.REBUILT) {
+      List<String> restored = restoreOwnMessages(conversationId);
+      if (!welcomed) {
+        return; // the welcome resends the outbox
+      }
+      // What is in the outbox goes again with its id, the restored (older) messages first: the answers can now be
+      // checked against the whole history.
+      List<ObjectNode> pending = outbox.pending().stream()
+          .filter(f -> conversationId.equals(f.path("conversationId").asText()))
+          .sorted(Comparator.comparing(f -> !restored.contains(f.path("id").asText())))
+          .toList();
+      pending.forEach(this::transmit);
+    }
+  }
+
+  /**
+   * Our messages the conversation showed before its rebuild and the rebuilt history lacks were acknowledged, then
+   * lost by the server: they go back into the outbox with their ids (protocol §5). Returns their ids.
+   */
+  private List<String> restoreOwnMessages(String conversationId) {
+    Map<String, TimelineEntry> shown = shownBeforeRebuild.remove(conversationId);
+    List<String> restored = new ArrayList<>();
+    if (shown == null) {
+      return restored;
+    }
+    for (TimelineEntry e : shown.values()) {
+      if (workspace.holdsMessage(conversationId, e.id()) || outbox.contains(e.id())) {
+        continue;
+      }
+      LOG.warn("conversation {}: message {} is missing from the rebuilt history; sending it again",
+          conversationId, e.id());
+      try {
+        outbox.add(frame("send").put("id", e.id()).put("conversationId", conversationId).put("text", e.text()));
+        restored.add(e.id());
+      } catch (RuntimeException failed) {
+        LOG.error("could not store message {} in the outbox again", e.id(), failed);
+        workspace.refused(conversationId, e.id(), "outbox-failed", e.text());
+      }
+    }
+    if (!restored.isEmpty()) {
+      workspace.changed(conversationId);
+    }
+    return restored;
+  }
+
+  /**
+   * The server contradicted the history held of a conversation (protocol §5): forget it and ask for all of it
+   * again. The outbox is not touched: a message leaves it only once its event is held, and whatever is still in it
+   * is sent again (same id) when the rebuild is done.
+   */
+  private void resync(String conversationId, String why) {
+    int count = resyncs.merge(conversationId, 1, Integer::sum);
+    LOG.warn("conversation {}: {}; rebuilding it from seq 0", conversationId, why);
+    Map<String, TimelineEntry> shown = shownBeforeRebuild.computeIfAbsent(conversationId, k -> new LinkedHashMap<>());
+    workspace.ownMessages(conversationId).forEach(e -> shown.putIfAbsent(e.id(), e));
+    workspace.discard(conversationId);
+    if (count > MAX_RESYNCS_PER_CONNECTION) {
+      lost(socket, "conversation " + conversationId + " contradicted itself " + count + " times");
+      return;
+    }
+    transmit(frame("sync").put("conversationId", conversationId).put("afterSeq", 0));
+  }
+
   private void onAck(JsonNode frame) {
     String id = frame.path("id").asText();
     ObjectNode original = findPending(id);
-    outbox.remove(id);
+    String conversationId = frame.path("conversationId").asText(null);
+    long seq = frame.path("seq").asLong();
+    // Only a message's ack is checked: a claim repeated by the agent who holds the chat is acked with the
+    // conversation's last seq rather than its joined entry's, so a claim's seq cannot be held against the history.
+    if (original != null && "send".equals(original.path("type").asText()) && conversationId != null && seq > 0
+        && workspace.ackContradicts(conversationId, seq, id)) {
+      // The message stays in the outbox: it is sent again, same id, once the history is rebuilt.
+      resync(conversationId, "ack " + id + " names seq " + seq + ", held for another entry");
+      return;
+    }
+    if (original != null && !"send".equals(original.path("type").asText())) {
+      outbox.remove(id); // a send leaves the outbox with its event (onEvent), everything else with its ack
+    }
     if (original != null && "claim".equals(original.path("type").asText())) {
       workspace.follow(original.path("conversationId").asText());
     }

@@ -32,6 +32,17 @@ final class Conversation {
   VisitorInfo visitor;
   /** Messages refused for good, by client id, so they stay visible as failed. */
   final Map<String, TimelineEntry> failed = new LinkedHashMap<>();
+  /** True from {@link #discard()} until the server's {@code synced} says the history is whole again. */
+  boolean rebuilding;
+
+  /** What {@link #add} made of an event. */
+  enum Added {
+    NEW,
+    /** The seq is held with the same entry (or is not a seq at all): dropped. */
+    DUPLICATE,
+    /** The seq is held with another entry: the history held is not the server's. */
+    CONTRADICTS
+  }
 
   Conversation(String id, String visitorId) {
     this.id = id;
@@ -39,10 +50,14 @@ final class Conversation {
     this.visitor = VisitorInfo.unknown(id, visitorId);
   }
 
-  /** Adds an event; false if its seq was already held (a replay over another connection). */
-  boolean add(TimelineEntry entry) {
-    if (entries.containsKey(entry.seq()) || entry.seq() <= 0) {
-      return false;
+  /** Adds an event unless its seq is held: a replay of the held entry is dropped, another entry contradicts. */
+  Added add(TimelineEntry entry) {
+    if (entry.seq() <= 0) {
+      return Added.DUPLICATE;
+    }
+    TimelineEntry held = entries.get(entry.seq());
+    if (held != null) {
+      return held.sameEntry(entry) ? Added.DUPLICATE : Added.CONTRADICTS;
     }
     entries.put(entry.seq(), entry);
     while (entries.containsKey(contiguousSeq + 1)) {
@@ -63,7 +78,32 @@ final class Conversation {
       visitorId = entry.authorId();
       visitor = VisitorInfo.unknown(id, visitorId);
     }
-    return true;
+    return Added.NEW;
+  }
+
+  /** The highest seq held (not necessarily contiguous); 0 when nothing is. */
+  long highestSeq() {
+    return entries.isEmpty() ? 0 : entries.lastKey();
+  }
+
+  /** Whether {@code seq}, named by the ack of our message {@code id}, is held for another entry. */
+  boolean contradictsAck(long seq, String id) {
+    TimelineEntry held = entries.get(seq);
+    return held != null && !(held.isMessage() && id.equals(held.id()));
+  }
+
+  /**
+   * Forgets the history held, to be rebuilt from seq 0 (protocol §5). Read marks go too: they are seqs of the
+   * history forgotten, and the server's {@code synced} brings them again. Refused messages and the visitor's
+   * details stay: they are not part of the server's history.
+   */
+  void discard() {
+    entries.clear();
+    contiguousSeq = 0;
+    myReadSeq = 0;
+    visitorReadSeq = 0;
+    openedAt = null;
+    rebuilding = true;
   }
 
   int unread() {

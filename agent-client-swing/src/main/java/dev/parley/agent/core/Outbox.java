@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Client frames that change something ({@code send}, {@code claim}, {@code close}, {@code status}) and have not
- * been answered yet, kept in a file so that they survive a dropped network, a crash or a kill. A frame is on disk
- * (fsync'd) before it goes on the wire; after reconnecting or restarting, every frame is resent with its original
- * id and the server deduplicates, so each is applied exactly once.
+ * been answered yet, kept in a file so that they survive a dropped network, a crash or a kill; a {@code send} counts
+ * as answered once its event is held, which is what places it in the timeline. A frame is on disk (fsync'd) before
+ * it goes on the wire; after reconnecting or restarting, every frame is resent with its original id and the server
+ * deduplicates, so each is applied exactly once.
  */
 public final class Outbox {
 

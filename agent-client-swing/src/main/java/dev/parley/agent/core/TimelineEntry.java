@@ -1,6 +1,7 @@
 package dev.parley.agent.core;
 
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * One line of a conversation as the agent sees it: a server event ({@code seq > 0}) or a message of ours still in
@@ -23,5 +24,16 @@ public record TimelineEntry(
 
   public boolean isMessage() {
     return "message".equals(kind);
+  }
+
+  /**
+   * Whether {@code other} is this same timeline entry, as protocol §5 compares them: same kind, author and client
+   * message id. (A replay of a held entry is a duplicate; anything else at a held seq contradicts the history.)
+   */
+  public boolean sameEntry(TimelineEntry other) {
+    return Objects.equals(kind, other.kind)
+        && Objects.equals(authorRole, other.authorRole)
+        && Objects.equals(authorId, other.authorId)
+        && Objects.equals(id, other.id);
   }
 }

@@ -95,11 +95,14 @@ public final class Workspace {
     return all;
   }
 
-  /** Conversation id → highest contiguous seq held, for {@code hello.resume}; closed ones are left out. */
+  /**
+   * Conversation id → highest contiguous seq held, for {@code hello.resume}; closed ones are left out unless their
+   * history is being rebuilt (then the resume from seq 0 is the rebuild).
+   */
   synchronized Map<String, Long> resumePositions() {
     Map<String, Long> resume = new LinkedHashMap<>();
     for (Conversation c : conversations.values()) {
-      if (!c.status.equals("closed") && resume.size() < MAX_RESUME_ENTRIES) {
+      if ((!c.status.equals("closed") || c.rebuilding) && resume.size() < MAX_RESUME_ENTRIES) {
         resume.put(c.id, c.contiguousSeq);
       }
     }
@@ -109,6 +112,12 @@ public final class Workspace {
   synchronized long lastSeq(String conversationId) {
     Conversation c = conversations.get(conversationId);
     return c == null ? 0 : c.contiguousSeq;
+  }
+
+  /** Whether the conversation's history is being rebuilt from seq 0 (protocol §5). */
+  synchronized boolean rebuilding(String conversationId) {
+    Conversation c = conversations.get(conversationId);
+    return c != null && c.rebuilding;
   }
 
   synchronized long myReadSeq(String conversationId) {
@@ -173,7 +182,21 @@ public final class Workspace {
         .orElse(null);
   }
 
-  void event(JsonNode frame) {
+  /** What a {@code synced} frame made of a conversation. */
+  enum Synced {
+    /** Brought up to date. */
+    UP_TO_DATE,
+    /** Brought up to date after {@link #discard}: the history is whole again. */
+    REBUILT,
+    /** Its {@code lastSeq} is below the highest seq held: nothing applied, the caller resyncs. */
+    CONTRADICTS
+  }
+
+  /**
+   * Applies an event; false if its seq is held with another entry (protocol §5), in which case nothing changed and
+   * the caller must {@link #discard} the conversation and sync it from seq 0. A replay of a held entry is dropped.
+   */
+  boolean event(JsonNode frame) {
     String id = frame.path("conversationId").asText();
     JsonNode author = frame.path("author");
     TimelineEntry entry =
@@ -191,15 +214,20 @@ public final class Workspace {
     boolean fresh;
     synchronized (this) {
       Conversation c = conversations.computeIfAbsent(id, k -> new Conversation(k, visitorOf(k)));
-      if (!c.add(entry)) {
-        return; // a seq we already hold: drop it (protocol §5)
+      Conversation.Added added = c.add(entry);
+      if (added == Conversation.Added.DUPLICATE) {
+        return true; // a seq we already hold with this entry: drop it (protocol §5)
+      }
+      if (added == Conversation.Added.CONTRADICTS) {
+        return false;
       }
       if (entry.fromVisitor() && entry.isMessage()) {
         c.visitorTypingUntilMillis = 0; // the message is what they were typing
       }
       view = c.view(pendingFor(id), clock.millis());
       fresh =
-          entry.isMessage()
+          !c.rebuilding // a replay of what was shown before, not news
+              && entry.isMessage()
               && entry.fromVisitor()
               && entry.at() != null
               && entry.at().isAfter(clock.instant().minus(FRESH_MESSAGE_AGE));
@@ -208,13 +236,24 @@ public final class Workspace {
     if (fresh) {
       listeners.forEach(l -> l.visitorMessage(view, entry));
     }
+    return true;
   }
 
-  void synced(JsonNode frame) {
+  /**
+   * Applies a {@code synced} frame unless its {@code lastSeq} is below the highest seq held (protocol §5): then
+   * nothing changes and the caller must {@link #discard} the conversation and sync it from seq 0.
+   */
+  Synced synced(JsonNode frame) {
     String id = frame.path("conversationId").asText();
     ConversationView view;
+    boolean rebuilt;
     synchronized (this) {
       Conversation c = conversations.computeIfAbsent(id, k -> new Conversation(k, null));
+      if (frame.path("lastSeq").isIntegralNumber() && frame.path("lastSeq").asLong() < c.highestSeq()) {
+        return Synced.CONTRADICTS;
+      }
+      rebuilt = c.rebuilding;
+      c.rebuilding = false;
       if (frame.hasNonNull("status")) {
         c.status = frame.get("status").asText();
       }
@@ -229,6 +268,36 @@ public final class Workspace {
       view = c.view(pendingFor(id), clock.millis());
     }
     listeners.forEach(l -> l.conversationChanged(view));
+    return rebuilt ? Synced.REBUILT : Synced.UP_TO_DATE;
+  }
+
+  /** Whether the ack of our message {@code id} names a seq held for another entry (protocol §5). */
+  synchronized boolean ackContradicts(String conversationId, long seq, String id) {
+    Conversation c = conversations.get(conversationId);
+    return c != null && c.contradictsAck(seq, id);
+  }
+
+  /** The messages of this agent held for the conversation, in seq order. */
+  synchronized List<TimelineEntry> ownMessages(String conversationId) {
+    Conversation c = conversations.get(conversationId);
+    if (c == null) {
+      return List.of();
+    }
+    return c.entries.values().stream()
+        .filter(e -> e.isMessage() && "agent".equals(e.authorRole()) && e.id() != null
+            && e.authorId() != null && e.authorId().equals(agentId))
+        .toList();
+  }
+
+  /** Whether the conversation holds the event of message {@code id}. */
+  synchronized boolean holdsMessage(String conversationId, String id) {
+    Conversation c = conversations.get(conversationId);
+    return c != null && c.entries.values().stream().anyMatch(e -> e.isMessage() && id.equals(e.id()));
+  }
+
+  /** Forgets what is held of a conversation's history so a sync from seq 0 rebuilds it (protocol §5). */
+  void discard(String conversationId) {
+    update(conversationId, Conversation::discard);
   }
 
   void read(JsonNode frame) {

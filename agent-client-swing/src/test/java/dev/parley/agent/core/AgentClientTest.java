@@ -2,9 +2,13 @@ package dev.parley.agent.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.parley.agent.testing.Await;
 import dev.parley.agent.testing.LiveServer;
 import dev.parley.agent.testing.ScriptedVisitor;
+import dev.parley.agent.testing.TappedHttpClient;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,11 +49,19 @@ class AgentClientTest {
   }
 
   private AgentClient connect(URI base, LiveServer.Account account) throws Exception {
+    return connect(HTTP, base, account);
+  }
+
+  private AgentClient connect(HttpClient http, URI base, LiveServer.Account account) throws Exception {
     AuthApi.Login login = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
     AgentClient client = new AgentClient(
-        HTTP, base, login, new Outbox(dir.resolve("outbox-" + login.accountId() + ".json")), Clock.systemUTC());
+        http, base, login, new Outbox(outboxFile(login.accountId())), Clock.systemUTC());
     client.start();
     return client;
+  }
+
+  private Path outboxFile(String accountId) {
+    return dir.resolve("outbox-" + accountId + ".json");
   }
 
   /** A TCP proxy in front of the server, to cut or freeze the client's network. */
@@ -180,6 +192,38 @@ class AgentClientTest {
     }
   }
 
+  /** The visitor writes, the agent claims; returns once the agent holds both entries (seqs 1 and 2). */
+  private static String claimed(AgentClient agent, ScriptedVisitor visitor, String text) {
+    String conversation = visitor.say(text);
+    Await.until("queued", () -> agent.workspace().queue().stream()
+        .anyMatch(q -> q.conversationId().equals(conversation)));
+    agent.claim(conversation);
+    Await.until("claimed", () -> agent.workspace().view(conversation) != null
+        && agent.workspace().view(conversation).lastSeq() == 2);
+    return conversation;
+  }
+
+  /** The server's ack and event for the client's message with this text (its id is known once it is sent). */
+  private static Predicate<JsonNode> answersTo(TappedHttpClient wire, String text) {
+    return f -> wire.sent().stream().anyMatch(s -> "send".equals(s.path("type").asText())
+        && text.equals(s.path("text").asText()) && s.path("id").asText().equals(f.path("id").asText()));
+  }
+
+  private static boolean syncedFromZero(TappedHttpClient wire, String conversation, int after) {
+    List<JsonNode> sent = wire.sent();
+    return sent.subList(after, sent.size()).stream().anyMatch(f -> "sync".equals(f.path("type").asText())
+        && conversation.equals(f.path("conversationId").asText())
+        && f.path("afterSeq").isIntegralNumber() && f.path("afterSeq").asLong() == 0);
+  }
+
+  /** The timeline as "seq kind role text" lines, pending and failed entries included. */
+  private static List<String> timeline(AgentClient agent, String conversation) {
+    return agent.workspace().view(conversation).timeline().stream()
+        .map(e -> e.seq() + " " + e.kind() + " " + e.authorRole() + " " + e.text()
+            + (e.pending() ? " (pending)" : "") + (e.failedCode() != null ? " (failed)" : ""))
+        .toList();
+  }
+
   /** Claims the waiting conversation, then waits until the server has told the agent {@code what} of its visitor. */
   private static VisitorInfo claimAndAwaitVisitor(
       AgentClient agent, String conversation, String what, Predicate<VisitorInfo> told) {
@@ -260,6 +304,122 @@ class AgentClientTest {
         assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L);
       }
       proxy.close();
+    }
+  }
+
+  @Test
+  void anAckNamingASeqHeldForAnotherEntryMakesTheClientRebuildTheConversationAndKeepItsMessage() throws Exception {
+    TappedHttpClient wire = new TappedHttpClient(HTTP);
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(wire, server.base(), server.newAgent("ack-resync"))) {
+      String conversation = claimed(agent, visitor, "Do you have green tea?");
+
+      // The server stores the reply as seq 3, but its ack and event do not reach the client; an ack naming seq 1,
+      // which the client holds as the visitor's message, does: the server contradicts the client's history.
+      wire.holdBack(answersTo(wire, "We do."));
+      String reply = agent.send(conversation, "We do.");
+      Await.until("the server's answers held back", () -> wire.heldBack().size() == 2);
+      wire.holdBack(f -> false);
+      assertThat(agent.workspace().view(conversation).timeline())
+          .anyMatch(e -> e.pending() && "We do.".equals(e.text()));
+      int before = wire.sent().size();
+      wire.toClient(Json.MAPPER.createObjectNode().put("type", "ack").put("id", reply)
+          .put("conversationId", conversation).put("seq", 1).toString());
+
+      Await.until("a sync from seq 0", () -> syncedFromZero(wire, conversation, before));
+      Await.until("the history rebuilt with the reply", () -> timeline(agent, conversation).equals(List.of(
+          "1 message visitor Do you have green tea?", "2 joined agent null", "3 message agent We do.")));
+      assertThat(agent.workspace().view(conversation).lastSeq()).isEqualTo(3);
+      Await.until("the reply left the outbox", () -> new Outbox(outboxFile(agent.login().accountId())).size() == 0);
+      assertThat(visitor.messageEvents(reply)).hasSize(1);
+    }
+  }
+
+  @Test
+  void aSyncedBelowTheHighestSeqHeldMakesTheClientRebuildWithoutTheBogusEntry() throws Exception {
+    TappedHttpClient wire = new TappedHttpClient(HTTP);
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(wire, server.base(), server.newAgent("synced-resync"))) {
+      String conversation = claimed(agent, visitor, "Is the oolong fresh?");
+
+      // The server stores the reply as seq 3 without the client hearing of it; the client is told of another
+      // seq 3 the server does not have, then that the conversation ends at seq 2: a history that shrank.
+      wire.holdBack(answersTo(wire, "Picked in May."));
+      String reply = agent.send(conversation, "Picked in May.");
+      Await.until("the server's answers held back", () -> wire.heldBack().size() == 2);
+      wire.holdBack(f -> false);
+      ObjectNode bogus = Json.MAPPER.createObjectNode().put("type", "event").put("conversationId", conversation)
+          .put("seq", 3).put("kind", "message").put("id", "bogus-1").put("text", "an entry the server lost")
+          .put("at", "2026-11-23T09:00:00Z");
+      bogus.putObject("author").put("role", "visitor").put("id", agent.workspace().view(conversation).visitorId());
+      wire.toClient(bogus.toString());
+      Await.until("the bogus entry shown", () -> timeline(agent, conversation).contains(
+          "3 message visitor an entry the server lost"));
+      int before = wire.sent().size();
+      wire.toClient(Json.MAPPER.createObjectNode().put("type", "synced").put("conversationId", conversation)
+          .put("lastSeq", 2).put("status", "assigned").toString());
+
+      Await.until("a sync from seq 0", () -> syncedFromZero(wire, conversation, before));
+      Await.until("the history rebuilt without the bogus entry", () -> timeline(agent, conversation).equals(List.of(
+          "1 message visitor Is the oolong fresh?", "2 joined agent null", "3 message agent Picked in May.")));
+      Await.until("the reply left the outbox", () -> new Outbox(outboxFile(agent.login().accountId())).size() == 0);
+      assertThat(visitor.messageEvents(reply)).hasSize(1);
+    }
+  }
+
+  @Test
+  void anEventAtAHeldSeqWithAnotherEntryMakesTheClientRebuildAndASameEntryIsDroppedQuietly() throws Exception {
+    TappedHttpClient wire = new TappedHttpClient(HTTP);
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(wire, server.base(), server.newAgent("event-resync"))) {
+      String conversation = claimed(agent, visitor, "Any matcha?");
+      JsonNode first = visitor.await(f -> "event".equals(f.path("type").asText()) && f.path("seq").asLong() == 1);
+
+      int before = wire.sent().size();
+      wire.toClient(first.toString()); // an ordinary duplicate: dropped, nothing asked
+      ObjectNode other = first.deepCopy();
+      other.put("id", "another-message").put("text", "not what seq 1 is");
+      wire.toClient(other.toString());
+
+      Await.until("a sync from seq 0", () -> syncedFromZero(wire, conversation, before));
+      assertThat(wire.sent().subList(before, wire.sent().size()))
+          .as("one resync, for the entry that differs").filteredOn(f -> "sync".equals(f.path("type").asText()))
+          .hasSize(1);
+      Await.until("the history rebuilt", () -> timeline(agent, conversation).equals(List.of(
+          "1 message visitor Any matcha?", "2 joined agent null")));
+    }
+  }
+
+  @Test
+  void aMessageOfTheAgentsThatTheRebuiltHistoryLacksIsSentAgainWithItsId() throws Exception {
+    TappedHttpClient wire = new TappedHttpClient(HTTP);
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(wire, server.base(), server.newAgent("lost-resync"))) {
+      String conversation = claimed(agent, visitor, "Do you sell teapots?");
+
+      // The client was shown a reply of its own as seq 3, which the server then lost: it says the history ends at 2.
+      String lost = "lost-" + UUID.randomUUID();
+      ObjectNode shown = Json.MAPPER.createObjectNode().put("type", "event").put("conversationId", conversation)
+          .put("seq", 3).put("kind", "message").put("id", lost).put("text", "Yes, cast iron ones.")
+          .put("at", "2026-11-23T09:00:00Z");
+      shown.putObject("author").put("role", "agent").put("id", agent.workspace().agentId());
+      wire.toClient(shown.toString());
+      Await.until("the reply shown", () -> timeline(agent, conversation).contains(
+          "3 message agent Yes, cast iron ones."));
+      int before = wire.sent().size();
+      wire.toClient(Json.MAPPER.createObjectNode().put("type", "synced").put("conversationId", conversation)
+          .put("lastSeq", 2).put("status", "assigned").toString());
+
+      Await.until("a sync from seq 0", () -> syncedFromZero(wire, conversation, before));
+      Await.until("the reply sent again with its id", () -> wire.sent().stream()
+          .anyMatch(f -> "send".equals(f.path("type").asText()) && lost.equals(f.path("id").asText())));
+      JsonNode stored =
+          visitor.await(f -> "event".equals(f.path("type").asText()) && lost.equals(f.path("id").asText()));
+      assertThat(stored.path("seq").asLong()).as("now stored by the server").isEqualTo(3);
+      Await.until("the history rebuilt with the reply", () -> timeline(agent, conversation).equals(List.of(
+          "1 message visitor Do you sell teapots?", "2 joined agent null", "3 message agent Yes, cast iron ones.")));
+      Await.until("the reply left the outbox", () -> new Outbox(outboxFile(agent.login().accountId())).size() == 0);
+      assertThat(visitor.messageEvents(lost)).hasSize(1);
     }
   }
 

@@ -413,6 +413,143 @@ class WidgetBrowserTest extends ServerTest {
   }
 
   @Test
+  void anAckNamingASeqShownForAnotherMessageMakesThePanelRebuildAndKeepItsMessage() throws Exception {
+    VisitorWire wire = tapVisitorSocket();
+    try (ChatClient agent = agent()) {
+      Page page = openHost("demo", "");
+      FrameLocator panel = openPanel(page);
+      send(panel, "hello");
+      expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+      String conversation = conversationOf(panel);
+      claim(agent, conversation);
+      agentSays(agent, conversation, "How can I help?");
+      expect(panel.locator(".pw-theirs[data-seq='3'] .pw-bubble")).hasText("How can I help?");
+
+      // The server stores the next message as seq 4, but its ack and event do not reach the page; instead an ack
+      // arrives that names seq 1, which the page shows as "hello": the server contradicts the page's view.
+      wire.holdBackAnswersTo("Where is my order?");
+      send(panel, "Where is my order?");
+      page.waitForCondition(() -> wire.heldBack("ack") && wire.heldBack("event"), conditionOptions());
+      wire.holdBackNothing();
+      expect(panel.locator(".pw-msg[data-state='sending'] .pw-bubble")).hasText("Where is my order?");
+      int before = wire.fromPage().size();
+      wire.toPage(WireClient.frame("ack").put("id", wire.sentId("Where is my order?"))
+          .put("conversationId", conversation).put("seq", 1));
+
+      page.waitForCondition(() -> wire.resyncedFromZero(conversation, before), conditionOptions());
+      expect(panel.locator(".pw-mine[data-seq='4'] .pw-bubble")).hasText("Where is my order?");
+      expect(panel.locator(".pw-msg[data-state='sending']")).hasCount(0);
+      assertThat(panel.locator("body").evaluate("() => parleyDebug().outbox")).isEqualTo(0);
+      assertRebuilt(panel, List.of(1, 3, 4), List.of("hello", "Where is my order?"), List.of("How can I help?"));
+      assertThat(visitorTexts(agent.timeline(conversation))).containsExactly("hello", "Where is my order?");
+      page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target", "widget-resync-ack.png")));
+    }
+  }
+
+  @Test
+  void aSyncedBelowWhatThePanelShowsMakesItRebuildWithoutTheBogusEntryAndKeepItsMessage() throws Exception {
+    VisitorWire wire = tapVisitorSocket();
+    try (ChatClient agent = agent()) {
+      Page page = openHost("demo", "");
+      FrameLocator panel = openPanel(page);
+      send(panel, "hello");
+      expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+      String conversation = conversationOf(panel);
+      claim(agent, conversation);
+      agentSays(agent, conversation, "How can I help?");
+      expect(panel.locator(".pw-theirs[data-seq='3'] .pw-bubble")).hasText("How can I help?");
+
+      // The server stores "Still there?" as seq 4 without the page hearing of it; the page is told of another
+      // seq 4 that the server does not have, then that the conversation ends at seq 3: a history that shrank.
+      wire.holdBackAnswersTo("Still there?");
+      send(panel, "Still there?");
+      page.waitForCondition(() -> wire.heldBack("ack") && wire.heldBack("event"), conditionOptions());
+      wire.holdBackNothing();
+      wire.toPage(WireClient.frame("event").put("conversationId", conversation).put("seq", 4).put("kind", "message")
+          .put("id", "bogus-1").put("text", "an entry the server lost").put("at", "2026-11-23T09:00:00Z")
+          .set("author", WireClient.JSON.createObjectNode().put("role", "agent").put("id", "nobody")));
+      expect(panel.locator(".pw-theirs[data-seq='4'] .pw-bubble")).hasText("an entry the server lost");
+      expect(panel.locator(".pw-msg[data-state='sending'] .pw-bubble")).hasText("Still there?");
+      int before = wire.fromPage().size();
+      wire.toPage(WireClient.frame("synced").put("conversationId", conversation).put("lastSeq", 3)
+          .put("status", "assigned"));
+
+      page.waitForCondition(() -> wire.resyncedFromZero(conversation, before), conditionOptions());
+      expect(panel.locator(".pw-mine[data-seq='4'] .pw-bubble")).hasText("Still there?");
+      expect(panel.locator("#pw-list")).not().containsText("an entry the server lost");
+      expect(panel.locator(".pw-msg[data-state='sending']")).hasCount(0);
+      assertThat(panel.locator("body").evaluate("() => parleyDebug().outbox")).isEqualTo(0);
+      assertRebuilt(panel, List.of(1, 3, 4), List.of("hello", "Still there?"), List.of("How can I help?"));
+      page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target", "widget-resync-synced.png")));
+    }
+  }
+
+  @Test
+  void anEventAtAShownSeqWithAnotherEntryMakesThePanelRebuildAndTheSameEntryIsDroppedQuietly() throws Exception {
+    VisitorWire wire = tapVisitorSocket();
+    try (ChatClient agent = agent()) {
+      Page page = openHost("demo", "");
+      FrameLocator panel = openPanel(page);
+      send(panel, "hello");
+      expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+      String conversation = conversationOf(panel);
+      claim(agent, conversation);
+      agentSays(agent, conversation, "How can I help?");
+      expect(panel.locator(".pw-theirs[data-seq='3'] .pw-bubble")).hasText("How can I help?");
+      JsonNode reply = wire.fromServer(f -> "event".equals(f.path("type").asText()) && f.path("seq").asLong() == 3);
+
+      int before = wire.fromPage().size();
+      wire.toPage((ObjectNode) reply); // the same entry again: dropped, nothing asked
+      ObjectNode other = reply.deepCopy();
+      other.put("id", "another-message").put("text", "not what seq 3 is");
+      wire.toPage(other);
+
+      page.waitForCondition(() -> wire.resyncedFromZero(conversation, before), conditionOptions());
+      assertRebuilt(panel, List.of(1, 3), List.of("hello"), List.of("How can I help?"));
+      expect(panel.locator("#pw-list")).not().containsText("not what seq 3 is");
+      List<JsonNode> sent = wire.fromPage();
+      assertThat(sent.subList(before, sent.size())).filteredOn(f -> "sync".equals(f.path("type").asText()))
+          .as("one resync, for the entry that differs").hasSize(1);
+    }
+  }
+
+  @Test
+  void aMessageOfTheVisitorsThatTheRebuiltHistoryLacksIsSentAgainWithItsId() throws Exception {
+    VisitorWire wire = tapVisitorSocket();
+    Page page = openHost("demo", "");
+    FrameLocator panel = openPanel(page);
+    send(panel, "hello");
+    expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+    String conversation = conversationOf(panel);
+    JsonNode first = wire.fromServer(f -> "event".equals(f.path("type").asText()) && f.path("seq").asLong() == 1);
+
+    // The page was shown a message of its own as seq 2, which the server then lost: it says the history ends at 1.
+    String lost = "w-lost-" + UUID.randomUUID().toString().substring(0, 8);
+    ObjectNode shown = first.deepCopy();
+    shown.put("seq", 2).put("id", lost).put("text", "written before the crash");
+    wire.toPage(shown);
+    expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("written before the crash");
+    int before = wire.fromPage().size();
+    wire.toPage(WireClient.frame("synced").put("conversationId", conversation).put("lastSeq", 1)
+        .put("status", "waiting"));
+
+    page.waitForCondition(() -> wire.resyncedFromZero(conversation, before), conditionOptions());
+    page.waitForCondition(() -> wire.fromPage().stream().anyMatch(f -> "send".equals(f.path("type").asText())
+        && lost.equals(f.path("id").asText())), conditionOptions());
+    // Stored now by the real server, as seq 2, and shown once.
+    expect(panel.locator(".pw-msg[data-state='sending']")).hasCount(0);
+    expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("written before the crash");
+    assertThat(panel.locator(".pw-mine .pw-bubble").allTextContents())
+        .containsExactly("hello", "written before the crash");
+    java.util.function.Predicate<JsonNode> ack = f -> "ack".equals(f.path("type").asText())
+        && lost.equals(f.path("id").asText());
+    page.waitForCondition(() -> wire.fromServer(ack) != null, conditionOptions());
+    JsonNode stored = wire.fromServer(ack);
+    assertThat(stored.path("seq").asLong()).isEqualTo(2);
+    assertThat(stored.path("duplicate").asBoolean()).as("the server did not have it").isFalse();
+  }
+
+  @Test
   void theDemoShopPageEmbedsTheWidgetInBothLanguages() {
     Page page = context.newPage();
     page.onDialog(d -> dialogs.add(d.message()));
@@ -523,6 +660,126 @@ class WidgetBrowserTest extends ServerTest {
   }
 
   // Helpers -------------------------------------------------------------------------------------------------------
+
+  /**
+   * The page's WebSocket to the real server, passed through frame by frame: the page's frames are recorded, the
+   * server's answers to the message named by {@link #holdBackAnswersTo} are kept from the page, and a test can add
+   * server frames of its own. Playwright runs these handlers while the test thread is in a Playwright call, so tests
+   * wait with {@code page.waitForCondition} or {@code expect}, which keep the frames flowing.
+   */
+  private static final class VisitorWire {
+    private final List<JsonNode> fromPage = Collections.synchronizedList(new ArrayList<>());
+    private final List<JsonNode> fromServer = Collections.synchronizedList(new ArrayList<>());
+    private final List<JsonNode> heldBack = Collections.synchronizedList(new ArrayList<>());
+    /** Text of the page's message whose ack and event are kept from the page; null: nothing is. */
+    private volatile String holdBackAnswersTo;
+    private volatile WebSocketRoute page;
+
+    void holdBackAnswersTo(String text) {
+      holdBackAnswersTo = text;
+    }
+
+    void holdBackNothing() {
+      holdBackAnswersTo = null;
+    }
+
+    private boolean holdsBack(JsonNode frame) {
+      String text = holdBackAnswersTo;
+      String id = text == null ? "" : sentId(text);
+      return !id.isEmpty() && id.equals(frame.path("id").asText());
+    }
+
+    boolean heldBack(String type) {
+      synchronized (heldBack) {
+        return heldBack.stream().anyMatch(f -> type.equals(f.path("type").asText()));
+      }
+    }
+
+    List<JsonNode> fromPage() {
+      synchronized (fromPage) {
+        return List.copyOf(fromPage);
+      }
+    }
+
+    /** The first server frame matching, or null. */
+    JsonNode fromServer(java.util.function.Predicate<JsonNode> match) {
+      synchronized (fromServer) {
+        return fromServer.stream().filter(match).findFirst().orElse(null);
+      }
+    }
+
+    /** The client message id of the page's {@code send} with this text, or "" before it went out. */
+    String sentId(String text) {
+      return fromPage().stream()
+          .filter(f -> "send".equals(f.path("type").asText()) && text.equals(f.path("text").asText()))
+          .map(f -> f.path("id").asText())
+          .findFirst()
+          .orElse("");
+    }
+
+    /** Whether the page asked, after its first {@code after} frames, for the whole conversation again. */
+    boolean resyncedFromZero(String conversation, int after) {
+      List<JsonNode> frames = fromPage();
+      return frames.subList(after, frames.size()).stream()
+          .anyMatch(f -> "sync".equals(f.path("type").asText())
+              && conversation.equals(f.path("conversationId").asText())
+              && f.path("afterSeq").isIntegralNumber()
+              && f.path("afterSeq").asLong() == 0);
+    }
+
+    void toPage(ObjectNode frame) {
+      page.send(frame.toString());
+    }
+
+    private void connect(WebSocketRoute ws) {
+      WebSocketRoute server = ws.connectToServer();
+      ws.onMessage(m -> {
+        fromPage.add(parse(m.text()));
+        server.send(m.text());
+      });
+      server.onMessage(m -> {
+        JsonNode frame = parse(m.text());
+        fromServer.add(frame);
+        if (holdsBack(frame)) {
+          heldBack.add(frame);
+        } else {
+          ws.send(m.text());
+        }
+      });
+      page = ws;
+    }
+
+    private static JsonNode parse(String text) {
+      try {
+        return WireClient.JSON.readTree(text);
+      } catch (java.io.IOException e) {
+        throw new AssertionError("not JSON: " + text, e);
+      }
+    }
+  }
+
+  private VisitorWire tapVisitorSocket() {
+    VisitorWire wire = new VisitorWire();
+    context.routeWebSocket(Pattern.compile(".*/ws/visitor.*"), wire::connect);
+    return wire;
+  }
+
+  /** The panel shows each message seq once, one "agent joined" line, and exactly these texts of each side. */
+  private static void assertRebuilt(
+      FrameLocator panel, List<Integer> messageSeqs, List<String> mine, List<String> theirs) {
+    for (int seq : messageSeqs) {
+      expect(panel.locator(".pw-msg[data-seq='" + seq + "']")).hasCount(1);
+    }
+    expect(panel.locator(".pw-msg[data-seq]")).hasCount(messageSeqs.size());
+    expect(panel.locator(".pw-sys")).hasCount(1);
+    assertThat(panel.locator(".pw-mine .pw-bubble").allTextContents()).containsExactlyElementsOf(mine);
+    assertThat(panel.locator(".pw-theirs:not(.pw-greeting) .pw-bubble").allTextContents())
+        .containsExactlyElementsOf(theirs);
+  }
+
+  private static Page.WaitForConditionOptions conditionOptions() {
+    return new Page.WaitForConditionOptions().setTimeout(WAIT_MS);
+  }
 
   private static String identifyScript(String userId, String hash) {
     return "<script>window.identity = [];"
