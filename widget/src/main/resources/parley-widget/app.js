@@ -24,7 +24,7 @@
   var MAX_RESYNCS_PER_CONNECTION = 5;
   // Answers after which the same message will never be accepted (PROTOCOL.md §6.5).
   var FINAL = ['text-empty', 'text-too-long', 'invalid-message-id', 'unknown-conversation', 'conversation-closed',
-    'not-assigned', 'already-claimed', 'not-allowed', 'invalid-field', 'missing-field'];
+    'not-assigned', 'already-claimed', 'not-allowed', 'invalid-field', 'missing-field', 'quota-exceeded'];
   var ICON_BELL = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" ' +
     'd="M12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2zm6-6V11a6 6 0 0 0-5-5.9V4a1 1 0 1 0-2 0v1.1A6 6 0 0 0 6 11v5l-2 2v1h16v-1z"/></svg>';
   var ICON_BELL_OFF = ICON_BELL.replace('</svg>',
@@ -423,8 +423,9 @@
       render();
       pump();
     } else {
-      // timeout, unavailable, overloaded, rate limits: the same id again after a pause.
-      setTimeout(pump, RETRY_SEND_MS * (0.8 + 0.4 * Math.random()));
+      // timeout, unavailable, overloaded, rate limits: the same id again after a pause, at least as long as the
+      // server asked for (retryAfterMs).
+      setTimeout(pump, Math.max(+f.retryAfterMs || 0, RETRY_SEND_MS * (0.8 + 0.4 * Math.random())));
     }
   }
 

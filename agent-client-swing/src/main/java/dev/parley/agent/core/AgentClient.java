@@ -64,9 +64,10 @@ public final class AgentClient implements AutoCloseable {
       Set.of(
           "text-empty", "text-too-long", "invalid-message-id", "unknown-conversation", "conversation-closed",
           "not-assigned", "already-claimed", "not-allowed", "missing-field", "invalid-field", "bad-json",
-          "unknown-type", "frame-too-large");
+          "unknown-type", "frame-too-large", "quota-exceeded");
 
-  static final Set<String> RETRY_CODES = Set.of("timeout", "unavailable", "overloaded", "too-many-subscribers");
+  static final Set<String> RETRY_CODES =
+      Set.of("timeout", "unavailable", "overloaded", "rate-limited", "too-many-subscribers");
 
   private final HttpClient http;
   private final URI socketUri;
@@ -330,6 +331,7 @@ public final class AgentClient implements AutoCloseable {
       case "typing" -> workspace.typing(frame);
       case "read" -> workspace.read(frame);
       case "queue" -> workspace.queue(frame);
+      case "queueChanged" -> workspace.queueChanged(frame);
       case "visitor" -> workspace.visitor(frame);
       default -> {} // pong and anything newer than this client: ignore (protocol: clients ignore unknown types)
     }
@@ -528,13 +530,15 @@ public final class AgentClient implements AutoCloseable {
           original.path("conversationId").asText(null), ref, code,
           "send".equals(original.path("type").asText()) ? original.path("text").asText() : null);
     } else if (RETRY_CODES.contains(code)) {
+      // At least as long as the server asked for (retryAfterMs of rate-limited and overloaded).
+      long pause = Math.max(RETRY_PAUSE_MILLIS, frame.path("retryAfterMs").asLong(0));
       net.schedule(
           () -> {
             if (welcomed && outbox.contains(ref)) {
               transmit(original);
             }
           },
-          RETRY_PAUSE_MILLIS,
+          pause,
           TimeUnit.MILLISECONDS);
     }
     // not-authenticated and the like: the frame stays in the outbox and goes again after the next welcome.

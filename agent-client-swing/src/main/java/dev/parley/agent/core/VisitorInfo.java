@@ -23,6 +23,8 @@ public record VisitorInfo(
     String email,
     Map<String, String> attributes,
     Boolean verified,
+    /** What the site's signature covered: "all", or "id" (the name, e-mail and attributes are unverified). */
+    String verifiedFields,
     Device device,
     String referrer,
     Map<String, String> utm,
@@ -45,8 +47,8 @@ public record VisitorInfo(
   /** Only the ids, before the server has said anything more. */
   public static VisitorInfo unknown(String conversationId, String visitorId) {
     return new VisitorInfo(
-        conversationId, visitorId, null, null, null, null, Map.of(), null, null, null, Map.of(), List.of(), null,
-        List.of());
+        conversationId, visitorId, null, null, null, null, Map.of(), null, null, null, null, Map.of(), List.of(),
+        null, List.of());
   }
 
   public boolean hasDetails() {
@@ -97,6 +99,7 @@ public record VisitorInfo(
         text(frame, "email"),
         stringMap(frame.path("attributes")),
         verified.isBoolean() ? verified.booleanValue() : null,
+        text(frame, "verifiedFields"),
         device.isObject() ? new Device(text(device, "browser"), text(device, "os"), text(device, "type")) : null,
         text(frame, "referrer"),
         stringMap(frame.path("utm")),

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +32,8 @@ public final class Workspace {
   // Guarded by this.
   private final Map<String, Conversation> conversations = new LinkedHashMap<>();
   private List<QueueEntry> queue = List.of();
+  /** Each site's queue in its order, as the server's queue and queueChanged frames built it. */
+  private final Map<String, LinkedHashMap<String, QueueEntry>> queues = new HashMap<>();
   private ConnectionState connection = ConnectionState.CONNECTING;
   private String agentId;
   private String agentStatus;
@@ -359,19 +362,54 @@ public final class Workspace {
         });
   }
 
+  /** A site's whole queue ({@code queue} frame): replaces what this workspace held for the site. */
   void queue(JsonNode frame) {
-    List<QueueEntry> waiting = new ArrayList<>();
+    String siteId = frame.path("siteId").asText();
+    LinkedHashMap<String, QueueEntry> site = new LinkedHashMap<>();
     for (JsonNode w : frame.path("waiting")) {
-      waiting.add(
-          new QueueEntry(
-              w.path("conversationId").asText(), w.path("visitorId").asText(null),
-              parseTime(w.path("since").asText(null))));
+      QueueEntry entry = entry(w);
+      site.put(entry.conversationId(), entry);
     }
     boolean someoneNew;
     synchronized (this) {
-      Set<String> before = new HashSet<>();
-      queue.forEach(q -> before.add(q.conversationId()));
-      someoneNew = waiting.stream().anyMatch(q -> !before.contains(q.conversationId()));
+      LinkedHashMap<String, QueueEntry> before = queues.getOrDefault(siteId, new LinkedHashMap<>());
+      someoneNew = site.keySet().stream().anyMatch(id -> !before.containsKey(id));
+      queues.put(siteId, site);
+    }
+    publishQueue(someoneNew);
+  }
+
+  /**
+   * What changed in a site's queue ({@code queueChanged} frame, PROTOCOL.md §10): the removed ids leave, the
+   * added entries join at the end (an id already held is left as it is).
+   */
+  void queueChanged(JsonNode frame) {
+    String siteId = frame.path("siteId").asText();
+    boolean someoneNew = false;
+    synchronized (this) {
+      LinkedHashMap<String, QueueEntry> site = queues.computeIfAbsent(siteId, k -> new LinkedHashMap<>());
+      frame.path("removed").forEach(id -> site.remove(id.asText()));
+      for (JsonNode w : frame.path("added")) {
+        QueueEntry entry = entry(w);
+        someoneNew |= site.putIfAbsent(entry.conversationId(), entry) == null;
+      }
+    }
+    publishQueue(someoneNew);
+  }
+
+  private static QueueEntry entry(JsonNode w) {
+    return new QueueEntry(
+        w.path("conversationId").asText(), w.path("visitorId").asText(null), parseTime(w.path("since").asText(null)));
+  }
+
+  /** Every site's queue in one list, oldest first, to the listeners. */
+  private void publishQueue(boolean someoneNew) {
+    List<QueueEntry> waiting = new ArrayList<>();
+    synchronized (this) {
+      queues.values().forEach(site -> waiting.addAll(site.values()));
+      waiting.sort(
+          java.util.Comparator.comparing(
+              QueueEntry::since, java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())));
       queue = List.copyOf(waiting);
     }
     listeners.forEach(l -> l.queueChanged(waiting, someoneNew));

@@ -69,8 +69,11 @@ final class VisitorPanel extends JPanel {
     line(out, "visitor.userId", v.userId());
     if (v.identified()) {
       // Unsigned identities are whatever the page's script said; agents must know not to trust them blindly.
-      line(out, "visitor.identity",
-          texts.get(Boolean.TRUE.equals(v.verified()) ? "visitor.verified" : "visitor.unverified"));
+      String identity =
+          !Boolean.TRUE.equals(v.verified())
+              ? "visitor.unverified"
+              : "id".equals(v.verifiedFields()) ? "visitor.verifiedIdOnly" : "visitor.verified";
+      line(out, "visitor.identity", texts.get(identity));
     }
     if (v.online() != null) {
       line(out, "visitor.presence", texts.get(v.online() ? "visitor.online" : "visitor.offline"));

@@ -15,7 +15,7 @@ class QuickRepliesTest {
 
   @Test
   void variablesAreFilledAndUnknownOnesLeftVisible() {
-    VisitorInfo ana = new VisitorInfo("c", "v9", "demo", null, "Ana", null, Map.of(), null, null, null, Map.of(),
+    VisitorInfo ana = new VisitorInfo("c", "v9", "demo", null, "Ana", null, Map.of(), null, null, null, null, Map.of(),
         List.of(), null, List.of());
     assertThat(QuickReplies.fill("Hi {visitor.name}, I'm {agent.name}. Mail: {visitor.email}. {visitor.shoe}", ana, "Lin"))
         .isEqualTo("Hi Ana, I'm Lin. Mail: . {visitor.shoe}");
