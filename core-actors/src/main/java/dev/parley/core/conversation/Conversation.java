@@ -276,6 +276,14 @@ public final class Conversation
   /** The visitor's satisfaction rating; recorded for the read side and stats, never shown in the timeline. */
   public record Rated(int score, String comment, Instant at) implements Event {}
 
+  /**
+   * The conversation's words were erased (privacy: the visitor asked, or the site's retention period passed). The
+   * journal's earlier events are rewritten with empty texts as well (docs/DECISIONS.md); this event tells the
+   * entity and every read model to forget what they hold. Seqs, authors and times stay, for statistics. A message
+   * with empty text is an erased one (texts are never empty otherwise).
+   */
+  public record ContentErased(Instant at) implements Event {}
+
   // ---------------------------------------------------------------------------------------------------------
   // State
 
@@ -376,6 +384,8 @@ public final class Conversation
         }
       } else if (event instanceof Rated r) {
         rating = r;
+      } else if (event instanceof ContentErased e) {
+        eraseContent();
       } else if (event instanceof NoteWritten n) {
         lastNoteSeq = n.noteSeq();
         notes.addLast(new Note(n.noteSeq(), n.agentId(), n.text(), n.at()));
@@ -392,6 +402,21 @@ public final class Conversation
      * not hold the history that was acknowledged: recovery fails here, loudly, and the conversation serves nobody
      * rather than a rewritten history (docs/DECISIONS.md).
      */
+    /** Forgets every text: messages in the tail, notes, the rating's comment. */
+    private void eraseContent() {
+      List<Entry> kept = new ArrayList<>(tail);
+      tail.clear();
+      for (Entry e : kept) {
+        tail.addLast(e.text() == null ? e : new Entry(e.seq(), e.kind(), e.author(), e.clientMessageId(), "", e.at()));
+      }
+      List<Note> keptNotes = new ArrayList<>(notes);
+      notes.clear();
+      keptNotes.forEach(n -> notes.addLast(new Note(n.noteSeq(), n.agentId(), "", n.at())));
+      if (rating != null) {
+        rating = new Rated(rating.score(), null, rating.at());
+      }
+    }
+
     private void append(Entry entry) {
       if (entry.seq() != lastSeq + 1) {
         throw new IllegalStateException(

@@ -130,6 +130,13 @@ public final class Visitor
 
   public record DeviceSeen(Device device, Instant at) implements Event {}
 
+  /**
+   * Everything known about the visitor was erased (privacy): identity, device, referrer, campaign and page trail.
+   * The journal's earlier events are rewritten too (docs/DECISIONS.md). The conversation ids stay, so that their
+   * words can be erased as well.
+   */
+  public record Erased(Instant at) implements Event {}
+
   // State ------------------------------------------------------------------------------------------------------
 
   /**
@@ -196,6 +203,9 @@ public final class Visitor
       } else if (event instanceof DeviceSeen d) {
         return new State(
             currentConversationId, pastConversationIds, identity, d.device(), referrer, utm, pages, recentStarts);
+      } else if (event instanceof Erased e) {
+        return new State(
+            currentConversationId, pastConversationIds, null, null, null, Map.of(), List.of(), recentStarts);
       } else if (event instanceof PageViewed v) {
         List<PageView> trail = new ArrayList<>(pages);
         trail.add(v.page());
