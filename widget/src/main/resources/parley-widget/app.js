@@ -819,7 +819,13 @@
     li.className = 'pw-msg ' + (mine ? 'pw-mine' : 'pw-theirs');
     var b = document.createElement('div');
     b.className = 'pw-bubble';
-    b.appendChild(linkify(text));
+    if (text === '') {
+      // An erased message (privacy): its words are gone, its place in the conversation stays.
+      b.className += ' pw-erased';
+      b.textContent = t('erased');
+    } else {
+      b.appendChild(linkify(text));
+    }
     var meta = document.createElement('div');
     meta.className = 'pw-meta';
     li.appendChild(b);

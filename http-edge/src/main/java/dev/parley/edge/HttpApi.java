@@ -11,7 +11,8 @@ import dev.parley.edge.admin.SiteRoutes;
 import dev.parley.edge.admin.WidgetAdminRoutes;
 import dev.parley.edge.web.WidgetRoutes;
 import dev.parley.edge.ws.ConnectionRoutes;
-import java.util.function.Function;
+import java.util.List;
+import java.util.function.BiFunction;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -23,13 +24,27 @@ public final class HttpApi extends AllDirectives {
 
   private final ApiContext api;
   private final ConnectionRoutes webSockets;
-  private final Function<ApiContext, ApiRoutes> routing;
+  private final List<BiFunction<ApiContext, SiteRoutes, ApiRoutes>> more;
+  /** The merged OpenAPI document, built once. */
+  private final String openApi = OpenApiDocument.build();
 
-  /** {@code routing}: the routing configuration API (docs/ROUTING.md), built on the same context. */
-  public HttpApi(ApiContext api, ConnectionRoutes webSockets, Function<ApiContext, ApiRoutes> routing) {
+  /**
+   * {@code more}: the API's other route groups (routing configuration, privacy, ...), each built on the same
+   * context and site checks.
+   */
+  public HttpApi(
+      ApiContext api, ConnectionRoutes webSockets, List<BiFunction<ApiContext, SiteRoutes, ApiRoutes>> more) {
     this.api = api;
     this.webSockets = webSockets;
-    this.routing = routing;
+    this.more = List.copyOf(more);
+  }
+
+  /** The alternatives in order; none: a route that rejects everything. */
+  private Route all(List<Route> routes) {
+    if (routes.isEmpty()) {
+      return reject();
+    }
+    return concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new));
   }
 
   /**
@@ -47,10 +62,10 @@ public final class HttpApi extends AllDirectives {
             new WidgetAdminRoutes(api, sites).routes(),
             new QuickReplyRoutes(api, sites).routes(),
             sites.routes(),
-            routing.apply(api).routes(),
+            all(more.stream().map(f -> f.apply(api, sites).routes()).toList()),
             path(
                 segment("api").slash("openapi.json"),
-                () -> get(() -> getFromResource("openapi.json", ContentTypes.APPLICATION_JSON))),
+                () -> get(() -> complete(HttpEntities.create(ContentTypes.APPLICATION_JSON, openApi)))),
             path(
                 "healthz",
                 () ->

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.core.Domain;
 import dev.parley.edge.admin.ApiContext;
+import dev.parley.edge.admin.PrivacyRoutes;
 import dev.parley.edge.admin.routing.RoutingRoutes;
 import dev.parley.edge.admission.Admission;
 import dev.parley.edge.admission.AdmissionSettings;
@@ -18,6 +19,8 @@ import dev.parley.edge.ws.SessionDeps;
 import dev.parley.persistence.config.Databases;
 import dev.parley.persistence.config.PersistenceSettings;
 import dev.parley.persistence.config.Storage;
+import dev.parley.persistence.audit.AuditLog;
+import dev.parley.persistence.privacy.Erasures;
 import dev.parley.persistence.directory.Directory;
 import dev.parley.persistence.directory.QuickReplies;
 import dev.parley.persistence.directory.SecretStore;
@@ -172,6 +175,10 @@ public final class ParleyServer implements AutoCloseable {
               new UserAgents(),
               admission);
       Gateway gateway = new Gateway(system, deps);
+      AuditLog audit = new AuditLog(pool);
+      Erasures erasures = new Erasures(system, sharding, pool, blocking, clock, audit);
+      erasures.resumeUnfinished();
+      erasures.startRetentionSweeps(resolved.getDuration("parley.privacy.retention-sweep-every"));
 
       // The agent endpoint's own origins depend on the bound port when port 0 is asked for: filled once bound.
       Set<String> origins = new java.util.concurrent.CopyOnWriteArraySet<>();
@@ -179,7 +186,9 @@ public final class ParleyServer implements AutoCloseable {
           new HttpApi(
               new ApiContext(tokens, directory, sites, blocking, clock, new QuickReplies(pool)),
               new ConnectionRoutes(gateway, sites, origins, admission, clientAddress),
-              context -> new RoutingRoutes(context, routing, sharding));
+              List.of(
+                  (context, siteRoutes) -> new RoutingRoutes(context, routing, sharding),
+                  (context, siteRoutes) -> new PrivacyRoutes(context, siteRoutes, erasures, audit, clientAddress)));
       ServerBinding binding =
           Http.get(system)
               .newServerAt(edge.host(), edge.port())

@@ -247,7 +247,9 @@ final class ConversationPanel extends JPanel {
         case "message" -> {
           out.append(time).append("  ")
               .append(texts.get(e.fromVisitor() ? "conversation.visitor" : "conversation.agent"))
-              .append(": ").append(e.text());
+              .append(": ")
+              // An empty text is an erased message (privacy): its place stays, its words are gone.
+              .append(e.text() == null || e.text().isEmpty() ? texts.get("conversation.erased") : e.text());
           if (e.pending()) {
             out.append("  (").append(texts.get("conversation.sending")).append(')');
           } else if (e.failedCode() != null) {

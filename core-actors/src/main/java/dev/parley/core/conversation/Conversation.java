@@ -180,6 +180,14 @@ public final class Conversation
   public record AddNote(Caller caller, String clientMessageId, String text, ActorRef<StatusReply<Long>> replyTo)
       implements Command {}
 
+  /**
+   * Erase the conversation's words (privacy): an open conversation is closed by the system first, then {@link
+   * ContentErased} is persisted. Idempotent. Replies, once durable, with the journal sequence number up to which
+   * the journal's earlier events are to be rewritten without their texts ({@link #scrubbed}). Not a client
+   * command: the erasure job sends it.
+   */
+  public record EraseContent(ActorRef<StatusReply<Long>> replyTo) implements Command {}
+
   private record SubscriberGone(ActorRef<Notification> subscriber) implements Command {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -317,6 +325,8 @@ public final class Conversation
     /** What the visitor wrote so far, against {@link #MAX_VISITOR_MESSAGES} and {@link #MAX_VISITOR_CHARS}. */
     int visitorMessages;
     long visitorChars;
+    /** The words were erased ({@link ContentErased}). */
+    boolean erased;
 
     public Status status() {
       return status;
@@ -386,6 +396,7 @@ public final class Conversation
         rating = r;
       } else if (event instanceof ContentErased e) {
         eraseContent();
+        erased = true;
       } else if (event instanceof NoteWritten n) {
         lastNoteSeq = n.noteSeq();
         notes.addLast(new Note(n.noteSeq(), n.agentId(), n.text(), n.at()));
@@ -449,7 +460,8 @@ public final class Conversation
           idleNoticeAt,
           joinedSeq,
           visitorMessages,
-          visitorChars);
+          visitorChars,
+          erased);
     }
 
     static State fromSnapshot(Snapshot s) {
@@ -471,6 +483,7 @@ public final class Conversation
       state.joinedSeq = s.joinedSeq() != null ? s.joinedSeq() : joinedSeqInTail(state);
       state.visitorMessages = s.visitorMessages() != null ? s.visitorMessages() : 0;
       state.visitorChars = s.visitorChars() != null ? s.visitorChars() : 0;
+      state.erased = Boolean.TRUE.equals(s.erased());
       s.dedup().forEach(d -> state.dedup.put(d.key(), d.seq()));
       s.readMarks().forEach(r -> state.readMarks.put(r.reader().key(), r));
       return state;
@@ -522,7 +535,9 @@ public final class Conversation
       Long joinedSeq,
       /** Added after release: null in older snapshots (counted from there on). */
       Integer visitorMessages,
-      Long visitorChars)
+      Long visitorChars,
+      /** Added after release: null in older snapshots (not erased). */
+      Boolean erased)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -615,6 +630,7 @@ public final class Conversation
         .onCommand(AddNote.class, this::onAddNote)
         .onCommand(Rate.class, this::onRate)
         .onCommand(CloseIfIdle.class, this::onCloseIfIdle)
+        .onCommand(EraseContent.class, this::onEraseContent)
         .build();
   }
 
@@ -921,6 +937,46 @@ public final class Conversation
           .thenNoReply();
     }
     return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onEraseContent(State state, EraseContent cmd) {
+    if (state.status == Status.EMPTY || state.erased) {
+      return Effect()
+          .reply(cmd.replyTo(), StatusReply.success(lastSequenceNumber(context)));
+    }
+    Instant now = clock.instant();
+    if (state.status != Status.CLOSED) {
+      Closed close = new Closed(state.lastSeq + 1, Participant.system(), now);
+      return Effect()
+          .persist(List.of(close, new ContentErased(now)))
+          .thenRun(
+              s -> {
+                broadcast(new Appended(conversationId, s.tail.peekLast()));
+                peers.closed(s.siteId, conversationId, s.visitorId, s.agentId);
+              })
+          .thenReply(cmd.replyTo(), s -> StatusReply.success(lastSequenceNumber(context)));
+    }
+    return Effect()
+        .persist(new ContentErased(now))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(lastSequenceNumber(context)));
+  }
+
+  /**
+   * An event as the journal keeps it once the conversation's words are erased: texts emptied, the page address
+   * and the rating's comment dropped; everything else (seqs, authors, times, score) stays.
+   */
+  public static Event scrubbed(Event event) {
+    if (event instanceof MessagePosted m) {
+      return new MessagePosted(m.seq(), m.author(), m.clientMessageId(), "", m.at());
+    } else if (event instanceof NoteWritten n) {
+      return new NoteWritten(n.noteSeq(), n.agentId(), n.clientMessageId(), "", n.at());
+    } else if (event instanceof Rated r) {
+      return new Rated(r.score(), null, r.at());
+    } else if (event instanceof Opened o) {
+      RoutingHints h = RoutingHints.orNone(o.hints());
+      return new Opened(o.siteId(), o.visitorId(), o.at(), new RoutingHints(h.group(), null, null));
+    }
+    return event;
   }
 
   private ReplyEffect<Event, State> onRate(State state, Rate cmd) {

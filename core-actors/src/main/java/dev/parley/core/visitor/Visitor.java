@@ -88,6 +88,13 @@ public final class Visitor
   /** The host site identified the visitor (checked by the edge where the site demands a signature). */
   public record Identify(Identity identity, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+  /**
+   * Erase what is known about the visitor (privacy): persists {@link Erased} and replies, once durable, with the
+   * journal sequence number up to which the journal's earlier events are to be rewritten ({@link #scrubbed}). Not
+   * a client command: the erasure job sends it.
+   */
+  public record Erase(ActorRef<StatusReply<Long>> replyTo) implements Command {}
+
   /** The visitor opened a page. */
   public record ViewPage(PageView page) implements Command {}
 
@@ -136,6 +143,21 @@ public final class Visitor
    * words can be erased as well.
    */
   public record Erased(Instant at) implements Event {}
+
+  /**
+   * An event as the journal keeps it once the visitor is erased: no identity, device, addresses or titles; the
+   * conversation ids and times stay.
+   */
+  public static Event scrubbed(Event event) {
+    if (event instanceof Identified i) {
+      return new Identified(null, i.at());
+    } else if (event instanceof PageViewed v) {
+      return new PageViewed(new PageView("", null, null, v.page().at()));
+    } else if (event instanceof DeviceSeen d) {
+      return new DeviceSeen(null, d.at());
+    }
+    return event;
+  }
 
   // State ------------------------------------------------------------------------------------------------------
 
@@ -300,6 +322,7 @@ public final class Visitor
         .onCommand(Disconnected.class, (state, cmd) -> forget(state, cmd.session()))
         .onCommand(SessionGone.class, (state, cmd) -> forget(state, cmd.session()))
         .onCommand(Identify.class, this::onIdentify)
+        .onCommand(Erase.class, this::onErase)
         .onCommand(ViewPage.class, this::onViewPage)
         .onCommand(SeenOn.class, this::onSeenOn)
         .onCommand(Watch.class, this::onWatch)
@@ -329,6 +352,16 @@ public final class Visitor
     String fresh = UUID.randomUUID().toString();
     events.add(new ConversationStarted(fresh, now));
     return Effect().persist(events).thenReply(cmd.replyTo(), s -> StatusReply.success(fresh));
+  }
+
+  private ReplyEffect<Event, State> onErase(State state, Erase cmd) {
+    return Effect()
+        .persist(new Erased(clock.instant()))
+        .thenRun(this::notifyWatchers)
+        .thenReply(
+            cmd.replyTo(),
+            s -> StatusReply.success(
+                lastSequenceNumber(context)));
   }
 
   private ReplyEffect<Event, State> onGetProfile(State state, GetProfile cmd) {
