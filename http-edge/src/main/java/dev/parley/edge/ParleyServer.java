@@ -5,7 +5,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.core.Domain;
 import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.routing.RoutingRoutes;
+import dev.parley.edge.auth.AuthSettings;
 import dev.parley.edge.auth.FirstStart;
+import dev.parley.edge.auth.LoginThrottle;
+import dev.parley.edge.auth.PasswordHashing;
+import dev.parley.edge.auth.Revocations;
+import dev.parley.edge.auth.SecretBox;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.config.EdgeSettings;
 import dev.parley.edge.web.UserAgents;
@@ -19,6 +24,7 @@ import dev.parley.persistence.directory.Directory;
 import dev.parley.persistence.directory.QuickReplies;
 import dev.parley.persistence.directory.SecretStore;
 import dev.parley.persistence.directory.SiteWidgets;
+import dev.parley.persistence.directory.TwoFactorStore;
 import dev.parley.persistence.history.JournalConversationHistory;
 import dev.parley.persistence.routing.RoutingStore;
 import java.time.Clock;
@@ -57,24 +63,28 @@ public final class ParleyServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
   private static final String TOKEN_SECRET = "token-signing-key";
+  private static final String TOTP_KEY = "totp-encryption-key";
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final String publicUrl;
   private final Directory directory;
   private final Optional<FirstStart.Credentials> firstStartCredentials;
+  private final PasswordHashing hashing;
 
   private ParleyServer(
       ActorSystem<Void> system,
       ServerBinding binding,
       String publicUrl,
       Directory directory,
-      Optional<FirstStart.Credentials> firstStartCredentials) {
+      Optional<FirstStart.Credentials> firstStartCredentials,
+      PasswordHashing hashing) {
     this.system = system;
     this.binding = binding;
     this.publicUrl = publicUrl;
     this.directory = directory;
     this.firstStartCredentials = firstStartCredentials;
+    this.hashing = hashing;
   }
 
   /**
@@ -99,6 +109,7 @@ public final class ParleyServer implements AutoCloseable {
   private static ParleyServer start(Config config, Storage database) {
     Config resolved = config.resolve();
     EdgeSettings edge = EdgeSettings.fromConfig(resolved);
+    AuthSettings auth = AuthSettings.fromConfig(resolved);
     PersistenceSettings storage = database.settings();
     log.info("Starting Parley on {}", database);
 
@@ -142,9 +153,17 @@ public final class ParleyServer implements AutoCloseable {
 
       Directory directory = new Directory(pool);
       Clock clock = Clock.systemUTC();
+      SecretStore secrets = new SecretStore(pool);
       Tokens tokens =
           new Tokens(
-              new SecretStore(pool).getOrCreate(TOKEN_SECRET), clock, edge.agentTokenTtl(), edge.visitorTokenTtl());
+              secrets.getOrCreate(TOKEN_SECRET),
+              clock,
+              edge.agentTokenTtl(),
+              edge.visitorTokenTtl(),
+              auth.maxSession(),
+              auth.challengeTtl());
+      PasswordHashing hashing = new PasswordHashing(auth.hashingThreads(), auth.hashingQueue());
+      system.getWhenTerminated().thenRun(hashing::close);
       SiteCache sites = new SiteCache(directory, new SiteWidgets(pool), blocking);
       SessionDeps deps =
           new SessionDeps(
@@ -163,7 +182,19 @@ public final class ParleyServer implements AutoCloseable {
       Set<String> origins = new java.util.concurrent.CopyOnWriteArraySet<>();
       HttpApi api =
           new HttpApi(
-              new ApiContext(tokens, directory, sites, blocking, clock, new QuickReplies(pool)),
+              new ApiContext(
+                  tokens,
+                  directory,
+                  sites,
+                  blocking,
+                  clock,
+                  new QuickReplies(pool),
+                  auth,
+                  hashing,
+                  new LoginThrottle(),
+                  new Revocations(sharding, edge.askTimeout(), blocking),
+                  new TwoFactorStore(pool),
+                  new SecretBox(secrets.getOrCreate(TOTP_KEY))),
               new ConnectionRoutes(gateway, sites, origins),
               context -> new RoutingRoutes(context, routing, sharding));
       ServerBinding binding =
@@ -180,7 +211,7 @@ public final class ParleyServer implements AutoCloseable {
       Optional<FirstStart.Credentials> credentials =
           FirstStart.run(directory, List.copyOf(origins), clock);
       log.info("Parley serves {} (HTTP bound to {})", publicUrl, binding.localAddress());
-      return new ParleyServer(system, binding, publicUrl, directory, credentials);
+      return new ParleyServer(system, binding, publicUrl, directory, credentials, hashing);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Parley could not start", e);
@@ -212,6 +243,11 @@ public final class ParleyServer implements AutoCloseable {
 
   public Directory directory() {
     return directory;
+  }
+
+  /** The password-hashing pool (tests count its work). */
+  public PasswordHashing passwordHashing() {
+    return hashing;
   }
 
   /** The admin credentials generated by this process's first start; empty when the data existed already. */
