@@ -118,6 +118,11 @@ public final class SiteRoutes extends ApiRoutes {
                       if (twoFactorRequired != null && !principal.may(siteId, Permission.MANAGE_SECURITY)) {
                         throw ApiError.forbidden("only the site's owners change its security settings");
                       }
+                      if (Boolean.TRUE.equals(twoFactorRequired) && !principal.account().twoFactorEnabled()) {
+                        // Else the owner would lock themselves into a token that only allows enrolling.
+                        throw ApiError.conflict(
+                            "twoFactorRequired", "set up two-factor sign-in for yourself first (/api/auth/2fa/enrol)");
+                      }
                       Site updated =
                           new Site(
                               siteId,
