@@ -157,10 +157,6 @@ public final class AccountRoutes extends ApiRoutes {
     String roleName = body.optionalString("role", 1, 16);
     SiteRole newRole = roleName == null ? null : role(roleName, null);
     Boolean disabled = body.optionalBoolean("disabled");
-    String displayName = body.optionalString("displayName", 1, 200);
-    if (displayName != null) {
-      throw ApiError.invalid("displayName", "a display name is changed by its owner (not yet supported)");
-    }
     return authenticated(
         principal ->
             changeThenRevoke(
