@@ -11,12 +11,27 @@ public final class ApiError extends RuntimeException {
   private final int status;
   private final ErrorCode code;
   private final String field;
+  /** Seconds for a {@code Retry-After} header; 0 for none. */
+  private final long retryAfterSeconds;
 
   public ApiError(int status, ErrorCode code, String message, String field) {
+    this(status, code, message, field, 0);
+  }
+
+  public ApiError(int status, ErrorCode code, String message, String field, long retryAfterSeconds) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  public static ApiError rateLimited(String message, long retryAfterSeconds) {
+    return new ApiError(429, ErrorCode.RATE_LIMITED, message, null, retryAfterSeconds);
+  }
+
+  public static ApiError overloaded(String message, long retryAfterSeconds) {
+    return new ApiError(503, ErrorCode.OVERLOADED, message, null, retryAfterSeconds);
   }
 
   public static ApiError invalid(String field, String message) {
@@ -50,5 +65,9 @@ public final class ApiError extends RuntimeException {
 
   public String field() {
     return field;
+  }
+
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 }

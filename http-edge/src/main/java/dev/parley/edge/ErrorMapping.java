@@ -3,7 +3,10 @@ package dev.parley.edge;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.protocol.ErrorCode;
 import dev.parley.edge.protocol.Json;
+import dev.parley.edge.auth.PasswordHashing;
+import dev.parley.edge.auth.Revocations;
 import dev.parley.persistence.directory.Conflict;
+import dev.parley.persistence.directory.LastOwner;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -55,7 +58,12 @@ public final class ErrorMapping {
   }
 
   public static HttpResponse response(ApiError e) {
-    return response(e.status(), e.code(), e.getMessage(), e.field());
+    HttpResponse response = response(e.status(), e.code(), e.getMessage(), e.field());
+    return e.retryAfterSeconds() > 0
+        ? response.addHeader(
+            org.apache.pekko.http.javadsl.model.headers.RawHeader.create(
+                "Retry-After", Long.toString(e.retryAfterSeconds())))
+        : response;
   }
 
   /** Maps what route logic throws: our refusals to their status, anything else to a logged 500. */
@@ -66,6 +74,21 @@ public final class ErrorMapping {
     }
     if (cause instanceof Conflict conflict) {
       return response(409, ErrorCode.CONFLICT, conflict.getMessage(), conflict.field());
+    }
+    if (cause instanceof LastOwner lastOwner) {
+      return response(409, ErrorCode.LAST_OWNER, lastOwner.getMessage(), null);
+    }
+    if (cause instanceof PasswordHashing.Overloaded) {
+      return response(
+          ApiError.overloaded(
+              "too many sign-ins are being checked; try again shortly", PasswordHashing.RETRY_AFTER_SECONDS));
+    }
+    if (cause instanceof Revocations.NotEnded) {
+      return response(
+          ApiError.overloaded(
+              "the change is saved and the account's tokens no longer work, but its live connections could not"
+                  + " all be ended yet; send the request again",
+              5));
     }
     if (cause instanceof org.apache.pekko.http.scaladsl.model.EntityStreamSizeException tooLarge) {
       return response(

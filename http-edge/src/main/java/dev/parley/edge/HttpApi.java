@@ -9,6 +9,7 @@ import dev.parley.edge.admin.AuthRoutes;
 import dev.parley.edge.admin.QuickReplyRoutes;
 import dev.parley.edge.admin.SiteRoutes;
 import dev.parley.edge.admin.WidgetAdminRoutes;
+import dev.parley.edge.web.SecurityHeaders;
 import dev.parley.edge.web.WidgetRoutes;
 import dev.parley.edge.ws.ConnectionRoutes;
 import java.util.List;
@@ -53,6 +54,7 @@ public final class HttpApi extends AllDirectives {
    */
   public Route routes() {
     SiteRoutes sites = new SiteRoutes(api);
+    SecurityHeaders headers = new SecurityHeaders("public/index.html");
     Route all =
         concat(
             webSockets.routes(),
@@ -79,6 +81,11 @@ public final class HttpApi extends AllDirectives {
         () ->
             handleRejections(
                 ErrorMapping.rejectionHandler(),
-                () -> respondWithHeader(RawHeader.create("X-Content-Type-Options", "nosniff"), () -> all)));
+                () ->
+                    respondWithHeader(
+                        RawHeader.create("X-Content-Type-Options", "nosniff"),
+                        () ->
+                            extractRequest(
+                                request -> mapResponse(response -> headers.apply(request, response), () -> all)))));
   }
 }

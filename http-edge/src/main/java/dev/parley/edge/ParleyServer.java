@@ -9,7 +9,12 @@ import dev.parley.edge.admin.routing.RoutingRoutes;
 import dev.parley.edge.admission.Admission;
 import dev.parley.edge.admission.AdmissionSettings;
 import dev.parley.edge.admission.ClientAddress;
+import dev.parley.edge.auth.AuthSettings;
 import dev.parley.edge.auth.FirstStart;
+import dev.parley.edge.auth.LoginThrottle;
+import dev.parley.edge.auth.PasswordHashing;
+import dev.parley.edge.auth.Revocations;
+import dev.parley.edge.auth.SecretBox;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.config.EdgeSettings;
 import dev.parley.edge.web.UserAgents;
@@ -25,6 +30,7 @@ import dev.parley.persistence.directory.Directory;
 import dev.parley.persistence.directory.QuickReplies;
 import dev.parley.persistence.directory.SecretStore;
 import dev.parley.persistence.directory.SiteWidgets;
+import dev.parley.persistence.directory.TwoFactorStore;
 import dev.parley.persistence.history.JournalConversationHistory;
 import dev.parley.persistence.routing.RoutingStore;
 import java.time.Clock;
@@ -69,24 +75,28 @@ public final class ParleyServer implements AutoCloseable {
   private static final String TOKEN_SECRET = "token-signing-key";
   /** Keys the opaque per-address keys that queues count by (admission control). */
   private static final String CLIENT_KEY_SECRET = "client-key";
+  private static final String TOTP_KEY = "totp-encryption-key";
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final String publicUrl;
   private final Directory directory;
   private final Optional<FirstStart.Credentials> firstStartCredentials;
+  private final PasswordHashing hashing;
 
   private ParleyServer(
       ActorSystem<Void> system,
       ServerBinding binding,
       String publicUrl,
       Directory directory,
-      Optional<FirstStart.Credentials> firstStartCredentials) {
+      Optional<FirstStart.Credentials> firstStartCredentials,
+      PasswordHashing hashing) {
     this.system = system;
     this.binding = binding;
     this.publicUrl = publicUrl;
     this.directory = directory;
     this.firstStartCredentials = firstStartCredentials;
+    this.hashing = hashing;
   }
 
   /**
@@ -111,6 +121,7 @@ public final class ParleyServer implements AutoCloseable {
   private static ParleyServer start(Config config, Storage database) {
     Config resolved = config.resolve();
     EdgeSettings edge = EdgeSettings.fromConfig(resolved);
+    AuthSettings auth = AuthSettings.fromConfig(resolved);
     PersistenceSettings storage = database.settings();
     log.info("Starting Parley on {}", database);
 
@@ -154,9 +165,17 @@ public final class ParleyServer implements AutoCloseable {
 
       Directory directory = new Directory(pool);
       Clock clock = Clock.systemUTC();
+      SecretStore secrets = new SecretStore(pool);
       Tokens tokens =
           new Tokens(
-              new SecretStore(pool).getOrCreate(TOKEN_SECRET), clock, edge.agentTokenTtl(), edge.visitorTokenTtl());
+              secrets.getOrCreate(TOKEN_SECRET),
+              clock,
+              edge.agentTokenTtl(),
+              edge.visitorTokenTtl(),
+              auth.maxSession(),
+              auth.challengeTtl());
+      PasswordHashing hashing = new PasswordHashing(auth.hashingThreads(), auth.hashingQueue());
+      system.getWhenTerminated().thenRun(hashing::close);
       SiteCache sites = new SiteCache(directory, new SiteWidgets(pool), blocking);
       AdmissionSettings admissionSettings = AdmissionSettings.fromConfig(resolved);
       Admission admission =
@@ -184,11 +203,24 @@ public final class ParleyServer implements AutoCloseable {
       Set<String> origins = new java.util.concurrent.CopyOnWriteArraySet<>();
       HttpApi api =
           new HttpApi(
-              new ApiContext(tokens, directory, sites, blocking, clock, new QuickReplies(pool)),
+              new ApiContext(
+                  tokens,
+                  directory,
+                  sites,
+                  blocking,
+                  clock,
+                  new QuickReplies(pool),
+                  auth,
+                  hashing,
+                  new LoginThrottle(),
+                  new Revocations(sharding, edge.askTimeout(), blocking),
+                  new TwoFactorStore(pool),
+                  new SecretBox(secrets.getOrCreate(TOTP_KEY)),
+                  clientAddress),
               new ConnectionRoutes(gateway, sites, origins, admission, clientAddress),
               List.of(
                   (context, siteRoutes) -> new RoutingRoutes(context, routing, sharding),
-                  (context, siteRoutes) -> new PrivacyRoutes(context, siteRoutes, erasures, audit, clientAddress)));
+                  (context, siteRoutes) -> new PrivacyRoutes(context, siteRoutes, erasures, audit)));
       ServerBinding binding =
           Http.get(system)
               .newServerAt(edge.host(), edge.port())
@@ -203,7 +235,7 @@ public final class ParleyServer implements AutoCloseable {
       Optional<FirstStart.Credentials> credentials =
           FirstStart.run(directory, List.copyOf(origins), clock);
       log.info("Parley serves {} (HTTP bound to {})", publicUrl, binding.localAddress());
-      return new ParleyServer(system, binding, publicUrl, directory, credentials);
+      return new ParleyServer(system, binding, publicUrl, directory, credentials, hashing);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Parley could not start", e);
@@ -244,6 +276,11 @@ public final class ParleyServer implements AutoCloseable {
 
   public Directory directory() {
     return directory;
+  }
+
+  /** The password-hashing pool (tests count its work). */
+  public PasswordHashing passwordHashing() {
+    return hashing;
   }
 
   /** The admin credentials generated by this process's first start; empty when the data existed already. */

@@ -4,9 +4,11 @@ import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -30,7 +32,14 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * An agent account, sharded by account id and event-sourced.
  *
  * <p>It remembers the status the agent chose and the conversations assigned to them, so that any of the agent's
- * connections, on any node, can resume all of them. Which connections are open is presence: in memory only.
+ * connections, on any node, can resume all of them. Which connections are open is presence: in memory only, renewed
+ * by every session periodically ({@link KeepConnected}) so that it is rebuilt after a passivation or a move.
+ *
+ * <p>It is also where an account's live connections are ended at once, on every node: when the account's access
+ * changes (password, role, disabled, deleted) the edge bumps the account's token version in the database and sends
+ * {@link EndSessions}; this entity persists the new minimum version and tells every session holding an older one
+ * to end. A session that registers later with an older version is ended on arrival, so a hello that read the
+ * account just before the change cannot slip through.
  */
 public final class Agent
     extends EventSourcedBehaviorWithEnforcedReplies<Agent.Command, Agent.Event, Agent.State> {
@@ -39,8 +48,11 @@ public final class Agent
 
   /** Active conversations remembered; beyond this the oldest is dropped (and logged). */
   public static final int MAX_ACTIVE_CONVERSATIONS = 500;
-  /** Open connections tracked for presence. */
-  public static final int MAX_TRACKED_SESSIONS = 16;
+  /**
+   * Open connections tracked per account; when one more connects, the oldest is told to end
+   * ({@link SessionEnded.Reason#TOO_MANY_SESSIONS}), so that no connection escapes {@link EndSessions}.
+   */
+  public static final int MAX_TRACKED_SESSIONS = 32;
 
   public enum Status {
     ONLINE,
@@ -52,8 +64,24 @@ public final class Agent
 
   public sealed interface Command extends CborSerializable {}
 
-  /** A connection of this agent opened: replies with the agent's state; the session is forgotten when it stops. */
-  public record Connect(ActorRef<?> session, ActorRef<Snapshot> replyTo) implements Command {}
+  /**
+   * A connection of this agent opened: replies with the agent's state; the session is forgotten when it stops.
+   * {@code tokenVersion} is the account's token version the connection authenticated with; {@code notices} gets
+   * a {@link SessionEnded} when the connection must end.
+   */
+  public record Connect(
+      ActorRef<?> session, long tokenVersion, ActorRef<SessionEnded> notices, ActorRef<Snapshot> replyTo)
+      implements Command {}
+
+  /** Sent by each connection with its subscription renewals: registers it again if this entity forgot it. */
+  public record KeepConnected(ActorRef<?> session, long tokenVersion, ActorRef<SessionEnded> notices)
+      implements Command {}
+
+  /**
+   * The account's access changed: tokens below {@code minTokenVersion} are void. Every connection that
+   * authenticated with an older version is told to end; replies once the new minimum is persisted.
+   */
+  public record EndSessions(long minTokenVersion, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   public record Disconnect(ActorRef<?> session) implements Command {}
 
@@ -71,6 +99,16 @@ public final class Agent
 
   // Replies ----------------------------------------------------------------------------------------------------
 
+  /** To a connection: end now, for {@code reason}. */
+  public record SessionEnded(Reason reason) implements CborSerializable {
+    public enum Reason {
+      /** The account's password, role or status changed, or it was deleted: log in again. */
+      ACCESS_CHANGED,
+      /** The account opened more than {@link #MAX_TRACKED_SESSIONS} connections; this was the oldest. */
+      TOO_MANY_SESSIONS
+    }
+  }
+
   public record Snapshot(
       String agentId, Status status, List<String> activeConversationIds, int openConnections)
       implements CborSerializable {}
@@ -85,9 +123,13 @@ public final class Agent
 
   public record ConversationReleased(String conversationId, Instant at) implements Event {}
 
+  /** Tokens of the account below {@code minTokenVersion} were revoked. */
+  public record AccessRevoked(long minTokenVersion, Instant at) implements Event {}
+
   // State ------------------------------------------------------------------------------------------------------
 
-  public record State(Status status, List<String> activeConversationIds)
+  /** {@code minTokenVersion}: connections authenticated with an older token version are ended (0: none yet). */
+  public record State(Status status, List<String> activeConversationIds, long minTokenVersion)
       implements CborSerializable {
 
     public State {
@@ -96,7 +138,9 @@ public final class Agent
 
     State apply(Event event) {
       if (event instanceof StatusChanged s) {
-        return new State(s.status(), activeConversationIds);
+        return new State(s.status(), activeConversationIds, minTokenVersion);
+      } else if (event instanceof AccessRevoked r) {
+        return new State(status, activeConversationIds, Math.max(minTokenVersion, r.minTokenVersion()));
       } else if (event instanceof ConversationAssigned a) {
         Set<String> active = new LinkedHashSet<>(activeConversationIds);
         active.add(a.conversationId());
@@ -104,11 +148,11 @@ public final class Agent
         if (list.size() > MAX_ACTIVE_CONVERSATIONS) {
           list = list.subList(list.size() - MAX_ACTIVE_CONVERSATIONS, list.size());
         }
-        return new State(status, list);
+        return new State(status, list, minTokenVersion);
       } else if (event instanceof ConversationReleased r) {
         Set<String> active = new LinkedHashSet<>(activeConversationIds);
         active.remove(r.conversationId());
-        return new State(status, List.copyOf(active));
+        return new State(status, List.copyOf(active), minTokenVersion);
       }
       return this;
     }
@@ -128,8 +172,10 @@ public final class Agent
   private final String agentId;
   private final ActorContext<Command> context;
   private final Clock clock;
-  /** Open connections; owned by this actor, in memory only. */
-  private final Set<ActorRef<?>> sessions = new HashSet<>();
+  /** Open connections, oldest first; owned by this actor, in memory only. */
+  private final Map<ActorRef<?>, Tracked> sessions = new LinkedHashMap<>();
+
+  private record Tracked(long tokenVersion, ActorRef<SessionEnded> notices) {}
 
   private Agent(String agentId, ActorContext<Command> context, Clock clock) {
     super(
@@ -142,7 +188,7 @@ public final class Agent
 
   @Override
   public State emptyState() {
-    return new State(Status.ONLINE, List.of());
+    return new State(Status.ONLINE, List.of(), 0L);
   }
 
   @Override
@@ -155,6 +201,8 @@ public final class Agent
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Connect.class, this::onConnect)
+        .onCommand(KeepConnected.class, this::onKeepConnected)
+        .onCommand(EndSessions.class, this::onEndSessions)
         .onCommand(Disconnect.class, (state, cmd) -> forget(cmd.session()))
         .onCommand(SessionGone.class, (state, cmd) -> forget(cmd.session()))
         .onCommand(SetStatus.class, this::onSetStatus)
@@ -170,18 +218,70 @@ public final class Agent
   }
 
   private ReplyEffect<Event, State> onConnect(State state, Connect cmd) {
-    if (!sessions.contains(cmd.session()) && sessions.size() < MAX_TRACKED_SESSIONS) {
-      sessions.add(cmd.session());
-      context.watchWith(cmd.session(), new SessionGone(cmd.session()));
-    }
+    track(state, cmd.session(), cmd.tokenVersion(), cmd.notices());
     return Effect().reply(cmd.replyTo(), snapshot(state));
   }
 
+  private ReplyEffect<Event, State> onKeepConnected(State state, KeepConnected cmd) {
+    track(state, cmd.session(), cmd.tokenVersion(), cmd.notices());
+    return Effect().noReply();
+  }
+
+  /** Registers a connection, or ends it at once when its token version was revoked. */
+  private void track(State state, ActorRef<?> session, long tokenVersion, ActorRef<SessionEnded> notices) {
+    if (tokenVersion < state.minTokenVersion()) {
+      notices.tell(new SessionEnded(SessionEnded.Reason.ACCESS_CHANGED));
+      untrack(session);
+      return;
+    }
+    if (sessions.containsKey(session)) {
+      return;
+    }
+    if (sessions.size() >= MAX_TRACKED_SESSIONS) {
+      ActorRef<?> oldest = sessions.keySet().iterator().next();
+      sessions.get(oldest).notices().tell(new SessionEnded(SessionEnded.Reason.TOO_MANY_SESSIONS));
+      untrack(oldest);
+      context.getLog().info("Agent {}: more than {} connections; the oldest was ended", agentId, MAX_TRACKED_SESSIONS);
+    }
+    sessions.put(session, new Tracked(tokenVersion, notices));
+    context.watchWith(session, new SessionGone(session));
+  }
+
+  private ReplyEffect<Event, State> onEndSessions(State state, EndSessions cmd) {
+    if (cmd.minTokenVersion() <= state.minTokenVersion()) {
+      endBelow(cmd.minTokenVersion());
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
+    return Effect()
+        .persist(new AccessRevoked(cmd.minTokenVersion(), clock.instant()))
+        .thenRun(s -> endBelow(s.minTokenVersion()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private void endBelow(long minTokenVersion) {
+    List<ActorRef<?>> ended = new ArrayList<>();
+    sessions.forEach(
+        (session, tracked) -> {
+          if (tracked.tokenVersion() < minTokenVersion) {
+            tracked.notices().tell(new SessionEnded(SessionEnded.Reason.ACCESS_CHANGED));
+            ended.add(session);
+          }
+        });
+    ended.forEach(this::untrack);
+    if (!ended.isEmpty()) {
+      context.getLog().info("Agent {}: access changed; {} connection(s) ended", agentId, ended.size());
+    }
+  }
+
   private ReplyEffect<Event, State> forget(ActorRef<?> session) {
-    if (sessions.remove(session)) {
+    untrack(session);
+    return Effect().noReply();
+  }
+
+  private void untrack(ActorRef<?> session) {
+    if (sessions.remove(session) != null) {
       context.unwatch(session);
     }
-    return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onSetStatus(State state, SetStatus cmd) {

@@ -4,18 +4,15 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.longSegment;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.core.access.Permission;
 import dev.parley.edge.ApiError;
-import dev.parley.edge.admission.ClientAddress;
 import dev.parley.persistence.audit.AuditLog;
 import dev.parley.persistence.privacy.Erasures;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.apache.pekko.http.javadsl.model.AttributeKeys;
-import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -34,15 +31,12 @@ public final class PrivacyRoutes extends ApiRoutes {
   private final SiteRoutes sites;
   private final Erasures erasures;
   private final AuditLog audit;
-  private final ClientAddress clientAddress;
 
-  public PrivacyRoutes(
-      ApiContext api, SiteRoutes sites, Erasures erasures, AuditLog audit, ClientAddress clientAddress) {
+  public PrivacyRoutes(ApiContext api, SiteRoutes sites, Erasures erasures, AuditLog audit) {
     super(api);
     this.sites = sites;
     this.erasures = erasures;
     this.audit = audit;
-    this.clientAddress = clientAddress;
   }
 
   record JobView(long id, String kind, String targetId, String reason, String status, Instant requestedAt,
@@ -77,13 +71,13 @@ public final class PrivacyRoutes extends ApiRoutes {
     if (!VISITOR_ID.matcher(visitorId).matches()) {
       throw ApiError.invalid("visitorId", "not a visitor id");
     }
-    return address(
+    return withClientAddress(
         address ->
             authenticated(
                 principal ->
                     blocking(
                             () -> {
-                              sites.adminSite(principal, siteId, "only the site's admins erase visitors");
+                              sites.siteWith(principal, siteId, Permission.ERASE, "only the site's admins erase visitors");
                               return principal.account().id();
                             })
                         .thenCompose(actor -> erasures.eraseVisitor(siteId, visitorId, actor, address))
@@ -97,7 +91,7 @@ public final class PrivacyRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  sites.adminSite(principal, siteId, "only the site's admins follow erasures");
+                  sites.siteWith(principal, siteId, Permission.ERASE, "only the site's admins follow erasures");
                   return json(
                       200,
                       JobView.of(erasures.job(siteId, id).orElseThrow(() -> ApiError.notFound("no such erasure"))));
@@ -109,7 +103,7 @@ public final class PrivacyRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  sites.adminSite(principal, siteId, "only the site's admins see its retention period");
+                  sites.siteWith(principal, siteId, Permission.ERASE, "only the site's admins see its retention period");
                   Map<String, Object> body = new LinkedHashMap<>();
                   body.put("days", erasures.retention(siteId).orElse(null));
                   return json(200, body);
@@ -125,13 +119,13 @@ public final class PrivacyRoutes extends ApiRoutes {
       throw ApiError.invalid("days", "'days' is 0 to " + MAX_RETENTION_DAYS + ", or null");
     }
     Integer value = days.isNull() ? null : days.asInt();
-    return address(
+    return withClientAddress(
         address ->
             authenticated(
                 principal ->
                     blocking(
                         () -> {
-                          sites.adminSite(principal, siteId, "only the site's admins set its retention period");
+                          sites.siteWith(principal, siteId, Permission.ERASE, "only the site's admins set its retention period");
                           erasures.setRetention(siteId, value, principal.account().id(), address);
                           Map<String, Object> out = new LinkedHashMap<>();
                           out.put("days", value);
@@ -150,26 +144,10 @@ public final class PrivacyRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  sites.adminSite(principal, siteId, "only the site's admins read its audit log");
+                  sites.siteWith(principal, siteId, Permission.ERASE, "only the site's admins read its audit log");
                   List<AuditView> entries =
                       audit.ofSite(siteId, beforeId, MAX_AUDIT_PAGE).stream().map(AuditView::of).toList();
                   return json(200, Map.of("entries", entries));
                 }));
-  }
-
-  /** The client's address for the audit log, through the trusted proxies only. */
-  private Route address(Function<String, Route> inner) {
-    return extractRequest(
-        request ->
-            optionalHeaderValueByName(
-                "X-Forwarded-For",
-                forwarded ->
-                    inner.apply(
-                        clientAddress.resolve(
-                            request
-                                .getAttribute(AttributeKeys.remoteAddress)
-                                .flatMap(RemoteAddress::getAddress)
-                                .orElse(null),
-                            forwarded.orElse(null)))));
   }
 }

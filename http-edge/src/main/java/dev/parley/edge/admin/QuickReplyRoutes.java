@@ -66,7 +66,7 @@ public final class QuickReplyRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  sites.adminSite(principal, siteId, "only the site's admins change its quick replies");
+                  sites.siteWith(principal, siteId, dev.parley.core.access.Permission.CONFIGURE_SITE, "only the site's owners and admins change its quick replies");
                   if (api.quickReplies().list(siteId).size() >= QuickReplies.MAX_PER_SITE) {
                     throw ApiError.conflict(
                         "shortcut", "a site has at most " + QuickReplies.MAX_PER_SITE + " quick replies");
@@ -83,7 +83,7 @@ public final class QuickReplyRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  sites.adminSite(principal, siteId, "only the site's admins change its quick replies");
+                  sites.siteWith(principal, siteId, dev.parley.core.access.Permission.CONFIGURE_SITE, "only the site's owners and admins change its quick replies");
                   if (!api.quickReplies().remove(siteId, id)) {
                     throw ApiError.notFound("no such quick reply");
                   }

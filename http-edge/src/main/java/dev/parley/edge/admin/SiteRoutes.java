@@ -2,7 +2,10 @@ package dev.parley.edge.admin;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import dev.parley.core.access.Permission;
+import dev.parley.core.access.SiteRole;
 import dev.parley.edge.ApiError;
+import dev.parley.persistence.directory.Directory;
 import dev.parley.persistence.directory.Membership;
 import dev.parley.persistence.directory.Site;
 import java.net.URI;
@@ -11,12 +14,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /api/sites}: the sites the caller works for. Any admin may create a site and becomes its admin; a site's
- * details are visible to its members and editable by its admins. Other tenants' sites answer 404.
+ * {@code /api/sites}: the sites the caller works for. Only server operators create sites (and become their owners):
+ * a tenant cannot multiply its tenancy. A site's details are visible to its members, its name and origins editable
+ * by those who may configure it, and its security settings (mandatory two-factor sign-in) by its owners. Other
+ * tenants' sites answer 404.
  */
 public final class SiteRoutes extends ApiRoutes {
 
@@ -27,9 +34,10 @@ public final class SiteRoutes extends ApiRoutes {
     super(api);
   }
 
-  record SiteView(String id, String name, List<String> allowedOrigins, Instant createdAt, String role) {
-    static SiteView of(Site s, String role) {
-      return new SiteView(s.id(), s.name(), s.allowedOrigins(), s.createdAt(), role);
+  record SiteView(
+      String id, String name, List<String> allowedOrigins, Instant createdAt, String role, boolean twoFactorRequired) {
+    static SiteView of(Site s, SiteRole role, boolean twoFactorRequired) {
+      return new SiteView(s.id(), s.name(), s.allowedOrigins(), s.createdAt(), role.code(), twoFactorRequired);
     }
   }
 
@@ -52,7 +60,10 @@ public final class SiteRoutes extends ApiRoutes {
                 () -> {
                   List<SiteView> views = new ArrayList<>();
                   for (Membership m : principal.memberships()) {
-                    api.directory().site(m.siteId()).ifPresent(s -> views.add(SiteView.of(s, m.role().code())));
+                    api.directory()
+                        .site(m.siteId())
+                        .ifPresent(
+                            s -> views.add(SiteView.of(s, m.role(), api.directory().twoFactorRequired(s.id()))));
                   }
                   return json(200, views);
                 }));
@@ -69,13 +80,13 @@ public final class SiteRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  if (!principal.isAdminAnywhere()) {
-                    throw ApiError.forbidden("only admins create sites");
+                  if (!principal.isOperator()) {
+                    throw ApiError.forbidden("only the server's operators create sites");
                   }
                   Site site = new Site(id, name, origins, api.clock().instant());
                   api.directory().createSite(site);
-                  api.directory().grant(principal.account().id(), id, Membership.Role.ADMIN);
-                  return json(201, SiteView.of(site, Membership.Role.ADMIN.code()));
+                  api.directory().grant(principal.account().id(), id, SiteRole.OWNER);
+                  return json(201, SiteView.of(site, SiteRole.OWNER, false));
                 }));
   }
 
@@ -85,32 +96,66 @@ public final class SiteRoutes extends ApiRoutes {
             blocking(
                 () -> {
                   Site site = memberSite(principal, siteId);
-                  String role = principal.isAdminOf(siteId) ? "admin" : "agent";
-                  return json(200, SiteView.of(site, role));
+                  return json(
+                      200,
+                      SiteView.of(
+                          site, principal.role(siteId).orElseThrow(), api.directory().twoFactorRequired(siteId)));
                 }));
   }
 
   private Route update(String siteId, RequestBody body) {
     String name = body.optionalString("name", 1, 200);
     List<String> origins = body.has("allowedOrigins") ? origins(body) : null;
+    Boolean twoFactorRequired = body.optionalBoolean("twoFactorRequired");
     return authenticated(
         principal ->
             blocking(
-                () -> {
-                  Site site = memberSite(principal, siteId);
-                  if (!principal.isAdminOf(siteId)) {
-                    throw ApiError.forbidden("only the site's admins change it");
-                  }
-                  Site updated =
-                      new Site(
-                          siteId,
-                          name != null ? name : site.name(),
-                          origins != null ? origins : site.allowedOrigins(),
-                          site.createdAt());
-                  api.directory().updateSite(updated);
-                  api.sites().invalidate(siteId);
-                  return json(200, SiteView.of(updated, "admin"));
-                }));
+                    () -> {
+                      Site site = memberSite(principal, siteId);
+                      if ((name != null || origins != null) && !principal.may(siteId, Permission.CONFIGURE_SITE)) {
+                        throw ApiError.forbidden("only the site's owners and admins change it");
+                      }
+                      if (twoFactorRequired != null && !principal.may(siteId, Permission.MANAGE_SECURITY)) {
+                        throw ApiError.forbidden("only the site's owners change its security settings");
+                      }
+                      if (Boolean.TRUE.equals(twoFactorRequired) && !principal.account().twoFactorEnabled()) {
+                        // Else the owner would lock themselves into a token that only allows enrolling.
+                        throw ApiError.conflict(
+                            "twoFactorRequired", "set up two-factor sign-in for yourself first (/api/auth/2fa/enrol)");
+                      }
+                      Site updated =
+                          new Site(
+                              siteId,
+                              name != null ? name : site.name(),
+                              origins != null ? origins : site.allowedOrigins(),
+                              site.createdAt());
+                      api.directory().updateSite(updated);
+                      api.sites().invalidate(siteId);
+                      List<Directory.Revoked> revoked =
+                          twoFactorRequired != null
+                              ? api.directory().setTwoFactorRequired(siteId, twoFactorRequired)
+                              : List.of();
+                      SiteView view =
+                          SiteView.of(
+                              updated,
+                              principal.role(siteId).orElseThrow(),
+                              api.directory().twoFactorRequired(siteId));
+                      return new Updated(view, revoked);
+                    })
+                .thenComposeAsync(
+                    updated ->
+                        endSessions(updated.revoked()).thenApply(done -> json(200, updated.view())),
+                    api.blocking()));
+  }
+
+  private record Updated(SiteView view, List<Directory.Revoked> revoked) {}
+
+  /** Ends the live connections of every account in {@code revoked}. */
+  CompletionStage<Void> endSessions(List<Directory.Revoked> revoked) {
+    return CompletableFuture.allOf(
+        revoked.stream()
+            .map(r -> api.revocations().endSessions(r.accountId(), r.tokenVersion()).toCompletableFuture())
+            .toArray(CompletableFuture[]::new));
   }
 
   /** The site if the caller works for it; 404 otherwise, whether or not it exists. */
@@ -121,10 +166,10 @@ public final class SiteRoutes extends ApiRoutes {
     return api.directory().site(siteId).orElseThrow(() -> ApiError.notFound("no such site"));
   }
 
-  /** The site if the caller is one of its admins; 404 for non-members, 403 with {@code refusal} for its agents. */
-  Site adminSite(Principal principal, String siteId, String refusal) {
+  /** The site if the caller holds {@code permission} there; 404 for non-members, 403 with {@code refusal} else. */
+  Site siteWith(Principal principal, String siteId, Permission permission, String refusal) {
     Site site = memberSite(principal, siteId);
-    if (!principal.isAdminOf(siteId)) {
+    if (!principal.may(siteId, permission)) {
       throw ApiError.forbidden(refusal);
     }
     return site;

@@ -42,7 +42,7 @@ public final class WidgetAdminRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  Site site = sites.adminSite(principal, siteId, "only the site's admins change its widget");
+                  Site site = sites.siteWith(principal, siteId, dev.parley.core.access.Permission.CONFIGURE_SITE, "only the site's owners and admins change its widget");
                   return json(200, view(site, api.sites().widgets().get(siteId)));
                 }));
   }
@@ -53,7 +53,7 @@ public final class WidgetAdminRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  Site site = sites.adminSite(principal, siteId, "only the site's admins change its widget");
+                  Site site = sites.siteWith(principal, siteId, dev.parley.core.access.Permission.CONFIGURE_SITE, "only the site's owners and admins change its widget");
                   SiteWidget current = api.sites().widgets().get(siteId);
                   String settings = WidgetSettings.merge(current.settingsJson(), body);
                   boolean required = identityRequired != null ? identityRequired : current.identityRequired();
@@ -73,7 +73,7 @@ public final class WidgetAdminRoutes extends ApiRoutes {
         principal ->
             blocking(
                 () -> {
-                  sites.adminSite(principal, siteId, "only the site's admins change its widget");
+                  sites.siteWith(principal, siteId, dev.parley.core.access.Permission.CONFIGURE_SITE, "only the site's owners and admins change its widget");
                   SiteWidget current = api.sites().widgets().get(siteId);
                   String secret = IdentitySignatures.newSecret();
                   api.sites()

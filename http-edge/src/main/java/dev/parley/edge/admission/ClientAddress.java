@@ -135,6 +135,16 @@ public final class ClientAddress {
     return canonical(client);
   }
 
+  /** The client's address of an HTTP request (its peer attribute and its X-Forwarded-For header). */
+  public String of(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    return resolve(
+        request
+            .getAttribute(org.apache.pekko.http.javadsl.model.AttributeKeys.remoteAddress)
+            .flatMap(org.apache.pekko.http.javadsl.model.RemoteAddress::getAddress)
+            .orElse(null),
+        request.getHeader("X-Forwarded-For").map(h -> h.value()).orElse(null));
+  }
+
   private boolean isTrusted(InetAddress address) {
     for (Network network : trusted) {
       if (network.contains(address)) {

@@ -1,8 +1,8 @@
 package dev.parley.edge.auth;
 
+import dev.parley.core.access.SiteRole;
 import dev.parley.persistence.directory.Account;
 import dev.parley.persistence.directory.Directory;
-import dev.parley.persistence.directory.Membership;
 import dev.parley.persistence.directory.Site;
 import java.time.Clock;
 import java.util.List;
@@ -11,8 +11,8 @@ import java.util.UUID;
 
 /**
  * What a brand-new installation gets: a demo site whose widget works from this server's own pages, and an admin
- * account with a generated password. Nothing happens when any site exists already. There is never a fixed
- * default password.
+ * account with a generated password, owner of the demo site and the server's operator (the one who may create
+ * sites). Nothing happens when any site exists already. There is never a fixed default password.
  */
 public final class FirstStart {
 
@@ -37,9 +37,10 @@ public final class FirstStart {
     String password = Passwords.generate();
     directory.createAccount(
         new Account(
-            UUID.randomUUID().toString(), ADMIN_USERNAME, "Admin", Passwords.hash(password), clock.instant()),
+                UUID.randomUUID().toString(), ADMIN_USERNAME, "Admin", Passwords.hash(password), clock.instant())
+            .asOperator(),
         DEMO_SITE_ID,
-        Membership.Role.ADMIN);
+        SiteRole.OWNER);
     return Optional.of(new Credentials(ADMIN_USERNAME, password));
   }
 }

@@ -56,7 +56,11 @@ public enum ErrorCode {
   // Routing configuration API (docs/PROTOCOL.md, "Routing")
   UNKNOWN_GROUP,
   UNKNOWN_AGENT,
-  OVERLAPPING_HOURS;
+  OVERLAPPING_HOURS,
+  // Accounts and sign-in (docs/PROTOCOL.md §7)
+  TWO_FACTOR_ENROLMENT_REQUIRED,
+  ACCOUNT_DISABLED,
+  LAST_OWNER;
 
   /** The code on the wire: lower case, words joined by hyphens. */
   public String code() {

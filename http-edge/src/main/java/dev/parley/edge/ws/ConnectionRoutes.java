@@ -130,18 +130,7 @@ public final class ConnectionRoutes extends AllDirectives {
 
   /** The client's address: the peer, or from X-Forwarded-For when the peer is a trusted proxy. */
   private Route address(java.util.function.Function<String, Route> inner) {
-    return extractRequest(
-        request ->
-            optionalHeaderValueByName(
-                "X-Forwarded-For",
-                forwarded ->
-                    inner.apply(
-                        clientAddress.resolve(
-                            request
-                                .getAttribute(org.apache.pekko.http.javadsl.model.AttributeKeys.remoteAddress)
-                                .flatMap(org.apache.pekko.http.javadsl.model.RemoteAddress::getAddress)
-                                .orElse(null),
-                            forwarded.orElse(null)))));
+    return extractRequest(request -> inner.apply(clientAddress.of(request)));
   }
 
   private Route agent(Optional<String> origin) {

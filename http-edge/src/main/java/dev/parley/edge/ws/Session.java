@@ -13,6 +13,7 @@ import dev.parley.core.visitor.PageView;
 import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.visitor.Visitor;
 import dev.parley.edge.admission.Admission;
+import dev.parley.edge.auth.AgentAccess;
 import dev.parley.edge.auth.IdentitySignatures;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.protocol.ClientFrame;
@@ -118,6 +119,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private record FromVisitor(Visitor.Profile profile) implements Command {}
 
+  /** The agent entity ends this connection: the account's access changed, or it has too many connections. */
+  private record AccessEnded(Agent.SessionEnded notice) implements Command {}
+
   private record IdentityChecked(ClientFrame.Identify identify, SiteWidget widget, Throwable failure)
       implements Command {}
 
@@ -213,6 +217,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private final SessionRouting routing;
   /** Agent only: whether the status being set is online, applied to routing when the agent entity acks. */
   private boolean settingOnline;
+  /** Agent only: the token version this connection authenticated with, and where its end is announced. */
+  private long agentTokenVersion;
+  private ActorRef<Agent.SessionEnded> accessNotices;
 
   /** Null until the hello succeeded. */
   private Caller caller;
@@ -320,6 +327,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(FromConversation.class, this::onNotification)
         .onMessage(FromQueue.class, this::onQueue)
         .onMessage(FromVisitor.class, this::onVisitorProfile)
+        .onMessage(AccessEnded.class, this::onAccessEnded)
         .onMessage(IdentityChecked.class, this::onIdentityChecked)
         .onMessage(Located.class, this::onLocated)
         .onMessage(ClaimGranted.class, this::onClaimGranted)
@@ -525,24 +533,36 @@ public final class Session extends AbstractBehavior<Session.Command> {
               visitorRef(visitorId).<Visitor.Profile>ask(Visitor.GetProfile::new, deps.settings().askTimeout()),
               (profile, failure) -> new VisitorReady(visitor, token, profile, hello.resume(), failure));
     } else {
-      String accountId;
+      Tokens.AgentClaims claims;
       try {
-        accountId = deps.tokens().verifyAgent(hello.token());
+        claims = deps.tokens().verifyAgent(hello.token());
       } catch (Tokens.Refused refused) {
         refuseToken(refused, ackTo);
         return;
       }
+      if (claims.scope() != Tokens.Scope.FULL) {
+        send(
+            ServerFrame.Error.of(
+                ErrorCode.TWO_FACTOR_ENROLMENT_REQUIRED,
+                "a site you work for requires two-factor sign-in: set it up, then log in again"));
+        ackTo.tell(Ack.INSTANCE);
+        return;
+      }
       helloAck = ackTo;
+      agentTokenVersion = claims.tokenVersion();
       CompletionStage<AgentLoaded> loaded =
           CompletableFuture.supplyAsync(
-              () -> {
-                Optional<Account> account = deps.directory().account(accountId);
-                List<Membership> memberships = deps.directory().memberships(accountId);
-                Set<String> sites = new LinkedHashSet<>();
-                memberships.forEach(m -> sites.add(m.siteId()));
-                return new AgentLoaded(
-                    Caller.agent(accountId, sites), account.orElse(null), memberships, hello.resume(), null);
-              },
+              () ->
+                  AgentAccess.check(claims, deps.directory())
+                      .map(
+                          granted ->
+                              new AgentLoaded(
+                                  Caller.agent(claims.accountId(), granted.roles()),
+                                  granted.account(),
+                                  granted.memberships(),
+                                  hello.resume(),
+                                  null))
+                      .orElseGet(() -> new AgentLoaded(null, null, List.of(), hello.resume(), null)),
               deps.blocking());
       pipe(
               loaded,
@@ -618,15 +638,19 @@ public final class Session extends AbstractBehavior<Session.Command> {
     if (loaded.account() == null || loaded.memberships().isEmpty()) {
       send(
           ServerFrame.Error.of(
-              ErrorCode.INVALID_TOKEN, "the account no longer exists or works for no site; log in again"));
+              ErrorCode.INVALID_TOKEN,
+              loaded.account() == null ? AgentAccess.ACCESS_CHANGED : "the account works for no site"));
       releaseHelloAck();
       return this;
     }
     Caller agent = loaded.caller();
+    if (accessNotices == null) {
+      accessNotices = getContext().messageAdapter(Agent.SessionEnded.class, AccessEnded::new);
+    }
     pipe(
             agentRef(agent.id())
                 .<Agent.Snapshot>ask(
-                    replyTo -> new Agent.Connect(getContext().getSelf(), replyTo),
+                    replyTo -> new Agent.Connect(getContext().getSelf(), agentTokenVersion, accessNotices, replyTo),
                     deps.settings().askTimeout()),
             (snapshot, failure) ->
                 new AgentReady(loaded.account(), loaded.memberships(), loaded.resume(), snapshot, failure));
@@ -1474,7 +1498,23 @@ public final class Session extends AbstractBehavior<Session.Command> {
         dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
       }
       routing.renew(caller, siteId);
+      if (role == Role.AGENT) {
+        agentRef(caller.id()).tell(new Agent.KeepConnected(getContext().getSelf(), agentTokenVersion, accessNotices));
+      }
     }
+    return this;
+  }
+
+  private Behavior<Command> onAccessEnded(AccessEnded ended) {
+    if (ended.notice().reason() == Agent.SessionEnded.Reason.TOO_MANY_SESSIONS) {
+      send(
+          ServerFrame.Error.of(
+              ErrorCode.OVERLOADED,
+              "this account opened more than " + Agent.MAX_TRACKED_SESSIONS + " connections; this, the oldest, ends"));
+    } else {
+      send(ServerFrame.Error.of(ErrorCode.INVALID_TOKEN, AgentAccess.ACCESS_CHANGED));
+    }
+    close("access ended: " + ended.notice().reason());
     return this;
   }
 

@@ -106,7 +106,7 @@ class AdminApiTest extends ServerTest {
         Map.of("username", unique("p"), "password", "short"));
     var badUsername = server.request("POST", "/api/sites/demo/accounts", adminToken, Map.of("username", "a b"));
     var badRole = server.request("POST", "/api/sites/demo/accounts", adminToken,
-        Map.of("username", unique("r"), "role", "owner"));
+        Map.of("username", unique("r"), "role", "root"));
     var notJson = server.request("POST", "/api/sites", adminToken, "{nope");
     String taken = unique("taken");
     server.request("POST", "/api/sites/demo/accounts", adminToken, Map.of("username", taken));

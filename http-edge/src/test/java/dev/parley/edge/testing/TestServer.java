@@ -115,6 +115,37 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A request over a plain socket bound to {@code localAddress} (any 127.x.y.z reaches the server), so that the
+   * server sees another client address; {@code headers} are added as given (e.g. a forged X-Forwarded-For).
+   */
+  public Response requestFrom(String localAddress, String method, String path, Object body, Map<String, String> headers) {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.bind(new java.net.InetSocketAddress(localAddress, 0));
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port()), 5_000);
+      socket.setSoTimeout(20_000);
+      byte[] json =
+          (body == null ? "" : WireClient.JSON.writeValueAsString(body)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      StringBuilder head = new StringBuilder();
+      head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
+          .append("Host: 127.0.0.1:").append(port()).append("\r\n")
+          .append("Content-Type: application/json\r\n")
+          .append("Content-Length: ").append(json.length).append("\r\n")
+          .append("Connection: close\r\n");
+      headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+      head.append("\r\n");
+      socket.getOutputStream().write(head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(json);
+      socket.getOutputStream().flush();
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      int status = Integer.parseInt(answer.substring(9, 12));
+      String rest = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+      return new Response(status, rest.isBlank() ? WireClient.JSON.nullNode() : WireClient.JSON.readTree(rest));
+    } catch (Exception e) {
+      throw new AssertionError("request " + method + " " + path + " from " + localAddress + " failed", e);
+    }
+  }
+
   /** Logs in and returns the token; fails the test on any other answer. */
   public String login(String username, String password) {
     Response r = request("POST", "/api/auth/login", null, Map.of("username", username, "password", password));

@@ -250,7 +250,10 @@ class BadInputTest {
             Clock.fixed(Instant.now().minus(Duration.ofHours(13)), ZoneOffset.UTC),
             Duration.ofHours(12),
             Duration.ofDays(1));
-    String expired = past.issueAgent("anyone").token();
+    String expired =
+        past.issueAgent(
+                new Tokens.AgentClaims("anyone", 1L, Instant.now().minus(Duration.ofHours(13)), Tokens.Scope.FULL))
+            .token();
     try (WireClient agent = WireClient.connect(server.agentUri(), null)) {
       agent.send(WireClient.frame("hello").put("token", expired));
       JsonNode error = awaitError(agent);

@@ -2,6 +2,7 @@ package dev.parley.persistence.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.core.access.SiteRole;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.core.routing.Policy;
 import dev.parley.core.routing.SiteRouting;
@@ -35,8 +36,8 @@ class RoutingStoreTest {
       Databases.migrate(ds, settings);
       Directory directory = new Directory(ds);
       directory.createSite(new Site("shop", "Shop", List.of(), NOW));
-      directory.createAccount(new Account("a1", "ann", "Ann", "$hash", NOW), "shop", Membership.Role.AGENT);
-      directory.createAccount(new Account("a2", "bo", "Bo", "$hash", NOW), "shop", Membership.Role.AGENT);
+      directory.createAccount(new Account("a1", "ann", "Ann", "$hash", NOW), "shop", SiteRole.AGENT);
+      directory.createAccount(new Account("a2", "bo", "Bo", "$hash", NOW), "shop", SiteRole.AGENT);
       RoutingStore store = new RoutingStore(ds, Runnable::run);
       ZoneId berlin = ZoneId.of("Europe/Berlin");
       WorkingHours hours =

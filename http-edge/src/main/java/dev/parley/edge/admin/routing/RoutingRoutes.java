@@ -171,8 +171,8 @@ public final class RoutingRoutes extends ApiRoutes {
     if (!principal.isMemberOf(siteId)) {
       throw ApiError.notFound("no site '" + siteId + "'");
     }
-    if (!principal.isAdminOf(siteId)) {
-      throw ApiError.forbidden("only the site's admins change its routing");
+    if (!principal.may(siteId, dev.parley.core.access.Permission.CONFIGURE_SITE)) {
+      throw ApiError.forbidden("only the site's owners and admins change its routing");
     }
   }
 
