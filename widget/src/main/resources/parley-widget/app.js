@@ -608,8 +608,10 @@
     if (i.name) user.name = String(i.name);
     if (i.email) user.email = String(i.email);
     if (i.attributes && typeof i.attributes === 'object') user.attributes = i.attributes;
+    if (i.expiresAt != null && isFinite(+i.expiresAt)) user.expiresAt = Math.floor(+i.expiresAt);
     var f = { type: 'identify', id: id, user: user };
     if (i.hash) f.hash = String(i.hash);
+    if (i.signature) f.signature = String(i.signature);
     raw(f);
   }
 

@@ -269,7 +269,8 @@
     identify: function (user) {
       if (!user || user.id == null) return;
       identity = {
-        id: String(user.id), name: user.name, email: user.email, attributes: user.attributes, hash: user.hash
+        id: String(user.id), name: user.name, email: user.email, attributes: user.attributes, hash: user.hash,
+        signature: user.signature, expiresAt: user.expiresAt
       };
       if (frame) post({ t: 'identify', identity: identity }); // else sent when the panel is made
     },
