@@ -40,7 +40,11 @@ public enum Rejection {
    * A visitor wrote as much as one conversation may hold from a visitor ({@code Conversation.MAX_VISITOR_*}), or
    * opened as many conversations as one visitor may in a day ({@code Visitor.MAX_CONVERSATIONS_PER_DAY}).
    */
-  QUOTA_EXCEEDED("quota-exceeded");
+  QUOTA_EXCEEDED("quota-exceeded"),
+  /** The caller's role at the site does not allow this (docs/SECURITY.md, "Roles and permissions"). */
+  NOT_ALLOWED("not-allowed"),
+  /** A transfer named an account that does not work for the site. */
+  UNKNOWN_AGENT("unknown-agent");
 
   private final String code;
 

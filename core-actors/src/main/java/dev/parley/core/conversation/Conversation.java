@@ -1,5 +1,6 @@
 package dev.parley.core.conversation;
 
+import dev.parley.core.access.Permission;
 import dev.parley.core.common.Caller;
 import dev.parley.core.common.Limits;
 import dev.parley.core.common.Participant;
@@ -664,7 +665,7 @@ public final class Conversation
           .thenRun(s -> broadcast(new Appended(conversationId, s.tail.peekLast())))
           .thenReply(cmd.replyTo(), s -> StatusReply.success(posted(s.lastSeq, false, now)));
     }
-    Optional<Rejection> denied = readAccess(state, caller);
+    Optional<Rejection> denied = siteAccess(state, caller);
     if (denied.isPresent()) {
       return Effect().reply(cmd.replyTo(), denied.get().reply());
     }
@@ -762,7 +763,7 @@ public final class Conversation
     if (!caller.isAgent()) {
       return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_CONVERSATION.reply());
     }
-    Optional<Rejection> denied = readAccess(state, caller);
+    Optional<Rejection> denied = siteAccess(state, caller);
     if (denied.isPresent()) {
       return Effect().reply(cmd.replyTo(), denied.get().reply());
     }
@@ -831,6 +832,13 @@ public final class Conversation
     if (denied.isPresent()) {
       return Effect().reply(cmd.replyTo(), denied.get().reply());
     }
+    Caller caller = cmd.caller();
+    if (caller.isAgent()
+        && !caller.id().equals(state.agentId)
+        && !caller.may(state.siteId, Permission.CLOSE_ANY_CONVERSATION)) {
+      // An agent closes their own conversations; closing others' is for supervisors and up.
+      return Effect().reply(cmd.replyTo(), Rejection.NOT_ALLOWED.reply());
+    }
     if (state.status == Status.CLOSED) {
       Entry closing = state.tail.peekLast();
       long seq = closing != null && closing.kind() == Entry.Kind.CLOSED ? closing.seq() : 0;
@@ -855,7 +863,7 @@ public final class Conversation
 
   private ReplyEffect<Event, State> onTransfer(State state, Transfer cmd) {
     Caller caller = cmd.caller();
-    Optional<Rejection> denied = readAccess(state, caller);
+    Optional<Rejection> denied = siteAccess(state, caller);
     if (denied.isPresent() || !caller.isAgent()) {
       return Effect().reply(cmd.replyTo(), denied.orElse(Rejection.NOT_ASSIGNED).reply());
     }
@@ -1013,7 +1021,7 @@ public final class Conversation
   }
 
   private ReplyEffect<Event, State> onGetSummary(State state, GetSummary cmd) {
-    Optional<Rejection> denied = readAccess(state, cmd.caller());
+    Optional<Rejection> denied = siteAccess(state, cmd.caller());
     if (denied.isPresent()) {
       return Effect().reply(cmd.replyTo(), denied.get().reply());
     }
@@ -1024,20 +1032,41 @@ public final class Conversation
   // Rules
 
   /**
-   * Who may see a conversation: its own visitor, and agents of its site. Anyone else is told it does not exist,
-   * so that ids of other tenants cannot be probed.
+   * Who may know that a conversation exists, its status and who holds it (not its words): its own visitor, and
+   * every agent of its site — so that a claim of a conversation another agent took first is told {@code
+   * already-claimed}, and a message to another agent's conversation {@code not-assigned}. Anyone else is told it
+   * does not exist.
+   */
+  private static Optional<Rejection> siteAccess(State state, Caller caller) {
+    if (state.status == Status.EMPTY || !caller.belongsTo(state.siteId)) {
+      return Optional.of(Rejection.UNKNOWN_CONVERSATION);
+    }
+    if (caller.isVisitor()) {
+      return caller.id().equals(state.visitorId) ? Optional.empty() : Optional.of(Rejection.UNKNOWN_CONVERSATION);
+    }
+    return caller.isAgent() ? Optional.empty() : Optional.of(Rejection.UNKNOWN_CONVERSATION);
+  }
+
+  /**
+   * Who may see a conversation: its own visitor; agents of its site while it waits or when it is theirs; and the
+   * site's supervisors, admins and owners always (docs/SECURITY.md, "Roles and permissions"). Anyone else is told
+   * it does not exist, so that ids of other tenants cannot be probed.
    */
   private static Optional<Rejection> readAccess(State state, Caller caller) {
     if (state.status == Status.EMPTY || !caller.belongsTo(state.siteId)) {
       return Optional.of(Rejection.UNKNOWN_CONVERSATION);
     }
-    if (caller.isVisitor() && !caller.id().equals(state.visitorId)) {
+    if (caller.isVisitor()) {
+      return caller.id().equals(state.visitorId) ? Optional.empty() : Optional.of(Rejection.UNKNOWN_CONVERSATION);
+    }
+    if (!caller.isAgent()) {
       return Optional.of(Rejection.UNKNOWN_CONVERSATION);
     }
-    if (!caller.isVisitor() && !caller.isAgent()) {
-      return Optional.of(Rejection.UNKNOWN_CONVERSATION);
+    boolean mine = caller.id().equals(state.agentId);
+    if (mine || state.status == Status.WAITING || caller.may(state.siteId, Permission.READ_ALL_CONVERSATIONS)) {
+      return Optional.empty();
     }
-    return Optional.empty();
+    return Optional.of(Rejection.UNKNOWN_CONVERSATION);
   }
 
   private static Optional<Rejection> validateMessage(String clientMessageId, String text) {

@@ -133,8 +133,17 @@ public final class Dispatcher
    * assignment is persisted, or {@link Rejection#ALREADY_CLAIMED} / {@link Rejection#AT_CAPACITY}.
    */
   public record Claim(
-      String agentId, String conversationId, String visitorId, ActorRef<StatusReply<Done>> replyTo)
-      implements Command {}
+      String agentId,
+      String conversationId,
+      String visitorId,
+      ActorRef<StatusReply<Done>> replyTo,
+      /** The agent may claim outside its skill groups (supervisors and up); added after release. */
+      boolean anyGroup)
+      implements Command {
+    public Claim(String agentId, String conversationId, String visitorId, ActorRef<StatusReply<Done>> replyTo) {
+      this(agentId, conversationId, visitorId, replyTo, false);
+    }
+  }
 
   /**
    * The agent holding a conversation hands it to another agent (capacity-checked) or back to the queue of a
@@ -148,8 +157,16 @@ public final class Dispatcher
       String toAgentId,
       String toGroup,
       String note,
-      ActorRef<StatusReply<Done>> replyTo)
-      implements Command {}
+      ActorRef<StatusReply<Done>> replyTo,
+      /** The caller may transfer (or take over) a conversation another agent holds; added after release. */
+      boolean anyConversation)
+      implements Command {
+    public Transfer(
+        String fromAgentId, String conversationId, String toAgentId, String toGroup, String note,
+        ActorRef<StatusReply<Done>> replyTo) {
+      this(fromAgentId, conversationId, toAgentId, toGroup, note, replyTo, false);
+    }
+  }
 
   /** An agent passes on an offer; it goes to the next agent. Ignored when the offer is not theirs. */
   public record Decline(String agentId, String conversationId) implements Command {}
@@ -685,6 +702,11 @@ public final class Dispatcher
     if (recentlyClosed.contains(id)) {
       return Effect().reply(cmd.replyTo(), Rejection.CONVERSATION_CLOSED.reply());
     }
+    Waiting waiting = state.waiting.get(id);
+    if (waiting != null && !cmd.anyGroup() && !memberOfAny(cmd.agentId(), eligibleGroups(waiting, clock.instant()))) {
+      // The conversation waits for a skill group the agent is not in (docs/SECURITY.md, "Roles and permissions").
+      return Effect().reply(cmd.replyTo(), Rejection.NOT_ALLOWED.reply());
+    }
     if (state.loadOf(cmd.agentId()) >= config.capacityOf(cmd.agentId())) {
       return Effect().reply(cmd.replyTo(), Rejection.AT_CAPACITY.reply());
     }
@@ -708,13 +730,19 @@ public final class Dispatcher
   private ReplyEffect<Event, State> onTransfer(State state, Transfer cmd) {
     String id = cmd.conversationId();
     Assignment held = state.assigned.get(id);
-    if (held == null || !held.agentId().equals(cmd.fromAgentId())) {
+    if (held == null || (!held.agentId().equals(cmd.fromAgentId()) && !cmd.anyConversation())) {
       return Effect().reply(cmd.replyTo(), Rejection.NOT_ASSIGNED.reply());
+    }
+    if (cmd.toAgentId() != null && !config.hasAgent(cmd.toAgentId())) {
+      // Nobody could answer a conversation handed to an account of another site, or to a made-up id.
+      loadConfig(); // a new account may be newer than the configuration held here
+      return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_AGENT.reply());
     }
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>(2);
+    String holder = held.agentId(); // the caller, or another agent when a supervisor transfers or takes over
     if (cmd.toAgentId() != null) {
-      if (cmd.toAgentId().equals(cmd.fromAgentId())) {
+      if (cmd.toAgentId().equals(holder)) {
         return Effect().reply(cmd.replyTo(), StatusReply.ack());
       }
       if (state.loadOf(cmd.toAgentId()) >= config.capacityOf(cmd.toAgentId())) {
@@ -737,13 +765,13 @@ public final class Dispatcher
             s -> {
               ActorRef<Command> self = context.getSelf();
               peers
-                  .transfer(siteId, id, cmd.fromAgentId(), cmd.toAgentId(), cmd.toGroup(), cmd.note())
+                  .transfer(siteId, id, holder, cmd.toAgentId(), cmd.toGroup(), cmd.note())
                   .whenCompleteAsync(
                       (ok, failure) -> self.tell(new TransferSettled(id, unwrap(failure))),
                       context.getExecutionContext());
               Presence target = cmd.toAgentId() == null ? null : present.get(cmd.toAgentId());
               if (target != null) {
-                HandedOver notice = new HandedOver(siteId, id, cmd.fromAgentId());
+                HandedOver notice = new HandedOver(siteId, id, holder);
                 target.sessions.forEach(session -> session.tell(notice));
               }
               afterChange(s);

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param welcomeMessage greeting the widget shows before the visitor writes; null for none
  * @param autoCloseAfter an assigned chat whose visitor has been silent this long is closed (after a notice);
  *     null: never
+ * @param agents every account that works for the site (any role), the only possible targets of a transfer; null
+ *     when not known (a configuration built for validation or tests), which checks nothing
  */
 public record SiteRouting(
     String siteId,
@@ -30,7 +32,8 @@ public record SiteRouting(
     List<UrlRule> urlRules,
     WorkingHours hours,
     String welcomeMessage,
-    Duration autoCloseAfter)
+    Duration autoCloseAfter,
+    Set<String> agents)
     implements CborSerializable {
 
   public static final int MAX_WELCOME_MESSAGE_CHARS = 1_000;
@@ -46,7 +49,23 @@ public record SiteRouting(
   public static final int UNCONFIGURED_CAPACITY = 20;
   public static final Duration DEFAULT_OFFER_TIMEOUT = Duration.ofSeconds(30);
 
+  public SiteRouting(
+      String siteId,
+      Policy policy,
+      Duration offerTimeout,
+      int defaultCapacity,
+      Map<String, Integer> capacities,
+      List<Group> groups,
+      List<UrlRule> urlRules,
+      WorkingHours hours,
+      String welcomeMessage,
+      Duration autoCloseAfter) {
+    this(siteId, policy, offerTimeout, defaultCapacity, capacities, groups, urlRules, hours, welcomeMessage,
+        autoCloseAfter, null);
+  }
+
   public SiteRouting {
+    agents = agents == null ? null : Set.copyOf(agents);
     capacities = Map.copyOf(capacities);
     groups = List.copyOf(groups);
     urlRules = List.copyOf(urlRules);
@@ -78,6 +97,18 @@ public record SiteRouting(
     return new SiteRouting(
         siteId, Policy.MANUAL, DEFAULT_OFFER_TIMEOUT, UNCONFIGURED_CAPACITY, Map.of(), List.of(), List.of(), null,
         null, null);
+  }
+
+  /** This configuration with the site's accounts known ({@link #agents}). */
+  public SiteRouting withAgents(Set<String> accounts) {
+    return new SiteRouting(
+        siteId, policy, offerTimeout, defaultCapacity, capacities, groups, urlRules, hours, welcomeMessage,
+        autoCloseAfter, accounts);
+  }
+
+  /** Whether {@code accountId} works for the site (true when the site's accounts are not known here). */
+  public boolean hasAgent(String accountId) {
+    return agents == null || agents.contains(accountId);
   }
 
   public Optional<Group> group(String id) {

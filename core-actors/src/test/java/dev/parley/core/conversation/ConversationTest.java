@@ -1,5 +1,7 @@
 package dev.parley.core.conversation;
 
+import java.util.Map;
+import dev.parley.core.access.SiteRole;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
@@ -187,6 +189,36 @@ class ConversationTest {
     assertThat(errorOf(post(visitor, "after-restart", "a").reply())).isEqualTo(Rejection.QUOTA_EXCEEDED.code());
     claim(agentA);
     postOk(agentA, "agents can still answer");
+  }
+
+  @Test
+  void anAgentSeesAndClosesItsOwnConversationsAndASupervisorAnyOfTheSite() {
+    Caller agentC = Caller.agent("agent-c-" + UUID.randomUUID(), Map.of(site, SiteRole.AGENT));
+    Caller supervisor = Caller.agent("sup-" + UUID.randomUUID(), Map.of(site, SiteRole.SUPERVISOR));
+    postOk(visitor, "hello?");
+    var preview =
+        kit.<StatusReply<Conversation.Subscribed>>runCommand(
+            r -> new Conversation.Subscribe(agentC, testKit.<Conversation.Notification>createTestProbe().ref(), 0, r));
+    assertThat(preview.reply().isSuccess()).as("a waiting conversation is open to every agent").isTrue();
+    claim(agentA);
+
+    var peek =
+        kit.<StatusReply<Conversation.Subscribed>>runCommand(
+            r -> new Conversation.Subscribe(agentC, testKit.<Conversation.Notification>createTestProbe().ref(), 0, r));
+    assertThat(errorOf(peek.reply())).isEqualTo(Rejection.UNKNOWN_CONVERSATION.code());
+    var closeByAgent = kit.<StatusReply<Conversation.Ended>>runCommand(r -> new Conversation.Close(agentC, r));
+    assertThat(errorOf(closeByAgent.reply())).isIn(
+        Rejection.UNKNOWN_CONVERSATION.code(), Rejection.NOT_ALLOWED.code());
+    assertThat(closeByAgent.hasNoEvents()).isTrue();
+    var summary = kit.<StatusReply<Conversation.Summary>>runCommand(r -> new Conversation.GetSummary(agentC, r));
+    assertThat(summary.reply().getValue().agentId()).as("who holds it is no secret in the site").isEqualTo(agentA.id());
+
+    var watch =
+        kit.<StatusReply<Conversation.Subscribed>>runCommand(
+            r -> new Conversation.Subscribe(supervisor, testKit.<Conversation.Notification>createTestProbe().ref(), 0, r));
+    assertThat(watch.reply().isSuccess()).isTrue();
+    var closeBySupervisor = kit.<StatusReply<Conversation.Ended>>runCommand(r -> new Conversation.Close(supervisor, r));
+    assertThat(closeBySupervisor.reply().isSuccess()).isTrue();
   }
 
   @Test

@@ -455,6 +455,39 @@ class DispatcherTest {
   }
 
   @Test
+  void anAgentClaimsOnlyInItsSkillGroupsUnlessItsRoleAllowsMore() {
+    Site site =
+        new Site(Policy.MANUAL, 2, List.of(group("billing", Set.of("b"), null, null)), null);
+    site.enqueue("c1", "v1", new RoutingHints("billing", null));
+    TestProbe<StatusReply<Done>> reply = testKit.createTestProbe();
+
+    site.dispatcher.tell(new Dispatcher.Claim("a", "c1", "v1", reply.getRef()));
+    assertThat(reply.receiveMessage(WITHIN).getError().getMessage()).isEqualTo(Rejection.NOT_ALLOWED.code());
+    site.dispatcher.tell(new Dispatcher.Claim("s", "c1", "v1", reply.getRef(), true));
+    assertThat(reply.receiveMessage(WITHIN).isSuccess()).as("a supervisor claims outside its groups").isTrue();
+  }
+
+  @Test
+  void aTransferGoesOnlyToAnAccountOfTheSiteAndASupervisorMayTakeOver() {
+    Site site =
+        new Site(
+            id -> RoutingFixture.routing(id, Policy.MANUAL, 2, List.of(), null).withAgents(Set.of("a", "b", "s")));
+    site.enqueue("c1", "v1", RoutingHints.NONE);
+    assertThat(site.claim("a", "c1").isSuccess()).isTrue();
+    TestProbe<StatusReply<Done>> reply = testKit.createTestProbe();
+
+    site.dispatcher.tell(new Dispatcher.Transfer("a", "c1", "someone-elsewhere", null, null, reply.getRef()));
+    assertThat(reply.receiveMessage(WITHIN).getError().getMessage()).isEqualTo(Rejection.UNKNOWN_AGENT.code());
+    site.dispatcher.tell(new Dispatcher.Transfer("b", "c1", "b", null, null, reply.getRef()));
+    assertThat(reply.receiveMessage(WITHIN).getError().getMessage())
+        .as("an agent cannot take another's conversation")
+        .isEqualTo(Rejection.NOT_ASSIGNED.code());
+    site.dispatcher.tell(new Dispatcher.Transfer("s", "c1", "s", null, null, reply.getRef(), true));
+    assertThat(reply.receiveMessage(WITHIN).isSuccess()).as("a supervisor takes over").isTrue();
+    assertThat(site.claim("a", "c1").getError().getMessage()).isEqualTo(Rejection.ALREADY_CLAIMED.code());
+  }
+
+  @Test
   void aConversationClosedBeforeAnyAgentJoinedIsShownAsMissed() {
     Site site = new Site(Policy.MANUAL, 2, List.of(), null);
     site.enqueue("c1", "v1", RoutingHints.NONE);

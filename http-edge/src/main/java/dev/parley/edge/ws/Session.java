@@ -1,5 +1,6 @@
 package dev.parley.edge.ws;
 
+import dev.parley.core.access.Permission;
 import dev.parley.core.agent.Agent;
 import dev.parley.core.common.Caller;
 import dev.parley.core.common.Limits;
@@ -902,7 +903,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
       pipe(
           dispatcherRef(summary.siteId())
               .<StatusReply<Done>>ask(
-                  replyTo -> new Dispatcher.Claim(caller.id(), claim.conversationId(), summary.visitorId(), replyTo),
+                  replyTo ->
+                      new Dispatcher.Claim(
+                          caller.id(), claim.conversationId(), summary.visitorId(), replyTo,
+                          caller.may(summary.siteId(), Permission.CLAIM_OUTSIDE_GROUPS)),
                   deps.settings().askTimeout()),
           (reply, failure) -> new ClaimGranted(claim, reply, failure));
     } else if (located.request() instanceof ClientFrame.Transfer t) {
@@ -911,7 +915,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
               .<StatusReply<Done>>ask(
                   replyTo ->
                       new Dispatcher.Transfer(
-                          caller.id(), t.conversationId(), t.toAgent(), t.toGroup(), t.note(), replyTo),
+                          caller.id(), t.conversationId(), t.toAgent(), t.toGroup(), t.note(), replyTo,
+                          caller.may(summary.siteId(), Permission.TRANSFER_ANY_CONVERSATION)),
                   deps.settings().askTimeout()),
           (reply, failure) -> new Answered(t.id(), t.conversationId(), reply, failure, Answered.Kind.TRANSFER));
     }
@@ -1600,6 +1605,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
           case UNKNOWN_GROUP -> "the site has no such group";
           case INVALID_RATING -> "only the visitor rates, with a score from 1 to 5";
           case QUOTA_EXCEEDED -> "this visitor has written or opened as much as the limits allow";
+          case NOT_ALLOWED -> "your role at this site does not allow this";
+          case UNKNOWN_AGENT -> "no such agent works for this site";
           default -> "the request was refused";
         };
     ServerFrame.Error error = ServerFrame.Error.of(code, message);

@@ -161,7 +161,12 @@ public final class TestServer implements AutoCloseable {
 
   /** Creates an agent at {@code siteId} through the admin API and returns its token. */
   public String createAgent(String adminToken, String siteId, String username) {
-    ObjectNode body = WireClient.JSON.createObjectNode().put("username", username).put("role", "agent");
+    return createAccount(adminToken, siteId, username, "agent");
+  }
+
+  /** Creates an account with {@code role} at {@code siteId} through the admin API and returns its token. */
+  public String createAccount(String adminToken, String siteId, String username, String role) {
+    ObjectNode body = WireClient.JSON.createObjectNode().put("username", username).put("role", role);
     Response r = request("POST", "/api/sites/" + siteId + "/accounts", adminToken, body);
     if (r.status() != 201) {
       throw new AssertionError("could not create agent " + username + ": " + r);

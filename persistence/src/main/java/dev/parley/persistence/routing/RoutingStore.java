@@ -52,7 +52,28 @@ public final class RoutingStore implements RoutingConfig {
   @Override
   public CompletionStage<SiteRouting> load(String siteId) {
     return CompletableFuture.supplyAsync(
-        () -> find(siteId).orElseGet(() -> SiteRouting.unconfigured(siteId)), blocking);
+        () -> find(siteId).orElseGet(() -> SiteRouting.unconfigured(siteId)).withAgents(accountsOf(siteId)),
+        blocking);
+  }
+
+  /** Every enabled account that works for the site, in any role: the possible targets of a transfer. Blocking. */
+  public java.util.Set<String> accountsOf(String siteId) {
+    java.util.Set<String> accounts = new java.util.HashSet<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT m.account_id FROM membership m JOIN account a ON a.id = m.account_id"
+                    + " WHERE m.site_id = ? AND a.disabled_at IS NULL")) {
+      ps.setString(1, siteId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          accounts.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("reading the accounts of " + siteId + " failed", e);
+    }
+    return accounts;
   }
 
   /** The site's configuration, or empty when it was never configured. Blocking. */
