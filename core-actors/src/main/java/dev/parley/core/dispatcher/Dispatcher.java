@@ -1,7 +1,6 @@
 package dev.parley.core.dispatcher;
 
 import dev.parley.core.common.Rejection;
-import dev.parley.core.routing.Policy;
 import dev.parley.core.routing.RoutingConfig;
 import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.routing.SiteRouting;
@@ -10,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -19,7 +17,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -950,105 +947,31 @@ public final class Dispatcher
     publish(state);
   }
 
-  /** Offers waiting conversations, oldest first, to agents with room. The heart of routing: docs/ROUTING.md. */
+  /** Offers waiting conversations to agents with room, as {@link OfferPolicy} decides (docs/ROUTING.md). */
   private void dispatch(State state) {
     Instant now = clock.instant();
-    if (config.hours() != null && !config.hours().isOpen(now)) {
-      return; // outside the site's hours: conversations wait as messages for later
-    }
-    Map<String, Integer> busy = new HashMap<>();
-    for (String agentId : present.keySet()) {
-      busy.put(agentId, state.loadOf(agentId));
-    }
-    offers.values().forEach(o -> busy.merge(o.agentId(), 1, Integer::sum));
-    for (Waiting w : state.waiting.values()) {
-      if (offers.containsKey(w.conversationId())) {
-        continue;
-      }
-      Policy policy = config.policyOf(w.group());
-      if (policy == Policy.MANUAL) {
-        continue;
-      }
-      List<String> candidates = new ArrayList<>();
-      Set<String> groups = eligibleGroups(w, now);
-      for (Map.Entry<String, Presence> e : present.entrySet()) {
-        String agentId = e.getKey();
-        if (e.getValue().online
-            && busy.getOrDefault(agentId, 0) < config.capacityOf(agentId)
-            && memberOfAny(agentId, groups)) {
-          candidates.add(agentId);
-        }
-      }
-      if (candidates.isEmpty()) {
-        continue;
-      }
-      Set<String> passed = passedBy.getOrDefault(w.conversationId(), Set.of());
-      List<String> fresh = candidates.stream().filter(a -> !passed.contains(a)).toList();
-      if (fresh.isEmpty()) {
-        passedBy.remove(w.conversationId()); // everyone passed: a new round starts
-        fresh = candidates;
-      }
-      String chosen = choose(state, w, policy, fresh, busy);
-      offer(w, chosen, now);
-      busy.merge(chosen, 1, Integer::sum);
+    Map<String, Boolean> online = new HashMap<>();
+    present.forEach((agentId, presence) -> online.put(agentId, presence.online));
+    Map<String, String> out = new HashMap<>();
+    offers.forEach((id, offer) -> out.put(id, offer.agentId()));
+    OfferPolicy.Decision decision =
+        OfferPolicy.decide(
+            new OfferPolicy.Input(
+                config, now, state.list(), online, state.load, out, passedBy, lastOfferedAt, roundRobinLast,
+                state.lastAgentOfVisitor));
+    decision.passedReset().forEach(passedBy::remove);
+    roundRobinLast.putAll(decision.roundRobinLast());
+    for (OfferPolicy.Offer o : decision.offers()) {
+      offer(state.waiting.get(o.conversationId()), o.agentId(), now);
     }
   }
 
-  /** The conversation's group (null: the whole site), plus its overflow group once it waited long enough. */
   private Set<String> eligibleGroups(Waiting w, Instant now) {
-    Set<String> groups = new LinkedHashSet<>();
-    if (w.group() == null) {
-      groups.add(null);
-      return groups;
-    }
-    config.group(w.group()).ifPresent(g -> {
-      if (g.hours() == null || g.hours().isOpen(now)) {
-        groups.add(g.id());
-      }
-      if (g.overflowGroup() != null
-          && g.overflowAfter() != null
-          && !Duration.between(w.since(), now).minus(g.overflowAfter()).isNegative()) {
-        config.group(g.overflowGroup())
-            .filter(o -> o.hours() == null || o.hours().isOpen(now))
-            .ifPresent(o -> groups.add(o.id()));
-      }
-    });
-    return groups;
+    return OfferPolicy.eligibleGroups(config, w, now);
   }
 
   private boolean memberOfAny(String agentId, Set<String> groups) {
-    if (groups.contains(null)) {
-      return true;
-    }
-    for (String g : groups) {
-      if (config.group(g).map(group -> group.members().contains(agentId)).orElse(false)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private String choose(
-      State state, Waiting w, Policy policy, List<String> candidates, Map<String, Integer> busy) {
-    String previous = w.visitorId() == null ? null : state.lastAgentOfVisitor.get(w.visitorId());
-    if (previous != null && candidates.contains(previous)) {
-      return previous; // a returning visitor goes back to the agent they spoke to
-    }
-    if (policy == Policy.ROUND_ROBIN) {
-      String key = w.group() == null ? "" : w.group();
-      TreeSet<String> ordered = new TreeSet<>(candidates);
-      String last = roundRobinLast.get(key);
-      String next = last == null ? null : ordered.higher(last);
-      String chosen = next != null ? next : ordered.first();
-      roundRobinLast.put(key, chosen);
-      return chosen;
-    }
-    return candidates.stream()
-        .min(
-            Comparator.<String>comparingInt(a -> busy.getOrDefault(a, 0))
-                .thenComparing(a -> lastOfferedAt.getOrDefault(a, Instant.MIN))
-                .thenComparing(a -> a))
-        .orElseThrow();
+    return OfferPolicy.memberOfAny(config, agentId, groups);
   }
 
   private void offer(Waiting w, String agentId, Instant now) {

@@ -133,6 +133,11 @@ final class LoadClient {
         case "error" -> {
           errors.incrementAndGet();
           ERROR_CODES.merge(frame.path("code").asText(), 1, Integer::sum);
+          if (!welcomed.isDone()) {
+            // A hello the server could not complete (it is starting, or overloaded): say it again, as clients do.
+            offer("{\"type\":\"hello\"}");
+            return;
+          }
           String ref = frame.path("ref").asText(null);
           if (ref != null && inFlight.remove(ref) != null && closedLoop.get()) {
             sendOne();
