@@ -1,5 +1,6 @@
 package dev.parley.core.agent;
 
+import dev.parley.core.common.Watchers;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
@@ -173,7 +174,7 @@ public final class Agent
   private final ActorContext<Command> context;
   private final Clock clock;
   /** Open connections, oldest first; owned by this actor, in memory only. */
-  private final Map<ActorRef<?>, Tracked> sessions = new LinkedHashMap<>();
+  private final Watchers<Void, Tracked> sessions;
 
   private record Tracked(long tokenVersion, ActorRef<SessionEnded> notices) {}
 
@@ -184,6 +185,7 @@ public final class Agent
     this.agentId = agentId;
     this.context = context;
     this.clock = clock;
+    this.sessions = Watchers.of(context, MAX_TRACKED_SESSIONS, SessionGone::new);
   }
 
   @Override
@@ -203,7 +205,10 @@ public final class Agent
         .onCommand(Connect.class, this::onConnect)
         .onCommand(KeepConnected.class, this::onKeepConnected)
         .onCommand(EndSessions.class, this::onEndSessions)
-        .onCommand(Disconnect.class, (state, cmd) -> forget(cmd.session()))
+        .onCommand(Disconnect.class, (state, cmd) -> {
+          untrack(cmd.session());
+          return Effect().noReply();
+        })
         .onCommand(SessionGone.class, (state, cmd) -> forget(cmd.session()))
         .onCommand(SetStatus.class, this::onSetStatus)
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), snapshot(state)))
@@ -234,17 +239,22 @@ public final class Agent
       untrack(session);
       return;
     }
-    if (sessions.containsKey(session)) {
+    if (sessions.contains(session)) {
       return;
     }
-    if (sessions.size() >= MAX_TRACKED_SESSIONS) {
-      ActorRef<?> oldest = sessions.keySet().iterator().next();
+    if (sessions.isFull()) {
+      ActorRef<?> oldest = sessions.refs().iterator().next();
       sessions.get(oldest).notices().tell(new SessionEnded(SessionEnded.Reason.TOO_MANY_SESSIONS));
       untrack(oldest);
       context.getLog().info("Agent {}: more than {} connections; the oldest was ended", agentId, MAX_TRACKED_SESSIONS);
     }
-    sessions.put(session, new Tracked(tokenVersion, notices));
-    context.watchWith(session, new SessionGone(session));
+    sessions.add(opaque(session), new Tracked(tokenVersion, notices));
+  }
+
+  /** Sessions are only tracked and watched here, never told anything: their message type does not matter. */
+  @SuppressWarnings("unchecked")
+  private static ActorRef<Void> opaque(ActorRef<?> session) {
+    return (ActorRef<Void>) session;
   }
 
   private ReplyEffect<Event, State> onEndSessions(State state, EndSessions cmd) {
@@ -274,14 +284,12 @@ public final class Agent
   }
 
   private ReplyEffect<Event, State> forget(ActorRef<?> session) {
-    untrack(session);
+    sessions.stopped(session);
     return Effect().noReply();
   }
 
   private void untrack(ActorRef<?> session) {
-    if (sessions.remove(session) != null) {
-      context.unwatch(session);
-    }
+    sessions.remove(opaque(session));
   }
 
   private ReplyEffect<Event, State> onSetStatus(State state, SetStatus cmd) {

@@ -5,6 +5,7 @@ import dev.parley.core.common.Caller;
 import dev.parley.core.common.Limits;
 import dev.parley.core.common.Participant;
 import dev.parley.core.common.Rejection;
+import dev.parley.core.common.Watchers;
 import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
@@ -189,7 +190,7 @@ public final class Conversation
    */
   public record EraseContent(ActorRef<StatusReply<Long>> replyTo) implements Command {}
 
-  private record SubscriberGone(ActorRef<Notification> subscriber) implements Command {}
+  private record SubscriberGone(ActorRef<?> subscriber) implements Command {}
 
   // ---------------------------------------------------------------------------------------------------------
   // Replies and notifications
@@ -559,7 +560,7 @@ public final class Conversation
   private final ConversationPeers peers;
   private final Clock clock;
   /** Live subscribers and who they are. Owned by this actor; lost on restart by design (see class doc). */
-  private final Map<ActorRef<Notification>, Caller> subscribers = new HashMap<>();
+  private final Watchers<Notification, Caller> subscribers;
   /** When this incarnation last announced itself as waiting (System.nanoTime); 0 for never. Owned by this actor. */
   private long lastAnnouncedNanos;
 
@@ -572,6 +573,7 @@ public final class Conversation
     this.context = context;
     this.peers = peers;
     this.clock = clock;
+    this.subscribers = Watchers.of(context, MAX_SUBSCRIBERS, SubscriberGone::new);
   }
 
   @Override
@@ -716,13 +718,9 @@ public final class Conversation
     if (denied.isPresent()) {
       return Effect().reply(cmd.replyTo(), denied.get().reply());
     }
-    if (!subscribers.containsKey(cmd.subscriber())) {
-      if (subscribers.size() >= MAX_SUBSCRIBERS) {
-        return Effect().reply(cmd.replyTo(), Rejection.TOO_MANY_SUBSCRIBERS.reply());
-      }
-      context.watchWith(cmd.subscriber(), new SubscriberGone(cmd.subscriber()));
+    if (!subscribers.add(cmd.subscriber(), caller)) {
+      return Effect().reply(cmd.replyTo(), Rejection.TOO_MANY_SUBSCRIBERS.reply());
     }
-    subscribers.put(cmd.subscriber(), caller);
 
     long afterSeq = Math.max(0, cmd.afterSeq());
     List<Entry> entries = new ArrayList<>();
@@ -747,14 +745,12 @@ public final class Conversation
   }
 
   private ReplyEffect<Event, State> onUnsubscribe(State state, Unsubscribe cmd) {
-    if (subscribers.remove(cmd.subscriber()) != null) {
-      context.unwatch(cmd.subscriber());
-    }
+    subscribers.remove(cmd.subscriber());
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onSubscriberGone(State state, SubscriberGone cmd) {
-    subscribers.remove(cmd.subscriber());
+    subscribers.stopped(cmd.subscriber());
     return Effect().noReply();
   }
 
@@ -1090,7 +1086,7 @@ public final class Conversation
   }
 
   private void broadcast(Notification notification) {
-    subscribers.keySet().forEach(subscriber -> subscriber.tell(notification));
+    subscribers.tellAll(notification);
   }
 
   private Posted posted(long seq, boolean duplicate, Instant at) {

@@ -1,6 +1,7 @@
 package dev.parley.core.dispatcher;
 
 import dev.parley.core.common.Rejection;
+import dev.parley.core.common.Watchers;
 import dev.parley.core.routing.RoutingConfig;
 import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.routing.SiteRouting;
@@ -419,14 +420,15 @@ public final class Dispatcher
   private boolean configLoading;
   /** False until the first load answered (or failed): commands are stashed meanwhile. */
   private boolean configReady;
-  private final Set<ActorRef<QueueNotice>> watchers = new HashSet<>();
+  /** Queue watchers, agent sessions and position followers: one death watch, as their refs may be one ref. */
+  private final Watchers.DeathWatch deathWatch;
+  private final Watchers<QueueNotice, Boolean> watchers;
   /** The queue and reminders as watchers last saw them; owned by this actor, null before the first publish. */
   private List<Waiting> publishedWaiting;
   private List<Waiting> publishedMissed;
-  /** Every ref death-watched here, whatever its roles; see {@link RefGone}. */
-  private final Set<ActorRef<?>> deathWatched = new HashSet<>();
   private final Map<String, Presence> present = new HashMap<>();
-  private final Map<ActorRef<AgentNotice>, String> agentOfSession = new HashMap<>();
+  /** Agent sessions present, and whose. */
+  private final Watchers<AgentNotice, String> agentOfSession;
   private final LinkedHashMap<String, OfferMade> offers = new LinkedHashMap<>();
   /** Agents who declined or let expire an offer of a conversation, cleared when everyone has passed. */
   private final Map<String, Set<String>> passedBy = new HashMap<>();
@@ -434,7 +436,7 @@ public final class Dispatcher
   /** Round-robin cursor per group key ("" for the whole site): the agent id offered last. */
   private final Map<String, String> roundRobinLast = new HashMap<>();
   private final Map<String, Set<ActorRef<PositionUpdate>>> followers = new HashMap<>();
-  private final Set<ActorRef<PositionUpdate>> watchedFollowers = new HashSet<>();
+  private final Watchers<PositionUpdate, Boolean> watchedFollowers;
   private final Map<String, Integer> positionSent = new HashMap<>();
   /** Joins that failed with a timeout, retried at each tick: conversation id to agent id. */
   private final Map<String, String> joinsToRetry = new HashMap<>();
@@ -456,6 +458,10 @@ public final class Dispatcher
     this.peers = peers;
     this.clock = clock;
     this.config = SiteRouting.unconfigured(siteId);
+    this.deathWatch = new Watchers.DeathWatch(context, RefGone::new);
+    this.watchers = new Watchers<>(deathWatch, MAX_WATCHERS);
+    this.agentOfSession = new Watchers<>(deathWatch, MAX_AGENT_SESSIONS);
+    this.watchedFollowers = new Watchers<>(deathWatch, MAX_POSITION_FOLLOWERS);
     loadConfig();
   }
 
@@ -588,7 +594,7 @@ public final class Dispatcher
 
   private ReplyEffect<Event, State> onWatch(State state, Watch cmd) {
     boolean known = watchers.contains(cmd.watcher());
-    if (!known && admit(watchers, cmd.watcher(), MAX_WATCHERS, "queue watchers")) {
+    if (!known && admit(watchers, cmd.watcher(), true, "queue watchers")) {
       QueueView view = view(state);
       if (publishedWaiting == null) {
         publishedWaiting = view.waiting(); // the baseline of the changes this watcher will get
@@ -601,48 +607,29 @@ public final class Dispatcher
 
   private ReplyEffect<Event, State> forget(ActorRef<QueueNotice> watcher) {
     watchers.remove(watcher);
-    releaseWatch(watcher);
     return Effect().noReply();
   }
 
-  /** Adds a ref to a bounded set and death-watches it; false (logged) when the set is full. */
-  private <T> boolean admit(Set<ActorRef<T>> set, ActorRef<T> ref, int max, String what) {
-    if (set.contains(ref)) {
-      return true;
-    }
-    if (set.size() >= max) {
-      context.getLog().error("Site {} has {} {}; refusing one more", siteId, max, what);
+  /** Adds a ref to a bounded set; false (logged) when the set is full. */
+  private <T, V> boolean admit(Watchers<T, V> set, ActorRef<T> ref, V value, String what) {
+    if (!set.add(ref, value)) {
+      context.getLog().error("Site {} has {} {}; refusing one more", siteId, set.size(), what);
       return false;
     }
-    set.add(ref);
-    deathWatch(ref);
     return true;
-  }
-
-  private void deathWatch(ActorRef<?> ref) {
-    if (deathWatched.add(ref)) {
-      context.watchWith(ref, new RefGone(ref));
-    }
-  }
-
-  /** Stops watching a ref that no longer has any role here. */
-  private void releaseWatch(ActorRef<?> ref) {
-    boolean used =
-        watchers.contains(ref) || agentOfSession.containsKey(ref) || watchedFollowers.contains(ref);
-    if (!used && deathWatched.remove(ref)) {
-      context.unwatch(ref);
-    }
   }
 
   @SuppressWarnings("unchecked")
   private ReplyEffect<Event, State> onRefGone(State state, RefGone gone) {
     ActorRef<?> ref = gone.ref();
-    deathWatched.remove(ref);
-    watchers.remove(ref);
-    if (agentOfSession.containsKey(ref)) {
-      onSessionGone(state, (ActorRef<AgentNotice>) ref);
+    boolean session = agentOfSession.contains(ref);
+    boolean follower = watchedFollowers.contains(ref);
+    String agentId = session ? agentOfSession.get(ref) : null;
+    deathWatch.stopped(ref); // every set forgets it
+    if (session) {
+      sessionGone(state, (ActorRef<AgentNotice>) ref, agentId);
     }
-    if (watchedFollowers.contains(ref)) {
+    if (follower) {
       onFollowerGone((ActorRef<PositionUpdate>) ref);
     }
     return Effect().noReply();
@@ -651,13 +638,8 @@ public final class Dispatcher
   // Agents -----------------------------------------------------------------------------------------------------
 
   private ReplyEffect<Event, State> onAgentPresent(State state, AgentPresent cmd) {
-    if (!agentOfSession.containsKey(cmd.session())) {
-      if (agentOfSession.size() >= MAX_AGENT_SESSIONS) {
-        context.getLog().error("Site {} has {} agent sessions; refusing one more", siteId, MAX_AGENT_SESSIONS);
-        return Effect().noReply();
-      }
-      agentOfSession.put(cmd.session(), cmd.agentId());
-      deathWatch(cmd.session());
+    if (!admit(agentOfSession, cmd.session(), cmd.agentId(), "agent sessions")) {
+      return Effect().noReply();
     }
     Presence p = present.computeIfAbsent(cmd.agentId(), a -> new Presence());
     p.sessions.add(cmd.session());
@@ -670,12 +652,18 @@ public final class Dispatcher
     return Effect().noReply();
   }
 
+  /** An agent session said it left: it is forgotten as if it had stopped. */
   private ReplyEffect<Event, State> onSessionGone(State state, ActorRef<AgentNotice> session) {
-    String agentId = agentOfSession.remove(session);
+    String agentId = agentOfSession.get(session);
     if (agentId == null) {
       return Effect().noReply();
     }
-    releaseWatch(session);
+    agentOfSession.remove(session);
+    sessionGone(state, session, agentId);
+    return Effect().noReply();
+  }
+
+  private void sessionGone(State state, ActorRef<AgentNotice> session, String agentId) {
     Presence p = present.get(agentId);
     if (p != null) {
       p.sessions.remove(session);
@@ -685,7 +673,6 @@ public final class Dispatcher
       }
     }
     afterChange(state);
-    return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onClaim(State state, Claim cmd) {
@@ -828,7 +815,7 @@ public final class Dispatcher
       cmd.follower().tell(new PositionUpdate(siteId, id, 0));
       return Effect().noReply();
     }
-    if (!admit(watchedFollowers, cmd.follower(), MAX_POSITION_FOLLOWERS, "position followers")) {
+    if (!admit(watchedFollowers, cmd.follower(), true, "position followers")) {
       return Effect().noReply();
     }
     followers.computeIfAbsent(id, k -> new HashSet<>()).add(cmd.follower());
@@ -840,7 +827,6 @@ public final class Dispatcher
   }
 
   private void onFollowerGone(ActorRef<PositionUpdate> follower) {
-    watchedFollowers.remove(follower);
     Iterator<Map.Entry<String, Set<ActorRef<PositionUpdate>>>> it = followers.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, Set<ActorRef<PositionUpdate>>> e = it.next();
@@ -1027,7 +1013,7 @@ public final class Dispatcher
     publishedWaiting = view.waiting();
     publishedMissed = view.missed();
     if (change != null) {
-      watchers.forEach(w -> w.tell(change));
+      watchers.tellAll(change);
     }
     if (followers.isEmpty()) {
       return;

@@ -1,6 +1,7 @@
 package dev.parley.core.visitor;
 
 import dev.parley.core.common.Rejection;
+import dev.parley.core.common.Watchers;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
@@ -106,7 +107,7 @@ public final class Visitor
 
   public record Unwatch(ActorRef<Profile> watcher) implements Command {}
 
-  private record WatcherGone(ActorRef<Profile> watcher) implements Command {}
+  private record WatcherGone(ActorRef<?> watcher) implements Command {}
 
   // Replies ----------------------------------------------------------------------------------------------------
 
@@ -283,9 +284,9 @@ public final class Visitor
   private final ActorContext<Command> context;
   private final Clock clock;
   /** Open connections; owned by this actor, in memory only. */
-  private final Set<ActorRef<?>> sessions = new HashSet<>();
+  private final Watchers<Void, Boolean> sessions;
   /** Agent sessions watching the profile; owned by this actor, in memory only. */
-  private final Set<ActorRef<Profile>> watchers = new HashSet<>();
+  private final Watchers<Profile, Boolean> watchers;
 
   private Visitor(String entityId, ActorContext<Command> context, Clock clock) {
     super(
@@ -299,6 +300,8 @@ public final class Visitor
     this.visitorId = entityId.substring(colon + 1);
     this.context = context;
     this.clock = clock;
+    this.sessions = Watchers.of(context, MAX_TRACKED_SESSIONS, SessionGone::new);
+    this.watchers = Watchers.of(context, MAX_WATCHERS, WatcherGone::new);
   }
 
   @Override
@@ -319,15 +322,18 @@ public final class Visitor
         .onCommand(GetProfile.class, this::onGetProfile)
         .onCommand(NoteConversationClosed.class, this::onClosed)
         .onCommand(Connected.class, this::onConnected)
-        .onCommand(Disconnected.class, (state, cmd) -> forget(state, cmd.session()))
-        .onCommand(SessionGone.class, (state, cmd) -> forget(state, cmd.session()))
+        .onCommand(Disconnected.class, (state, cmd) -> forget(state, cmd.session(), false))
+        .onCommand(SessionGone.class, (state, cmd) -> forget(state, cmd.session(), true))
         .onCommand(Identify.class, this::onIdentify)
         .onCommand(Erase.class, this::onErase)
         .onCommand(ViewPage.class, this::onViewPage)
         .onCommand(SeenOn.class, this::onSeenOn)
         .onCommand(Watch.class, this::onWatch)
         .onCommand(Unwatch.class, (state, cmd) -> unwatch(cmd.watcher()))
-        .onCommand(WatcherGone.class, (state, cmd) -> unwatch(cmd.watcher()))
+        .onCommand(WatcherGone.class, (state, cmd) -> {
+          watchers.stopped(cmd.watcher());
+          return Effect().noReply();
+        })
         .build();
   }
 
@@ -385,7 +391,7 @@ public final class Visitor
   private void notifyWatchers(State state) {
     if (!watchers.isEmpty()) {
       Profile profile = profile(state);
-      watchers.forEach(watcher -> watcher.tell(profile));
+      watchers.tellAll(profile);
     }
   }
 
@@ -421,18 +427,13 @@ public final class Visitor
     if (watchers.contains(cmd.watcher())) {
       return Effect().noReply();
     }
-    if (watchers.size() < MAX_WATCHERS) {
-      watchers.add(cmd.watcher());
-      context.watchWith(cmd.watcher(), new WatcherGone(cmd.watcher()));
-    }
+    watchers.add(cmd.watcher(), true); // when full, refused: it sees the profile on its next renewal
     cmd.watcher().tell(profile(state));
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> unwatch(ActorRef<Profile> watcher) {
-    if (watchers.remove(watcher)) {
-      context.unwatch(watcher);
-    }
+    watchers.remove(watcher);
     return Effect().noReply();
   }
 
@@ -444,24 +445,32 @@ public final class Visitor
   }
 
   private ReplyEffect<Event, State> onConnected(State state, Connected cmd) {
-    if (!sessions.contains(cmd.session()) && sessions.size() < MAX_TRACKED_SESSIONS) {
-      boolean cameOnline = sessions.isEmpty();
-      sessions.add(cmd.session());
-      context.watchWith(cmd.session(), new SessionGone(cmd.session()));
-      if (cameOnline) {
-        notifyWatchers(state);
-      }
+    boolean cameOnline = sessions.isEmpty();
+    if (sessions.add(opaque(cmd.session()), true) && cameOnline) {
+      notifyWatchers(state);
     }
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> forget(State state, ActorRef<?> session) {
-    if (sessions.remove(session)) {
-      context.unwatch(session);
-      if (sessions.isEmpty()) {
-        notifyWatchers(state);
-      }
+  /** A session closed ({@code stopped}: it is gone) — when it was the last, the visitor went offline. */
+  private ReplyEffect<Event, State> forget(State state, ActorRef<?> session, boolean stopped) {
+    if (!sessions.contains(session)) {
+      return Effect().noReply();
+    }
+    if (stopped) {
+      sessions.stopped(session);
+    } else {
+      sessions.remove(opaque(session));
+    }
+    if (sessions.isEmpty()) {
+      notifyWatchers(state);
     }
     return Effect().noReply();
+  }
+
+  /** Sessions are only counted and watched here, never told anything: their message type does not matter. */
+  @SuppressWarnings("unchecked")
+  private static ActorRef<Void> opaque(ActorRef<?> session) {
+    return (ActorRef<Void>) session;
   }
 }
