@@ -1,5 +1,6 @@
 package dev.parley.core.agent;
 
+import dev.parley.core.common.EventTags;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
@@ -127,6 +128,8 @@ public final class Agent
 
   private final String agentId;
   private final ActorContext<Command> context;
+  /** The one tag of every event of this entity (EventTags). */
+  private final Set<String> tags;
   private final Clock clock;
   /** Open connections; owned by this actor, in memory only. */
   private final Set<ActorRef<?>> sessions = new HashSet<>();
@@ -136,6 +139,7 @@ public final class Agent
         PersistenceId.of(ENTITY_KEY.name(), agentId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.agentId = agentId;
+    this.tags = Set.of(EventTags.tag(ENTITY_KEY.name(), agentId));
     this.context = context;
     this.clock = clock;
   }
@@ -143,6 +147,11 @@ public final class Agent
   @Override
   public State emptyState() {
     return new State(Status.ONLINE, List.of());
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return tags;
   }
 
   @Override
