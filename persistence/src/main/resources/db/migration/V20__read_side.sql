@@ -36,6 +36,16 @@ CREATE TABLE projection_control (
     rebuilt_at TIMESTAMPTZ
 );
 
+-- The newest journal ordering each model's slice has applied, written in the same transaction as its rows (as is
+-- Pekko's offset, which that library writes first, so it cannot tell a batch applied twice): a batch that does not
+-- start after it is refused (ProjectionControl), whoever runs it.
+CREATE TABLE projection_slices (
+    name TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    last_ordering BIGINT NOT NULL,
+    PRIMARY KEY (name, tag)
+);
+
 -- What agents see of a visitor (from Visitor events): the identity the host site passed. Erased with the visitor.
 CREATE TABLE read_visitors (
     site_id TEXT NOT NULL,

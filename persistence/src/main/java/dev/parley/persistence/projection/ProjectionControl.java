@@ -45,11 +45,12 @@ public final class ProjectionControl {
   }
 
   /**
-   * Checks, inside the batch's transaction, that this writer may apply a batch starting at journal ordering {@code
-   * firstOrdering} to model {@code name}, slice {@code tag}. {@code rebuilder}: the rebuild tool, which writes
+   * Checks, inside the batch's transaction, that this writer may apply a batch of journal orderings {@code
+   * firstOrdering..lastOrdering} to model {@code name}, slice {@code tag}, and records it as applied. {@code rebuilder}: the rebuild tool, which writes
    * while the model is being rebuilt.
    */
-  static void guard(Connection c, String name, String tag, long firstOrdering, boolean rebuilder)
+  static void guard(
+      Connection c, String name, String tag, long firstOrdering, long lastOrdering, boolean rebuilder)
       throws SQLException {
     try (PreparedStatement s =
         c.prepareStatement("SELECT rebuilding FROM projection_control WHERE name = ? FOR SHARE")) {
@@ -62,20 +63,31 @@ public final class ProjectionControl {
     }
     try (PreparedStatement s =
         c.prepareStatement(
-            "SELECT current_offset FROM pekko_projection_offset_store"
-                + " WHERE projection_name = ? AND projection_key = ? FOR UPDATE")) {
+            "INSERT INTO projection_slices (name, tag, last_ordering) VALUES (?, ?, 0) ON CONFLICT DO NOTHING")) {
+      s.setString(1, name);
+      s.setString(2, tag);
+      s.executeUpdate();
+    }
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT last_ordering FROM projection_slices WHERE name = ? AND tag = ? FOR UPDATE")) {
       s.setString(1, name);
       s.setString(2, tag);
       try (ResultSet rs = s.executeQuery()) {
-        if (rs.next()) {
-          long stored = Long.parseLong(rs.getString(1));
-          if (firstOrdering <= stored) {
-            throw new Refused(
-                name + "/" + tag + ": events from " + firstOrdering + " on were projected already (offset "
-                    + stored + "); restarting from the stored offset");
-          }
+        rs.next();
+        long applied = rs.getLong(1);
+        if (firstOrdering <= applied) {
+          throw new Refused(
+              name + "/" + tag + ": events from " + firstOrdering + " on were applied already (up to " + applied
+                  + "); restarting from the stored offset");
         }
       }
+    }
+    try (PreparedStatement s =
+        c.prepareStatement("UPDATE projection_slices SET last_ordering = ? WHERE name = ? AND tag = ?")) {
+      s.setLong(1, lastOrdering);
+      s.setString(2, name);
+      s.setString(3, tag);
+      s.executeUpdate();
     }
   }
 

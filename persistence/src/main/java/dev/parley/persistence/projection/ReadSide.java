@@ -149,7 +149,9 @@ public final class ReadSide {
       }
       session.withConnection(
           c -> {
-            ProjectionControl.guard(c, model.name(), tag, ordering(envelopes.get(0)), rebuilder);
+            ProjectionControl.guard(
+                c, model.name(), tag, ordering(envelopes.get(0)), ordering(envelopes.get(envelopes.size() - 1)),
+                rebuilder);
             for (EventEnvelope<Object> envelope : envelopes) {
               model.apply(c, entityId(envelope.persistenceId()), envelope.sequenceNr(), envelope.event());
             }
