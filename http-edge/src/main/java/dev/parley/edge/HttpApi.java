@@ -11,6 +11,7 @@ import dev.parley.edge.admin.SiteRoutes;
 import dev.parley.edge.admin.WidgetAdminRoutes;
 import dev.parley.edge.web.WidgetRoutes;
 import dev.parley.edge.ws.ConnectionRoutes;
+import java.util.List;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -24,12 +25,23 @@ public final class HttpApi extends AllDirectives {
   private final ApiContext api;
   private final ConnectionRoutes webSockets;
   private final Function<ApiContext, ApiRoutes> routing;
+  private final List<Function<ApiContext, ApiRoutes>> more;
 
   /** {@code routing}: the routing configuration API (docs/ROUTING.md), built on the same context. */
   public HttpApi(ApiContext api, ConnectionRoutes webSockets, Function<ApiContext, ApiRoutes> routing) {
+    this(api, webSockets, routing, List.of());
+  }
+
+  /** {@code more}: further resources built on the same context (the history and search APIs). */
+  public HttpApi(
+      ApiContext api,
+      ConnectionRoutes webSockets,
+      Function<ApiContext, ApiRoutes> routing,
+      List<Function<ApiContext, ApiRoutes>> more) {
     this.api = api;
     this.webSockets = webSockets;
     this.routing = routing;
+    this.more = List.copyOf(more);
   }
 
   /**
@@ -48,6 +60,7 @@ public final class HttpApi extends AllDirectives {
             new QuickReplyRoutes(api, sites).routes(),
             sites.routes(),
             routing.apply(api).routes(),
+            more.stream().map(r -> r.apply(api).routes()).reduce(Route::orElse).orElseGet(this::reject),
             path(
                 segment("api").slash("openapi.json"),
                 () -> get(() -> getFromResource("openapi.json", ContentTypes.APPLICATION_JSON))),

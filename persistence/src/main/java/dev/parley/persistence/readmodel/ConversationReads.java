@@ -113,7 +113,9 @@ public final class ConversationReads {
     Where where = where(siteId, filter, visibility);
     if (cursor != null) {
       Cursor after = Cursor.decode(cursor);
-      where.and("(c.opened_at, c.conversation_id) < (?, ?)", after.openedAt(), after.conversationId());
+      where.and(
+          "(c.opened_at, c.conversation_id) < (CAST(? AS timestamptz), CAST(? AS text))",
+          utc(after.openedAt().toInstant()), after.conversationId());
     }
     String sql =
         SELECT_CONVERSATION + where.sql() + " ORDER BY c.opened_at DESC, c.conversation_id DESC LIMIT " + (size + 1);
@@ -167,12 +169,12 @@ public final class ConversationReads {
     params.add(query);
     params.add(siteId);
     if (from != null) {
-      sql.append(" AND m.at >= ?");
-      params.add(Timestamp.from(from));
+      sql.append(" AND m.at >= CAST(? AS timestamptz)");
+      params.add(utc(from));
     }
     if (to != null) {
-      sql.append(" AND m.at < ?");
-      params.add(Timestamp.from(to));
+      sql.append(" AND m.at < CAST(? AS timestamptz)");
+      params.add(utc(to));
     }
     if (!visibility.all()) {
       sql.append(" AND ? = ANY(c.agent_ids)");
@@ -235,10 +237,10 @@ public final class ConversationReads {
       w.and("c.rating <= ?", f.maxRating());
     }
     if (f.from() != null) {
-      w.and("c.opened_at >= ?", Timestamp.from(f.from()));
+      w.and("c.opened_at >= CAST(? AS timestamptz)", utc(f.from()));
     }
     if (f.to() != null) {
-      w.and("c.opened_at < ?", Timestamp.from(f.to()));
+      w.and("c.opened_at < CAST(? AS timestamptz)", utc(f.to()));
     }
     if (f.missed() != null) {
       w.and("c.missed = ?", f.missed());
@@ -312,6 +314,11 @@ public final class ConversationReads {
       return List.of();
     }
     return List.of((String[]) array.getArray());
+  }
+
+  /** Times go to PostgreSQL as timestamptz values, never through the JVM's time zone. */
+  static java.time.OffsetDateTime utc(Instant at) {
+    return at.atOffset(java.time.ZoneOffset.UTC);
   }
 
   static Instant instant(Timestamp t) {
