@@ -33,6 +33,16 @@ import dev.parley.persistence.directory.SiteWidgets;
 import dev.parley.persistence.directory.TwoFactorStore;
 import dev.parley.persistence.history.JournalConversationHistory;
 import dev.parley.persistence.routing.RoutingStore;
+import dev.parley.edge.history.ConversationRoutes;
+import dev.parley.edge.history.ExportRoutes;
+import dev.parley.edge.history.ReadApi;
+import dev.parley.edge.history.SearchRoutes;
+import dev.parley.persistence.projection.ReadModels;
+import dev.parley.persistence.projection.ReadSide;
+import dev.parley.persistence.readmodel.ConversationReads;
+import dev.parley.persistence.readmodel.ExportJobs;
+import dev.parley.persistence.search.TextAnalyzer;
+import java.util.concurrent.Semaphore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -132,9 +142,13 @@ public final class ParleyServer implements AutoCloseable {
       pool.close();
       throw e;
     }
+    Config readSideConfig = resolved.getConfig("parley.persistence.read-side");
+    HikariDataSource projectionPool =
+        Databases.pool(storage, "read-side", readSideConfig.getInt("max-connections"));
+    HikariDataSource queryPool = Databases.pool(storage, "read-query", readSideConfig.getInt("query-max-connections"));
     ActorSystem<Void> system =
         ActorSystem.create(Behaviors.empty(), "parley", storage.pekkoConfig().withFallback(config).resolve());
-    // Last of all, once every entity has stopped writing: the pool, then the embedded server (if any).
+    // Last of all, once every entity has stopped writing: the pools, then the embedded server (if any).
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -142,11 +156,17 @@ public final class ParleyServer implements AutoCloseable {
             () ->
                 CompletableFuture.supplyAsync(
                     () -> {
+                      projectionPool.close();
+                      queryPool.close();
                       pool.close();
                       database.close();
                       return Done.getInstance();
                     }));
-    system.getWhenTerminated().thenRun(pool::close);
+    system.getWhenTerminated().thenRun(() -> {
+      projectionPool.close();
+      queryPool.close();
+      pool.close();
+    });
     try {
       Cluster cluster = Cluster.get(system);
       if (resolved.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
@@ -162,6 +182,21 @@ public final class ParleyServer implements AutoCloseable {
           system.dispatchers().lookup(DispatcherSelector.fromConfig("parley-blocking-dispatcher"));
       RoutingStore routing = new RoutingStore(pool, blocking);
       ClusterSharding sharding = Domain.start(system, routing);
+      // The read side: one projection per read model and tag slice, spread over the cluster (docs/DECISIONS.md).
+      TextAnalyzer analyzer = new TextAnalyzer();
+      ReadSide readSide =
+          new ReadSide(system, projectionPool, ReadModels.all(analyzer), false, ReadSide.Observer.NONE);
+      if (readSideConfig.getBoolean("projections")) {
+        readSide.runSharded();
+      } else {
+        log.warn("Projections are off (parley.persistence.read-side.projections): history and search fall behind");
+      }
+      ReadApi readApi =
+          new ReadApi(
+              new ConversationReads(queryPool, analyzer),
+              new ExportJobs(queryPool),
+              queryPool,
+              new Semaphore(readSideConfig.getInt("max-concurrent-exports")));
 
       Directory directory = new Directory(pool);
       Clock clock = Clock.systemUTC();
@@ -220,7 +255,10 @@ public final class ParleyServer implements AutoCloseable {
               new ConnectionRoutes(gateway, sites, origins, admission, clientAddress),
               List.of(
                   (context, siteRoutes) -> new RoutingRoutes(context, routing, sharding),
-                  (context, siteRoutes) -> new PrivacyRoutes(context, siteRoutes, erasures, audit)));
+                  (context, siteRoutes) -> new PrivacyRoutes(context, siteRoutes, erasures, audit),
+                  (context, siteRoutes) -> new ConversationRoutes(context, readApi),
+                  (context, siteRoutes) -> new SearchRoutes(context, readApi),
+                  (context, siteRoutes) -> new ExportRoutes(context, readApi)));
       ServerBinding binding =
           Http.get(system)
               .newServerAt(edge.host(), edge.port())

@@ -1,5 +1,6 @@
 package dev.parley.core.agent;
 
+import dev.parley.core.common.EventTags;
 import dev.parley.core.common.Watchers;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
@@ -172,6 +173,8 @@ public final class Agent
 
   private final String agentId;
   private final ActorContext<Command> context;
+  /** The one tag of every event of this entity (EventTags). */
+  private final Set<String> tags;
   private final Clock clock;
   /** Open connections, oldest first; owned by this actor, in memory only. */
   private final Watchers<Void, Tracked> sessions;
@@ -183,6 +186,7 @@ public final class Agent
         PersistenceId.of(ENTITY_KEY.name(), agentId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.agentId = agentId;
+    this.tags = Set.of(EventTags.tag(ENTITY_KEY.name(), agentId));
     this.context = context;
     this.clock = clock;
     this.sessions = Watchers.of(context, MAX_TRACKED_SESSIONS, SessionGone::new);
@@ -191,6 +195,11 @@ public final class Agent
   @Override
   public State emptyState() {
     return new State(Status.ONLINE, List.of(), 0L);
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return tags;
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.parley.core.common.Participant;
 import dev.parley.core.common.Rejection;
 import dev.parley.core.common.Watchers;
 import dev.parley.core.routing.RoutingHints;
+import dev.parley.core.common.EventTags;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -557,6 +559,8 @@ public final class Conversation
 
   private final String conversationId;
   private final ActorContext<Command> context;
+  /** The one tag of every event of this entity (EventTags). */
+  private final Set<String> tags;
   private final ConversationPeers peers;
   private final Clock clock;
   /** Live subscribers and who they are. Owned by this actor; lost on restart by design (see class doc). */
@@ -570,6 +574,7 @@ public final class Conversation
         PersistenceId.of(ENTITY_KEY.name(), conversationId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.conversationId = conversationId;
+    this.tags = Set.of(EventTags.tag(ENTITY_KEY.name(), conversationId));
     this.context = context;
     this.peers = peers;
     this.clock = clock;
@@ -579,6 +584,11 @@ public final class Conversation
   @Override
   public State emptyState() {
     return new State();
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return tags;
   }
 
   @Override

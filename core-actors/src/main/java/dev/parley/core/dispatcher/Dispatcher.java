@@ -5,6 +5,7 @@ import dev.parley.core.common.Watchers;
 import dev.parley.core.routing.RoutingConfig;
 import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.routing.SiteRouting;
+import dev.parley.core.common.EventTags;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
@@ -409,6 +410,8 @@ public final class Dispatcher
 
   private final String siteId;
   private final ActorContext<Command> context;
+  /** The one tag of every event of this entity (EventTags). */
+  private final Set<String> tags;
   private final RoutingConfig configSource;
   private final DispatcherPeers peers;
   private final Clock clock;
@@ -453,6 +456,7 @@ public final class Dispatcher
         PersistenceId.of(ENTITY_KEY.name(), siteId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.siteId = siteId;
+    this.tags = Set.of(EventTags.tag(ENTITY_KEY.name(), siteId));
     this.context = context;
     this.configSource = configSource;
     this.peers = peers;
@@ -468,6 +472,11 @@ public final class Dispatcher
   @Override
   public State emptyState() {
     return new State();
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return tags;
   }
 
   @Override

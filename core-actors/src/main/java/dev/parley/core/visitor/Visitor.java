@@ -1,6 +1,7 @@
 package dev.parley.core.visitor;
 
 import dev.parley.core.common.Rejection;
+import dev.parley.core.common.EventTags;
 import dev.parley.core.common.Watchers;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
@@ -281,6 +282,8 @@ public final class Visitor
 
   private final String siteId;
   private final String visitorId;
+  /** The one tag of every event of this entity (EventTags). */
+  private final Set<String> tags;
   private final ActorContext<Command> context;
   private final Clock clock;
   /** Open connections; owned by this actor, in memory only. */
@@ -297,6 +300,7 @@ public final class Visitor
       throw new IllegalArgumentException("visitor entity id must be siteId:visitorId");
     }
     this.siteId = entityId.substring(0, colon);
+    this.tags = Set.of(EventTags.tag(ENTITY_KEY.name(), entityId));
     this.visitorId = entityId.substring(colon + 1);
     this.context = context;
     this.clock = clock;
@@ -307,6 +311,11 @@ public final class Visitor
   @Override
   public State emptyState() {
     return State.empty();
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return tags;
   }
 
   @Override

@@ -29,6 +29,7 @@ public final class ServerProcess implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final Pattern PASSWORD = Pattern.compile("password / 密码:\\s+(\\S+)");
+  private static final Pattern USERNAME = Pattern.compile("username / 用户名:\\s+(\\S+)");
 
   private final Process process;
   private final int port;
@@ -56,6 +57,12 @@ public final class ServerProcess implements AutoCloseable {
    * serves HTTP. {@code dataDir} is the node's working directory, so the default {@code ./data} lands there.
    */
   public static ServerProcess start(Path dataDir, int port, Map<String, String> env, Path log, Duration within) {
+    return start(dataDir, port, env, log, within, List.of());
+  }
+
+  /** As above, with extra JVM options after the defaults (a later -Xmx wins: a smaller heap, say). */
+  public static ServerProcess start(
+      Path dataDir, int port, Map<String, String> env, Path log, Duration within, List<String> jvmOptions) {
     List<String> command = new ArrayList<>();
     command.add("setsid");
     // -Dparley.server-java=/path/to/java runs the node on another JVM than the tests (Temurin 25, say).
@@ -66,6 +73,7 @@ public final class ServerProcess implements AutoCloseable {
     // As in every test: admission control on, with limits far above what the test sends from one address.
     TestServer.GENEROUS_ADMISSION.forEach((key, value) -> command.add("-D" + key + "=" + value));
     command.add("-XX:+UseSerialGC");
+    command.addAll(jvmOptions);
     command.add("dev.parley.edge.Main");
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.directory(dataDir.toFile());
@@ -142,6 +150,21 @@ public final class ServerProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The admin user name printed by the first start. */
+  public Optional<String> firstStartUsername() {
+    try {
+      Matcher m = USERNAME.matcher(Files.readString(log));
+      return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Whether the node's process still runs. */
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   /**

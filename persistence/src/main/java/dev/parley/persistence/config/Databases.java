@@ -29,6 +29,23 @@ public final class Databases {
   }
 
   /**
+   * A pool for the read side: {@code read-side} for the projections' transactions, {@code read-query} for the read
+   * APIs and exports. The caller closes it.
+   */
+  public static HikariDataSource pool(PersistenceSettings settings, String name, int maxConnections) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("parley-" + name);
+    config.setJdbcUrl(settings.jdbcUrl());
+    config.setUsername(settings.user());
+    config.setPassword(settings.password());
+    config.setDriverClassName(settings.driverClassName());
+    config.setMaximumPoolSize(maxConnections);
+    config.setMinimumIdle(1);
+    config.setConnectionTimeout(10_000);
+    return new HikariDataSource(config);
+  }
+
+  /**
    * Brings the schema up to date: the journal tables of the chosen database and the portable configuration
    * tables. Safe to run on every start and from every node; Flyway serialises concurrent runs.
    */
