@@ -203,14 +203,20 @@ public final class AgentClient implements AutoCloseable {
     }
   }
 
-  /** The conversation is on screen: mark everything held as read, if that moves the mark. */
+  /**
+   * The conversation is on screen: mark everything held as read, if that moves the mark. While its history is
+   * replayed (first follow, resume, rebuild) nothing is sent: the view changes again once the replay's
+   * {@code synced} arrives, and that call sends one mark for the highest seq.
+   */
   public void markRead(String conversationId) {
     net.execute(
         () -> {
-          long last = workspace.lastSeq(conversationId);
-          // During a rebuild every replayed entry would move the mark again: read once it is whole.
-          if (last > workspace.myReadSeq(conversationId) && !workspace.rebuilding(conversationId)) {
-            transmit(frame("read").put("conversationId", conversationId).put("seq", last));
+          if (!welcomed) {
+            return; // the mark waits for the next connection, whose synced brings the server's
+          }
+          long seq = workspace.readMarkDue(conversationId);
+          if (seq > 0) {
+            transmit(frame("read").put("conversationId", conversationId).put("seq", seq));
           }
         });
   }
@@ -262,7 +268,7 @@ public final class AgentClient implements AutoCloseable {
               resyncs.clear();
               ObjectNode hello = frame("hello").put("token", login.token());
               ObjectNode resume = hello.putObject("resume");
-              workspace.resumePositions().forEach(resume::put);
+              workspace.resume().forEach(resume::put);
               transmit(hello);
             },
             net);
@@ -399,7 +405,7 @@ public final class AgentClient implements AutoCloseable {
   private void onEvent(JsonNode frame) {
     String conversationId = frame.path("conversationId").asText();
     if (!workspace.event(frame)) {
-      resync(conversationId, "event " + frame.path("seq").asLong() + " is not the entry held at that seq");
+      resync(conversationId, "event " + frame.path("seq").asLong() + " is not the entry held or acknowledged at that seq");
       return;
     }
     // Our message is placed by its event, not by its ack (protocol §4): only now has it left the outbox.
