@@ -298,6 +298,12 @@
       if (!sameEntry(held[seq], f)) resync(conv, 'event ' + seq + ' differs from the one held');
       return;
     }
+    var acked = ackedAt(conv, seq);
+    if (acked && !(f.kind === 'message' && f.id === acked.id)) {
+      // An ack gave this seq to our message before its event came: another entry here is a broken history too.
+      resync(conv, 'event ' + seq + ' is not ' + acked.id + ', which its ack placed there');
+      return;
+    }
     if (!S.conv) showConv(conv); // our first message's event came before its ack
     if (S.convs.indexOf(conv) < 0) S.convs.push(conv);
     held[seq] = f;
@@ -365,8 +371,10 @@
     var item = find(f.id);
     if (f.id === S.inflight) S.inflight = null;
     var at = f.seq > 0 && (S.events[f.conversationId] || {})[f.seq];
-    if (at && !(at.kind === 'message' && at.id === f.id)) {
-      // Our message at a seq held for another entry: rebuild; the message stays pending (see resync).
+    var other = f.seq > 0 && !at && ackedAt(f.conversationId, f.seq);
+    if ((at && !(at.kind === 'message' && at.id === f.id)) || (other && other.id !== f.id)) {
+      // Our message at a seq held for another entry, or given to another message of ours: rebuild; the message
+      // stays pending (see resync).
       if (item) { item.state = 'pending'; delete item.seq; saveOutbox(); }
       resync(f.conversationId, 'ack ' + f.id + ' names seq ' + f.seq + ', held for another entry');
       return;
@@ -432,6 +440,13 @@
   function sameEntry(a, b) {
     var ra = a.author || {}, rb = b.author || {};
     return a.kind === b.kind && ra.role === rb.role && ra.id === rb.id && (a.id || null) === (b.id || null);
+  }
+  /** Our message that an ack placed at this seq while its event has not come yet (it shows as sent), if any. */
+  function ackedAt(conv, seq) {
+    for (var i = 0; i < S.outbox.length; i++) {
+      var m = S.outbox[i];
+      if (m.state === 'sent' && m.seq === seq && m.conv === conv) return m;
+    }
   }
   function highestSeq(conv) {
     var top = 0;

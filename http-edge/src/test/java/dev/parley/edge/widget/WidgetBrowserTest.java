@@ -447,6 +447,44 @@ class WidgetBrowserTest extends ServerTest {
   }
 
   @Test
+  void anEventThatIsAnotherEntryAtTheSeqAnAckGaveToTheVisitorsMessageMakesThePanelRebuild() throws Exception {
+    VisitorWire wire = tapVisitorSocket();
+    try (ChatClient agent = agent()) {
+      Page page = openHost("demo", "");
+      FrameLocator panel = openPanel(page);
+      send(panel, "hello");
+      expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+      String conversation = conversationOf(panel);
+      claim(agent, conversation);
+      agentSays(agent, conversation, "How can I help?");
+      expect(panel.locator(".pw-theirs[data-seq='3'] .pw-bubble")).hasText("How can I help?");
+
+      // The server stores the next message as seq 4 and its ack reaches the page before its event, as acks may;
+      // then an event for seq 4 arrives that is another entry: the seq the ack gave to the message is taken.
+      wire.holdBackAnswersTo("Is it in stock?");
+      send(panel, "Is it in stock?");
+      page.waitForCondition(() -> wire.heldBack("ack") && wire.heldBack("event"), conditionOptions());
+      wire.holdBackNothing();
+      assertThat(wire.heldBackFrame("ack").path("seq").asLong()).isEqualTo(4);
+      int before = wire.fromPage().size();
+      wire.toPage(wire.heldBackFrame("ack"));
+      expect(panel.locator(".pw-msg[data-id][data-state='sent'] .pw-bubble")).hasText("Is it in stock?");
+      wire.toPage(WireClient.frame("event").put("conversationId", conversation).put("seq", 4).put("kind", "message")
+          .put("id", "not-the-visitors").put("text", "an entry at the acknowledged seq")
+          .put("at", "2026-11-23T09:00:00Z")
+          .set("author", WireClient.JSON.createObjectNode().put("role", "agent").put("id", "nobody")));
+
+      page.waitForCondition(() -> wire.resyncedFromZero(conversation, before), conditionOptions());
+      expect(panel.locator(".pw-mine[data-seq='4'] .pw-bubble")).hasText("Is it in stock?");
+      expect(panel.locator("#pw-list")).not().containsText("an entry at the acknowledged seq");
+      expect(panel.locator(".pw-msg[data-state='sending']")).hasCount(0);
+      assertThat(panel.locator("body").evaluate("() => parleyDebug().outbox")).isEqualTo(0);
+      assertRebuilt(panel, List.of(1, 3, 4), List.of("hello", "Is it in stock?"), List.of("How can I help?"));
+      assertThat(visitorTexts(agent.timeline(conversation))).containsExactly("hello", "Is it in stock?");
+    }
+  }
+
+  @Test
   void aSyncedBelowWhatThePanelShowsMakesItRebuildWithoutTheBogusEntryAndKeepItsMessage() throws Exception {
     VisitorWire wire = tapVisitorSocket();
     try (ChatClient agent = agent()) {
@@ -690,8 +728,14 @@ class WidgetBrowserTest extends ServerTest {
     }
 
     boolean heldBack(String type) {
+      return heldBackFrame(type) != null;
+    }
+
+    /** The first frame of this type kept from the page, or null. */
+    ObjectNode heldBackFrame(String type) {
       synchronized (heldBack) {
-        return heldBack.stream().anyMatch(f -> type.equals(f.path("type").asText()));
+        return (ObjectNode) heldBack.stream().filter(f -> type.equals(f.path("type").asText())).findFirst()
+            .orElse(null);
       }
     }
 
