@@ -69,6 +69,14 @@ public final class AgentClient implements AutoCloseable {
   static final Set<String> RETRY_CODES =
       Set.of("timeout", "unavailable", "overloaded", "rate-limited", "too-many-subscribers");
 
+  /**
+   * Answers to the token itself (protocol §7, §8): only signing in again helps, so the client stops instead of
+   * reconnecting. A live connection gets {@code invalid-token} when the account's access changed (a password changed
+   * elsewhere, a role, a disable), and the server then closes it.
+   */
+  static final Set<String> LOGGED_OUT_CODES =
+      Set.of("invalid-token", "token-expired", "two-factor-enrolment-required", "account-disabled");
+
   private final HttpClient http;
   private final URI socketUri;
   private final AuthApi auth;
@@ -517,9 +525,9 @@ public final class AgentClient implements AutoCloseable {
   private void onError(JsonNode frame) {
     String code = frame.path("code").asText();
     String ref = frame.path("ref").asText(null);
-    if (!welcomed && ("invalid-token".equals(code) || "token-expired".equals(code))) {
-      stopped = true;
-      workspace.connection(ConnectionState.LOGGED_OUT, code);
+    if (ref == null && LOGGED_OUT_CODES.contains(code)) {
+      LOG.info("the server ended the session ({}): {}", code, frame.path("message").asText());
+      loggedOut(code);
       return;
     }
     if (ref == null) {
@@ -572,12 +580,37 @@ public final class AgentClient implements AutoCloseable {
       LOG.info("token renewed until {}", login.expiresAt());
       scheduleRenewal();
     } catch (AuthApi.Refused e) {
-      LOG.warn("token renewal refused: {}", e.code());
-      workspace.connection(ConnectionState.LOGGED_OUT, e.code());
+      if (LOGGED_OUT_CODES.contains(e.code())) {
+        LOG.warn("token renewal refused: {}", e.code());
+        loggedOut(e.code());
+        return;
+      }
+      // Busy or throttled: at least as long as the server asked, and no sooner than the backoff.
+      LOG.info("token renewal refused for now ({}), retrying", e.code());
+      long delay = Math.max(backoff.nextDelayMillis(), e.retryAfterSeconds() * 1000);
+      renewal = net.schedule(this::renew, delay, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.info("token renewal failed, retrying: {}", e.toString());
       renewal = net.schedule(this::renew, backoff.nextDelayMillis(), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** On the net thread: the token is refused for good. Stops everything and tells the workspace why. */
+  private void loggedOut(String code) {
+    stopped = true;
+    if (renewal != null) {
+      renewal.cancel(false);
+    }
+    if (reconnect != null) {
+      reconnect.cancel(false);
+    }
+    WebSocket ws = socket;
+    socket = null;
+    welcomed = false;
+    if (ws != null) {
+      ws.abort();
+    }
+    workspace.connection(ConnectionState.LOGGED_OUT, code);
   }
 
   @Override

@@ -53,15 +53,16 @@ class AgentClientTest {
   }
 
   private AgentClient connect(HttpClient http, URI base, LiveServer.Account account) throws Exception {
-    AuthApi.Login login = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+    AuthApi.Login login = signIn(account);
     AgentClient client = new AgentClient(
         http, base, login, new Outbox(outboxFile(login.accountId())), Clock.systemUTC());
     client.start();
     return client;
   }
 
+  /** Signs in with the password, as an account without two-factor sign-in does in one step. */
   private static AuthApi.Login signIn(LiveServer.Account account) throws Exception {
-    return new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+    return (AuthApi.Login) new AuthApi(HTTP, server.base()).login(account.username(), account.password());
   }
 
   private Path outboxFile(String accountId) {
@@ -548,7 +549,7 @@ class AgentClientTest {
       TcpCrusher proxy = proxyToServer(reactor);
       int port = proxy.getBindAddress().getPort();
       LiveServer.Account account = server.newAgent("frozen");
-      AuthApi.Login login = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+      AuthApi.Login login = signIn(account);
       long fastPingMillis = 300;
       try (AgentClient agent = new AgentClient(HTTP, URI.create("http://127.0.0.1:" + port), login,
           new Outbox(dir.resolve("frozen.json")), Clock.systemUTC(), fastPingMillis)) {
@@ -576,7 +577,7 @@ class AgentClientTest {
   @Test
   void tokenIsRenewedBeforeItExpires() throws Exception {
     LiveServer.Account account = server.newAgent("renew");
-    AuthApi.Login real = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+    AuthApi.Login real = signIn(account);
     // Pretend the token runs out in 3 s: the client must renew it at once over POST /api/auth/renew.
     AuthApi.Login expiring = new AuthApi.Login(real.token(), java.time.Instant.now().plusSeconds(3),
         real.accountId(), real.displayName());

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.parley.agent.core.Json;
 import dev.parley.edge.ParleyServer;
 import dev.parley.persistence.testing.TestDatabases;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -93,22 +94,37 @@ public final class LiveServer implements AutoCloseable {
   }
 
   private JsonNode post(String path, String token, Map<String, String> body, int expected) {
+    return request("POST", path, token, body, expected);
+  }
+
+  /**
+   * Any call of the HTTP API, as a shop's backend or an admin's tool makes it: a JSON body (none when null), the
+   * status it must answer, and the answer's JSON.
+   */
+  public JsonNode request(String method, String path, String token, Map<String, ?> body, int expected) {
     try {
       HttpRequest.Builder b =
           HttpRequest.newBuilder(base().resolve(path))
               .timeout(Duration.ofSeconds(20))
               .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)));
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)));
       if (token != null) {
         b.header("Authorization", "Bearer " + token);
       }
       HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != expected) {
-        throw new AssertionError("POST " + path + " answered " + r.statusCode() + ": " + r.body());
+        throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
       }
-      return Json.MAPPER.readTree(r.body());
-    } catch (Exception e) {
-      throw new AssertionError("POST " + path + " failed", e);
+      return r.body().isBlank() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(r.body());
+    } catch (IOException e) {
+      throw new AssertionError(method + " " + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(method + " " + path + " interrupted", e);
     }
   }
 
