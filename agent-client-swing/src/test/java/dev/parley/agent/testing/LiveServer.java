@@ -12,6 +12,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -74,6 +76,48 @@ public final class LiveServer implements AutoCloseable {
     JsonNode created =
         post("/api/sites/demo/accounts", admin, Map.of("username", username, "role", "agent"), 201);
     return new Account(username, created.path("password").asText());
+  }
+
+  /** An agent of {@code site} with a known password, created through the API with a manager's token. */
+  public Account newAgent(String site, String prefix, String managerToken) {
+    String password = "correct horse battery";
+    JsonNode created = request("POST", "/api/sites/" + site + "/accounts", managerToken,
+        Map.of("username", prefix + "-" + UUID.randomUUID().toString().substring(0, 8), "password", password), 201);
+    return new Account(created.path("account").path("username").asText(), password);
+  }
+
+  /** Two-factor sign-in turned on through the API with the code of this moment; returns the base32 secret. */
+  public String enrolTwoFactor(String token) {
+    String secret = request("POST", "/api/auth/2fa/enrol", token, null, 200).path("secret").asText();
+    request("POST", "/api/auth/2fa/confirm", token, Map.of("code", AuthenticatorApp.code(secret, Instant.now())), 200);
+    return secret;
+  }
+
+  /**
+   * An agent, without two-factor sign-in, of a new site whose owner (with it, as the server demands) requires it of
+   * every member, as SECURITY.md describes; the operator steps out of the site first, leaving it to its owner.
+   */
+  public Account agentOfASiteRequiringTwoFactor(String prefix) {
+    String admin = login(admin());
+    String site = "tf-" + UUID.randomUUID().toString().substring(0, 8);
+    request("POST", "/api/sites", admin, Map.of("id", site, "name", "Site " + site, "allowedOrigins", List.of(origin())),
+        201);
+    Account owner = newAgentWithRole(site, "boss", "owner", admin);
+    String operatorId = request("GET", "/api/auth/me", admin, null, 200).path("account").path("id").asText();
+    request("DELETE", "/api/sites/" + site + "/accounts/" + operatorId, admin, null, 200);
+    String ownerToken = login(owner);
+    enrolTwoFactor(ownerToken);
+    Account agent = newAgent(site, prefix, ownerToken);
+    request("PATCH", "/api/sites/" + site, ownerToken, Map.of("twoFactorRequired", true), 200);
+    return agent;
+  }
+
+  private Account newAgentWithRole(String site, String prefix, String role, String managerToken) {
+    String password = "correct horse battery";
+    JsonNode created = request("POST", "/api/sites/" + site + "/accounts", managerToken,
+        Map.of("username", prefix + "-" + UUID.randomUUID().toString().substring(0, 8), "role", role,
+            "password", password), 201);
+    return new Account(created.path("account").path("username").asText(), password);
   }
 
   /** An admin adds a team quick reply to site {@code demo}, as the admin API documents. */
