@@ -137,6 +137,8 @@
   var transport = null, tName = null, failures = 0, attempt = 0;
   var backoffTimer = 0, welcomeTimer = 0, pingTimer = 0, missed = 0, pingOut = null, pingSeq = 0;
   var resyncs = 0; // resyncs on this connection, against MAX_RESYNCS_PER_CONNECTION
+  var loadRefused = false; // this connection's hello was refused for load: its end is no failure of the transport
+  var sendPaused = false; // the server asked to wait (retryAfterMs) before the outbox sends again
 
   function transports() { return T.available(); }
   (function () {
@@ -165,6 +167,13 @@
       mine = transport = { send: function () {}, close: function () {} };
       setTimeout(function () { if (transport === mine) dropped('constructor'); }, 0);
     }
+    loadRefused = false;
+    awaitWelcome(mine);
+  }
+
+  /** Without a welcome within WELCOME_TIMEOUT_MS the transport counts as not getting through (see dropped). */
+  function awaitWelcome(mine) {
+    clearTimeout(welcomeTimer);
     welcomeTimer = setTimeout(function () { if (transport === mine && !S.welcomed) dropped('no-welcome'); },
       WELCOME_TIMEOUT_MS);
   }
@@ -183,7 +192,7 @@
     S.resyncing = {};
     resyncs = 0;
     setAgentTyping(false);
-    if (!wasWelcomed && navigator.onLine !== false) {
+    if (!wasWelcomed && !loadRefused && navigator.onLine !== false) {
       // It never worked: after a few tries move on to the next transport (proxies that eat WebSockets).
       if (++failures >= FAILURES_BEFORE_FALLBACK) {
         var names = transports();
@@ -406,6 +415,20 @@
       toHost({ t: 'identity', result: { ok: false, code: f.code } });
       return;
     }
+    if (!S.welcomed && !f.ref && (f.code === 'rate-limited' || f.code === 'overloaded')) {
+      // The hello was refused for load (too many new sessions from this address, a full server), not because the
+      // transport fails: say hello again on the same connection once the server's retryAfterMs has passed.
+      var mine = transport;
+      loadRefused = true;
+      clearTimeout(welcomeTimer);
+      setConn('reconnecting');
+      welcomeTimer = setTimeout(function () {
+        if (transport !== mine) return;
+        sendHello();
+        awaitWelcome(mine);
+      }, Math.max(+f.retryAfterMs || 0, BACKOFF_MIN_MS));
+      return;
+    }
     if (f.code === 'invalid-token' || f.code === 'token-expired') {
       // The stored identity is no good here: become a new anonymous visitor.
       S.token = null;
@@ -432,8 +455,10 @@
       pump();
     } else {
       // timeout, unavailable, overloaded, rate limits: the same id again after a pause, at least as long as the
-      // server asked for (retryAfterMs).
-      setTimeout(pump, Math.max(+f.retryAfterMs || 0, RETRY_SEND_MS * (0.8 + 0.4 * Math.random())));
+      // server asked for (retryAfterMs); nothing else in the outbox goes before then either.
+      sendPaused = true;
+      setTimeout(function () { sendPaused = false; pump(); },
+        Math.max(+f.retryAfterMs || 0, RETRY_SEND_MS * (0.8 + 0.4 * Math.random())));
     }
   }
 
@@ -551,7 +576,7 @@
 
   function pump() {
     // An answer during a rebuild could not be checked against the history: wait for its synced.
-    if (!S.welcomed || S.inflight || Object.keys(S.resyncing).length) return;
+    if (!S.welcomed || S.inflight || sendPaused || Object.keys(S.resyncing).length) return;
     for (var i = 0; i < S.outbox.length; i++) {
       var m = S.outbox[i];
       if (m.state !== 'pending') continue;

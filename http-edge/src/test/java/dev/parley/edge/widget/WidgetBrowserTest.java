@@ -485,6 +485,46 @@ class WidgetBrowserTest extends ServerTest {
   }
 
   @Test
+  void aHelloRefusedForLoadIsSaidAgainOnTheSameConnectionOnceRetryAfterMsHasPassed() {
+    VisitorWire wire = tapVisitorSocket();
+    wire.refuseNext("hello", WireClient.frame("error").put("code", "rate-limited")
+        .put("message", "too many new sessions from this address").put("retryAfterMs", 1500));
+    Page page = openHost("demo", "");
+    FrameLocator panel = openPanel(page);
+    send(panel, "hello after a wait");
+
+    expect(panel.locator(".pw-mine[data-seq='1'] .pw-bubble")).hasText("hello after a wait");
+    List<VisitorWire.Stamped> hellos = wire.fromPage("hello");
+    assertThat(hellos).hasSize(2);
+    assertThat(hellos.get(1).millis() - hellos.get(0).millis()).as("waited as the server asked")
+        .isGreaterThanOrEqualTo(1500);
+    assertThat(wire.connections()).as("no new connection, no other transport").isEqualTo(1);
+    assertThat(panel.locator("body").evaluate("() => parleyDebug().transport")).isEqualTo("ws");
+  }
+
+  @Test
+  void aRateLimitedMessageGoesAgainWithItsIdAfterRetryAfterMsAndNothingOvertakesIt() {
+    VisitorWire wire = tapVisitorSocket();
+    wire.refuseNext("send", WireClient.frame("error").put("code", "rate-limited")
+        .put("message", "too many messages").put("retryAfterMs", 2000));
+    Page page = openHost("demo", "");
+    FrameLocator panel = openPanel(page);
+    send(panel, "first");
+    page.waitForCondition(() -> wire.fromPage("send").size() == 1, conditionOptions());
+    send(panel, "written meanwhile"); // the outbox holds it behind the first
+
+    expect(panel.locator(".pw-mine[data-seq='1'] .pw-bubble")).hasText("first");
+    expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("written meanwhile");
+    List<VisitorWire.Stamped> sends = wire.fromPage("send");
+    assertThat(sends).extracting(f -> f.frame().path("text").asText())
+        .containsExactly("first", "first", "written meanwhile");
+    assertThat(sends.get(1).frame().path("id").asText()).as("the same id")
+        .isEqualTo(sends.get(0).frame().path("id").asText());
+    assertThat(sends.get(1).millis() - sends.get(0).millis()).as("waited as the server asked")
+        .isGreaterThanOrEqualTo(2000);
+  }
+
+  @Test
   void aSyncedBelowWhatThePanelShowsMakesItRebuildWithoutTheBogusEntryAndKeepItsMessage() throws Exception {
     VisitorWire wire = tapVisitorSocket();
     try (ChatClient agent = agent()) {
@@ -711,7 +751,35 @@ class WidgetBrowserTest extends ServerTest {
     private final List<JsonNode> heldBack = Collections.synchronizedList(new ArrayList<>());
     /** Text of the page's message whose ack and event are kept from the page; null: nothing is. */
     private volatile String holdBackAnswersTo;
+    /** Frame type → the error the tap answers to the page's next frame of that type instead of passing it on. */
+    private final Map<String, ObjectNode> refuseNext = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When each of the page's frames arrived, in milliseconds of this JVM's clock, in order. */
+    private final List<Stamped> stamped = Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicInteger connections =
+        new java.util.concurrent.atomic.AtomicInteger();
     private volatile WebSocketRoute page;
+
+    record Stamped(long millis, JsonNode frame) {}
+
+    /**
+     * The page's next frame of this type gets {@code error} from the tap (with {@code ref} = the frame's id, where it
+     * has one), as a server under load answers it; the frame does not reach the server.
+     */
+    void refuseNext(String type, ObjectNode error) {
+      refuseNext.put(type, error);
+    }
+
+    /** The page's frames of this type with their arrival times, in order. */
+    List<Stamped> fromPage(String type) {
+      synchronized (stamped) {
+        return stamped.stream().filter(f -> type.equals(f.frame().path("type").asText())).toList();
+      }
+    }
+
+    /** WebSocket connections the page opened. */
+    int connections() {
+      return connections.get();
+    }
 
     void holdBackAnswersTo(String text) {
       holdBackAnswersTo = text;
@@ -777,8 +845,19 @@ class WidgetBrowserTest extends ServerTest {
 
     private void connect(WebSocketRoute ws) {
       WebSocketRoute server = ws.connectToServer();
+      connections.incrementAndGet();
       ws.onMessage(m -> {
-        fromPage.add(parse(m.text()));
+        JsonNode frame = parse(m.text());
+        fromPage.add(frame);
+        stamped.add(new Stamped(System.nanoTime() / 1_000_000, frame));
+        ObjectNode refusal = refuseNext.remove(frame.path("type").asText());
+        if (refusal != null) {
+          if (frame.hasNonNull("id")) {
+            refusal.put("ref", frame.get("id").asText());
+          }
+          ws.send(refusal.toString());
+          return;
+        }
         server.send(m.text());
       });
       server.onMessage(m -> {
