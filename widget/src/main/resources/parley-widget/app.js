@@ -256,8 +256,8 @@
       case 'position': // queue position while waiting (a server may not send it)
         if (f.conversationId === S.conv) { S.position = f.position > 0 ? f.position : null; notice(); }
         break;
-      case 'availability':
-        S.away = f.online === false;
+      case 'availability': // open, no-agents (working hours, nobody online) or closed (PROTOCOL.md §10)
+        S.away = f.status === 'no-agents' || f.status === 'closed';
         notice();
         break;
       default:

@@ -335,32 +335,37 @@ class WidgetBrowserTest extends ServerTest {
   @Test
   void queuePositionAndAnOfflineTeamShowWhileWaitingAndUnknownFramesAreIgnored() {
     // The real server's WebSocket, with frames added on the way to the page: a queue position and an offline
-    // team (which the server sends when routing says so), and one frame type no version sends.
-    AtomicReference<WebSocketRoute> socket = new AtomicReference<>();
-    context.routeWebSocket(
-        Pattern.compile(".*/ws/visitor.*"),
-        ws -> {
-          ws.connectToServer();
-          socket.set(ws);
-        });
-    Page page = openHost("demo", "");
-    FrameLocator panel = openPanel(page);
-    send(panel, "Anyone there?");
-    expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
-    // The server's own position comes first (other tests' chats may still wait in the demo site's queue).
-    expect(panel.locator("#pw-notice")).hasText(Pattern.compile("You are number \\d+ in the queue"));
-    String conversation = conversationOf(panel);
+    // team (which the server sends when routing says so), and one frame type no version sends. An agent is online,
+    // so the server itself tells the page the team is there (availability open) and gives the queue position.
+    try (ChatClient agent = agent()) {
+      AtomicReference<WebSocketRoute> socket = new AtomicReference<>();
+      context.routeWebSocket(
+          Pattern.compile(".*/ws/visitor.*"),
+          ws -> {
+            ws.connectToServer();
+            socket.set(ws);
+          });
+      Page page = openHost("demo", "");
+      FrameLocator panel = openPanel(page);
+      send(panel, "Anyone there?");
+      expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+      // The server's own position comes first (other tests' chats may still wait in the demo site's queue).
+      expect(panel.locator("#pw-notice")).hasText(Pattern.compile("You are number \\d+ in the queue"));
+      String conversation = conversationOf(panel);
 
-    socket.get().send("{\"type\":\"position\",\"conversationId\":\"" + conversation + "\",\"position\":3}");
-    expect(panel.locator("#pw-notice")).hasText("You are number 3 in the queue");
-    socket.get().send("{\"type\":\"hologram\",\"conversationId\":\"" + conversation + "\",\"seq\":99}");
-    socket.get().send("{\"type\":\"availability\",\"online\":false}");
-    expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "away");
-    expect(panel.locator("#pw-notice"))
-        .hasText("We are offline right now. Leave a message and we will get back to you.");
-    send(panel, "Please call me back");
-    expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("Please call me back");
-    expect(panel.locator("#pw-conn")).hasAttribute("data-state", "online");
+      socket.get().send("{\"type\":\"position\",\"conversationId\":\"" + conversation + "\",\"position\":3}");
+      expect(panel.locator("#pw-notice")).hasText("You are number 3 in the queue");
+      socket.get().send("{\"type\":\"hologram\",\"conversationId\":\"" + conversation + "\",\"seq\":99}");
+      socket.get().send("{\"type\":\"availability\",\"siteId\":\"demo\",\"status\":\"closed\"}");
+      expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "away");
+      expect(panel.locator("#pw-notice"))
+          .hasText("We are offline right now. Leave a message and we will get back to you.");
+      send(panel, "Please call me back");
+      expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("Please call me back");
+      expect(panel.locator("#pw-conn")).hasAttribute("data-state", "online");
+      socket.get().send("{\"type\":\"availability\",\"siteId\":\"demo\",\"status\":\"open\"}");
+      expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "waiting");
+    }
   }
 
   @Test
