@@ -782,12 +782,14 @@
   function notice() {
     var n = el('pw-notice'), text = '';
     var status = S.conv && S.status[S.conv];
-    if (S.away) text = t('away');
+    // Nobody online only matters until an agent has the chat: one who joined answers whatever the site's hours.
+    var away = S.away && status !== 'assigned' && status !== 'closed';
+    if (away) text = t('away');
     else if (status === 'waiting' && S.position) text = t('position', S.position);
     else if (status === 'waiting') text = t('waiting');
     n.textContent = text;
     n.hidden = !text;
-    n.setAttribute('data-kind', S.away ? 'away' : status || '');
+    n.setAttribute('data-kind', away ? 'away' : status || '');
   }
 
   var flashTimer = 0;

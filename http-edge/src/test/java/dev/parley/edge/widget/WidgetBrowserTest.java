@@ -308,7 +308,8 @@ class WidgetBrowserTest extends ServerTest {
     expect(panel.locator(".pw-mine[data-seq='1'] .pw-bubble")).hasText("Which tea for a cold evening?");
     expect(panel.locator("#pw-prechat")).isHidden();
     expect(panel.locator("#pw-compose")).isVisible();
-    expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "waiting");
+    // Nobody of the new site is online yet: the server's availability says so, and the panel offers a message.
+    expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "away");
     String conversation = conversationOf(panel);
 
     // A single-page app moves on: the loader sees it and the agent gets the new page.
