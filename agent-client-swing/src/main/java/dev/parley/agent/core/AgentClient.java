@@ -413,7 +413,8 @@ public final class AgentClient implements AutoCloseable {
   private void onEvent(JsonNode frame) {
     String conversationId = frame.path("conversationId").asText();
     if (!workspace.event(frame)) {
-      resync(conversationId, "event " + frame.path("seq").asLong() + " is not the entry held or acknowledged at that seq");
+      resync(conversationId,
+          "event " + frame.path("seq").asLong() + " is not the entry held or acknowledged at that seq");
       return;
     }
     // Our message is placed by its event, not by its ack (protocol §4): only now has it left the outbox.

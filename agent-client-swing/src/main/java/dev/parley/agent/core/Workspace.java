@@ -193,8 +193,8 @@ public final class Workspace {
 
   /**
    * Applies an event; false if its seq is held with another entry, or an ack gave it to another message of ours
-   * (protocol §5), in which case nothing changed and
-   * the caller must {@link #discard} the conversation and sync it from seq 0. A replay of a held entry is dropped.
+   * (protocol §5), in which case nothing changed and the caller must {@link #discard} the conversation and sync it
+   * from seq 0. A replay of a held entry is dropped.
    */
   boolean event(JsonNode frame) {
     String id = frame.path("conversationId").asText();
