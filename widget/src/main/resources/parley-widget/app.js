@@ -137,6 +137,8 @@
   var transport = null, tName = null, failures = 0, attempt = 0;
   var backoffTimer = 0, welcomeTimer = 0, pingTimer = 0, missed = 0, pingOut = null, pingSeq = 0;
   var resyncs = 0; // resyncs on this connection, against MAX_RESYNCS_PER_CONNECTION
+  var loadRefused = false; // this connection's hello was refused for load: its end is no failure of the transport
+  var sendPaused = false; // the server asked to wait (retryAfterMs) before the outbox sends again
 
   function transports() { return T.available(); }
   (function () {
@@ -165,6 +167,13 @@
       mine = transport = { send: function () {}, close: function () {} };
       setTimeout(function () { if (transport === mine) dropped('constructor'); }, 0);
     }
+    loadRefused = false;
+    awaitWelcome(mine);
+  }
+
+  /** Without a welcome within WELCOME_TIMEOUT_MS the transport counts as not getting through (see dropped). */
+  function awaitWelcome(mine) {
+    clearTimeout(welcomeTimer);
     welcomeTimer = setTimeout(function () { if (transport === mine && !S.welcomed) dropped('no-welcome'); },
       WELCOME_TIMEOUT_MS);
   }
@@ -183,7 +192,7 @@
     S.resyncing = {};
     resyncs = 0;
     setAgentTyping(false);
-    if (!wasWelcomed && navigator.onLine !== false) {
+    if (!wasWelcomed && !loadRefused && navigator.onLine !== false) {
       // It never worked: after a few tries move on to the next transport (proxies that eat WebSockets).
       if (++failures >= FAILURES_BEFORE_FALLBACK) {
         var names = transports();
@@ -247,8 +256,8 @@
       case 'position': // queue position while waiting (a server may not send it)
         if (f.conversationId === S.conv) { S.position = f.position > 0 ? f.position : null; notice(); }
         break;
-      case 'availability':
-        S.away = f.online === false;
+      case 'availability': // open, no-agents (working hours, nobody online) or closed (PROTOCOL.md §10)
+        S.away = f.status === 'no-agents' || f.status === 'closed';
         notice();
         break;
       default:
@@ -296,6 +305,12 @@
     if (held[seq]) {
       // The same entry again is dropped; another one means the history held is not the server's.
       if (!sameEntry(held[seq], f)) resync(conv, 'event ' + seq + ' differs from the one held');
+      return;
+    }
+    var acked = ackedAt(conv, seq);
+    if (acked && !(f.kind === 'message' && f.id === acked.id)) {
+      // An ack gave this seq to our message before its event came: another entry here is a broken history too.
+      resync(conv, 'event ' + seq + ' is not ' + acked.id + ', which its ack placed there');
       return;
     }
     if (!S.conv) showConv(conv); // our first message's event came before its ack
@@ -365,8 +380,10 @@
     var item = find(f.id);
     if (f.id === S.inflight) S.inflight = null;
     var at = f.seq > 0 && (S.events[f.conversationId] || {})[f.seq];
-    if (at && !(at.kind === 'message' && at.id === f.id)) {
-      // Our message at a seq held for another entry: rebuild; the message stays pending (see resync).
+    var other = f.seq > 0 && !at && ackedAt(f.conversationId, f.seq);
+    if ((at && !(at.kind === 'message' && at.id === f.id)) || (other && other.id !== f.id)) {
+      // Our message at a seq held for another entry, or given to another message of ours: rebuild; the message
+      // stays pending (see resync).
       if (item) { item.state = 'pending'; delete item.seq; saveOutbox(); }
       resync(f.conversationId, 'ack ' + f.id + ' names seq ' + f.seq + ', held for another entry');
       return;
@@ -398,6 +415,20 @@
       toHost({ t: 'identity', result: { ok: false, code: f.code } });
       return;
     }
+    if (!S.welcomed && !f.ref && (f.code === 'rate-limited' || f.code === 'overloaded')) {
+      // The hello was refused for load (too many new sessions from this address, a full server), not because the
+      // transport fails: say hello again on the same connection once the server's retryAfterMs has passed.
+      var mine = transport;
+      loadRefused = true;
+      clearTimeout(welcomeTimer);
+      setConn('reconnecting');
+      welcomeTimer = setTimeout(function () {
+        if (transport !== mine) return;
+        sendHello();
+        awaitWelcome(mine);
+      }, Math.max(+f.retryAfterMs || 0, BACKOFF_MIN_MS));
+      return;
+    }
     if (f.code === 'invalid-token' || f.code === 'token-expired') {
       // The stored identity is no good here: become a new anonymous visitor.
       S.token = null;
@@ -424,14 +455,23 @@
       pump();
     } else {
       // timeout, unavailable, overloaded, rate limits: the same id again after a pause, at least as long as the
-      // server asked for (retryAfterMs).
-      setTimeout(pump, Math.max(+f.retryAfterMs || 0, RETRY_SEND_MS * (0.8 + 0.4 * Math.random())));
+      // server asked for (retryAfterMs); nothing else in the outbox goes before then either.
+      sendPaused = true;
+      setTimeout(function () { sendPaused = false; pump(); },
+        Math.max(+f.retryAfterMs || 0, RETRY_SEND_MS * (0.8 + 0.4 * Math.random())));
     }
   }
 
   function sameEntry(a, b) {
     var ra = a.author || {}, rb = b.author || {};
     return a.kind === b.kind && ra.role === rb.role && ra.id === rb.id && (a.id || null) === (b.id || null);
+  }
+  /** Our message that an ack placed at this seq while its event has not come yet (it shows as sent), if any. */
+  function ackedAt(conv, seq) {
+    for (var i = 0; i < S.outbox.length; i++) {
+      var m = S.outbox[i];
+      if (m.state === 'sent' && m.seq === seq && m.conv === conv) return m;
+    }
   }
   function highestSeq(conv) {
     var top = 0;
@@ -536,7 +576,7 @@
 
   function pump() {
     // An answer during a rebuild could not be checked against the history: wait for its synced.
-    if (!S.welcomed || S.inflight || Object.keys(S.resyncing).length) return;
+    if (!S.welcomed || S.inflight || sendPaused || Object.keys(S.resyncing).length) return;
     for (var i = 0; i < S.outbox.length; i++) {
       var m = S.outbox[i];
       if (m.state !== 'pending') continue;
@@ -742,12 +782,14 @@
   function notice() {
     var n = el('pw-notice'), text = '';
     var status = S.conv && S.status[S.conv];
-    if (S.away) text = t('away');
+    // Nobody online only matters until an agent has the chat: one who joined answers whatever the site's hours.
+    var away = S.away && status !== 'assigned' && status !== 'closed';
+    if (away) text = t('away');
     else if (status === 'waiting' && S.position) text = t('position', S.position);
     else if (status === 'waiting') text = t('waiting');
     n.textContent = text;
     n.hidden = !text;
-    n.setAttribute('data-kind', S.away ? 'away' : status || '');
+    n.setAttribute('data-kind', away ? 'away' : status || '');
   }
 
   var flashTimer = 0;

@@ -3,6 +3,7 @@ package dev.parley.agent.app;
 import dev.parley.agent.core.AgentClient;
 import dev.parley.agent.core.AgentHome;
 import dev.parley.agent.core.AuthApi;
+import dev.parley.agent.core.LoginProblems;
 import dev.parley.agent.core.ConnectionState;
 import dev.parley.agent.core.Outbox;
 import dev.parley.agent.core.QuickReplies;
@@ -51,7 +52,12 @@ public final class AgentApp {
   }
 
   public void showLogin() {
-    loginFrame = new LoginFrame(texts, settings, http, this::loggedIn);
+    showLogin(null);
+  }
+
+  /** {@code reason}: why the person must sign in again, shown in the window; null on a plain start. */
+  private void showLogin(String reason) {
+    loginFrame = new LoginFrame(texts, settings, http, reason, this::loggedIn);
     loginFrame.setVisible(true);
   }
 
@@ -62,8 +68,9 @@ public final class AgentApp {
       @Override
       public void connectionChanged(ConnectionState state, String detail) {
         if (state == ConnectionState.LOGGED_OUT) {
-          // The token is no longer accepted: back to the login window; the outbox stays on disk for next time.
-          Edt.run(AgentApp.this::backToLogin);
+          // The token is no longer accepted (the detail says why): back to the login window, saying so; the client
+          // has stopped, and the outbox stays on disk for next time.
+          Edt.run(() -> backToLogin(detail));
         }
       }
     });
@@ -72,10 +79,10 @@ public final class AgentApp {
     loginFrame.dispose();
   }
 
-  private void backToLogin() {
+  private void backToLogin(String code) {
     if (workspaceFrame != null && workspaceFrame.isDisplayable()) {
       workspaceFrame.dispose();
-      showLogin();
+      showLogin(LoginProblems.loggedOut(texts, code));
     }
   }
 

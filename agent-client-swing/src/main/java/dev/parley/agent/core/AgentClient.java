@@ -69,6 +69,14 @@ public final class AgentClient implements AutoCloseable {
   static final Set<String> RETRY_CODES =
       Set.of("timeout", "unavailable", "overloaded", "rate-limited", "too-many-subscribers");
 
+  /**
+   * Answers to the token itself (protocol §7, §8): only signing in again helps, so the client stops instead of
+   * reconnecting. A live connection gets {@code invalid-token} when the account's access changed (a password changed
+   * elsewhere, a role, a disable), and the server then closes it.
+   */
+  static final Set<String> LOGGED_OUT_CODES =
+      Set.of("invalid-token", "token-expired", "two-factor-enrolment-required", "account-disabled");
+
   private final HttpClient http;
   private final URI socketUri;
   private final AuthApi auth;
@@ -203,14 +211,20 @@ public final class AgentClient implements AutoCloseable {
     }
   }
 
-  /** The conversation is on screen: mark everything held as read, if that moves the mark. */
+  /**
+   * The conversation is on screen: mark everything held as read, if that moves the mark. While its history is
+   * replayed (first follow, resume, rebuild) nothing is sent: the view changes again once the replay's
+   * {@code synced} arrives, and that call sends one mark for the highest seq.
+   */
   public void markRead(String conversationId) {
     net.execute(
         () -> {
-          long last = workspace.lastSeq(conversationId);
-          // During a rebuild every replayed entry would move the mark again: read once it is whole.
-          if (last > workspace.myReadSeq(conversationId) && !workspace.rebuilding(conversationId)) {
-            transmit(frame("read").put("conversationId", conversationId).put("seq", last));
+          if (!welcomed) {
+            return; // the mark waits for the next connection, whose synced brings the server's
+          }
+          long seq = workspace.readMarkDue(conversationId);
+          if (seq > 0) {
+            transmit(frame("read").put("conversationId", conversationId).put("seq", seq));
           }
         });
   }
@@ -262,7 +276,7 @@ public final class AgentClient implements AutoCloseable {
               resyncs.clear();
               ObjectNode hello = frame("hello").put("token", login.token());
               ObjectNode resume = hello.putObject("resume");
-              workspace.resumePositions().forEach(resume::put);
+              workspace.resume().forEach(resume::put);
               transmit(hello);
             },
             net);
@@ -399,7 +413,8 @@ public final class AgentClient implements AutoCloseable {
   private void onEvent(JsonNode frame) {
     String conversationId = frame.path("conversationId").asText();
     if (!workspace.event(frame)) {
-      resync(conversationId, "event " + frame.path("seq").asLong() + " is not the entry held at that seq");
+      resync(conversationId,
+          "event " + frame.path("seq").asLong() + " is not the entry held or acknowledged at that seq");
       return;
     }
     // Our message is placed by its event, not by its ack (protocol §4): only now has it left the outbox.
@@ -511,9 +526,9 @@ public final class AgentClient implements AutoCloseable {
   private void onError(JsonNode frame) {
     String code = frame.path("code").asText();
     String ref = frame.path("ref").asText(null);
-    if (!welcomed && ("invalid-token".equals(code) || "token-expired".equals(code))) {
-      stopped = true;
-      workspace.connection(ConnectionState.LOGGED_OUT, code);
+    if (ref == null && LOGGED_OUT_CODES.contains(code)) {
+      LOG.info("the server ended the session ({}): {}", code, frame.path("message").asText());
+      loggedOut(code);
       return;
     }
     if (ref == null) {
@@ -566,12 +581,37 @@ public final class AgentClient implements AutoCloseable {
       LOG.info("token renewed until {}", login.expiresAt());
       scheduleRenewal();
     } catch (AuthApi.Refused e) {
-      LOG.warn("token renewal refused: {}", e.code());
-      workspace.connection(ConnectionState.LOGGED_OUT, e.code());
+      if (LOGGED_OUT_CODES.contains(e.code())) {
+        LOG.warn("token renewal refused: {}", e.code());
+        loggedOut(e.code());
+        return;
+      }
+      // Busy or throttled: at least as long as the server asked, and no sooner than the backoff.
+      LOG.info("token renewal refused for now ({}), retrying", e.code());
+      long delay = Math.max(backoff.nextDelayMillis(), e.retryAfterSeconds() * 1000);
+      renewal = net.schedule(this::renew, delay, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.info("token renewal failed, retrying: {}", e.toString());
       renewal = net.schedule(this::renew, backoff.nextDelayMillis(), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** On the net thread: the token is refused for good. Stops everything and tells the workspace why. */
+  private void loggedOut(String code) {
+    stopped = true;
+    if (renewal != null) {
+      renewal.cancel(false);
+    }
+    if (reconnect != null) {
+      reconnect.cancel(false);
+    }
+    WebSocket ws = socket;
+    socket = null;
+    welcomed = false;
+    if (ws != null) {
+      ws.abort();
+    }
+    workspace.connection(ConnectionState.LOGGED_OUT, code);
   }
 
   @Override

@@ -15,27 +15,65 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The HTTP calls an agent needs: log in, renew the token before it expires (protocol §7), and read a site's team
- * quick replies (OPERATIONS.md, admin API).
+ * The HTTP calls an agent needs: sign in (a password, then a code where the account has two-factor sign-in, or
+ * setting two-factor sign-in up where a site demands it), renew the token before it expires (protocol §7), and read a
+ * site's team quick replies (OPERATIONS.md, admin API).
  */
 public final class AuthApi {
 
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
+  /** What the password step answered (protocol §7). */
+  public sealed interface PasswordStep permits Login, SecondFactorNeeded, EnrolmentNeeded {}
+
   /** A signed-in agent. {@code token} is kept in memory only. */
-  public record Login(String token, Instant expiresAt, String accountId, String displayName) {}
+  public record Login(String token, Instant expiresAt, String accountId, String displayName)
+      implements PasswordStep {}
 
-  /** The server said no; {@code code} is from the protocol's error table (e.g. {@code invalid-credentials}). */
+  /**
+   * The password was right and the account has two-factor sign-in: {@link #secondFactor} with a code and this
+   * challenge before {@code expiresAt} (5 minutes), or enter the password again.
+   */
+  public record SecondFactorNeeded(String challenge, Instant expiresAt) implements PasswordStep {}
+
+  /**
+   * The password was right, but a site the account works for demands two-factor sign-in and the account has none:
+   * {@code enrolOnly}'s token allows nothing but {@link #enrol} and {@link #confirm}, whose answer signs in.
+   */
+  public record EnrolmentNeeded(Login enrolOnly) implements PasswordStep {}
+
+  /** The secret of a new two-factor enrolment, as base32 and as the {@code otpauth://} link apps read. */
+  public record Enrolment(String secret, String uri) {}
+
+  /** Two-factor sign-in is on: a full session, and the recovery codes, which the server shows only this once. */
+  public record Enrolled(Login login, List<String> recoveryCodes) {}
+
+  /**
+   * The server said no; {@code code} is from the protocol's error table (e.g. {@code invalid-credentials}),
+   * {@code retryAfterSeconds} the server's {@code Retry-After} (429 and 503), or 0 when it sent none.
+   */
   public static final class Refused extends Exception {
+    private final int status;
     private final String code;
+    private final long retryAfterSeconds;
 
-    Refused(String code, String message) {
+    Refused(int status, String code, String message, long retryAfterSeconds) {
       super(message);
+      this.status = status;
       this.code = code;
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public int status() {
+      return status;
     }
 
     public String code() {
       return code;
+    }
+
+    public long retryAfterSeconds() {
+      return retryAfterSeconds;
     }
   }
 
@@ -47,9 +85,46 @@ public final class AuthApi {
     this.base = base;
   }
 
-  /** Blocking: call it off the EDT. */
-  public Login login(String username, String password) throws IOException, InterruptedException, Refused {
+  /** Blocking: call it off the EDT. The password step of signing in. */
+  public PasswordStep login(String username, String password) throws IOException, InterruptedException, Refused {
     JsonNode body = post("/api/auth/login", null, Map.of("username", username, "password", password));
+    if (body.path("twoFactorRequired").asBoolean(false)) {
+      return new SecondFactorNeeded(
+          body.path("challenge").asText(), Instant.parse(body.path("challengeExpiresAt").asText()));
+    }
+    Login login = session(body);
+    return body.path("twoFactorEnrolmentRequired").asBoolean(false) ? new EnrolmentNeeded(login) : login;
+  }
+
+  /**
+   * Blocking: the second step, with the 6-digit code of the authenticator app or a recovery code. A wrong or used
+   * code is refused with {@code invalid-credentials}, a challenge past its time with {@code token-expired}.
+   */
+  public Login secondFactor(SecondFactorNeeded step, String code) throws IOException, InterruptedException, Refused {
+    return session(post("/api/auth/login/2fa", null, Map.of("challenge", step.challenge(), "code", code)));
+  }
+
+  /** Blocking: starts two-factor enrolment with an enrolment-only (or full) token. */
+  public Enrolment enrol(Login login) throws IOException, InterruptedException, Refused {
+    JsonNode body = post("/api/auth/2fa/enrol", login.token(), Map.of());
+    return new Enrolment(body.path("secret").asText(), body.path("uri").asText());
+  }
+
+  /** Blocking: turns two-factor sign-in on with a current code; a wrong one is refused with {@code invalid-field}. */
+  public Enrolled confirm(Login enrolOnly, String code) throws IOException, InterruptedException, Refused {
+    JsonNode body = post("/api/auth/2fa/confirm", enrolOnly.token(), Map.of("code", code));
+    List<String> codes = new ArrayList<>();
+    body.path("recoveryCodes").forEach(c -> codes.add(c.asText()));
+    Login full =
+        new Login(
+            body.path("token").asText(),
+            Instant.parse(body.path("expiresAt").asText()),
+            enrolOnly.accountId(),
+            enrolOnly.displayName());
+    return new Enrolled(full, List.copyOf(codes));
+  }
+
+  private static Login session(JsonNode body) {
     JsonNode account = body.path("account");
     return new Login(
         body.path("token").asText(),
@@ -101,9 +176,21 @@ public final class AuthApi {
     if (response.statusCode() != 200) {
       JsonNode error = json.path("error");
       throw new Refused(
-          error.path("code").asText("http-" + response.statusCode()), error.path("message").asText(""));
+          response.statusCode(),
+          error.path("code").asText("http-" + response.statusCode()),
+          error.path("message").asText(""),
+          retryAfterSeconds(response));
     }
     return json;
+  }
+
+  /** {@code Retry-After} in seconds (the server sends seconds, never a date); 0 when absent or unreadable. */
+  private static long retryAfterSeconds(HttpResponse<?> response) {
+    try {
+      return Math.max(0, Long.parseLong(response.headers().firstValue("Retry-After").orElse("0").strip()));
+    } catch (NumberFormatException dateOrJunk) {
+      return 0;
+    }
   }
 
   /** {@code http://host:port} or {@code https://…} → the agent WebSocket endpoint. */

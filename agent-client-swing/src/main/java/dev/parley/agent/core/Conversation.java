@@ -2,6 +2,7 @@ package dev.parley.agent.core;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,20 @@ final class Conversation {
   final Map<String, TimelineEntry> failed = new LinkedHashMap<>();
   /** True from {@link #discard()} until the server's {@code synced} says the history is whole again. */
   boolean rebuilding;
+  /**
+   * True while the server replays history it has sent before or that this client never held (a new conversation,
+   * a resume after {@code hello}, a rebuild), until that replay's {@code synced}: no read mark is sent meanwhile,
+   * or every replayed event would move it once (one mark for the highest seq follows the {@code synced}).
+   */
+  boolean replaying = true;
+  /** The highest seq this client sent a {@code read} for on the current connection, until the server echoes it. */
+  long readSentSeq;
+  /**
+   * Seq → id of our message whose {@code ack} named that seq before its event arrived (acks and events are not
+   * ordered, protocol §5): the event at that seq must be that message. An entry leaves when its seq's event
+   * arrives. Bounded by the outbox ({@link Outbox#MAX_OUTBOX_MESSAGES}): only acks of sends still in it are noted.
+   */
+  final Map<Long, String> ackedAhead = new HashMap<>();
 
   /** What {@link #add} made of an event. */
   enum Added {
@@ -59,6 +74,11 @@ final class Conversation {
     if (held != null) {
       return held.sameEntry(entry) ? Added.DUPLICATE : Added.CONTRADICTS;
     }
+    String acked = ackedAhead.get(entry.seq());
+    if (acked != null && !(entry.isMessage() && acked.equals(entry.id()))) {
+      return Added.CONTRADICTS; // an earlier ack gave this seq to one of our messages with another id
+    }
+    ackedAhead.remove(entry.seq());
     entries.put(entry.seq(), entry);
     while (entries.containsKey(contiguousSeq + 1)) {
       contiguousSeq++;
@@ -86,10 +106,24 @@ final class Conversation {
     return entries.isEmpty() ? 0 : entries.lastKey();
   }
 
-  /** Whether {@code seq}, named by the ack of our message {@code id}, is held for another entry. */
-  boolean contradictsAck(long seq, String id) {
+  /**
+   * The ack of our message {@code id} names {@code seq}: false if that contradicts the history held (the seq is held
+   * for another entry, or an earlier ack gave it to another message of ours). Otherwise, when the seq's event has
+   * not arrived yet, notes that it must be this message.
+   */
+  boolean acked(long seq, String id) {
     TimelineEntry held = entries.get(seq);
-    return held != null && !(held.isMessage() && id.equals(held.id()));
+    if (held != null) {
+      return held.isMessage() && id.equals(held.id());
+    }
+    String earlier = ackedAhead.get(seq);
+    if (earlier != null) {
+      return earlier.equals(id);
+    }
+    if (seq > contiguousSeq) { // at or below it, an entry not held was dropped for space: nothing to check
+      ackedAhead.put(seq, id);
+    }
+    return true;
   }
 
   /**
@@ -99,11 +133,26 @@ final class Conversation {
    */
   void discard() {
     entries.clear();
+    ackedAhead.clear();
     contiguousSeq = 0;
     myReadSeq = 0;
+    readSentSeq = 0;
     visitorReadSeq = 0;
     openedAt = null;
     rebuilding = true;
+    replaying = true;
+  }
+
+  /**
+   * The seq to send a {@code read} for now that the person sees the conversation, or 0 when none is due (nothing
+   * new since the last mark, or a replay is under way); a returned seq counts as sent.
+   */
+  long readMarkDue() {
+    if (replaying || contiguousSeq <= Math.max(myReadSeq, readSentSeq)) {
+      return 0;
+    }
+    readSentSeq = contiguousSeq;
+    return contiguousSeq;
   }
 
   int unread() {

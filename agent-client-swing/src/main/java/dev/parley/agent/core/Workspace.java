@@ -99,33 +99,29 @@ public final class Workspace {
   }
 
   /**
-   * Conversation id → highest contiguous seq held, for {@code hello.resume}; closed ones are left out unless their
-   * history is being rebuilt (then the resume from seq 0 is the rebuild).
+   * For a new connection's {@code hello}: conversation id → highest contiguous seq held, for {@code resume}; closed
+   * ones are left out unless their history is being rebuilt (then the resume from seq 0 is the rebuild). Each one
+   * named replays until its {@code synced}, and read marks sent on an earlier connection count for nothing.
    */
-  synchronized Map<String, Long> resumePositions() {
+  synchronized Map<String, Long> resume() {
     Map<String, Long> resume = new LinkedHashMap<>();
     for (Conversation c : conversations.values()) {
+      c.readSentSeq = 0;
       if ((!c.status.equals("closed") || c.rebuilding) && resume.size() < MAX_RESUME_ENTRIES) {
         resume.put(c.id, c.contiguousSeq);
+        c.replaying = true;
       }
     }
     return resume;
   }
 
-  synchronized long lastSeq(String conversationId) {
+  /**
+   * The seq to send a {@code read} for, now that the conversation is on screen, or 0 when none is due: nothing new
+   * since the last mark, or its history is being replayed (then one mark follows the replay's {@code synced}).
+   */
+  synchronized long readMarkDue(String conversationId) {
     Conversation c = conversations.get(conversationId);
-    return c == null ? 0 : c.contiguousSeq;
-  }
-
-  /** Whether the conversation's history is being rebuilt from seq 0 (protocol §5). */
-  synchronized boolean rebuilding(String conversationId) {
-    Conversation c = conversations.get(conversationId);
-    return c != null && c.rebuilding;
-  }
-
-  synchronized long myReadSeq(String conversationId) {
-    Conversation c = conversations.get(conversationId);
-    return c == null ? 0 : c.myReadSeq;
+    return c == null ? 0 : c.readMarkDue();
   }
 
   private List<TimelineEntry> pendingFor(String conversationId) {
@@ -196,8 +192,9 @@ public final class Workspace {
   }
 
   /**
-   * Applies an event; false if its seq is held with another entry (protocol §5), in which case nothing changed and
-   * the caller must {@link #discard} the conversation and sync it from seq 0. A replay of a held entry is dropped.
+   * Applies an event; false if its seq is held with another entry, or an ack gave it to another message of ours
+   * (protocol §5), in which case nothing changed and the caller must {@link #discard} the conversation and sync it
+   * from seq 0. A replay of a held entry is dropped.
    */
   boolean event(JsonNode frame) {
     String id = frame.path("conversationId").asText();
@@ -257,6 +254,7 @@ public final class Workspace {
       }
       rebuilt = c.rebuilding;
       c.rebuilding = false;
+      c.replaying = false;
       if (frame.hasNonNull("status")) {
         c.status = frame.get("status").asText();
       }
@@ -274,10 +272,14 @@ public final class Workspace {
     return rebuilt ? Synced.REBUILT : Synced.UP_TO_DATE;
   }
 
-  /** Whether the ack of our message {@code id} names a seq held for another entry (protocol §5). */
+  /**
+   * Whether the ack of our message {@code id} contradicts the history held (protocol §5): its seq is held for
+   * another entry or was given to another message of ours. If not, and the seq's event has not arrived yet, that
+   * event is checked against {@code id} when it comes.
+   */
   synchronized boolean ackContradicts(String conversationId, long seq, String id) {
     Conversation c = conversations.get(conversationId);
-    return c != null && c.contradictsAck(seq, id);
+    return c != null && !c.acked(seq, id);
   }
 
   /** The messages of this agent held for the conversation, in seq order. */

@@ -53,11 +53,16 @@ class AgentClientTest {
   }
 
   private AgentClient connect(HttpClient http, URI base, LiveServer.Account account) throws Exception {
-    AuthApi.Login login = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+    AuthApi.Login login = signIn(account);
     AgentClient client = new AgentClient(
         http, base, login, new Outbox(outboxFile(login.accountId())), Clock.systemUTC());
     client.start();
     return client;
+  }
+
+  /** Signs in with the password, as an account without two-factor sign-in does in one step. */
+  private static AuthApi.Login signIn(LiveServer.Account account) throws Exception {
+    return (AuthApi.Login) new AuthApi(HTTP, server.base()).login(account.username(), account.password());
   }
 
   private Path outboxFile(String accountId) {
@@ -391,6 +396,121 @@ class AgentClientTest {
   }
 
   @Test
+  void anEventThatIsAnotherEntryAtTheSeqAnAckGaveToTheAgentsMessageMakesTheClientRebuild() throws Exception {
+    TappedHttpClient wire = new TappedHttpClient(HTTP);
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = connect(wire, server.base(), server.newAgent("ack-ahead"))) {
+      String conversation = claimed(agent, visitor, "Is the pu-erh aged?");
+
+      // The server stores the reply as seq 3 and its ack reaches the client before its event, as acks may; then an
+      // event for seq 3 arrives that is another entry: the seq the ack gave to the reply is taken by something else.
+      wire.holdBack(answersTo(wire, "Ten years."));
+      String reply = agent.send(conversation, "Ten years.");
+      Await.until("the server's answers held back", () -> wire.heldBack().size() == 2);
+      wire.holdBack(f -> false);
+      JsonNode ack = wire.heldBack().stream().filter(f -> "ack".equals(f.path("type").asText())).findFirst()
+          .orElseThrow();
+      assertThat(ack.path("seq").asLong()).isEqualTo(3);
+      int before = wire.sent().size();
+      wire.toClient(ack.toString());
+      ObjectNode other = Json.MAPPER.createObjectNode().put("type", "event").put("conversationId", conversation)
+          .put("seq", 3).put("kind", "message").put("id", "not-the-reply").put("text", "an entry that is not ours")
+          .put("at", "2026-11-23T09:00:00Z");
+      other.putObject("author").put("role", "visitor").put("id", agent.workspace().view(conversation).visitorId());
+      wire.toClient(other.toString());
+
+      Await.until("a sync from seq 0", () -> syncedFromZero(wire, conversation, before));
+      Await.until("the history rebuilt with the reply", () -> timeline(agent, conversation).equals(List.of(
+          "1 message visitor Is the pu-erh aged?", "2 joined agent null", "3 message agent Ten years.")));
+      Await.until("the reply left the outbox", () -> new Outbox(outboxFile(agent.login().accountId())).size() == 0);
+      assertThat(visitor.messageEvents(reply)).hasSize(1);
+    }
+  }
+
+  @Test
+  void aFirstResumeSendsOneReadMarkForTheHighestSeqOnceItsSyncedArrives() throws Exception {
+    LiveServer.Account account = server.newAgent("replay-read");
+    String conversation;
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server); AgentClient before = connect(server.base(), account)) {
+      conversation = claimed(before, visitor, "first");
+      visitor.say("second");
+      visitor.say("third");
+      before.send(conversation, "Hello!");
+      Await.until("five entries held", () -> before.workspace().view(conversation).lastSeq() == 5);
+    }
+    // A fresh start of the client with that conversation's tab open: the server replays it from seq 0.
+    TappedHttpClient wire = new TappedHttpClient(HTTP);
+    try (AgentClient agent = withOpenTab(wire, account, conversation)) {
+      Await.until("the replay held and read", () -> agent.workspace().view(conversation) != null
+          && agent.workspace().view(conversation).lastSeq() == 5 && agent.workspace().view(conversation).unread() == 0);
+      assertThat(readMarksSent(agent, wire, conversation, 0)).containsExactly(5L);
+    }
+  }
+
+  @Test
+  void aRebuildSendsOneReadMarkForTheHighestSeqOnceItsSyncedArrives() throws Exception {
+    TappedHttpClient wire = new TappedHttpClient(HTTP);
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient agent = withOpenTab(wire, server.newAgent("rebuild-read"), null)) {
+      String conversation = claimed(agent, visitor, "Any oolong?");
+      Await.until("read up to the join", () -> agent.workspace().view(conversation).unread() == 0);
+      // The visitor's next two messages do not reach the client, then an event contradicts seq 1: the rebuild
+      // brings all four entries.
+      wire.holdBack(f -> "event".equals(f.path("type").asText()) && f.path("seq").asLong() > 2);
+      visitor.say("Milk oolong?");
+      visitor.say("Or Tieguanyin?");
+      Await.until("both held back", () -> wire.heldBack().size() == 2);
+      wire.holdBack(f -> false);
+      int before = wire.sent().size();
+      JsonNode first = visitor.await(f -> "event".equals(f.path("type").asText()) && f.path("seq").asLong() == 1);
+      ObjectNode other = first.deepCopy();
+      other.put("id", "another-message");
+      wire.toClient(other.toString());
+
+      Await.until("a sync from seq 0", () -> syncedFromZero(wire, conversation, before));
+      Await.until("rebuilt and read", () -> agent.workspace().view(conversation).lastSeq() == 4
+          && agent.workspace().view(conversation).unread() == 0);
+      assertThat(readMarksSent(agent, wire, conversation, before)).containsExactly(4L);
+    }
+  }
+
+  /**
+   * A started client whose tab for {@code conversation} (any conversation when null) is on screen: as the workspace
+   * window does, it asks for a read mark on every change of that conversation.
+   */
+  private AgentClient withOpenTab(TappedHttpClient wire, LiveServer.Account account, String conversation)
+      throws Exception {
+    AuthApi.Login login = signIn(account);
+    AgentClient agent =
+        new AgentClient(wire, server.base(), login, new Outbox(outboxFile(login.accountId())), Clock.systemUTC());
+    agent.workspace().addListener(new WorkspaceListener() {
+      @Override
+      public void conversationChanged(ConversationView view) {
+        if (conversation == null || conversation.equals(view.id())) {
+          agent.markRead(view.id());
+        }
+      }
+    });
+    agent.start();
+    return agent;
+  }
+
+  /**
+   * The seqs of the read marks the client sent for the conversation after its first {@code after} frames, once every
+   * mark it had decided to send is on the wire (a status frame queued behind them has gone out).
+   */
+  private static List<Long> readMarksSent(AgentClient agent, TappedHttpClient wire, String conversation, int after) {
+    agent.status("online");
+    Await.until("the status frame sent", () -> wire.sent().stream()
+        .anyMatch(f -> "status".equals(f.path("type").asText())));
+    List<JsonNode> sent = wire.sent();
+    return sent.subList(after, sent.size()).stream()
+        .filter(f -> "read".equals(f.path("type").asText()) && conversation.equals(f.path("conversationId").asText()))
+        .map(f -> f.path("seq").asLong())
+        .toList();
+  }
+
+  @Test
   void aMessageOfTheAgentsThatTheRebuiltHistoryLacksIsSentAgainWithItsId() throws Exception {
     TappedHttpClient wire = new TappedHttpClient(HTTP);
     try (ScriptedVisitor visitor = new ScriptedVisitor(server);
@@ -429,7 +549,7 @@ class AgentClientTest {
       TcpCrusher proxy = proxyToServer(reactor);
       int port = proxy.getBindAddress().getPort();
       LiveServer.Account account = server.newAgent("frozen");
-      AuthApi.Login login = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+      AuthApi.Login login = signIn(account);
       long fastPingMillis = 300;
       try (AgentClient agent = new AgentClient(HTTP, URI.create("http://127.0.0.1:" + port), login,
           new Outbox(dir.resolve("frozen.json")), Clock.systemUTC(), fastPingMillis)) {
@@ -457,7 +577,7 @@ class AgentClientTest {
   @Test
   void tokenIsRenewedBeforeItExpires() throws Exception {
     LiveServer.Account account = server.newAgent("renew");
-    AuthApi.Login real = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+    AuthApi.Login real = signIn(account);
     // Pretend the token runs out in 3 s: the client must renew it at once over POST /api/auth/renew.
     AuthApi.Login expiring = new AuthApi.Login(real.token(), java.time.Instant.now().plusSeconds(3),
         real.accountId(), real.displayName());

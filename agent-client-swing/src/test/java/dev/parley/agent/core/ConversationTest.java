@@ -48,19 +48,52 @@ class ConversationTest {
 
   @Test
   void aMessagesAckContradictsOnlyWhenItsSeqHoldsAnotherEntry() {
-    Conversation c = held();
-    // seq, message id -> contradicts?
+    // seq, message id -> consistent with the history held?
     Object[][] table = {
-      {3L, "m-2", false}, // our message where we hold it
-      {4L, "m-3", false}, // not held yet: its event will come
-      {1L, "m-2", true}, // the visitor's message
-      {2L, "m-2", true}, // a joined entry is no message
-      {3L, "m-3", true}, // another message of ours
+      {3L, "m-2", true}, // our message where we hold it
+      {4L, "m-3", true}, // not held yet: its event will come
+      {1L, "m-2", false}, // the visitor's message
+      {2L, "m-2", false}, // a joined entry is no message
+      {3L, "m-3", false}, // another message of ours
     };
     for (Object[] row : table) {
-      assertThat(c.contradictsAck((Long) row[0], (String) row[1])).as("seq %s id %s", row[0], row[1])
+      assertThat(held().acked((Long) row[0], (String) row[1])).as("seq %s id %s", row[0], row[1])
           .isEqualTo(row[2]);
     }
+  }
+
+  @Test
+  void anAckAheadOfItsEventIsCheckedWhenTheEventComes() {
+    Conversation c = held();
+    assertThat(c.acked(4, "m-3")).isTrue();
+    assertThat(c.add(message(4, "agent", "a-1", "m-3", "on its way"))).isEqualTo(Conversation.Added.NEW);
+    assertThat(c.ackedAhead).as("checked, then forgotten").isEmpty();
+    assertThat(c.contiguousSeq).isEqualTo(4);
+  }
+
+  @Test
+  void anotherEntryAtASeqAnAckGaveToOurMessageContradictsAndChangesNothing() {
+    // kind, author and id of the entry that arrives at seq 4 after the ack of our m-3 named seq 4
+    TimelineEntry[] others = {
+      message(4, "visitor", "v-1", "v-9", "the visitor's"),
+      message(4, "agent", "a-1", "m-4", "another of ours"),
+      joined(4, "a-2"),
+    };
+    for (TimelineEntry other : others) {
+      Conversation c = held();
+      c.acked(4, "m-3");
+      assertThat(c.add(other)).as("%s %s at seq 4", other.kind(), other.id()).isEqualTo(Conversation.Added.CONTRADICTS);
+      assertThat(c.entries).hasSize(3);
+      assertThat(c.highestSeq()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void twoAcksGivingOneSeqToTwoMessagesContradict() {
+    Conversation c = held();
+    assertThat(c.acked(4, "m-3")).isTrue();
+    assertThat(c.acked(4, "m-3")).as("the same ack again").isTrue();
+    assertThat(c.acked(4, "m-4")).isFalse();
   }
 
   @Test
@@ -68,14 +101,33 @@ class ConversationTest {
     Conversation c = held();
     c.myReadSeq = 3;
     c.visitorReadSeq = 3;
+    c.acked(4, "m-3");
     c.discard();
     assertThat(c.entries).isEmpty();
+    assertThat(c.ackedAhead).isEmpty();
     assertThat(c.highestSeq()).isZero();
     assertThat(c.contiguousSeq).isZero();
     assertThat(c.myReadSeq).isZero();
     assertThat(c.visitorReadSeq).isZero();
     assertThat(c.rebuilding).isTrue();
+    assertThat(c.replaying).isTrue();
     assertThat(c.visitorId).isEqualTo("v-1");
     assertThat(c.add(message(1, "visitor", "v-1", "m-7", "another first"))).isEqualTo(Conversation.Added.NEW);
+  }
+
+  @Test
+  void aReadMarkIsDueOnceAReplayIsOverAndOnlyForWhatIsNew() {
+    Conversation c = held();
+    assertThat(c.readMarkDue()).as("while its history is replayed").isZero();
+    c.replaying = false;
+    assertThat(c.readMarkDue()).isEqualTo(3);
+    assertThat(c.readMarkDue()).as("sent already").isZero();
+    c.add(message(4, "visitor", "v-1", "m-5", "one more"));
+    assertThat(c.readMarkDue()).isEqualTo(4);
+    c.add(message(6, "visitor", "v-1", "m-7", "after a gap"));
+    assertThat(c.readMarkDue()).as("only up to the highest contiguous seq").isZero();
+    c.discard();
+    c.add(message(1, "visitor", "v-1", "m-1", "hello"));
+    assertThat(c.readMarkDue()).as("a rebuild is a replay").isZero();
   }
 }

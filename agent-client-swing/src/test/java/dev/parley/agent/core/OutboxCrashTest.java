@@ -59,7 +59,8 @@ class OutboxCrashTest {
 
   private void killAndRestart(URI childConnectsTo, String text) throws Exception {
     LiveServer.Account account = server.newAgent("crash");
-    AuthApi.Login login = new AuthApi(HTTP, server.base()).login(account.username(), account.password());
+    AuthApi.Login login =
+        (AuthApi.Login) new AuthApi(HTTP, server.base()).login(account.username(), account.password());
     Path outboxFile = dir.resolve("outbox-" + login.accountId() + ".json");
     try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
       String conversation = visitor.say("Where is my parcel?");

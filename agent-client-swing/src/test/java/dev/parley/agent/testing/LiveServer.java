@@ -6,11 +6,14 @@ import com.typesafe.config.ConfigFactory;
 import dev.parley.agent.core.Json;
 import dev.parley.edge.ParleyServer;
 import dev.parley.persistence.testing.TestDatabases;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -75,6 +78,48 @@ public final class LiveServer implements AutoCloseable {
     return new Account(username, created.path("password").asText());
   }
 
+  /** An agent of {@code site} with a known password, created through the API with a manager's token. */
+  public Account newAgent(String site, String prefix, String managerToken) {
+    String password = "correct horse battery";
+    JsonNode created = request("POST", "/api/sites/" + site + "/accounts", managerToken,
+        Map.of("username", prefix + "-" + UUID.randomUUID().toString().substring(0, 8), "password", password), 201);
+    return new Account(created.path("account").path("username").asText(), password);
+  }
+
+  /** Two-factor sign-in turned on through the API with the code of this moment; returns the base32 secret. */
+  public String enrolTwoFactor(String token) {
+    String secret = request("POST", "/api/auth/2fa/enrol", token, null, 200).path("secret").asText();
+    request("POST", "/api/auth/2fa/confirm", token, Map.of("code", AuthenticatorApp.code(secret, Instant.now())), 200);
+    return secret;
+  }
+
+  /**
+   * An agent, without two-factor sign-in, of a new site whose owner (with it, as the server demands) requires it of
+   * every member, as SECURITY.md describes; the operator steps out of the site first, leaving it to its owner.
+   */
+  public Account agentOfASiteRequiringTwoFactor(String prefix) {
+    String admin = login(admin());
+    String site = "tf-" + UUID.randomUUID().toString().substring(0, 8);
+    request("POST", "/api/sites", admin, Map.of("id", site, "name", "Site " + site, "allowedOrigins", List.of(origin())),
+        201);
+    Account owner = newAgentWithRole(site, "boss", "owner", admin);
+    String operatorId = request("GET", "/api/auth/me", admin, null, 200).path("account").path("id").asText();
+    request("DELETE", "/api/sites/" + site + "/accounts/" + operatorId, admin, null, 200);
+    String ownerToken = login(owner);
+    enrolTwoFactor(ownerToken);
+    Account agent = newAgent(site, prefix, ownerToken);
+    request("PATCH", "/api/sites/" + site, ownerToken, Map.of("twoFactorRequired", true), 200);
+    return agent;
+  }
+
+  private Account newAgentWithRole(String site, String prefix, String role, String managerToken) {
+    String password = "correct horse battery";
+    JsonNode created = request("POST", "/api/sites/" + site + "/accounts", managerToken,
+        Map.of("username", prefix + "-" + UUID.randomUUID().toString().substring(0, 8), "role", role,
+            "password", password), 201);
+    return new Account(created.path("account").path("username").asText(), password);
+  }
+
   /** An admin adds a team quick reply to site {@code demo}, as the admin API documents. */
   public void addTeamQuickReply(String shortcut, String text) {
     post("/api/sites/demo/quick-replies", login(admin()), Map.of("shortcut", shortcut, "text", text), 201);
@@ -93,22 +138,37 @@ public final class LiveServer implements AutoCloseable {
   }
 
   private JsonNode post(String path, String token, Map<String, String> body, int expected) {
+    return request("POST", path, token, body, expected);
+  }
+
+  /**
+   * Any call of the HTTP API, as a shop's backend or an admin's tool makes it: a JSON body (none when null), the
+   * status it must answer, and the answer's JSON.
+   */
+  public JsonNode request(String method, String path, String token, Map<String, ?> body, int expected) {
     try {
       HttpRequest.Builder b =
           HttpRequest.newBuilder(base().resolve(path))
               .timeout(Duration.ofSeconds(20))
               .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)));
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)));
       if (token != null) {
         b.header("Authorization", "Bearer " + token);
       }
       HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != expected) {
-        throw new AssertionError("POST " + path + " answered " + r.statusCode() + ": " + r.body());
+        throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
       }
-      return Json.MAPPER.readTree(r.body());
-    } catch (Exception e) {
-      throw new AssertionError("POST " + path + " failed", e);
+      return r.body().isBlank() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(r.body());
+    } catch (IOException e) {
+      throw new AssertionError(method + " " + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(method + " " + path + " interrupted", e);
     }
   }
 

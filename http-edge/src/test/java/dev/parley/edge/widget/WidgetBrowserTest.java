@@ -308,7 +308,8 @@ class WidgetBrowserTest extends ServerTest {
     expect(panel.locator(".pw-mine[data-seq='1'] .pw-bubble")).hasText("Which tea for a cold evening?");
     expect(panel.locator("#pw-prechat")).isHidden();
     expect(panel.locator("#pw-compose")).isVisible();
-    expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "waiting");
+    // Nobody of the new site is online yet: the server's availability says so, and the panel offers a message.
+    expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "away");
     String conversation = conversationOf(panel);
 
     // A single-page app moves on: the loader sees it and the agent gets the new page.
@@ -335,32 +336,37 @@ class WidgetBrowserTest extends ServerTest {
   @Test
   void queuePositionAndAnOfflineTeamShowWhileWaitingAndUnknownFramesAreIgnored() {
     // The real server's WebSocket, with frames added on the way to the page: a queue position and an offline
-    // team (which the server sends when routing says so), and one frame type no version sends.
-    AtomicReference<WebSocketRoute> socket = new AtomicReference<>();
-    context.routeWebSocket(
-        Pattern.compile(".*/ws/visitor.*"),
-        ws -> {
-          ws.connectToServer();
-          socket.set(ws);
-        });
-    Page page = openHost("demo", "");
-    FrameLocator panel = openPanel(page);
-    send(panel, "Anyone there?");
-    expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
-    // The server's own position comes first (other tests' chats may still wait in the demo site's queue).
-    expect(panel.locator("#pw-notice")).hasText(Pattern.compile("You are number \\d+ in the queue"));
-    String conversation = conversationOf(panel);
+    // team (which the server sends when routing says so), and one frame type no version sends. An agent is online,
+    // so the server itself tells the page the team is there (availability open) and gives the queue position.
+    try (ChatClient agent = agent()) {
+      AtomicReference<WebSocketRoute> socket = new AtomicReference<>();
+      context.routeWebSocket(
+          Pattern.compile(".*/ws/visitor.*"),
+          ws -> {
+            ws.connectToServer();
+            socket.set(ws);
+          });
+      Page page = openHost("demo", "");
+      FrameLocator panel = openPanel(page);
+      send(panel, "Anyone there?");
+      expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+      // The server's own position comes first (other tests' chats may still wait in the demo site's queue).
+      expect(panel.locator("#pw-notice")).hasText(Pattern.compile("You are number \\d+ in the queue"));
+      String conversation = conversationOf(panel);
 
-    socket.get().send("{\"type\":\"position\",\"conversationId\":\"" + conversation + "\",\"position\":3}");
-    expect(panel.locator("#pw-notice")).hasText("You are number 3 in the queue");
-    socket.get().send("{\"type\":\"hologram\",\"conversationId\":\"" + conversation + "\",\"seq\":99}");
-    socket.get().send("{\"type\":\"availability\",\"online\":false}");
-    expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "away");
-    expect(panel.locator("#pw-notice"))
-        .hasText("We are offline right now. Leave a message and we will get back to you.");
-    send(panel, "Please call me back");
-    expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("Please call me back");
-    expect(panel.locator("#pw-conn")).hasAttribute("data-state", "online");
+      socket.get().send("{\"type\":\"position\",\"conversationId\":\"" + conversation + "\",\"position\":3}");
+      expect(panel.locator("#pw-notice")).hasText("You are number 3 in the queue");
+      socket.get().send("{\"type\":\"hologram\",\"conversationId\":\"" + conversation + "\",\"seq\":99}");
+      socket.get().send("{\"type\":\"availability\",\"siteId\":\"demo\",\"status\":\"closed\"}");
+      expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "away");
+      expect(panel.locator("#pw-notice"))
+          .hasText("We are offline right now. Leave a message and we will get back to you.");
+      send(panel, "Please call me back");
+      expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("Please call me back");
+      expect(panel.locator("#pw-conn")).hasAttribute("data-state", "online");
+      socket.get().send("{\"type\":\"availability\",\"siteId\":\"demo\",\"status\":\"open\"}");
+      expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "waiting");
+    }
   }
 
   @Test
@@ -444,6 +450,84 @@ class WidgetBrowserTest extends ServerTest {
       assertThat(visitorTexts(agent.timeline(conversation))).containsExactly("hello", "Where is my order?");
       page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target", "widget-resync-ack.png")));
     }
+  }
+
+  @Test
+  void anEventThatIsAnotherEntryAtTheSeqAnAckGaveToTheVisitorsMessageMakesThePanelRebuild() throws Exception {
+    VisitorWire wire = tapVisitorSocket();
+    try (ChatClient agent = agent()) {
+      Page page = openHost("demo", "");
+      FrameLocator panel = openPanel(page);
+      send(panel, "hello");
+      expect(panel.locator(".pw-mine[data-seq='1']")).isVisible();
+      String conversation = conversationOf(panel);
+      claim(agent, conversation);
+      agentSays(agent, conversation, "How can I help?");
+      expect(panel.locator(".pw-theirs[data-seq='3'] .pw-bubble")).hasText("How can I help?");
+
+      // The server stores the next message as seq 4 and its ack reaches the page before its event, as acks may;
+      // then an event for seq 4 arrives that is another entry: the seq the ack gave to the message is taken.
+      wire.holdBackAnswersTo("Is it in stock?");
+      send(panel, "Is it in stock?");
+      page.waitForCondition(() -> wire.heldBack("ack") && wire.heldBack("event"), conditionOptions());
+      wire.holdBackNothing();
+      assertThat(wire.heldBackFrame("ack").path("seq").asLong()).isEqualTo(4);
+      int before = wire.fromPage().size();
+      wire.toPage(wire.heldBackFrame("ack"));
+      expect(panel.locator(".pw-msg[data-id][data-state='sent'] .pw-bubble")).hasText("Is it in stock?");
+      wire.toPage(WireClient.frame("event").put("conversationId", conversation).put("seq", 4).put("kind", "message")
+          .put("id", "not-the-visitors").put("text", "an entry at the acknowledged seq")
+          .put("at", "2026-11-23T09:00:00Z")
+          .set("author", WireClient.JSON.createObjectNode().put("role", "agent").put("id", "nobody")));
+
+      page.waitForCondition(() -> wire.resyncedFromZero(conversation, before), conditionOptions());
+      expect(panel.locator(".pw-mine[data-seq='4'] .pw-bubble")).hasText("Is it in stock?");
+      expect(panel.locator("#pw-list")).not().containsText("an entry at the acknowledged seq");
+      expect(panel.locator(".pw-msg[data-state='sending']")).hasCount(0);
+      assertThat(panel.locator("body").evaluate("() => parleyDebug().outbox")).isEqualTo(0);
+      assertRebuilt(panel, List.of(1, 3, 4), List.of("hello", "Is it in stock?"), List.of("How can I help?"));
+      assertThat(visitorTexts(agent.timeline(conversation))).containsExactly("hello", "Is it in stock?");
+    }
+  }
+
+  @Test
+  void aHelloRefusedForLoadIsSaidAgainOnTheSameConnectionOnceRetryAfterMsHasPassed() {
+    VisitorWire wire = tapVisitorSocket();
+    wire.refuseNext("hello", WireClient.frame("error").put("code", "rate-limited")
+        .put("message", "too many new sessions from this address").put("retryAfterMs", 1500));
+    Page page = openHost("demo", "");
+    FrameLocator panel = openPanel(page);
+    send(panel, "hello after a wait");
+
+    expect(panel.locator(".pw-mine[data-seq='1'] .pw-bubble")).hasText("hello after a wait");
+    List<VisitorWire.Stamped> hellos = wire.fromPage("hello");
+    assertThat(hellos).hasSize(2);
+    assertThat(hellos.get(1).millis() - hellos.get(0).millis()).as("waited as the server asked")
+        .isGreaterThanOrEqualTo(1500);
+    assertThat(wire.connections()).as("no new connection, no other transport").isEqualTo(1);
+    assertThat(panel.locator("body").evaluate("() => parleyDebug().transport")).isEqualTo("ws");
+  }
+
+  @Test
+  void aRateLimitedMessageGoesAgainWithItsIdAfterRetryAfterMsAndNothingOvertakesIt() {
+    VisitorWire wire = tapVisitorSocket();
+    wire.refuseNext("send", WireClient.frame("error").put("code", "rate-limited")
+        .put("message", "too many messages").put("retryAfterMs", 2000));
+    Page page = openHost("demo", "");
+    FrameLocator panel = openPanel(page);
+    send(panel, "first");
+    page.waitForCondition(() -> wire.fromPage("send").size() == 1, conditionOptions());
+    send(panel, "written meanwhile"); // the outbox holds it behind the first
+
+    expect(panel.locator(".pw-mine[data-seq='1'] .pw-bubble")).hasText("first");
+    expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("written meanwhile");
+    List<VisitorWire.Stamped> sends = wire.fromPage("send");
+    assertThat(sends).extracting(f -> f.frame().path("text").asText())
+        .containsExactly("first", "first", "written meanwhile");
+    assertThat(sends.get(1).frame().path("id").asText()).as("the same id")
+        .isEqualTo(sends.get(0).frame().path("id").asText());
+    assertThat(sends.get(1).millis() - sends.get(0).millis()).as("waited as the server asked")
+        .isGreaterThanOrEqualTo(2000);
   }
 
   @Test
@@ -673,7 +757,35 @@ class WidgetBrowserTest extends ServerTest {
     private final List<JsonNode> heldBack = Collections.synchronizedList(new ArrayList<>());
     /** Text of the page's message whose ack and event are kept from the page; null: nothing is. */
     private volatile String holdBackAnswersTo;
+    /** Frame type → the error the tap answers to the page's next frame of that type instead of passing it on. */
+    private final Map<String, ObjectNode> refuseNext = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When each of the page's frames arrived, in milliseconds of this JVM's clock, in order. */
+    private final List<Stamped> stamped = Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicInteger connections =
+        new java.util.concurrent.atomic.AtomicInteger();
     private volatile WebSocketRoute page;
+
+    record Stamped(long millis, JsonNode frame) {}
+
+    /**
+     * The page's next frame of this type gets {@code error} from the tap (with {@code ref} = the frame's id, where it
+     * has one), as a server under load answers it; the frame does not reach the server.
+     */
+    void refuseNext(String type, ObjectNode error) {
+      refuseNext.put(type, error);
+    }
+
+    /** The page's frames of this type with their arrival times, in order. */
+    List<Stamped> fromPage(String type) {
+      synchronized (stamped) {
+        return stamped.stream().filter(f -> type.equals(f.frame().path("type").asText())).toList();
+      }
+    }
+
+    /** WebSocket connections the page opened. */
+    int connections() {
+      return connections.get();
+    }
 
     void holdBackAnswersTo(String text) {
       holdBackAnswersTo = text;
@@ -690,8 +802,14 @@ class WidgetBrowserTest extends ServerTest {
     }
 
     boolean heldBack(String type) {
+      return heldBackFrame(type) != null;
+    }
+
+    /** The first frame of this type kept from the page, or null. */
+    ObjectNode heldBackFrame(String type) {
       synchronized (heldBack) {
-        return heldBack.stream().anyMatch(f -> type.equals(f.path("type").asText()));
+        return (ObjectNode) heldBack.stream().filter(f -> type.equals(f.path("type").asText())).findFirst()
+            .orElse(null);
       }
     }
 
@@ -733,8 +851,19 @@ class WidgetBrowserTest extends ServerTest {
 
     private void connect(WebSocketRoute ws) {
       WebSocketRoute server = ws.connectToServer();
+      connections.incrementAndGet();
       ws.onMessage(m -> {
-        fromPage.add(parse(m.text()));
+        JsonNode frame = parse(m.text());
+        fromPage.add(frame);
+        stamped.add(new Stamped(System.nanoTime() / 1_000_000, frame));
+        ObjectNode refusal = refuseNext.remove(frame.path("type").asText());
+        if (refusal != null) {
+          if (frame.hasNonNull("id")) {
+            refusal.put("ref", frame.get("id").asText());
+          }
+          ws.send(refusal.toString());
+          return;
+        }
         server.send(m.text());
       });
       server.onMessage(m -> {
