@@ -11,6 +11,9 @@ import dev.parley.edge.admission.ClientAddress;
 import dev.parley.edge.auth.FirstStart;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.config.EdgeSettings;
+import dev.parley.edge.tls.HttpRedirect;
+import dev.parley.edge.tls.ServerTls;
+import dev.parley.edge.tls.TlsSettings;
 import dev.parley.edge.web.UserAgents;
 import dev.parley.edge.ws.ConnectionRoutes;
 import dev.parley.edge.ws.Gateway;
@@ -45,6 +48,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -69,6 +73,8 @@ public final class ParleyServer implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
+  /** The plain-HTTP port that redirects to https; empty when there is none. */
+  private final Optional<ServerBinding> redirectBinding;
   private final String publicUrl;
   private final Directory directory;
   private final Optional<FirstStart.Credentials> firstStartCredentials;
@@ -76,11 +82,13 @@ public final class ParleyServer implements AutoCloseable {
   private ParleyServer(
       ActorSystem<Void> system,
       ServerBinding binding,
+      Optional<ServerBinding> redirectBinding,
       String publicUrl,
       Directory directory,
       Optional<FirstStart.Credentials> firstStartCredentials) {
     this.system = system;
     this.binding = binding;
+    this.redirectBinding = redirectBinding;
     this.publicUrl = publicUrl;
     this.directory = directory;
     this.firstStartCredentials = firstStartCredentials;
@@ -108,6 +116,8 @@ public final class ParleyServer implements AutoCloseable {
   private static ParleyServer start(Config config, Storage database) {
     Config resolved = config.resolve();
     EdgeSettings edge = EdgeSettings.fromConfig(resolved);
+    // Before anything starts: a certificate or keystore that cannot be used is a one-line error, not a half-up node.
+    Optional<ServerTls> tls = TlsSettings.fromConfig(resolved).map(ServerTls::load);
     PersistenceSettings storage = database.settings();
     log.info("Starting Parley on {}", database);
 
@@ -180,21 +190,44 @@ public final class ParleyServer implements AutoCloseable {
               new ApiContext(tokens, directory, sites, blocking, clock, new QuickReplies(pool)),
               new ConnectionRoutes(gateway, sites, origins, admission, clientAddress),
               context -> new RoutingRoutes(context, routing, sharding));
+      ServerBuilder server = Http.get(system).newServerAt(edge.host(), edge.port());
+      if (tls.isPresent()) {
+        server = server.enableHttps(tls.get().connectionContext());
+      }
       ServerBinding binding =
-          Http.get(system)
-              .newServerAt(edge.host(), edge.port())
+          server
               .bindFlow(withHeaderTimeout(api.routes().flow(system), admissionSettings.headerTimeout()))
               .toCompletableFuture()
               .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       int port = binding.localAddress().getPort();
-      String publicUrl = edge.publicUrlOr(port);
-      origins.addAll(localOrigins(publicUrl, edge.host(), port));
+      String scheme = tls.isPresent() ? "https" : "http";
+      String publicUrl = edge.publicUrlOr(scheme, port);
+      origins.addAll(localOrigins(publicUrl, scheme, edge.host(), port));
       binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+      ServerTls.noteScheme(tls.isPresent(), edge.host(), publicUrl);
+      Optional<ServerBinding> redirect = Optional.empty();
+      if (tls.isPresent()) {
+        tls.get().reloadEvery(system, blocking);
+        if (tls.get().settings().redirectPort().isPresent()) {
+          redirect =
+              Optional.of(
+                  HttpRedirect.bind(
+                          system,
+                          edge.host(),
+                          tls.get().settings().redirectPort().getAsInt(),
+                          publicUrl,
+                          admissionSettings.headerTimeout())
+                      .toCompletableFuture()
+                      .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+          redirect.get().addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+          log.info("Plain HTTP on {} redirects to {}", redirect.get().localAddress(), publicUrl);
+        }
+      }
 
       Optional<FirstStart.Credentials> credentials =
           FirstStart.run(directory, List.copyOf(origins), clock);
       log.info("Parley serves {} (HTTP bound to {})", publicUrl, binding.localAddress());
-      return new ParleyServer(system, binding, publicUrl, directory, credentials);
+      return new ParleyServer(system, binding, redirect, publicUrl, directory, credentials);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Parley could not start", e);
@@ -210,19 +243,24 @@ public final class ParleyServer implements AutoCloseable {
     return Flow.<HttpRequest>create().initialTimeout(timeout).via(handler);
   }
 
-  private static Set<String> localOrigins(String publicUrl, String host, int port) {
+  private static Set<String> localOrigins(String publicUrl, String scheme, String host, int port) {
     Set<String> origins = new LinkedHashSet<>();
     origins.add(EdgeSettings.originOf(publicUrl));
-    origins.add("http://" + host + ":" + port);
+    origins.add(scheme + "://" + host + ":" + port);
     if (host.equals("127.0.0.1") || host.equals("localhost") || host.equals("0.0.0.0")) {
-      origins.add("http://localhost:" + port);
-      origins.add("http://127.0.0.1:" + port);
+      origins.add(scheme + "://localhost:" + port);
+      origins.add(scheme + "://127.0.0.1:" + port);
     }
     return origins;
   }
 
   public int port() {
     return binding.localAddress().getPort();
+  }
+
+  /** The port of the plain-HTTP listener that redirects to https, when TLS and a redirect port are configured. */
+  public Optional<Integer> redirectPort() {
+    return redirectBinding.map(b -> b.localAddress().getPort());
   }
 
   public String publicUrl() {
