@@ -11,6 +11,7 @@ import dev.parley.edge.admission.ClientAddress;
 import dev.parley.edge.auth.FirstStart;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.config.EdgeSettings;
+import dev.parley.edge.tls.ClusterTransport;
 import dev.parley.edge.tls.HttpRedirect;
 import dev.parley.edge.tls.ServerTls;
 import dev.parley.edge.tls.TlsSettings;
@@ -118,6 +119,7 @@ public final class ParleyServer implements AutoCloseable {
     EdgeSettings edge = EdgeSettings.fromConfig(resolved);
     // Before anything starts: a certificate or keystore that cannot be used is a one-line error, not a half-up node.
     Optional<ServerTls> tls = TlsSettings.fromConfig(resolved).map(ServerTls::load);
+    ClusterTransport.check(resolved);
     PersistenceSettings storage = database.settings();
     log.info("Starting Parley on {}", database);
 
