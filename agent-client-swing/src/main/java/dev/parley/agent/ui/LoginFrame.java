@@ -1,6 +1,7 @@
 package dev.parley.agent.ui;
 
 import dev.parley.agent.core.AuthApi;
+import dev.parley.agent.core.ServerAddress;
 import dev.parley.agent.core.Settings;
 import dev.parley.agent.core.Texts;
 import java.awt.BorderLayout;
@@ -16,6 +17,7 @@ import javax.swing.BorderFactory;
 import javax.swing.JButton;
 import javax.swing.JFrame;
 import javax.swing.JLabel;
+import javax.swing.JOptionPane;
 import javax.swing.JPanel;
 import javax.swing.JPasswordField;
 import javax.swing.JTextField;
@@ -25,6 +27,9 @@ import javax.swing.WindowConstants;
 /**
  * Server URL, username and password. The URL and username are remembered in the settings file; the password is
  * never written anywhere. Logging in runs off the EDT.
+ *
+ * <p>The address field suggests {@code https://}; a plain {@code http://} address of another machine is used only
+ * after the agent confirms it in a dialog (rules in {@link ServerAddress}).
  */
 public final class LoginFrame extends JFrame {
 
@@ -34,8 +39,13 @@ public final class LoginFrame extends JFrame {
   private final JButton login;
   private final JLabel problem = Plain.label(" ");
 
+  /** {@code notice}: shown under the form from the start (a problem with the trusted certificates), or null. */
   public LoginFrame(
-      Texts texts, Settings settings, HttpClient http, BiConsumer<URI, AuthApi.Login> onLoggedIn) {
+      Texts texts,
+      Settings settings,
+      HttpClient http,
+      String notice,
+      BiConsumer<URI, AuthApi.Login> onLoggedIn) {
     super(texts.get("login.title"));
     setName("loginFrame");
     setDefaultCloseOperation(WindowConstants.EXIT_ON_CLOSE);
@@ -43,7 +53,10 @@ public final class LoginFrame extends JFrame {
     username.setName("username");
     password.setName("password");
     problem.setName("loginProblem");
-    server.setText(settings.get(Settings.SERVER_URL, "http://localhost:8080"));
+    server.setText(settings.get(Settings.SERVER_URL, ServerAddress.SUGGESTED));
+    if (notice != null) {
+      problem.setText(notice);
+    }
     username.setText(settings.get(Settings.USERNAME, ""));
     login = new JButton(texts.get("login.button"));
     login.setName("loginButton");
@@ -69,15 +82,18 @@ public final class LoginFrame extends JFrame {
 
     login.addActionListener(
         e -> {
-          URI base;
-          try {
-            base = URI.create(server.getText().strip().replaceAll("/+$", ""));
-            if (base.getScheme() == null || base.getHost() == null) {
-              throw new IllegalArgumentException();
-            }
-          } catch (IllegalArgumentException bad) {
+          ServerAddress.Check check = ServerAddress.check(server.getText());
+          if (check instanceof ServerAddress.Invalid) {
             problem.setText(texts.get("login.badUrl"));
             return;
+          }
+          URI base = ServerAddress.base(check);
+          if (!ServerAddress.mayConnect(check, settings.get(Settings.PLAIN_HTTP_CONFIRMED, null))) {
+            if (!confirmUnencrypted(texts, base)) {
+              problem.setText(texts.get("login.plainHttpRefused"));
+              return;
+            }
+            settings.put(Settings.PLAIN_HTTP_CONFIRMED, base.toString());
           }
           String user = username.getText().strip();
           char[] secret = password.getPassword();
@@ -107,7 +123,9 @@ public final class LoginFrame extends JFrame {
                 problem.setText(
                     failed.getCause() instanceof AuthApi.Refused refused
                         ? texts.get("login.refused", refused.code())
-                        : texts.get("login.unreachable"));
+                        : failed.getCause() instanceof javax.net.ssl.SSLException
+                            ? texts.get("login.tlsFailed")
+                            : texts.get("login.unreachable"));
               } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
               }
@@ -116,6 +134,22 @@ public final class LoginFrame extends JFrame {
         });
     pack();
     setLocationRelativeTo(null);
+  }
+
+  /** Asks whether to sign in without encryption; "no" is the default button. */
+  private boolean confirmUnencrypted(Texts texts, URI base) {
+    Object[] options = {texts.get("login.plainHttp.yes"), texts.get("login.plainHttp.no")};
+    int chosen =
+        JOptionPane.showOptionDialog(
+            this,
+            texts.get("login.plainHttp.message", base.toString()),
+            texts.get("login.plainHttp.title"),
+            JOptionPane.YES_NO_OPTION,
+            JOptionPane.WARNING_MESSAGE,
+            null,
+            options,
+            options[1]);
+    return chosen == 0;
   }
 
   private static void addRow(JPanel form, int row, String label, java.awt.Component field) {
