@@ -210,20 +210,9 @@ public final class ParleyServer implements AutoCloseable {
       Optional<ServerBinding> redirect = Optional.empty();
       if (tls.isPresent()) {
         tls.get().reloadEvery(system, blocking);
-        if (tls.get().settings().redirectPort().isPresent()) {
-          redirect =
-              Optional.of(
-                  HttpRedirect.bind(
-                          system,
-                          edge.host(),
-                          tls.get().settings().redirectPort().getAsInt(),
-                          publicUrl,
-                          admissionSettings.headerTimeout())
-                      .toCompletableFuture()
-                      .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
-          redirect.get().addToCoordinatedShutdown(Duration.ofSeconds(5), system);
-          log.info("Plain HTTP on {} redirects to {}", redirect.get().localAddress(), publicUrl);
-        }
+        redirect =
+            HttpRedirect.startIfConfigured(
+                system, edge.host(), tls.get().settings(), publicUrl, admissionSettings.headerTimeout());
       }
 
       Optional<FirstStart.Credentials> credentials =

@@ -1,7 +1,9 @@
 package dev.parley.edge.tls;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -14,6 +16,8 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The optional plain-HTTP port of a node that serves TLS: {@code GET} and {@code HEAD} get a permanent redirect
@@ -26,7 +30,29 @@ import org.apache.pekko.stream.javadsl.Flow;
  */
 public final class HttpRedirect {
 
+  private static final Logger log = LoggerFactory.getLogger(HttpRedirect.class);
+  private static final Duration BIND_TIMEOUT = Duration.ofSeconds(60);
+
   private HttpRedirect() {}
+
+  /**
+   * Binds the redirect port of {@code settings}, if it has one, on {@code host}; blocks until bound and unbinds with
+   * the node's coordinated shutdown.
+   */
+  public static Optional<ServerBinding> startIfConfigured(
+      ActorSystem<?> system, String host, TlsSettings settings, String httpsPublicUrl, Duration headerTimeout)
+      throws Exception {
+    if (settings.redirectPort().isEmpty()) {
+      return Optional.empty();
+    }
+    ServerBinding binding =
+        bind(system, host, settings.redirectPort().getAsInt(), httpsPublicUrl, headerTimeout)
+            .toCompletableFuture()
+            .get(BIND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+    log.info("Plain HTTP on {} redirects to {}", binding.localAddress(), httpsPublicUrl);
+    return Optional.of(binding);
+  }
 
   public static CompletionStage<ServerBinding> bind(
       ActorSystem<?> system, String host, int port, String httpsPublicUrl, Duration headerTimeout) {
