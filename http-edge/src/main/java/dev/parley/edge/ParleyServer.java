@@ -17,6 +17,10 @@ import dev.parley.edge.auth.Revocations;
 import dev.parley.edge.auth.SecretBox;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.config.EdgeSettings;
+import dev.parley.edge.tls.ClusterTransport;
+import dev.parley.edge.tls.HttpRedirect;
+import dev.parley.edge.tls.ServerTls;
+import dev.parley.edge.tls.TlsSettings;
 import dev.parley.edge.web.UserAgents;
 import dev.parley.edge.ws.ConnectionRoutes;
 import dev.parley.edge.ws.Gateway;
@@ -64,6 +68,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -89,6 +94,8 @@ public final class ParleyServer implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
+  /** The plain-HTTP port that redirects to https; empty when there is none. */
+  private final Optional<ServerBinding> redirectBinding;
   private final String publicUrl;
   private final Directory directory;
   private final Optional<FirstStart.Credentials> firstStartCredentials;
@@ -97,12 +104,14 @@ public final class ParleyServer implements AutoCloseable {
   private ParleyServer(
       ActorSystem<Void> system,
       ServerBinding binding,
+      Optional<ServerBinding> redirectBinding,
       String publicUrl,
       Directory directory,
       Optional<FirstStart.Credentials> firstStartCredentials,
       PasswordHashing hashing) {
     this.system = system;
     this.binding = binding;
+    this.redirectBinding = redirectBinding;
     this.publicUrl = publicUrl;
     this.directory = directory;
     this.firstStartCredentials = firstStartCredentials;
@@ -132,6 +141,9 @@ public final class ParleyServer implements AutoCloseable {
     Config resolved = config.resolve();
     EdgeSettings edge = EdgeSettings.fromConfig(resolved);
     AuthSettings auth = AuthSettings.fromConfig(resolved);
+    // Before anything starts: a certificate or keystore that cannot be used is a one-line error, not a half-up node.
+    Optional<ServerTls> tls = TlsSettings.fromConfig(resolved).map(ServerTls::load);
+    ClusterTransport.check(resolved);
     PersistenceSettings storage = database.settings();
     log.info("Starting Parley on {}", database);
 
@@ -259,21 +271,33 @@ public final class ParleyServer implements AutoCloseable {
                   (context, siteRoutes) -> new ConversationRoutes(context, readApi),
                   (context, siteRoutes) -> new SearchRoutes(context, readApi),
                   (context, siteRoutes) -> new ExportRoutes(context, readApi)));
+      ServerBuilder server = Http.get(system).newServerAt(edge.host(), edge.port());
+      if (tls.isPresent()) {
+        server = server.enableHttps(tls.get().connectionContext());
+      }
       ServerBinding binding =
-          Http.get(system)
-              .newServerAt(edge.host(), edge.port())
+          server
               .bindFlow(withHeaderTimeout(api.routes().flow(system), admissionSettings.headerTimeout()))
               .toCompletableFuture()
               .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       int port = binding.localAddress().getPort();
-      String publicUrl = edge.publicUrlOr(port);
-      origins.addAll(localOrigins(publicUrl, edge.host(), port));
+      String scheme = tls.isPresent() ? "https" : "http";
+      String publicUrl = edge.publicUrlOr(scheme, port);
+      origins.addAll(localOrigins(publicUrl, scheme, edge.host(), port));
       binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+      ServerTls.noteScheme(tls.isPresent(), edge.host(), publicUrl);
+      Optional<ServerBinding> redirect = Optional.empty();
+      if (tls.isPresent()) {
+        tls.get().reloadEvery(system, blocking);
+        redirect =
+            HttpRedirect.startIfConfigured(
+                system, edge.host(), tls.get().settings(), publicUrl, admissionSettings.headerTimeout());
+      }
 
       Optional<FirstStart.Credentials> credentials =
           FirstStart.run(directory, List.copyOf(origins), clock);
       log.info("Parley serves {} (HTTP bound to {})", publicUrl, binding.localAddress());
-      return new ParleyServer(system, binding, publicUrl, directory, credentials, hashing);
+      return new ParleyServer(system, binding, redirect, publicUrl, directory, credentials, hashing);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Parley could not start", e);
@@ -289,19 +313,24 @@ public final class ParleyServer implements AutoCloseable {
     return Flow.<HttpRequest>create().initialTimeout(timeout).via(handler);
   }
 
-  private static Set<String> localOrigins(String publicUrl, String host, int port) {
+  private static Set<String> localOrigins(String publicUrl, String scheme, String host, int port) {
     Set<String> origins = new LinkedHashSet<>();
     origins.add(EdgeSettings.originOf(publicUrl));
-    origins.add("http://" + host + ":" + port);
+    origins.add(scheme + "://" + host + ":" + port);
     if (host.equals("127.0.0.1") || host.equals("localhost") || host.equals("0.0.0.0")) {
-      origins.add("http://localhost:" + port);
-      origins.add("http://127.0.0.1:" + port);
+      origins.add(scheme + "://localhost:" + port);
+      origins.add(scheme + "://127.0.0.1:" + port);
     }
     return origins;
   }
 
   public int port() {
     return binding.localAddress().getPort();
+  }
+
+  /** The port of the plain-HTTP listener that redirects to https, when TLS and a redirect port are configured. */
+  public Optional<Integer> redirectPort() {
+    return redirectBinding.map(b -> b.localAddress().getPort());
   }
 
   public String publicUrl() {

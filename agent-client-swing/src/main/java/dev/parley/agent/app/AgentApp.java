@@ -9,6 +9,7 @@ import dev.parley.agent.core.Outbox;
 import dev.parley.agent.core.QuickReplies;
 import dev.parley.agent.core.Settings;
 import dev.parley.agent.core.Texts;
+import dev.parley.agent.core.TrustedCertificates;
 import dev.parley.agent.core.WorkspaceListener;
 import dev.parley.agent.ui.Edt;
 import dev.parley.agent.ui.LoginFrame;
@@ -28,7 +29,9 @@ public final class AgentApp {
 
   private final AgentHome home;
   private final Settings settings;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  /** The JVM's trust store, plus the operator's certificates when the home directory holds them. */
+  private final TrustedCertificates.Trust trust;
+  private final HttpClient http;
   // Owned by the EDT; null until the matching step has happened.
   private Texts texts;
   private LoginFrame loginFrame;
@@ -38,6 +41,8 @@ public final class AgentApp {
   public AgentApp(AgentHome home) {
     this.home = home;
     this.settings = new Settings(home.settingsFile());
+    this.trust = TrustedCertificates.load(TrustedCertificates.location(home));
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(trust.context()).build();
     String language = settings.get(Settings.LANGUAGE, null);
     this.texts = new Texts(language == null ? Texts.defaultFor(Locale.getDefault()) : Locale.forLanguageTag(language));
   }
@@ -57,7 +62,11 @@ public final class AgentApp {
 
   /** {@code reason}: why the person must sign in again, shown in the window; null on a plain start. */
   private void showLogin(String reason) {
-    loginFrame = new LoginFrame(texts, settings, http, reason, this::loggedIn);
+    String notice =
+        reason != null
+            ? reason
+            : trust.problem().map(p -> texts.get("login.trustFile", trust.file().toString(), p)).orElse(null);
+    loginFrame = new LoginFrame(texts, settings, http, notice, this::loggedIn);
     loginFrame.setVisible(true);
   }
 

@@ -21,6 +21,9 @@ public final class LoginProblems {
   /** The sentence for a failed step; {@code failure} is what the {@link AuthApi} call threw. */
   public static String describe(Texts texts, Step step, Exception failure) {
     if (!(failure instanceof AuthApi.Refused refused)) {
+      if (failure instanceof javax.net.ssl.SSLException) {
+        return texts.get("login.tlsFailed"); // the server's certificate is not trusted, or TLS failed
+      }
       return failure instanceof IOException ? texts.get("login.unreachable") : texts.get("login.failed");
     }
     return switch (refused.code()) {

@@ -19,6 +19,8 @@ public final class Settings {
   private static final Logger LOG = LoggerFactory.getLogger(Settings.class);
 
   public static final String SERVER_URL = "server.url";
+  /** The one plain-http address of another machine the agent confirmed to use unencrypted (ServerAddress). */
+  public static final String PLAIN_HTTP_CONFIRMED = "server.plainHttpConfirmed";
   public static final String USERNAME = "username";
   public static final String THEME = "theme";
   public static final String LANGUAGE = "language";

@@ -2,6 +2,7 @@ package dev.parley.agent.ui;
 
 import dev.parley.agent.core.AuthApi;
 import dev.parley.agent.core.LoginProblems;
+import dev.parley.agent.core.ServerAddress;
 import dev.parley.agent.core.Settings;
 import dev.parley.agent.core.Texts;
 import java.awt.BorderLayout;
@@ -21,6 +22,7 @@ import javax.swing.JButton;
 import javax.swing.JComponent;
 import javax.swing.JFrame;
 import javax.swing.JLabel;
+import javax.swing.JOptionPane;
 import javax.swing.JPanel;
 import javax.swing.JPasswordField;
 import javax.swing.JTextArea;
@@ -34,6 +36,9 @@ import javax.swing.WindowConstants;
  * sign-in of an account without it, setting it up (QR code and key, a first code, the recovery codes shown once).
  * The URL and username are remembered in the settings file; the password and codes are never written anywhere.
  * Every call runs off the EDT; failures are told in the person's language by {@link LoginProblems}.
+ *
+ * <p>The address field suggests {@code https://}; a plain {@code http://} address of another machine is used only
+ * after the agent confirms it in a dialog (rules in {@link ServerAddress}).
  */
 public final class LoginFrame extends JFrame {
 
@@ -72,7 +77,10 @@ public final class LoginFrame extends JFrame {
   private AuthApi.Login enrolOnly;
   private AuthApi.Enrolled enrolled;
 
-  /** {@code reason}: why the window is shown again (the session ended), or null on a plain start. */
+  /**
+   * {@code reason}: why the window is shown again (the session ended), or a problem with the trusted certificates
+   * to show from the start; null on a plain start.
+   */
   public LoginFrame(
       Texts texts,
       Settings settings,
@@ -96,7 +104,7 @@ public final class LoginFrame extends JFrame {
     qrHolder.setName("enrolQr");
     recoveryCodes.setLineWrap(false);
     recoveryCodes.setColumns(TEXT_COLUMNS);
-    server.setText(settings.get(Settings.SERVER_URL, "http://localhost:8080"));
+    server.setText(settings.get(Settings.SERVER_URL, ServerAddress.SUGGESTED));
     username.setText(settings.get(Settings.USERNAME, ""));
     login = button("loginButton", "login.button", e -> passwordStep());
     verify = button("verifyButton", "login.verify", e -> codeStep());
@@ -180,15 +188,18 @@ public final class LoginFrame extends JFrame {
   // Steps ----------------------------------------------------------------------------------------------------------
 
   private void passwordStep() {
-    URI chosen;
-    try {
-      chosen = URI.create(server.getText().strip().replaceAll("/+$", ""));
-      if (chosen.getScheme() == null || chosen.getHost() == null) {
-        throw new IllegalArgumentException();
-      }
-    } catch (IllegalArgumentException bad) {
+    ServerAddress.Check check = ServerAddress.check(server.getText());
+    if (check instanceof ServerAddress.Invalid) {
       problem.setText(texts.get("login.badUrl"));
       return;
+    }
+    URI chosen = ServerAddress.base(check);
+    if (!ServerAddress.mayConnect(check, settings.get(Settings.PLAIN_HTTP_CONFIRMED, null))) {
+      if (!confirmUnencrypted(chosen)) {
+        problem.setText(texts.get("login.plainHttpRefused"));
+        return;
+      }
+      settings.put(Settings.PLAIN_HTTP_CONFIRMED, chosen.toString());
     }
     String user = username.getText().strip();
     char[] secret = password.getPassword();
@@ -222,6 +233,22 @@ public final class LoginFrame extends JFrame {
           }
         },
         failure -> problem.setText(LoginProblems.describe(texts, LoginProblems.Step.PASSWORD, failure)));
+  }
+
+  /** Asks whether to sign in without encryption; "no" is the default button. */
+  private boolean confirmUnencrypted(URI chosen) {
+    Object[] options = {texts.get("login.plainHttp.yes"), texts.get("login.plainHttp.no")};
+    int answer =
+        JOptionPane.showOptionDialog(
+            this,
+            texts.get("login.plainHttp.message", chosen.toString()),
+            texts.get("login.plainHttp.title"),
+            JOptionPane.YES_NO_OPTION,
+            JOptionPane.WARNING_MESSAGE,
+            null,
+            options,
+            options[1]);
+    return answer == 0;
   }
 
   /** The password step's answer when a site demands two-factor sign-in: the account, and its new enrolment or why not. */

@@ -23,19 +23,34 @@ import java.util.UUID;
  */
 public final class LiveServer implements AutoCloseable {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public record Account(String username, String password) {}
 
   private final ParleyServer server;
+  /** Trusts the server's certificate when it serves TLS. */
+  private final HttpClient http;
 
-  private LiveServer(ParleyServer server) {
+  private LiveServer(ParleyServer server, HttpClient http) {
     this.server = server;
+    this.http = http;
   }
 
   public static LiveServer start() {
+    return start(Map.of(), null);
+  }
+
+  /**
+   * With {@code overrides} on top of the test defaults (e.g. {@code parley.edge.tls.*}), and {@code trust} for the
+   * helper's own HTTP calls when the server serves TLS (null: the JVM's).
+   */
+  public static LiveServer start(Map<String, Object> overrides, javax.net.ssl.SSLContext trust) {
+    HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (trust != null) {
+      http.sslContext(trust);
+    }
     Config config =
-        ConfigFactory.parseMap(
+        ConfigFactory.parseMap(overrides)
+            .withFallback(ConfigFactory.parseMap(
                 Map.of(
                     "parley.edge.port", 0,
                     "pekko.remote.artery.canonical.port", 0,
@@ -46,22 +61,22 @@ public final class LiveServer implements AutoCloseable {
                     "parley.edge.admission.hellos-per-address.burst", 1_000_000,
                     "parley.edge.admission.conversations-per-address.burst", 1_000_000,
                     "parley.edge.admission.max-waiting-per-address", 1_000_000,
-                    "parley.edge.admission.sends-per-address.burst", 1_000_000))
+                    "parley.edge.admission.sends-per-address.burst", 1_000_000)))
             .withFallback(ConfigFactory.load());
-    return new LiveServer(ParleyServer.start(config, TestDatabases.freshPostgres()));
+    return new LiveServer(ParleyServer.start(config, TestDatabases.freshPostgres()), http.build());
   }
 
   public URI base() {
     return URI.create(origin());
   }
 
-  /** The demo site allows the server's own origin. */
+  /** The demo site allows the server's own origin: http://127.0.0.1:PORT, or https:// when it serves TLS. */
   public String origin() {
-    return "http://127.0.0.1:" + server.port();
+    return server.publicUrl();
   }
 
   public URI visitorSocket(String siteId) {
-    return URI.create("ws://127.0.0.1:" + server.port() + "/ws/visitor?site=" + siteId);
+    return URI.create(origin().replaceFirst("^http", "ws") + "/ws/visitor?site=" + siteId);
   }
 
   public Account admin() {
@@ -159,7 +174,7 @@ public final class LiveServer implements AutoCloseable {
       if (token != null) {
         b.header("Authorization", "Bearer " + token);
       }
-      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != expected) {
         throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
       }

@@ -43,7 +43,12 @@ public record EdgeSettings(
 
   /** The public URL, defaulting to the bound address (which is only known once bound, for port 0). */
   public String publicUrlOr(int boundPort) {
-    return publicUrl != null ? publicUrl : "http://" + host + ":" + boundPort;
+    return publicUrlOr("http", boundPort);
+  }
+
+  /** The public URL, defaulting to {@code scheme://host:boundPort} ({@code https} when the node serves TLS). */
+  public String publicUrlOr(String scheme, int boundPort) {
+    return publicUrl != null ? publicUrl : scheme + "://" + host + ":" + boundPort;
   }
 
   /** The origin (scheme://host[:port]) of a URL. */

@@ -27,6 +27,7 @@ public final class HttpFallbackClient implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  private final HttpClient http;
   private final String base;
   private final String origin;
   private final FrameInbox inbox = new FrameInbox();
@@ -35,14 +36,20 @@ public final class HttpFallbackClient implements AutoCloseable {
   private volatile boolean closed;
   private CompletableFuture<HttpResponse<Stream<String>>> stream;
 
-  private HttpFallbackClient(String base, String origin) {
+  private HttpFallbackClient(HttpClient http, String base, String origin) {
+    this.http = http;
     this.base = base;
     this.origin = origin;
   }
 
   /** Opens a visitor connection to {@code site} on the server at {@code base} (http://host:port). */
   public static HttpFallbackClient open(Mode mode, String base, String site, String origin) {
-    HttpFallbackClient client = new HttpFallbackClient(base, origin);
+    return open(mode, HTTP, base, site, origin);
+  }
+
+  /** Through {@code http}: e.g. a client that trusts a test certificate, for {@code https://}. */
+  public static HttpFallbackClient open(Mode mode, HttpClient http, String base, String site, String origin) {
+    HttpFallbackClient client = new HttpFallbackClient(http, base, origin);
     if (mode == Mode.SSE) {
       client.openEventStream(site);
     } else {
@@ -62,7 +69,7 @@ public final class HttpFallbackClient implements AutoCloseable {
 
   private void openEventStream(String site) {
     stream =
-        HTTP.sendAsync(
+        http.sendAsync(
             request("/sse/visitor?site=" + site).header("Accept", "text/event-stream").GET().build(),
             HttpResponse.BodyHandlers.ofLines());
     stream.whenComplete(
@@ -95,7 +102,7 @@ public final class HttpFallbackClient implements AutoCloseable {
   }
 
   private void openLongPoll(String site) {
-    HttpResponse<String> opened = send(request("/lp/visitor?site=" + site).POST(HttpRequest.BodyPublishers.noBody()));
+    HttpResponse<String> opened = exchange(request("/lp/visitor?site=" + site).POST(HttpRequest.BodyPublishers.noBody()));
     if (opened.statusCode() != 200) {
       cid.completeExceptionally(new AssertionError("long poll refused: " + opened.statusCode() + " " + opened.body()));
       return;
@@ -108,7 +115,7 @@ public final class HttpFallbackClient implements AutoCloseable {
               long cursor = 0;
               try {
                 while (!closed) {
-                  HttpResponse<String> polled = send(request("/lp/" + id + "?cursor=" + cursor).GET());
+                  HttpResponse<String> polled = exchange(request("/lp/" + id + "?cursor=" + cursor).GET());
                   if (polled.statusCode() != 200) {
                     break;
                   }
@@ -149,7 +156,7 @@ public final class HttpFallbackClient implements AutoCloseable {
 
   /** POSTs frames (a JSON array or any raw body) to the connection; returns the HTTP status. */
   public HttpResponse<String> post(String body) {
-    return send(
+    return exchange(
         request("/rt/" + connectionId())
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body)));
@@ -181,9 +188,9 @@ public final class HttpFallbackClient implements AutoCloseable {
     return ended;
   }
 
-  static HttpResponse<String> send(HttpRequest.Builder request) {
+  private HttpResponse<String> exchange(HttpRequest.Builder request) {
     try {
-      return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -27,8 +27,8 @@ public final class WireClient implements AutoCloseable {
   private final FrameInbox inbox = new FrameInbox();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
-  private WireClient(URI uri, String origin, java.util.Map<String, String> headers) {
-    WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+  private WireClient(HttpClient http, URI uri, String origin, java.util.Map<String, String> headers) {
+    WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     if (origin != null) {
       builder.header("Origin", origin);
     }
@@ -37,11 +37,16 @@ public final class WireClient implements AutoCloseable {
   }
 
   public static WireClient connect(URI uri, String origin) {
-    return new WireClient(uri, origin, java.util.Map.of());
+    return new WireClient(HTTP, uri, origin, java.util.Map.of());
   }
 
   public static WireClient connect(URI uri, String origin, java.util.Map<String, String> headers) {
-    return new WireClient(uri, origin, headers);
+    return new WireClient(HTTP, uri, origin, headers);
+  }
+
+  /** Through {@code http}: e.g. a client that trusts a test certificate, for {@code wss://}. */
+  public static WireClient connect(HttpClient http, URI uri, String origin, java.util.Map<String, String> headers) {
+    return new WireClient(http, uri, origin, headers);
   }
 
   private final class Listener implements WebSocket.Listener {
