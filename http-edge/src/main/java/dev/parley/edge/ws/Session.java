@@ -19,6 +19,7 @@ import dev.parley.edge.auth.IdentitySignatures;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.protocol.ClientFrame;
 import dev.parley.edge.protocol.ErrorCode;
+import dev.parley.edge.protocol.ErrorFrames;
 import dev.parley.edge.protocol.FrameDecoder;
 import dev.parley.edge.protocol.FrameEncoder;
 import dev.parley.edge.protocol.ServerFrame;
@@ -816,7 +817,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         ensureConversation(posted.send(), posted.conversationId());
         return this;
       }
-      send(rejection(code, posted.conversationId()).withRef(id));
+      send(ErrorFrames.rejection(code, posted.conversationId()).withRef(id));
       return this;
     }
     Conversation.Posted ok = reply.getValue();
@@ -989,7 +990,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       sendFailure(failure, ref, conversationId);
     } else {
       ErrorCode code = ErrorCode.ofRejectionMessage(reply.getError().getMessage());
-      send(rejection(code, conversationId).withRef(ref));
+      send(ErrorFrames.rejection(code, conversationId).withRef(ref));
     }
     settled(conversationId);
     return this;
@@ -1048,7 +1049,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     }
     if (answered.reply().isError()) {
       ErrorCode code = ErrorCode.ofRejectionMessage(answered.reply().getError().getMessage());
-      ServerFrame.Error error = rejection(code, answered.conversationId());
+      ServerFrame.Error error = ErrorFrames.rejection(code, answered.conversationId());
       send(answered.ref() != null ? error.withRef(answered.ref()) : error);
       return this;
     }
@@ -1260,7 +1261,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       ErrorCode code = ErrorCode.ofRejectionMessage(result.reply().getError().getMessage());
       subscriptions.remove(sub.conversationId);
       if (sub.requested) {
-        send(rejection(code, sub.conversationId));
+        send(ErrorFrames.rejection(code, sub.conversationId));
       }
       return this;
     }
@@ -1569,12 +1570,12 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private void sendFailure(Throwable failure, String ref, String conversationId) {
     ServerFrame.Error error;
     if (failure instanceof TimeoutException) {
-      error = ServerFrame.Error.of(ErrorCode.TIMEOUT, "the server did not answer in time; resend with the same id");
+      error = ErrorFrames.timeout();
     } else if (failure instanceof StatusReply.ErrorMessage message) {
-      error = rejection(ErrorCode.ofRejectionMessage(message.getMessage()), conversationId);
+      error = ErrorFrames.rejection(message.getMessage(), conversationId);
     } else {
       getContext().getLog().warn("Session {}: request failed: {}", sessionId, failure.toString());
-      error = ServerFrame.Error.of(ErrorCode.UNAVAILABLE, "the server could not handle this now; resend with the same id");
+      error = ErrorFrames.unavailable();
     }
     if (conversationId != null) {
       error = error.withConversation(conversationId);
@@ -1587,30 +1588,6 @@ public final class Session extends AbstractBehavior<Session.Command> {
     ErrorCode code =
         refusal.limit().kind() == Admission.Limit.Kind.RATE ? ErrorCode.RATE_LIMITED : ErrorCode.OVERLOADED;
     return ServerFrame.Error.of(code, refusal.limit().message()).withRetryAfter(refusal.retryAfter());
-  }
-
-  private static ServerFrame.Error rejection(ErrorCode code, String conversationId) {
-    String message =
-        switch (code) {
-          case UNKNOWN_CONVERSATION -> "no such conversation";
-          case CONVERSATION_CLOSED -> "the conversation is closed";
-          case ALREADY_CLAIMED -> "another agent took this conversation first";
-          case NOT_ASSIGNED -> "claim the conversation before writing to it";
-          case TEXT_EMPTY -> "the text is empty";
-          case TEXT_TOO_LONG -> "the text is longer than " + Limits.MAX_TEXT_CHARS + " characters";
-          case INVALID_MESSAGE_ID -> "the message id is empty or too long";
-          case INVALID_SEQ -> "that seq does not exist in the conversation";
-          case TOO_MANY_SUBSCRIBERS -> "too many connections follow this conversation";
-          case AT_CAPACITY -> "you already hold as many conversations as your capacity allows";
-          case UNKNOWN_GROUP -> "the site has no such group";
-          case INVALID_RATING -> "only the visitor rates, with a score from 1 to 5";
-          case QUOTA_EXCEEDED -> "this visitor has written or opened as much as the limits allow";
-          case NOT_ALLOWED -> "your role at this site does not allow this";
-          case UNKNOWN_AGENT -> "no such agent works for this site";
-          default -> "the request was refused";
-        };
-    ServerFrame.Error error = ServerFrame.Error.of(code, message);
-    return conversationId != null ? error.withConversation(conversationId) : error;
   }
 
   private void close(String why) {
