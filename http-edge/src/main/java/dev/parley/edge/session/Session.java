@@ -1,4 +1,4 @@
-package dev.parley.edge.ws;
+package dev.parley.edge.session;
 
 import dev.parley.core.access.Permission;
 import dev.parley.core.agent.Agent;
@@ -93,15 +93,15 @@ public final class Session extends AbstractBehavior<Session.Command> {
     INSTANCE
   }
 
-  record StreamStarted(ActorRef<Ack> ackTo) implements Command {}
+  public record StreamStarted(ActorRef<Ack> ackTo) implements Command {}
 
-  record Inbound(InboundFrame frame, ActorRef<Ack> ackTo) implements Command {}
+  public record Inbound(InboundFrame frame, ActorRef<Ack> ackTo) implements Command {}
 
-  enum StreamCompleted implements Command {
+  public enum StreamCompleted implements Command {
     INSTANCE
   }
 
-  record StreamFailed(Throwable cause) implements Command {}
+  public record StreamFailed(Throwable cause) implements Command {}
 
   private enum Tick implements Command {
     INSTANCE
@@ -192,7 +192,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
    * @param siteId the site of a visitor connection (checked at the upgrade), null for agents
    */
   public static Behavior<Command> create(
-      Role role, String siteId, Gateway.Client client, Outbound out, SessionDeps deps) {
+      Role role, String siteId, Client client, Outbound out, SessionDeps deps) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -284,7 +284,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       TimerScheduler<Command> timers,
       Role role,
       String siteId,
-      Gateway.Client client,
+      Client client,
       Outbound out,
       SessionDeps deps) {
     super(context);

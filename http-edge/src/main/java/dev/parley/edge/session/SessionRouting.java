@@ -1,4 +1,4 @@
-package dev.parley.edge.ws;
+package dev.parley.edge.session;
 
 import dev.parley.core.common.Caller;
 import dev.parley.core.dispatcher.Dispatcher;
