@@ -65,15 +65,9 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public final class Session extends AbstractBehavior<Session.Command> {
 
-  /** Conversations one connection follows at once; more are refused with an error frame. */
-  public static final int MAX_SUBSCRIPTIONS = 500;
-  /** Live entries buffered for one conversation while its gap is being filled; beyond, they are refetched. */
-  public static final int MAX_BUFFERED_ENTRIES = 256;
   /** Typing frames forwarded per conversation: a change, or a repeat after this long. */
   private static final Duration TYPING_REPEAT = Duration.ofSeconds(2);
   private static final Duration TICK = Duration.ofSeconds(1);
-  private static final Duration RETRY_MIN = Duration.ofMillis(250);
-  private static final Duration RETRY_MAX = Duration.ofSeconds(10);
   private static final Duration HISTORY_BACKPRESSURE_DELAY = Duration.ofMillis(100);
   /** Page frames a visitor may send at once, and how often one more is allowed. */
   private static final int PAGE_BURST = 10;
@@ -171,8 +165,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private record HistoryResult(String conversationId, long generation, List<Entry> entries, Throwable failure)
       implements Command {}
 
+  /** A {@link Following.RetryLater} is due. */
   private record Resync(String conversationId, long generation) implements Command {}
 
+  /** A {@link Following.ReadHistory} delayed while the client was slow is due. */
   private record ReadHistory(String conversationId, long generation) implements Command {}
 
   /**
@@ -238,7 +234,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private String currentConversationId;
   /** Agent only: the sites whose queue this session watches. */
   private final Set<String> watchedQueues = new LinkedHashSet<>();
-  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  /** The conversations this connection follows, and how far each is delivered. */
+  private final Following following;
   private final Map<String, TypingSent> typingSent = new HashMap<>();
   /**
    * Conversations with a claim or transfer being decided (several steps: conversation, dispatcher, conversation),
@@ -250,34 +247,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
   /** Visitor only: page frames that may still be sent now (a token bucket). */
   private double pageTokens = PAGE_BURST;
   private long pageTokensAtNanos = System.nanoTime();
-  private long nextGeneration = 1;
   private long lastRenewalNanos = System.nanoTime();
 
   private record TypingSent(boolean typing, long atNanos) {}
-
-  /** One followed conversation. Owned by the session actor. */
-  private static final class Subscription {
-    final String conversationId;
-    /** The highest seq sent to the client; entries are sent strictly in order from here. */
-    long delivered;
-    /** A sync (subscribe, then history if needed) is running; live entries are buffered meanwhile. */
-    boolean syncing;
-    /** Identifies the running sync, so that answers to an abandoned one are ignored. */
-    long generation;
-    /** Send a {@code synced} frame when the running sync completes (client-visible syncs, not renewals). */
-    boolean announce;
-    /** Target of a running history read: entries up to this seq come from the journal. */
-    long historyUpTo;
-    /** The client asked for this conversation (resume or sync), so a refusal is reported to it. */
-    boolean requested;
-    int failures;
-    final List<Entry> buffered = new ArrayList<>();
-
-    Subscription(String conversationId, long delivered) {
-      this.conversationId = conversationId;
-      this.delivered = delivered;
-    }
-  }
 
   private Session(
       ActorContext<Command> context,
@@ -299,6 +271,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     this.notifications = context.messageAdapter(Conversation.Notification.class, FromConversation::new);
     this.queueViews = context.messageAdapter(Dispatcher.QueueNotice.class, FromQueue::new);
     this.profileViews = context.messageAdapter(Visitor.Profile.class, FromVisitor::new);
+    this.following = new Following(sessionId, role == Role.AGENT, Math::random, context.getLog());
     this.routing =
         new SessionRouting(context, deps.sharding(), this::send, id -> subscribe(id, 0L, false));
     timers.startSingleTimer(HelloTimeout.INSTANCE, deps.settings().helloTimeout());
@@ -822,7 +795,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     }
     Conversation.Posted ok = reply.getValue();
     send(new ServerFrame.Ack(id, posted.conversationId(), ok.seq(), ok.duplicate() ? Boolean.TRUE : null));
-    if (!subscriptions.containsKey(posted.conversationId())) {
+    if (!following.follows(posted.conversationId())) {
       subscribe(posted.conversationId(), 0L, false);
     }
     if (role == Role.VISITOR && posted.implicit()) {
@@ -832,15 +805,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
   }
 
   private void onSync(ClientFrame.Sync sync) {
-    Subscription sub = subscriptions.get(sync.conversationId());
-    if (sub == null) {
-      subscribe(sync.conversationId(), sync.afterSeq(), true);
-    } else {
-      sub.requested = true;
-      sub.delivered = sync.afterSeq();
-      sub.buffered.clear();
-      startSync(sub, true);
-    }
+    apply(following.sync(sync.conversationId(), sync.afterSeq()));
   }
 
   private void onTyping(ClientFrame.Typing typing) {
@@ -851,7 +816,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         && now - last.atNanos() < TYPING_REPEAT.toNanos()) {
       return;
     }
-    if (!subscriptions.containsKey(typing.conversationId())) {
+    if (!following.follows(typing.conversationId())) {
       return; // typing is ephemeral: silently ignored for conversations the client does not follow
     }
     typingSent.put(typing.conversationId(), new TypingSent(typing.typing(), now));
@@ -1057,7 +1022,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
       case CLAIM -> {
         Conversation.Claimed claimed = (Conversation.Claimed) answered.reply().getValue();
         send(new ServerFrame.Ack(answered.ref(), answered.conversationId(), claimed.seq(), null));
-        if (!subscriptions.containsKey(answered.conversationId())) {
+        if (!following.follows(answered.conversationId())) {
           subscribe(answered.conversationId(), 0L, false);
         }
       }
@@ -1210,247 +1175,74 @@ public final class Session extends AbstractBehavior<Session.Command> {
     return this;
   }
 
-  // Subscriptions ----------------------------------------------------------------------------------------------
+  // Following conversations ----------------------------------------------------------------------------------
 
   private void subscribe(String conversationId, long afterSeq, boolean requested) {
-    Subscription existing = subscriptions.get(conversationId);
-    if (existing != null) {
-      existing.requested |= requested;
-      startSync(existing, true);
-      return;
-    }
-    if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
-      send(
-          ServerFrame.Error.of(
-                  ErrorCode.TOO_MANY_SUBSCRIBERS,
-                  "one connection follows at most " + MAX_SUBSCRIPTIONS + " conversations")
-              .withConversation(conversationId));
-      return;
-    }
-    Subscription sub = new Subscription(conversationId, afterSeq);
-    sub.requested = requested;
-    subscriptions.put(conversationId, sub);
-    startSync(sub, true);
+    apply(following.follow(conversationId, afterSeq, requested));
   }
 
-  private void startSync(Subscription sub, boolean announce) {
-    sub.syncing = true;
-    sub.announce |= announce;
-    sub.historyUpTo = 0;
-    sub.generation = nextGeneration++;
-    long generation = sub.generation;
-    String id = sub.conversationId;
-    pipe(
-            conversationRef(id)
+  /** Sends a step's frames, then makes its requests: the asks, reads and timers {@link Following} needs. */
+  private void apply(Following.Step step) {
+    step.frames().forEach(this::send);
+    for (Following.Request request : step.requests()) {
+      if (request instanceof Following.Subscribe subscribe) {
+        pipe(
+            conversationRef(subscribe.conversationId())
                 .<StatusReply<Conversation.Subscribed>>ask(
-                    replyTo -> new Conversation.Subscribe(caller, notifications, sub.delivered, replyTo),
+                    replyTo -> new Conversation.Subscribe(caller, notifications, subscribe.afterSeq(), replyTo),
                     deps.settings().askTimeout()),
-            (reply, failure) -> new SubscribeResult(id, generation, reply, failure));
-  }
-
-  private Behavior<Command> onSubscribeResult(SubscribeResult result) {
-    Subscription sub = subscriptions.get(result.conversationId());
-    if (sub == null || sub.generation != result.generation()) {
-      return this;
-    }
-    if (result.failure() != null) {
-      retryLater(sub);
-      return this;
-    }
-    if (result.reply().isError()) {
-      ErrorCode code = ErrorCode.ofRejectionMessage(result.reply().getError().getMessage());
-      subscriptions.remove(sub.conversationId);
-      if (sub.requested) {
-        send(ErrorFrames.rejection(code, sub.conversationId));
-      }
-      return this;
-    }
-    sub.failures = 0;
-    Conversation.Subscribed subscribed = result.reply().getValue();
-    long stored = subscribed.summary().lastSeq();
-    if (stored < sub.delivered) {
-      // The client resumed (or this session delivered) past the last seq the journal holds: that history is not
-      // the stored one. Never echo the client's position: tell the truth, so that the client resyncs from 0.
-      getContext()
-          .getLog()
-          .error(
-              "Session {}: conversation {} ends at seq {} but {} was held; answering with the stored history",
-              sessionId, sub.conversationId, stored, sub.delivered);
-      sub.delivered = stored;
-      sub.buffered.clear();
-      sub.announce = true;
-    }
-    if (subscribed.missingUpToSeq() > sub.delivered) {
-      sub.historyUpTo = subscribed.missingUpToSeq();
-      readHistory(sub);
-      return this;
-    }
-    for (Entry entry : subscribed.entries()) {
-      if (entry.seq() == sub.delivered + 1) {
-        deliver(sub, entry);
+            (reply, failure) ->
+                new SubscribeResult(subscribe.conversationId(), subscribe.generation(), reply, failure));
+      } else if (request instanceof Following.ReadHistory read) {
+        readHistory(read);
+      } else if (request instanceof Following.RetryLater retry) {
+        timers.startSingleTimer(
+            "resync-" + retry.conversationId(),
+            new Resync(retry.conversationId(), retry.generation()),
+            retry.delay());
+      } else if (request instanceof Following.InSync inSync && role == Role.AGENT) {
+        watchVisitor(inSync.siteId(), inSync.visitorId(), inSync.conversationId());
       }
     }
-    finishSync(sub, subscribed);
-    return this;
   }
 
-  private void readHistory(Subscription sub) {
+  private void readHistory(Following.ReadHistory read) {
     if (out.size() > deps.settings().maxOutboundFrames() / 2) {
       // Let the client drain what it already has before reading more.
       timers.startSingleTimer(
-          "history-" + sub.conversationId,
-          new ReadHistory(sub.conversationId, sub.generation),
+          "history-" + read.conversationId(),
+          new ReadHistory(read.conversationId(), read.generation()),
           HISTORY_BACKPRESSURE_DELAY);
       return;
     }
-    long generation = sub.generation;
-    String id = sub.conversationId;
     pipe(
-            deps.history().entries(id, sub.delivered, sub.historyUpTo),
-            (entries, failure) -> new HistoryResult(id, generation, entries, failure));
+        deps.history().entries(read.conversationId(), read.afterSeq(), read.upToSeq()),
+        (entries, failure) -> new HistoryResult(read.conversationId(), read.generation(), entries, failure));
   }
 
-  private Behavior<Command> onReadHistory(ReadHistory read) {
-    Subscription sub = subscriptions.get(read.conversationId());
-    if (sub != null && sub.generation == read.generation() && sub.historyUpTo > 0) {
-      readHistory(sub);
-    }
+  private Behavior<Command> onSubscribeResult(SubscribeResult result) {
+    apply(following.subscribeAnswered(result.conversationId(), result.generation(), result.reply(), result.failure()));
     return this;
   }
 
   private Behavior<Command> onHistoryResult(HistoryResult result) {
-    Subscription sub = subscriptions.get(result.conversationId());
-    if (sub == null || sub.generation != result.generation()) {
-      return this;
-    }
-    if (result.failure() != null) {
-      getContext()
-          .getLog()
-          .warn("Session {}: history of {} failed: {}", sessionId, sub.conversationId, result.failure().toString());
-      retryLater(sub);
-      return this;
-    }
-    for (Entry entry : result.entries()) {
-      if (entry.seq() == sub.delivered + 1) {
-        deliver(sub, entry);
-      }
-    }
-    if (sub.delivered < sub.historyUpTo && !result.entries().isEmpty()) {
-      readHistory(sub);
-    } else {
-      // The journal part is done; subscribe again for the tail (and anything that arrived meanwhile).
-      boolean announce = sub.announce;
-      startSync(sub, announce);
-    }
+    apply(following.historyRead(result.conversationId(), result.generation(), result.entries(), result.failure()));
     return this;
   }
 
-  private void finishSync(Subscription sub, Conversation.Subscribed subscribed) {
-    sub.syncing = false;
-    sub.historyUpTo = 0;
-    boolean gap = flushBuffered(sub);
-    if (role == Role.AGENT) {
-      watchVisitor(subscribed.summary().siteId(), subscribed.summary().visitorId(), sub.conversationId);
-    }
-    if (sub.announce) {
-      sub.announce = false;
-      Conversation.Summary s = subscribed.summary();
-      send(
-          new ServerFrame.Synced(
-              sub.conversationId,
-              sub.delivered,
-              s.status().name().toLowerCase(Locale.ROOT),
-              s.visitorId(),
-              s.agentId(),
-              subscribed.readMarks().stream()
-                  .map(r -> new ServerFrame.ReadMarkView(FrameEncoder.author(r.reader()), r.upToSeq()))
-                  .toList()));
-      if (role == Role.AGENT) {
-        subscribed.notes().forEach(n -> send(note(sub.conversationId, n)));
-      }
-    }
-    if (gap) {
-      startSync(sub, false);
-    }
-  }
-
-  /** Sends buffered live entries that continue the delivered sequence; true if a gap remains. */
-  private boolean flushBuffered(Subscription sub) {
-    if (sub.buffered.isEmpty()) {
-      return false;
-    }
-    sub.buffered.sort((a, b) -> Long.compare(a.seq(), b.seq()));
-    boolean gap = false;
-    for (Entry entry : sub.buffered) {
-      if (entry.seq() == sub.delivered + 1) {
-        deliver(sub, entry);
-      } else if (entry.seq() > sub.delivered + 1) {
-        gap = true;
-        break;
-      }
-    }
-    sub.buffered.clear();
-    return gap;
-  }
-
-  private void retryLater(Subscription sub) {
-    sub.failures++;
-    long millis =
-        Math.min(RETRY_MAX.toMillis(), RETRY_MIN.toMillis() * (1L << Math.min(sub.failures, 6)));
-    long jitter = (long) (millis * 0.2 * Math.random());
-    timers.startSingleTimer(
-        "resync-" + sub.conversationId,
-        new Resync(sub.conversationId, sub.generation),
-        Duration.ofMillis(millis + jitter));
+  private Behavior<Command> onReadHistory(ReadHistory read) {
+    apply(following.historyDue(read.conversationId(), read.generation()));
+    return this;
   }
 
   private Behavior<Command> onResync(Resync resync) {
-    Subscription sub = subscriptions.get(resync.conversationId());
-    if (sub != null && sub.generation == resync.generation()) {
-      startSync(sub, sub.announce);
-    }
+    apply(following.retryDue(resync.conversationId(), resync.generation()));
     return this;
   }
 
   private Behavior<Command> onNotification(FromConversation message) {
-    Conversation.Notification n = message.notification();
-    Subscription sub = subscriptions.get(n.conversationId());
-    if (sub == null) {
-      return this;
-    }
-    if (n instanceof Conversation.Appended appended) {
-      Entry entry = appended.entry();
-      if (entry.seq() <= sub.delivered) {
-        return this;
-      }
-      if (sub.syncing) {
-        if (sub.buffered.size() < MAX_BUFFERED_ENTRIES) {
-          sub.buffered.add(entry);
-        }
-      } else if (entry.seq() == sub.delivered + 1) {
-        deliver(sub, entry);
-      } else {
-        sub.buffered.add(entry);
-        startSync(sub, false);
-      }
-    } else if (n instanceof Conversation.TypingChanged typing) {
-      send(new ServerFrame.Typing(n.conversationId(), FrameEncoder.author(typing.who()), typing.typing()));
-    } else if (n instanceof Conversation.NoteAppended appended && role == Role.AGENT) {
-      send(note(n.conversationId(), appended.note()));
-    } else if (n instanceof Conversation.ReadMarked read) {
-      send(new ServerFrame.Read(n.conversationId(), FrameEncoder.author(read.reader()), read.upToSeq()));
-    }
+    apply(following.notified(message.notification()));
     return this;
-  }
-
-  private static ServerFrame.Note note(String conversationId, Conversation.Note n) {
-    return new ServerFrame.Note(
-        conversationId, n.noteSeq(), new ServerFrame.Author("agent", n.agentId()), n.text(), n.at());
-  }
-
-  private void deliver(Subscription sub, Entry entry) {
-    sub.delivered = entry.seq();
-    send(FrameEncoder.event(sub.conversationId, entry));
   }
 
   /** The whole queue when the watch starts (or restarts), then only what changed (docs/PROTOCOL.md §10). */
@@ -1494,11 +1286,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
     }
     if (caller != null && now - lastRenewalNanos > deps.settings().subscriptionRenewal().toNanos()) {
       lastRenewalNanos = now;
-      for (Subscription sub : subscriptions.values()) {
-        if (!sub.syncing) {
-          startSync(sub, false);
-        }
-      }
+      apply(following.renewalDue());
       watchedVisitors.keySet().forEach(key -> visitorEntity(key).tell(new Visitor.Watch(profileViews)));
       for (String site : watchedQueues) {
         dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
@@ -1623,7 +1411,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
         watchedVisitors.keySet().forEach(key -> visitorEntity(key).tell(new Visitor.Unwatch(profileViews)));
       }
       routing.stopped(caller);
-      subscriptions.keySet().forEach(id -> conversationRef(id).tell(new Conversation.Unsubscribe(notifications)));
+      following.conversationIds()
+          .forEach(id -> conversationRef(id).tell(new Conversation.Unsubscribe(notifications)));
     }
     return this;
   }
