@@ -15,7 +15,6 @@ import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.visitor.Visitor;
 import dev.parley.edge.admission.Admission;
 import dev.parley.edge.auth.AgentAccess;
-import dev.parley.edge.auth.IdentitySignatures;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.protocol.ClientFrame;
 import dev.parley.edge.protocol.ErrorCode;
@@ -69,9 +68,6 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private static final Duration TYPING_REPEAT = Duration.ofSeconds(2);
   private static final Duration TICK = Duration.ofSeconds(1);
   private static final Duration HISTORY_BACKPRESSURE_DELAY = Duration.ofMillis(100);
-  /** Page frames a visitor may send at once, and how often one more is allowed. */
-  private static final int PAGE_BURST = 10;
-  private static final Duration PAGE_REFILL = Duration.ofSeconds(3);
 
   public enum Role {
     VISITOR,
@@ -244,9 +240,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private final Map<String, List<ClientFrame>> settling = new HashMap<>();
   /** Agent only: visitors (by entity id) whose profile this session watches, and the followed conversations of each. */
   private final Map<String, Set<String>> watchedVisitors = new HashMap<>();
-  /** Visitor only: page frames that may still be sent now (a token bucket). */
-  private double pageTokens = PAGE_BURST;
-  private long pageTokensAtNanos = System.nanoTime();
+  /** Visitor only: how many page frames may be sent now. */
+  private final PageRate pages = new PageRate(System.nanoTime());
   private long lastRenewalNanos = System.nanoTime();
 
   private record TypingSent(boolean typing, long atNanos) {}
@@ -1070,24 +1065,15 @@ public final class Session extends AbstractBehavior<Session.Command> {
       return this;
     }
     SiteWidget widget = checked.widget();
-    Optional<String> problem = identityProblem(identify, widget);
+    Optional<String> problem = IdentityCheck.problem(identify, widget, deps.clock().instant());
     if (problem.isPresent()) {
       send(
           ServerFrame.Error.of(ErrorCode.IDENTITY_REJECTED, problem.get())
-              .withField(identify.signature() != null ? "signature" : "hash")
+              .withField(IdentityCheck.field(identify))
               .withRef(identify.id()));
       return this;
     }
-    boolean all = identify.signature() != null;
-    boolean signed = all || identify.hash() != null;
-    Identity identity =
-        new Identity(
-            identify.userId(),
-            identify.name(),
-            identify.email(),
-            identify.attributes(),
-            signed,
-            all ? Identity.ALL_FIELDS : signed ? Identity.ID_ONLY : null);
+    Identity identity = IdentityCheck.identity(identify);
     inFlight++;
     pipe(
         visitorRef(caller.id())
@@ -1097,51 +1083,15 @@ public final class Session extends AbstractBehavior<Session.Command> {
     return this;
   }
 
-  /**
-   * Why an identity is refused, or empty when it is accepted: a signature that is present must be right (a wrong
-   * one is a forgery or a misconfiguration, on every site) and not expired; a site that demands signatures
-   * refuses unsigned identities. docs/WIDGET.md, "Signed identities".
-   */
-  private Optional<String> identityProblem(ClientFrame.Identify identify, SiteWidget widget) {
-    if (identify.signature() != null) {
-      String canonical =
-          IdentitySignatures.canonical(
-              identify.userId(), identify.name(), identify.email(), identify.expiresAt(), identify.attributes());
-      if (!IdentitySignatures.verifyAll(widget.identitySecret(), canonical, identify.signature())) {
-        return Optional.of("the identity's signature is wrong");
-      }
-      if (identify.expiresAt() != null && identify.expiresAt() < deps.clock().instant().getEpochSecond()) {
-        return Optional.of("the identity's signature expired");
-      }
-      return Optional.empty();
-    }
-    if (identify.hash() != null) {
-      return IdentitySignatures.verify(widget.identitySecret(), identify.userId(), identify.hash())
-          ? Optional.empty()
-          : Optional.of("the identity's signature is wrong");
-    }
-    return widget.identityRequired()
-        ? Optional.of("this site accepts only identities signed by its server")
-        : Optional.empty();
-  }
-
   private void onPage(ClientFrame.Page page) {
     if (role != Role.VISITOR) {
       send(ServerFrame.Error.of(ErrorCode.NOT_ALLOWED, "only visitors report pages"));
       return;
     }
-    long now = System.nanoTime();
-    pageTokens =
-        Math.min(PAGE_BURST, pageTokens + (double) (now - pageTokensAtNanos) / PAGE_REFILL.toNanos());
-    pageTokensAtNanos = now;
-    if (pageTokens < 1) {
-      send(
-          ServerFrame.Error.of(
-              ErrorCode.RATE_LIMITED,
-              "at most one page every " + PAGE_REFILL.toSeconds() + " s after a burst of " + PAGE_BURST));
+    if (!pages.tryTake(System.nanoTime())) {
+      send(ServerFrame.Error.of(ErrorCode.RATE_LIMITED, PageRate.limit()));
       return;
     }
-    pageTokens -= 1;
     visitorRef(caller.id())
         .tell(
             new Visitor.ViewPage(
