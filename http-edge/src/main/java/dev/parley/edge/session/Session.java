@@ -107,10 +107,6 @@ public final class Session extends AbstractBehavior<Session.Command> {
 
   private record FromConversation(Conversation.Notification notification) implements Command {}
 
-  private record FromQueue(Dispatcher.QueueNotice notice) implements Command {}
-
-  private record FromVisitor(Visitor.Profile profile) implements Command {}
-
   /** The agent entity ends this connection: the account's access changed, or it has too many connections. */
   private record AccessEnded(Agent.SessionEnded notice) implements Command {}
 
@@ -199,8 +195,10 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private final Outbound out;
   private final SessionDeps deps;
   private final ActorRef<Conversation.Notification> notifications;
-  private final ActorRef<Dispatcher.QueueNotice> queueViews;
-  private final ActorRef<Visitor.Profile> profileViews;
+  /** Agent only: the site queues this connection watches. */
+  private final QueueViews queues;
+  /** Agent only: the visitors of the conversations this connection follows. */
+  private final VisitorProfiles profiles;
   /** The User-Agent header of the connection, or null. */
   private final String userAgent;
   /** The client's address (after trusted proxies), for admission control. */
@@ -228,8 +226,6 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private boolean closing;
   /** Visitor only: the visitor's open conversation as last known, or null. */
   private String currentConversationId;
-  /** Agent only: the sites whose queue this session watches. */
-  private final Set<String> watchedQueues = new LinkedHashSet<>();
   /** The conversations this connection follows, and how far each is delivered. */
   private final Following following;
   private final Map<String, TypingSent> typingSent = new HashMap<>();
@@ -238,8 +234,6 @@ public final class Session extends AbstractBehavior<Session.Command> {
    * and the requests about them that arrived meanwhile; they run, in order, once it is decided.
    */
   private final Map<String, List<ClientFrame>> settling = new HashMap<>();
-  /** Agent only: visitors (by entity id) whose profile this session watches, and the followed conversations of each. */
-  private final Map<String, Set<String>> watchedVisitors = new HashMap<>();
   /** Visitor only: how many page frames may be sent now. */
   private final PageRate pages = new PageRate(System.nanoTime());
   private long lastRenewalNanos = System.nanoTime();
@@ -264,8 +258,9 @@ public final class Session extends AbstractBehavior<Session.Command> {
     this.permit = client.permit();
     this.deps = deps;
     this.notifications = context.messageAdapter(Conversation.Notification.class, FromConversation::new);
-    this.queueViews = context.messageAdapter(Dispatcher.QueueNotice.class, FromQueue::new);
-    this.profileViews = context.messageAdapter(Visitor.Profile.class, FromVisitor::new);
+    Entities entities = new Entities(deps.sharding());
+    this.queues = new QueueViews(context, entities, this::send);
+    this.profiles = new VisitorProfiles(context, entities, this::send);
     this.following = new Following(sessionId, role == Role.AGENT, Math::random, context.getLog());
     this.routing =
         new SessionRouting(context, deps.sharding(), this::send, id -> subscribe(id, 0L, false));
@@ -295,8 +290,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
         .onMessage(Resync.class, this::onResync)
         .onMessage(ReadHistory.class, this::onReadHistory)
         .onMessage(FromConversation.class, this::onNotification)
-        .onMessage(FromQueue.class, this::onQueue)
-        .onMessage(FromVisitor.class, this::onVisitorProfile)
+        .onMessage(QueueViews.FromQueue.class, m -> { queues.onNotice(m); return this; })
+        .onMessage(VisitorProfiles.FromVisitor.class, m -> { profiles.onProfile(m); return this; })
         .onMessage(AccessEnded.class, this::onAccessEnded)
         .onMessage(IdentityChecked.class, this::onIdentityChecked)
         .onMessage(Located.class, this::onLocated)
@@ -661,10 +656,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
         subscribe(id, 0L, false);
       }
     }
-    for (String site : caller.siteIds()) {
-      watchedQueues.add(site);
-      dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
-    }
+    queues.watch(caller.siteIds());
     routing.agentReady(caller, ready.snapshot().status() == Agent.Status.ONLINE);
     getContext().getLog().debug("Session {}: agent {} ready", sessionId, caller.id());
     releaseHelloAck();
@@ -1098,33 +1090,6 @@ public final class Session extends AbstractBehavior<Session.Command> {
                 new PageView(page.url(), page.title(), page.referrer(), deps.clock().instant())));
   }
 
-  /** Agent sessions follow the profile of each followed conversation's visitor. */
-  private void watchVisitor(String visitorSiteId, String visitorId, String conversationId) {
-    if (visitorSiteId == null || visitorId == null) {
-      return;
-    }
-    String key = Visitor.entityId(visitorSiteId, visitorId);
-    Set<String> conversations = watchedVisitors.computeIfAbsent(key, k -> new LinkedHashSet<>());
-    if (conversations.add(conversationId)) {
-      // The first conversation of this visitor starts the watch (which answers with the profile); a later one
-      // asks for the profile once, as the watch does not repeat it.
-      visitorEntity(key)
-          .tell(conversations.size() == 1 ? new Visitor.Watch(profileViews) : new Visitor.GetProfile(profileViews));
-    }
-  }
-
-  private Behavior<Command> onVisitorProfile(FromVisitor message) {
-    Visitor.Profile p = message.profile();
-    Set<String> conversations = watchedVisitors.get(Visitor.entityId(p.siteId(), p.visitorId()));
-    if (conversations == null) {
-      return this;
-    }
-    for (String conversationId : conversations) {
-      send(FrameEncoder.visitorProfile(conversationId, p));
-    }
-    return this;
-  }
-
   // Following conversations ----------------------------------------------------------------------------------
 
   private void subscribe(String conversationId, long afterSeq, boolean requested) {
@@ -1151,7 +1116,7 @@ public final class Session extends AbstractBehavior<Session.Command> {
             new Resync(retry.conversationId(), retry.generation()),
             retry.delay());
       } else if (request instanceof Following.InSync inSync && role == Role.AGENT) {
-        watchVisitor(inSync.siteId(), inSync.visitorId(), inSync.conversationId());
+        profiles.watch(inSync.siteId(), inSync.visitorId(), inSync.conversationId());
       }
     }
   }
@@ -1195,36 +1160,6 @@ public final class Session extends AbstractBehavior<Session.Command> {
     return this;
   }
 
-  /** The whole queue when the watch starts (or restarts), then only what changed (docs/PROTOCOL.md §10). */
-  private Behavior<Command> onQueue(FromQueue message) {
-    Dispatcher.QueueNotice notice = message.notice();
-    if (!watchedQueues.contains(notice.siteId())) {
-      return this;
-    }
-    if (notice instanceof Dispatcher.QueueView view) {
-      send(
-          new ServerFrame.Queue(
-              view.siteId(),
-              java.util.stream.IntStream.range(0, view.waiting().size())
-                  .mapToObj(i -> waitingView(view.waiting().get(i), i + 1))
-                  .toList(),
-              view.missed().stream().map(w -> waitingView(w, null)).toList()));
-    } else if (notice instanceof Dispatcher.QueueChanged change) {
-      send(
-          new ServerFrame.QueueChanged(
-              change.siteId(),
-              change.removed(),
-              change.added().stream().map(w -> waitingView(w, null)).toList(),
-              change.total(),
-              change.missed() == null ? null : change.missed().stream().map(w -> waitingView(w, null)).toList()));
-    }
-    return this;
-  }
-
-  private static ServerFrame.WaitingView waitingView(Dispatcher.Waiting w, Integer position) {
-    return new ServerFrame.WaitingView(w.conversationId(), w.visitorId(), w.since(), w.group(), position);
-  }
-
   // Timers -----------------------------------------------------------------------------------------------------
 
   private Behavior<Command> onTick() {
@@ -1237,10 +1172,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
     if (caller != null && now - lastRenewalNanos > deps.settings().subscriptionRenewal().toNanos()) {
       lastRenewalNanos = now;
       apply(following.renewalDue());
-      watchedVisitors.keySet().forEach(key -> visitorEntity(key).tell(new Visitor.Watch(profileViews)));
-      for (String site : watchedQueues) {
-        dispatcherRef(site).tell(new Dispatcher.Watch(queueViews));
-      }
+      profiles.renew();
+      queues.renew();
       routing.renew(caller, siteId);
       if (role == Role.AGENT) {
         agentRef(caller.id()).tell(new Agent.KeepConnected(getContext().getSelf(), agentTokenVersion, accessNotices));
@@ -1357,8 +1290,8 @@ public final class Session extends AbstractBehavior<Session.Command> {
         visitorRef(caller.id()).tell(new Visitor.Disconnected(getContext().getSelf()));
       } else {
         agentRef(caller.id()).tell(new Agent.Disconnect(getContext().getSelf()));
-        watchedQueues.forEach(site -> dispatcherRef(site).tell(new Dispatcher.Unwatch(queueViews)));
-        watchedVisitors.keySet().forEach(key -> visitorEntity(key).tell(new Visitor.Unwatch(profileViews)));
+        queues.stopped();
+        profiles.stopped();
       }
       routing.stopped(caller);
       following.conversationIds()
@@ -1377,10 +1310,6 @@ public final class Session extends AbstractBehavior<Session.Command> {
   private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Visitor.Command> visitorRef(
       String visitorId) {
     return deps.sharding().entityRefFor(Visitor.ENTITY_KEY, Visitor.entityId(siteId, visitorId));
-  }
-
-  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Visitor.Command> visitorEntity(String entityId) {
-    return deps.sharding().entityRefFor(Visitor.ENTITY_KEY, entityId);
   }
 
   private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<Agent.Command> agentRef(String agentId) {
