@@ -43,6 +43,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * its iframe, an agent scripted over the wire protocol. One browser for the class, a fresh context (cookies,
  * storage, network state) per test. Host pages are served at the server's own origin (which the demo site
  * allows) by routing their addresses in the browser.
+ *
+ * <p>Longer than the house's ~600 lines on purpose: every test is one scenario a visitor lives through in the
+ * browser, and they share one Chromium and one server, which take far longer to start than any test runs.
  */
 class WidgetBrowserTest extends ServerTest {
 

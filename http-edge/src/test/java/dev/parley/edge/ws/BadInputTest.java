@@ -3,6 +3,7 @@ package dev.parley.edge.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.core.common.Limits;
 import dev.parley.edge.auth.Tokens;
@@ -210,6 +211,41 @@ class BadInputTest {
       outsider.roundTrip(WAIT);
     }
     assertConversationUnchangedAt(1);
+  }
+
+  @Test
+  void eachRoleIsRefusedTheOtherRolesRequests() {
+    visitor.send(WireClient.frame("claim").put("id", "v1").put("conversationId", conversationId));
+    visitor.send(WireClient.frame("status").put("id", "v2").put("status", "online"));
+    visitor.send(
+        WireClient.frame("transfer").put("id", "v3").put("conversationId", conversationId).put("toGroup", "sales"));
+    visitor.send(WireClient.frame("note").put("id", "v4").put("conversationId", conversationId).put("text", "psst"));
+    visitor.send(WireClient.frame("decline").put("id", "v5").put("conversationId", conversationId));
+    for (String ref : new String[] {"v1", "v2", "v3", "v4", "v5"}) {
+      JsonNode refused = visitor.await(f -> ref.equals(f.path("ref").asText()), WAIT);
+      assertThat(refused.path("code").asText()).as(ref).isEqualTo("not-allowed");
+    }
+    visitor.roundTrip(WAIT);
+    assertConversationUnchangedAt(1);
+
+    String agentToken = server.createAgent(adminToken, "demo", "roles-" + UUID.randomUUID().toString().substring(0, 8));
+    try (WireClient agent = WireClient.connect(server.agentUri(), null)) {
+      agent.send(WireClient.frame("hello").put("token", agentToken));
+      agent.awaitType("welcome", WAIT);
+      agent.send(
+          WireClient.frame("identify").put("id", "a1").set("user", JsonNodeFactory.instance.objectNode().put("id", "u-1")));
+      agent.send(WireClient.frame("rate").put("id", "a2").put("conversationId", conversationId).put("score", 5));
+      for (String ref : new String[] {"a1", "a2"}) {
+        JsonNode refused = agent.await(f -> ref.equals(f.path("ref").asText()), WAIT);
+        assertThat(refused.path("code").asText()).as(ref).isEqualTo("not-allowed");
+      }
+      agent.send(WireClient.frame("page").put("url", "https://shop.example/tea"));
+      JsonNode page = agent.await(f -> "error".equals(f.path("type").asText()), WAIT);
+      assertThat(page.path("code").asText()).isEqualTo("not-allowed");
+      assertThat(page.path("message").asText()).isEqualTo("only visitors report pages");
+      agent.roundTrip(WAIT);
+    }
+    assertConversationUnchangedAt(2);
   }
 
   @Test

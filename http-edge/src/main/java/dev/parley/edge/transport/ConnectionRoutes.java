@@ -1,4 +1,4 @@
-package dev.parley.edge.ws;
+package dev.parley.edge.transport;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
@@ -7,6 +7,9 @@ import dev.parley.edge.SiteCache;
 import dev.parley.edge.admission.Admission;
 import dev.parley.edge.admission.ClientAddress;
 import dev.parley.edge.protocol.ErrorCode;
+import dev.parley.edge.session.Client;
+import dev.parley.edge.session.InboundFrame;
+import dev.parley.edge.session.Session;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -114,7 +117,7 @@ public final class ConnectionRoutes extends AllDirectives {
    * The client of a long-lived connection: its address (after trusted proxies) and User-Agent, with a connection
    * slot from admission control, or a 429/503 refusal with Retry-After. {@code siteId} is null for agents.
    */
-  private Route client(String siteId, java.util.function.Function<Gateway.Client, Route> inner) {
+  private Route client(String siteId, java.util.function.Function<Client, Route> inner) {
     return address(
         address ->
             optionalHeaderValueByName(
@@ -124,7 +127,7 @@ public final class ConnectionRoutes extends AllDirectives {
                   if (!slot.admitted()) {
                     return complete(ErrorMapping.refusal(slot.refusal()));
                   }
-                  return inner.apply(new Gateway.Client(address, agent.orElse(null), slot.value()));
+                  return inner.apply(new Client(address, agent.orElse(null), slot.value()));
                 }));
   }
 
@@ -177,7 +180,7 @@ public final class ConnectionRoutes extends AllDirectives {
   }
 
   /** As {@link #client}, and within the fallback table's shares for the address and the site. */
-  private Route fallbackClient(String siteId, java.util.function.Function<Gateway.Client, Route> inner) {
+  private Route fallbackClient(String siteId, java.util.function.Function<Client, Route> inner) {
     return address(
         address -> {
           Optional<Admission.Refusal> refusal = connections.admit(address, siteId);

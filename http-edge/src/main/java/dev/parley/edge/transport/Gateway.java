@@ -1,5 +1,10 @@
-package dev.parley.edge.ws;
+package dev.parley.edge.transport;
 
+import dev.parley.edge.session.Client;
+import dev.parley.edge.session.InboundFrame;
+import dev.parley.edge.session.Outbound;
+import dev.parley.edge.session.Session;
+import dev.parley.edge.session.SessionDeps;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.pekko.NotUsed;
@@ -26,12 +31,6 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
  * by HTTP POST ({@link HttpConnections}).
  */
 public final class Gateway {
-
-  /**
-   * Who is on the other end of a connection: the client's address (after trusted proxies), its User-Agent
-   * header (or null), and the connection slot admission control granted it, released when the session ends.
-   */
-  public record Client(String address, String userAgent, dev.parley.edge.admission.Admission.Permit permit) {}
 
   /** Comment lines on an idle event stream, so that proxies do not close it. */
   static final Duration SSE_KEEP_ALIVE = Duration.ofSeconds(15);
@@ -75,7 +74,7 @@ public final class Gateway {
     int maxBytes = deps.settings().maxFrameBytes();
     Sink<Message, NotUsed> in =
         Flow.<Message>create()
-            .mapAsync(1, message -> InboundFrame.assemble(message, maxBytes, materializer))
+            .mapAsync(1, message -> WebSocketMessages.assemble(message, maxBytes, materializer))
             .to(toSession);
     return Flow.fromSinkAndSourceCoupled(in, out.second());
   }

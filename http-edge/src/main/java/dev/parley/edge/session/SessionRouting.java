@@ -1,4 +1,4 @@
-package dev.parley.edge.ws;
+package dev.parley.edge.session;
 
 import dev.parley.core.common.Caller;
 import dev.parley.core.dispatcher.Dispatcher;
@@ -8,13 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.ReceiveBuilder;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * The routing part of a {@link Session}: an agent's presence and offers, a visitor's queue position and the
- * site's availability. Kept apart from the session's core so that routing stays in one place; it runs on the
- * session's actor and all its state is owned by that actor.
+ * site's availability. Kept apart from the requests so that routing stays in one place; each role's {@link
+ * RequestHandler} has one. It runs on the session's actor and all its state is owned by that actor.
  *
  * <p>Presence, position follows and availability are renewed with the session's subscription renewal, so a
  * dispatcher that restarted or moved learns them again within one renewal period.
@@ -57,6 +59,29 @@ final class SessionRouting {
     this.notices = context.messageAdapter(Dispatcher.AgentNotice.class, FromNotice::new);
     this.positions = context.messageAdapter(Dispatcher.PositionUpdate.class, FromPosition::new);
     this.availabilities = context.messageAdapter(Dispatcher.Availability.class, FromAvailability::new);
+  }
+
+  /** Adds the dispatchers' messages: offers, queue positions, availability. */
+  void receive(ReceiveBuilder<Session.Command> builder) {
+    builder
+        .onMessage(
+            FromNotice.class,
+            m -> {
+              onNotice(m);
+              return Behaviors.same();
+            })
+        .onMessage(
+            FromPosition.class,
+            m -> {
+              onPosition(m);
+              return Behaviors.same();
+            })
+        .onMessage(
+            FromAvailability.class,
+            m -> {
+              onAvailability(m);
+              return Behaviors.same();
+            });
   }
 
   // Agents -----------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-package dev.parley.edge.ws;
+package dev.parley.edge.transport;
 
+import dev.parley.edge.session.Outbound;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.parley.edge.ws;
+package dev.parley.edge.session;
 
 import dev.parley.edge.admission.Admission;
 import dev.parley.core.conversation.ConversationHistory;

@@ -1,5 +1,6 @@
-package dev.parley.edge.ws;
+package dev.parley.edge.transport;
 
+import dev.parley.edge.session.Outbound;
 import java.util.function.Function;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;

@@ -1,10 +1,13 @@
-package dev.parley.edge.ws;
+package dev.parley.edge.transport;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.edge.admission.Admission;
 import dev.parley.edge.admission.AdmissionSettings;
 import dev.parley.edge.protocol.Json;
+import dev.parley.edge.session.InboundFrame;
+import dev.parley.edge.session.Outbound;
+import dev.parley.edge.session.Session;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,10 @@
-package dev.parley.edge.ws;
+package dev.parley.edge.session;
 
 /**
  * Where a {@link Session} puts the frames for its client, whatever the transport: a WebSocket, a Server-Sent Events
- * stream, or a long-polling buffer. Every implementation is bounded; a full one makes the session disconnect the
- * client, which then resumes from its last seq.
+ * stream, or a long-polling buffer. The session owns this interface and the transports implement it, so that the
+ * session package depends on no transport. Every implementation is bounded; a full one makes the session
+ * disconnect the client, which then resumes from its last seq.
  */
 public interface Outbound {
 

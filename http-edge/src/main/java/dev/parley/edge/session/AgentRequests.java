@@ -1,0 +1,363 @@
+package dev.parley.edge.session;
+
+import dev.parley.core.access.Permission;
+import dev.parley.core.agent.Agent;
+import dev.parley.core.common.Caller;
+import dev.parley.core.common.Rejection;
+import dev.parley.core.conversation.Conversation;
+import dev.parley.core.dispatcher.Dispatcher;
+import dev.parley.core.routing.RoutingHints;
+import dev.parley.edge.protocol.ClientFrame;
+import dev.parley.edge.protocol.ErrorCode;
+import dev.parley.edge.protocol.ServerFrame;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.ReceiveBuilder;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * The requests of an agent's connection: {@code send} to a named conversation, {@code claim}, {@code transfer},
+ * {@code note}, {@code status} and {@code decline}, besides those every role has. An agent has no identify, page
+ * or rate: those frames are refused. Its presence: the agent entity knows the connection (renewed with the
+ * subscriptions, so that it can end it when the account's access changes), it watches the queues of its sites
+ * ({@link QueueViews}) and the visitors of the conversations it follows ({@link VisitorProfiles}), and the sites'
+ * dispatchers know whether it takes offers ({@link SessionRouting}).
+ *
+ * <p>A claim or transfer takes three steps (the conversation names its site and checks the agent may see it, the
+ * site's dispatcher decides, then for a claim the conversation records the join); the requests about the same
+ * conversation that arrive meanwhile wait and then run in order, so that a reply sent right after {@code claim}
+ * is not refused as not assigned. TODO(issue 12, item 1): this hold queue goes once a claim or transfer is one
+ * request to the dispatcher, answered when the join is durable. Runs on the session's actor, which owns its state.
+ */
+final class AgentRequests extends CommonRequests {
+
+  private static final Map<Class<? extends ClientFrame>, String> VISITORS_ONLY =
+      Map.of(
+          ClientFrame.Identify.class, "only visitors identify themselves",
+          ClientFrame.Page.class, "only visitors report pages",
+          ClientFrame.Rate.class, "only visitors rate conversations");
+
+  private final long tokenVersion;
+  private final ActorRef<Agent.SessionEnded> accessNotices;
+  private final SessionRouting routing;
+  private final QueueViews queues;
+  private final VisitorProfiles profiles;
+  /** Whether the agent's chosen status was online at login; routing starts from it. */
+  private final boolean onlineAtLogin;
+  /** Whether the status being set is online, applied to routing when the agent entity acks (the latest asked). */
+  private boolean settingOnline;
+  /**
+   * Conversations with a claim or transfer being decided, and the requests about them that arrived meanwhile (at
+   * most {@code max-in-flight-requests} each; beyond, refused with {@code unavailable}); they run, in order, once
+   * it is decided ({@link #settled}).
+   */
+  private final Map<String, List<ClientFrame>> settling = new HashMap<>();
+
+  /**
+   * @param tokenVersion the token version the connection authenticated with, renewed with the agent entity
+   * @param accessNotices where the agent entity announces the end of this connection
+   * @param online whether the agent's chosen status is online
+   */
+  AgentRequests(
+      Session session,
+      Caller caller,
+      Subscriptions subscriptions,
+      long tokenVersion,
+      ActorRef<Agent.SessionEnded> accessNotices,
+      boolean online) {
+    super(session, caller, subscriptions);
+    this.tokenVersion = tokenVersion;
+    this.accessNotices = accessNotices;
+    this.onlineAtLogin = online;
+    this.routing =
+        new SessionRouting(
+            session.context(), session.deps().sharding(), session::send, id -> subscriptions.follow(id, 0L, false));
+    this.queues = new QueueViews(session.context(), entities, session::send);
+    this.profiles = new VisitorProfiles(session.context(), entities, session::send);
+  }
+
+  @Override
+  public void started() {
+    queues.watch(caller.siteIds());
+    routing.agentReady(caller, onlineAtLogin);
+  }
+
+  @Override
+  public void receive(ReceiveBuilder<Session.Command> builder) {
+    builder
+        .onMessage(
+            QueueViews.FromQueue.class,
+            m -> {
+              queues.onNotice(m);
+              return Behaviors.same();
+            })
+        .onMessage(
+            VisitorProfiles.FromVisitor.class,
+            m -> {
+              profiles.onProfile(m);
+              return Behaviors.same();
+            });
+    routing.receive(builder);
+  }
+
+  @Override
+  public void inSync(Following.InSync inSync) {
+    profiles.watch(inSync.siteId(), inSync.visitorId(), inSync.conversationId());
+  }
+
+  @Override
+  public void renew() {
+    profiles.renew();
+    queues.renew();
+    routing.renew(caller, null);
+    entities.agent(caller.id()).tell(new Agent.KeepConnected(session.self(), tokenVersion, accessNotices));
+  }
+
+  @Override
+  public void stopped() {
+    entities.agent(caller.id()).tell(new Agent.Disconnect(session.self()));
+    queues.stopped();
+    profiles.stopped();
+    routing.stopped(caller);
+  }
+
+  @Override
+  public void handle(ClientFrame frame) {
+    String about = conversationOf(frame);
+    if (about != null && settling.containsKey(about)) {
+      // A claim or transfer of this conversation is still being decided: what follows it waits, so that a
+      // reply sent right after "accept" is not refused as not-assigned.
+      List<ClientFrame> held = settling.get(about);
+      if (held.size() >= session.deps().settings().maxInFlightRequests()) {
+        session.send(
+            ServerFrame.Error.of(ErrorCode.UNAVAILABLE, "too many requests wait for this conversation; resend")
+                .withRef(RequestHandler.refOf(frame))
+                .withConversation(about));
+      } else {
+        held.add(frame);
+      }
+      return;
+    }
+    super.handle(frame);
+  }
+
+  @Override
+  boolean handleOwn(ClientFrame frame) {
+    if (frame instanceof ClientFrame.Send send) {
+      onSend(send);
+    } else if (frame instanceof ClientFrame.Claim claim) {
+      locate(claim, claim.id(), claim.conversationId());
+    } else if (frame instanceof ClientFrame.Transfer transfer) {
+      locate(transfer, transfer.id(), transfer.conversationId());
+    } else if (frame instanceof ClientFrame.Note note) {
+      onNote(note);
+    } else if (frame instanceof ClientFrame.SetStatus set) {
+      onSetStatus(set);
+    } else if (frame instanceof ClientFrame.Decline decline) {
+      routing.decline(caller, decline);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  @Override
+  String notAllowed(ClientFrame frame) {
+    return VISITORS_ONLY.getOrDefault(frame.getClass(), "agents do not send this frame");
+  }
+
+  // Requests ---------------------------------------------------------------------------------------------------
+
+  private void onSend(ClientFrame.Send send) {
+    if (send.conversationId() == null) {
+      session.send(
+          ServerFrame.Error.of(ErrorCode.MISSING_FIELD, "agents must name the conversation")
+              .withField("conversationId")
+              .withRef(send.id()));
+      return;
+    }
+    String id = send.conversationId();
+    post(
+        send,
+        id,
+        false,
+        new RoutingHints(send.group(), send.pageUrl(), null),
+        (reply, failure) -> acknowledge(send, id, reply, failure));
+  }
+
+  private void onNote(ClientFrame.Note note) {
+    session.requestStarted();
+    session.whenDone(
+        entities.conversation(note.conversationId())
+            .<StatusReply<Long>>ask(
+                replyTo -> new Conversation.AddNote(caller, note.id(), note.text(), replyTo), session.askTimeout()),
+        (reply, failure) -> {
+          session.requestDone();
+          answer(note.id(), note.conversationId(), reply, failure, noteSeq -> ack(note.id(), note.conversationId()));
+        });
+  }
+
+  private void onSetStatus(ClientFrame.SetStatus set) {
+    Agent.Status status;
+    try {
+      status = Agent.Status.valueOf(set.status().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      session.send(
+          ServerFrame.Error.of(ErrorCode.INVALID_FIELD, "status must be online, away or offline")
+              .withField("status")
+              .withRef(set.id()));
+      return;
+    }
+    session.requestStarted();
+    settingOnline = status == Agent.Status.ONLINE;
+    session.whenDone(
+        entities.agent(caller.id())
+            .<StatusReply<Done>>ask(replyTo -> new Agent.SetStatus(status, replyTo), session.askTimeout()),
+        (reply, failure) -> {
+          session.requestDone();
+          answer(
+              set.id(),
+              null,
+              reply,
+              failure,
+              done -> {
+                ack(set.id(), null);
+                routing.statusChanged(caller, settingOnline);
+              });
+        });
+  }
+
+  // Claims and transfers ---------------------------------------------------------------------------------------
+
+  /**
+   * First step of a claim or transfer: the conversation checks that the caller may see it and names its site. The
+   * requests that follow about the same conversation wait until the decision ({@link #settled}).
+   */
+  private void locate(ClientFrame request, String ref, String conversationId) {
+    settling.put(conversationId, new ArrayList<>());
+    session.requestStarted();
+    session.whenDone(
+        entities.conversation(conversationId)
+            .<StatusReply<Conversation.Summary>>ask(
+                replyTo -> new Conversation.GetSummary(caller, replyTo), session.askTimeout()),
+        (reply, failure) -> located(request, ref, conversationId, reply, failure));
+  }
+
+  /** The site's dispatcher is the one place that decides who has a conversation (capacity, no double take). */
+  private void located(
+      ClientFrame request,
+      String ref,
+      String conversationId,
+      StatusReply<Conversation.Summary> reply,
+      Throwable failure) {
+    if (failure != null || reply.isError()) {
+      refused(ref, conversationId, failure, reply);
+      return;
+    }
+    Conversation.Summary summary = reply.getValue();
+    if (request instanceof ClientFrame.Claim claim) {
+      if (summary.status() == Conversation.Status.CLOSED) {
+        refused(claim.id(), conversationId, null, Rejection.CONVERSATION_CLOSED.reply());
+        return;
+      }
+      session.whenDone(
+          entities.dispatcher(summary.siteId())
+              .<StatusReply<Done>>ask(
+                  replyTo ->
+                      new Dispatcher.Claim(
+                          caller.id(), conversationId, summary.visitorId(), replyTo,
+                          caller.may(summary.siteId(), Permission.CLAIM_OUTSIDE_GROUPS)),
+                  session.askTimeout()),
+          (granted, refusal) -> claimGranted(claim, granted, refusal));
+    } else if (request instanceof ClientFrame.Transfer t) {
+      session.whenDone(
+          entities.dispatcher(summary.siteId())
+              .<StatusReply<Done>>ask(
+                  replyTo ->
+                      new Dispatcher.Transfer(
+                          caller.id(), conversationId, t.toAgent(), t.toGroup(), t.note(), replyTo,
+                          caller.may(summary.siteId(), Permission.TRANSFER_ANY_CONVERSATION)),
+                  session.askTimeout()),
+          (done, refusal) -> decided(t.id(), conversationId, done, refusal, ok -> ack(t.id(), conversationId)));
+    }
+  }
+
+  private void claimGranted(ClientFrame.Claim claim, StatusReply<Done> reply, Throwable failure) {
+    String id = claim.conversationId();
+    if (failure != null || reply.isError()) {
+      refused(claim.id(), id, failure, reply);
+      return;
+    }
+    // Decided and persisted; the conversation's claim is idempotent for this agent and gives the seq.
+    session.whenDone(
+        entities.conversation(id)
+            .<StatusReply<Conversation.Claimed>>ask(
+                replyTo -> new Conversation.Claim(caller, replyTo), session.askTimeout()),
+        (claimed, refusal) ->
+            decided(
+                claim.id(),
+                id,
+                claimed,
+                refusal,
+                joined -> {
+                  session.send(new ServerFrame.Ack(claim.id(), id, joined.seq(), null));
+                  subscriptions.followFromStart(id);
+                }));
+  }
+
+  /** The last step of a claim or transfer: its answer, then the requests held behind it run. */
+  private <T> void decided(
+      String ref, String conversationId, StatusReply<T> reply, Throwable failure, java.util.function.Consumer<T> ok) {
+    session.requestDone();
+    try {
+      answer(ref, conversationId, reply, failure, ok);
+    } finally {
+      settled(conversationId);
+    }
+  }
+
+  /** Ends a claim or transfer that failed or was refused on the way, with the matching error frame. */
+  private void refused(String ref, String conversationId, Throwable failure, StatusReply<?> reply) {
+    session.requestDone();
+    answer(ref, conversationId, reply, failure, value -> {});
+    settled(conversationId);
+  }
+
+  /** A claim or transfer of {@code conversationId} was decided: the requests held behind it run now, in order. */
+  private void settled(String conversationId) {
+    List<ClientFrame> held = settling.remove(conversationId);
+    if (held == null) {
+      return;
+    }
+    for (int i = 0; i < held.size(); i++) {
+      handle(held.get(i));
+      if (settling.containsKey(conversationId)) {
+        // The replayed request is itself a claim or transfer: the rest waits behind it.
+        settling.get(conversationId).addAll(held.subList(i + 1, held.size()));
+        return;
+      }
+    }
+  }
+
+  /** The conversation a request is about, for the requests that must keep their order behind a claim. */
+  private static String conversationOf(ClientFrame frame) {
+    if (frame instanceof ClientFrame.Send s) {
+      return s.conversationId();
+    } else if (frame instanceof ClientFrame.Claim c) {
+      return c.conversationId();
+    } else if (frame instanceof ClientFrame.Close c) {
+      return c.conversationId();
+    } else if (frame instanceof ClientFrame.Transfer t) {
+      return t.conversationId();
+    } else if (frame instanceof ClientFrame.Note n) {
+      return n.conversationId();
+    }
+    return null;
+  }
+}

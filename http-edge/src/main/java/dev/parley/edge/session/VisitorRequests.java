@@ -1,0 +1,274 @@
+package dev.parley.edge.session;
+
+import dev.parley.core.common.Caller;
+import dev.parley.core.conversation.Conversation;
+import dev.parley.core.dispatcher.Dispatcher;
+import dev.parley.core.routing.RoutingHints;
+import dev.parley.core.visitor.PageView;
+import dev.parley.core.visitor.Visitor;
+import dev.parley.edge.admission.Admission;
+import dev.parley.edge.protocol.ClientFrame;
+import dev.parley.edge.protocol.ErrorCode;
+import dev.parley.edge.protocol.ServerFrame;
+import dev.parley.persistence.directory.SiteWidget;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.javadsl.ReceiveBuilder;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * The requests of a visitor's connection: {@code send} to "my conversation" (opened by the visitor entity when
+ * there is none, within admission control), {@code identify}, {@code page} and {@code rate}, besides those every
+ * role has. A visitor has no claim, status, transfer, note or decline: those frames are refused. Its presence: the
+ * visitor entity knows the connection (the login told it), and the site's dispatcher tells it the site's
+ * availability and its conversation's place in the queue ({@link SessionRouting}). Runs on the session's actor,
+ * which owns its state.
+ */
+final class VisitorRequests extends CommonRequests {
+
+  private static final Map<Class<? extends ClientFrame>, String> AGENTS_ONLY =
+      Map.of(
+          ClientFrame.Claim.class, "only agents claim conversations",
+          ClientFrame.SetStatus.class, "only agents have a status",
+          ClientFrame.Transfer.class, "only agents transfer conversations",
+          ClientFrame.Note.class, "only agents write notes",
+          ClientFrame.Decline.class, "only agents decline offers");
+
+  private final String siteId;
+  /** The key admission control counts this visitor's messages and identities under. */
+  private final String visitorKey;
+  private final SessionRouting routing;
+  /** How many page frames may be sent now. */
+  private final PageRate pages = new PageRate(System.nanoTime());
+  /** The visitor's open conversation as last known, or null. */
+  private String currentConversationId;
+
+  VisitorRequests(Session session, Caller caller, Subscriptions subscriptions, String currentConversationId) {
+    super(session, caller, subscriptions);
+    this.siteId = session.siteId();
+    this.visitorKey = siteId + "/" + caller.id();
+    this.currentConversationId = currentConversationId;
+    this.routing =
+        new SessionRouting(
+            session.context(), session.deps().sharding(), session::send, id -> subscriptions.follow(id, 0L, false));
+  }
+
+  @Override
+  public void started() {
+    routing.visitorReady(siteId, currentConversationId);
+  }
+
+  @Override
+  public void receive(ReceiveBuilder<Session.Command> builder) {
+    routing.receive(builder);
+  }
+
+  @Override
+  public void inSync(Following.InSync inSync) {
+    // A visitor knows who it is.
+  }
+
+  @Override
+  public void renew() {
+    routing.renew(caller, siteId);
+  }
+
+  @Override
+  public void stopped() {
+    entities.visitor(siteId, caller.id()).tell(new Visitor.Disconnected(session.self()));
+    routing.stopped(caller);
+  }
+
+  @Override
+  boolean handleOwn(ClientFrame frame) {
+    if (frame instanceof ClientFrame.Send send) {
+      onSend(send);
+    } else if (frame instanceof ClientFrame.Identify identify) {
+      onIdentify(identify);
+    } else if (frame instanceof ClientFrame.Page page) {
+      onPage(page);
+    } else if (frame instanceof ClientFrame.Rate rate) {
+      onRate(rate);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  @Override
+  String notAllowed(ClientFrame frame) {
+    return AGENTS_ONLY.getOrDefault(frame.getClass(), "visitors do not send this frame");
+  }
+
+  @Override
+  void closed(String conversationId) {
+    if (conversationId.equals(currentConversationId)) {
+      currentConversationId = null;
+    }
+  }
+
+  // Send -------------------------------------------------------------------------------------------------------
+
+  private void onSend(ClientFrame.Send send) {
+    Optional<Admission.Refusal> refused =
+        session.deps().admission().send(visitorKey, session.client().address());
+    if (refused.isPresent()) {
+      session.send(Session.refusal(refused.get()).withRef(send.id()));
+      return;
+    }
+    if (send.conversationId() != null) {
+      post(send, send.conversationId(), false, false);
+    } else if (currentConversationId != null) {
+      post(send, currentConversationId, true, false);
+    } else {
+      ensureConversation(send, null);
+    }
+  }
+
+  /**
+   * A visitor message that needs a new conversation: within the address's and the site's rate, and only while the
+   * address has fewer than its maximum of conversations waiting in the site's queue (the site's dispatcher counts).
+   * {@code stale}: the conversation the message was meant for, found closed; null when there was none.
+   */
+  private void ensureConversation(ClientFrame.Send send, String stale) {
+    Admission admission = session.deps().admission();
+    String address = session.client().address();
+    Optional<Admission.Refusal> refused = admission.newConversation(address, siteId);
+    if (refused.isPresent()) {
+      session.send(Session.refusal(refused.get()).withRef(send.id()));
+      return;
+    }
+    session.requestStarted();
+    session.whenDone(
+        entities.dispatcher(siteId)
+            .<Integer>ask(
+                replyTo -> new Dispatcher.CountWaiting(admission.clientKey(address), replyTo), session.askTimeout()),
+        (count, failure) -> {
+          session.requestDone();
+          if (failure != null) {
+            session.sendFailure(failure, send.id(), null);
+            return;
+          }
+          Optional<Admission.Refusal> full = admission.mayWait(count);
+          if (full.isPresent()) {
+            session.send(Session.refusal(full.get()).withRef(send.id()));
+            return;
+          }
+          openConversation(send, stale);
+        });
+  }
+
+  /** The visitor entity is the one place that opens a visitor's conversation (two tabs never open two). */
+  private void openConversation(ClientFrame.Send send, String stale) {
+    session.requestStarted();
+    session.whenDone(
+        entities.visitor(siteId, caller.id())
+            .<StatusReply<String>>ask(
+                replyTo -> new Visitor.EnsureConversation(stale, replyTo), session.askTimeout()),
+        (reply, failure) -> {
+          session.requestDone();
+          Throwable problem = failure != null ? failure : reply.isError() ? reply.getError() : null;
+          if (problem != null) {
+            session.sendFailure(problem, send.id(), null);
+            return;
+          }
+          currentConversationId = reply.getValue();
+          post(send, currentConversationId, true, stale != null);
+        });
+  }
+
+  /**
+   * {@code implicit}: sent to "my conversation"; {@code retried}: after that one was found closed, so that a
+   * conversation closed again meanwhile is reported rather than reopened in a loop.
+   */
+  private void post(ClientFrame.Send send, String conversationId, boolean implicit, boolean retried) {
+    RoutingHints hints =
+        new RoutingHints(
+            send.group(), send.pageUrl(), session.deps().admission().clientKey(session.client().address()));
+    post(
+        send,
+        conversationId,
+        implicit,
+        hints,
+        (reply, failure) -> {
+          if (failure == null
+              && reply.isError()
+              && implicit
+              && !retried
+              && ErrorCode.ofRejectionMessage(reply.getError().getMessage()) == ErrorCode.CONVERSATION_CLOSED) {
+            // "My conversation" was closed meanwhile: the visitor's next message opens a new one.
+            ensureConversation(send, conversationId);
+            return;
+          }
+          if (acknowledge(send, conversationId, reply, failure) && implicit) {
+            routing.follow(siteId, conversationId);
+          }
+        });
+  }
+
+  // Identity, pages, ratings -----------------------------------------------------------------------------------
+
+  private void onIdentify(ClientFrame.Identify identify) {
+    Optional<Admission.Refusal> refused = session.deps().admission().identify(visitorKey);
+    if (refused.isPresent()) {
+      session.send(Session.refusal(refused.get()).withRef(identify.id()));
+      return;
+    }
+    session.requestStarted();
+    session.whenDone(
+        session.deps().sites().widget(siteId),
+        (widget, failure) -> {
+          session.requestDone();
+          if (failure != null) {
+            session.sendFailure(failure, identify.id(), null);
+            return;
+          }
+          identityChecked(identify, widget);
+        });
+  }
+
+  private void identityChecked(ClientFrame.Identify identify, SiteWidget widget) {
+    Optional<String> problem = IdentityCheck.problem(identify, widget, session.deps().clock().instant());
+    if (problem.isPresent()) {
+      session.send(
+          ServerFrame.Error.of(ErrorCode.IDENTITY_REJECTED, problem.get())
+              .withField(IdentityCheck.field(identify))
+              .withRef(identify.id()));
+      return;
+    }
+    session.requestStarted();
+    session.whenDone(
+        entities.visitor(siteId, caller.id())
+            .<StatusReply<Done>>ask(
+                replyTo -> new Visitor.Identify(IdentityCheck.identity(identify), replyTo), session.askTimeout()),
+        (reply, failure) -> {
+          session.requestDone();
+          answer(identify.id(), null, reply, failure, done -> ack(identify.id(), null));
+        });
+  }
+
+  private void onPage(ClientFrame.Page page) {
+    if (!pages.tryTake(System.nanoTime())) {
+      session.send(ServerFrame.Error.of(ErrorCode.RATE_LIMITED, PageRate.limit()));
+      return;
+    }
+    entities.visitor(siteId, caller.id())
+        .tell(
+            new Visitor.ViewPage(
+                new PageView(page.url(), page.title(), page.referrer(), session.deps().clock().instant())));
+  }
+
+  private void onRate(ClientFrame.Rate rate) {
+    session.requestStarted();
+    session.whenDone(
+        entities.conversation(rate.conversationId())
+            .<StatusReply<Done>>ask(
+                replyTo -> new Conversation.Rate(caller, rate.score(), rate.comment(), replyTo),
+                session.askTimeout()),
+        (reply, failure) -> {
+          session.requestDone();
+          answer(rate.id(), rate.conversationId(), reply, failure, done -> ack(rate.id(), rate.conversationId()));
+        });
+  }
+}
