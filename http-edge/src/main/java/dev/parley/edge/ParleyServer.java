@@ -22,6 +22,9 @@ import dev.parley.edge.tls.HttpRedirect;
 import dev.parley.edge.tls.ServerTls;
 import dev.parley.edge.tls.TlsSettings;
 import dev.parley.edge.session.SessionDeps;
+import dev.parley.edge.visitors.GeoLocator;
+import dev.parley.edge.visitors.Presence;
+import dev.parley.edge.visitors.VisitorsNow;
 import dev.parley.edge.transport.ConnectionRoutes;
 import dev.parley.edge.transport.Gateway;
 import dev.parley.edge.web.UserAgents;
@@ -62,7 +65,9 @@ import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -247,6 +252,12 @@ public final class ParleyServer implements AutoCloseable {
       Admission admission =
           new Admission(admissionSettings, new SecretStore(pool).getOrCreate(CLIENT_KEY_SECRET));
       ClientAddress clientAddress = ClientAddress.trusting(admissionSettings.trustedProxies());
+      GeoLocator geo =
+          GeoLocator.open(
+              resolved.getString("parley.geo.city-database"), resolved.getString("parley.geo.asn-database"));
+      system.getWhenTerminated().thenRun(geo::close);
+      ActorRef<VisitorsNow.Command> visitorsNow =
+          system.systemActorOf(VisitorsNow.create(clock), "visitors-now", Props.empty());
       SessionDeps deps =
           new SessionDeps(
               sharding,
@@ -258,7 +269,8 @@ public final class ParleyServer implements AutoCloseable {
               clock,
               sites,
               new UserAgents(),
-              admission);
+              admission,
+              new Presence(visitorsNow, geo));
       Gateway gateway = new Gateway(system, deps);
       AuditLog audit = new AuditLog(pool);
       Erasures erasures = new Erasures(system, sharding, pool, blocking, clock, audit);

@@ -62,4 +62,16 @@ public sealed interface ClientFrame {
 
   /** An internal note: agents only, never shown to the visitor. */
   record Note(String id, String conversationId, String text) implements ClientFrame {}
+
+  /**
+   * Agents only: start (or change) watching the live list of visitors of a site, filtered on the server
+   * (docs/PROTOCOL.md §12). Filter parts are null when absent; {@code limit} is 1..500; {@code lang} picks the
+   * language of place names.
+   */
+  record WatchVisitors(
+      String siteId, String text, String chat, Boolean returning, String country, int limit, String lang)
+      implements ClientFrame {}
+
+  /** Agents only: stop watching a site's visitor list. */
+  record UnwatchVisitors(String siteId) implements ClientFrame {}
 }

@@ -168,6 +168,45 @@ public sealed interface ServerFrame {
   @JsonTypeName("availability")
   record Availability(String siteId, String status, String welcomeMessage) implements ServerFrame {}
 
+  // Visitors now (docs/PROTOCOL.md §12) --------------------------------------------------------------------------
+
+  /**
+   * One visitor online now. Place names are in the watcher's language where the data has it, else English.
+   * {@code chat}: {@code none}, {@code waiting} or {@code chatting}.
+   */
+  record VisitorNowView(
+      String visitorId,
+      Instant since,
+      String pageUrl,
+      String pageTitle,
+      Instant pageSince,
+      int pagesSeen,
+      String referrer,
+      String searchKeyword,
+      Map<String, String> utm,
+      DeviceView device,
+      String countryCode,
+      String country,
+      String region,
+      String city,
+      String network,
+      int visits,
+      boolean returning,
+      String name,
+      String chat,
+      String conversationId) {}
+
+  /** The whole list a watcher asked for: the {@code visitors} shown (newest arrivals first) and how many match. */
+  @JsonTypeName("visitors")
+  record Visitors(String siteId, int total, List<VisitorNowView> visitors, Instant serverTime)
+      implements ServerFrame {}
+
+  /** What changed since the last {@code visitors} or {@code visitorsChanged}: drop {@code removed}, then upsert. */
+  @JsonTypeName("visitorsChanged")
+  record VisitorsChanged(
+      String siteId, int total, List<VisitorNowView> upserted, List<String> removed, Instant serverTime)
+      implements ServerFrame {}
+
   @JsonTypeName("pong")
   record Pong(Long t, Instant serverTime) implements ServerFrame {}
 }

@@ -48,6 +48,7 @@ final class AgentRequests extends CommonRequests {
   private final SessionRouting routing;
   private final QueueViews queues;
   private final VisitorProfiles profiles;
+  private final VisitorWatches visitorLists;
   /** Whether the agent's chosen status was online at login; routing starts from it. */
   private final boolean onlineAtLogin;
   /** Whether the status being set is online, applied to routing when the agent entity acks (the latest asked). */
@@ -80,6 +81,8 @@ final class AgentRequests extends CommonRequests {
             session.context(), session.deps().sharding(), session::send, id -> subscriptions.follow(id, 0L, false));
     this.queues = new QueueViews(session.context(), entities, session::send);
     this.profiles = new VisitorProfiles(session.context(), entities, session::send);
+    this.visitorLists =
+        new VisitorWatches(session.context(), caller, session.deps().presence().registry(), session::send);
   }
 
   @Override
@@ -101,6 +104,12 @@ final class AgentRequests extends CommonRequests {
             VisitorProfiles.FromVisitor.class,
             m -> {
               profiles.onProfile(m);
+              return Behaviors.same();
+            })
+        .onMessage(
+            VisitorWatches.FromRegistry.class,
+            m -> {
+              visitorLists.onUpdate(m);
               return Behaviors.same();
             });
     routing.receive(builder);
@@ -124,6 +133,7 @@ final class AgentRequests extends CommonRequests {
     entities.agent(caller.id()).tell(new Agent.Disconnect(session.self()));
     queues.stopped();
     profiles.stopped();
+    visitorLists.stopped();
     routing.stopped(caller);
   }
 
@@ -161,6 +171,10 @@ final class AgentRequests extends CommonRequests {
       onSetStatus(set);
     } else if (frame instanceof ClientFrame.Decline decline) {
       routing.decline(caller, decline);
+    } else if (frame instanceof ClientFrame.WatchVisitors watch) {
+      visitorLists.watch(watch);
+    } else if (frame instanceof ClientFrame.UnwatchVisitors unwatch) {
+      visitorLists.unwatch(unwatch);
     } else {
       return false;
     }

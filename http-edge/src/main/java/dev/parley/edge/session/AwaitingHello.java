@@ -143,10 +143,11 @@ final class AwaitingHello extends Session.State {
     String siteId = session.siteId();
     session.timers().cancel(HelloTimeout.INSTANCE);
     String current = ready.profile().currentConversationId();
-    Authenticated next =
-        new Authenticated(session, caller, follows -> new VisitorRequests(session, caller, follows, current));
-    session.entities().visitor(siteId, caller.id()).tell(new Visitor.Connected(session.self()));
     Device device = deps.userAgents().device(session.client().userAgent());
+    Authenticated next =
+        new Authenticated(
+            session, caller, follows -> new VisitorRequests(session, caller, follows, current, ready.profile(), device));
+    session.entities().visitor(siteId, caller.id()).tell(new Visitor.Connected(session.self()));
     if (device != null) {
       session.entities().visitor(siteId, caller.id()).tell(new Visitor.SeenOn(device));
     }

@@ -4,12 +4,14 @@ import dev.parley.core.common.Caller;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.core.dispatcher.Dispatcher;
 import dev.parley.core.routing.RoutingHints;
+import dev.parley.core.visitor.Device;
 import dev.parley.core.visitor.PageView;
 import dev.parley.core.visitor.Visitor;
 import dev.parley.edge.admission.Admission;
 import dev.parley.edge.protocol.ClientFrame;
 import dev.parley.edge.protocol.ErrorCode;
 import dev.parley.edge.protocol.ServerFrame;
+import dev.parley.edge.visitors.VisitorNow;
 import dev.parley.persistence.directory.SiteWidget;
 import java.util.Map;
 import java.util.Optional;
@@ -43,20 +45,42 @@ final class VisitorRequests extends CommonRequests {
   private final PageRate pages = new PageRate(System.nanoTime());
   /** The visitor's open conversation as last known, or null. */
   private String currentConversationId;
+  /** This connection's part in the site's live visitor list (docs/PROTOCOL.md §12). */
+  private final VisitorPresence presence;
 
-  VisitorRequests(Session session, Caller caller, Subscriptions subscriptions, String currentConversationId) {
+  /**
+   * @param profile the visitor entity's answer to the hello
+   * @param device the device of this connection's User-Agent, or null
+   */
+  VisitorRequests(
+      Session session,
+      Caller caller,
+      Subscriptions subscriptions,
+      String currentConversationId,
+      Visitor.Profile profile,
+      Device device) {
     super(session, caller, subscriptions);
     this.siteId = session.siteId();
     this.visitorKey = siteId + "/" + caller.id();
     this.currentConversationId = currentConversationId;
+    this.presence = new VisitorPresence(session, profile, device);
     this.routing =
         new SessionRouting(
-            session.context(), session.deps().sharding(), session::send, id -> subscriptions.follow(id, 0L, false));
+            session.context(),
+            session.deps().sharding(),
+            frame -> {
+              if (frame instanceof ServerFrame.Position position) {
+                presence.position(position, this.currentConversationId);
+              }
+              session.send(frame);
+            },
+            id -> subscriptions.follow(id, 0L, false));
   }
 
   @Override
   public void started() {
     routing.visitorReady(siteId, currentConversationId);
+    presence.arrived();
   }
 
   @Override
@@ -78,6 +102,7 @@ final class VisitorRequests extends CommonRequests {
   public void stopped() {
     entities.visitor(siteId, caller.id()).tell(new Visitor.Disconnected(session.self()));
     routing.stopped(caller);
+    presence.left();
   }
 
   @Override
@@ -105,6 +130,7 @@ final class VisitorRequests extends CommonRequests {
   void closed(String conversationId) {
     if (conversationId.equals(currentConversationId)) {
       currentConversationId = null;
+      presence.chat(VisitorNow.CHAT_NONE, null);
     }
   }
 
@@ -174,6 +200,7 @@ final class VisitorRequests extends CommonRequests {
             return;
           }
           currentConversationId = reply.getValue();
+          presence.chat(VisitorNow.CHAT_WAITING, currentConversationId);
           post(send, currentConversationId, true, stale != null);
         });
   }
@@ -244,7 +271,15 @@ final class VisitorRequests extends CommonRequests {
                 replyTo -> new Visitor.Identify(IdentityCheck.identity(identify), replyTo), session.askTimeout()),
         (reply, failure) -> {
           session.requestDone();
-          answer(identify.id(), null, reply, failure, done -> ack(identify.id(), null));
+          answer(
+              identify.id(),
+              null,
+              reply,
+              failure,
+              done -> {
+                presence.named(identify.name() != null ? identify.name() : identify.userId());
+                ack(identify.id(), null);
+              });
         });
   }
 
@@ -253,10 +288,9 @@ final class VisitorRequests extends CommonRequests {
       session.send(ServerFrame.Error.of(ErrorCode.RATE_LIMITED, PageRate.limit()));
       return;
     }
-    entities.visitor(siteId, caller.id())
-        .tell(
-            new Visitor.ViewPage(
-                new PageView(page.url(), page.title(), page.referrer(), session.deps().clock().instant())));
+    PageView view = new PageView(page.url(), page.title(), page.referrer(), session.deps().clock().instant());
+    entities.visitor(siteId, caller.id()).tell(new Visitor.ViewPage(view));
+    presence.page(view);
   }
 
   private void onRate(ClientFrame.Rate rate) {
