@@ -1,0 +1,424 @@
+package dev.parley.edge.console;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.eatthepath.otp.TimeBasedOneTimePasswordGenerator;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Download;
+import com.microsoft.playwright.FrameLocator;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import dev.parley.edge.testing.ChatClient;
+import dev.parley.edge.testing.ServerTest;
+import dev.parley.edge.testing.WireClient;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The web admin console in a real headless Chromium (Debian's) against a real server on real PostgreSQL: a shop
+ * owner's first day chained from the two-step sign-in to the CSV, the Chinese pass, another site's admin, the
+ * page's security headers and size. Every page is checked with axe-core (from npm, evaluated into the page) and
+ * photographed into target/console-*.png.
+ */
+class ConsoleBrowserTest extends ServerTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
+  private static final Path AXE = Paths.get("..", "widget", "node_modules", "axe-core", "axe.min.js");
+  private static final String PASSWORD = "a long owner password";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static Playwright playwright;
+  private static Browser browser;
+  private static String axeSource;
+
+  private final List<BrowserContext> contexts = new ArrayList<>();
+  private final List<String> pageErrors = Collections.synchronizedList(new ArrayList<>());
+
+  @BeforeAll
+  static void startBrowser() throws Exception {
+    axeSource = Files.readString(AXE);
+    playwright = Playwright.create();
+    browser =
+        playwright
+            .chromium()
+            .launch(
+                new BrowserType.LaunchOptions()
+                    .setExecutablePath(CHROMIUM)
+                    .setHeadless(true)
+                    .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync")));
+    PlaywrightAssertions.setDefaultAssertionTimeout(WAIT.toMillis());
+    Files.createDirectories(Paths.get("target"));
+  }
+
+  @AfterAll
+  static void stopBrowser() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (playwright != null) {
+      playwright.close();
+    }
+  }
+
+  @AfterEach
+  void closeContexts() {
+    contexts.forEach(BrowserContext::close);
+    assertThat(pageErrors).as("errors in the console's pages (CSP violations, exceptions)").isEmpty();
+  }
+
+  // Tests ---------------------------------------------------------------------------------------------------------
+
+  @Test
+  void anOwnersFirstDayFromTheTwoStepSignInToTheCsv() throws Exception {
+    String siteId = unique("shop");
+    server.createSite(adminToken, siteId);
+    String owner = createOwner(siteId, "owner");
+    String secret = enrolTwoFactor(owner);
+
+    Page page = open("en-US", 1280, 860);
+    // Sign in: password, then the code an authenticator app would show next.
+    assertThat(page.locator("h2")).hasText("Sign in");
+    checkPage(page, "signin");
+    page.getByLabel("User name").fill(owner);
+    page.getByLabel("Password").fill(PASSWORD);
+    page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+    assertThat(page.locator("h2")).hasText("Two-step verification");
+    checkPage(page, "signin-code");
+    page.getByLabel("Code").fill(code(secret, Instant.now().plusSeconds(30)));
+    page.getByText("Verify").click();
+    assertThat(page.locator("main[data-page='dashboard'] h1")).hasText("Dashboard");
+    assertThat(page.getByTestId("live-state")).hasText("Live");
+    checkPage(page, "dashboard");
+
+    // Site: allow the shop's origin.
+    go(page, "site");
+    page.getByLabel("Allowed origins", new Page.GetByLabelOptions()).fill(server.origin() + "\nhttps://shop.example");
+    page.getByTestId("site-form").getByText("Save").click();
+    assertThat(page.getByTestId("site-form").locator(".notice.ok")).hasText("Saved.");
+    assertThat(server.request("GET", "/api/sites/" + siteId, adminToken, null).body().path("allowedOrigins").toString())
+        .contains("https://shop.example");
+    page.getByTestId("rotate-secret").click(); // confirm() is accepted by the dialog handler
+    assertThat(page.getByTestId("secret")).not().isEmpty();
+    checkPage(page, "site");
+
+    // Widget: a colour and a title; the preview (the real panel) shows them after the save.
+    go(page, "widget");
+    FrameLocator preview = page.frameLocator("[data-testid=preview]");
+    assertThat(preview.locator("#pw-title")).hasText("Site " + siteId);
+    page.locator("input[name=color]").fill("#16a34a");
+    page.getByLabel("Title (English)").fill("Tea Shop");
+    page.getByTestId("widget-form").getByText("Save").click();
+    assertThat(page.getByTestId("widget-form").locator(".notice.ok")).hasText("Saved.");
+    assertThat(preview.locator("#pw-title")).hasText("Tea Shop");
+    page.waitForFunction(
+        "() => document.querySelector('[data-testid=preview]').contentDocument.documentElement.style"
+            + ".getPropertyValue('--pw-c') === '#16a34a'", null, new Page.WaitForFunctionOptions().setTimeout(WAIT.toMillis()));
+    assertThat(page.getByTestId("embed")).hasText("<script src=\"" + server.origin() + "/widget.js\" data-site=\"" + siteId + "\" async></script>");
+    checkPage(page, "widget");
+
+    // Team: an agent, whose generated password is shown once.
+    go(page, "team");
+    page.getByTestId("add-member").getByLabel("User name").fill("lin");
+    page.getByTestId("add-member").getByLabel("Display name").fill("Lin");
+    page.getByTestId("add-member").locator("button[type=submit]").click();
+    Locator created = page.locator(".notice.ok");
+    assertThat(created).containsText("Created lin@" + siteId);
+    Matcher m = Pattern.compile("Password: (\\S+)").matcher(created.textContent());
+    assertThat(m.find()).isTrue();
+    String agentPassword = m.group(1);
+    assertThat(page.locator("tr[data-username='lin@" + siteId + "']")).isVisible();
+    checkPage(page, "team");
+
+    // A visitor writes (English and Chinese); the dashboard shows the waiting conversation live.
+    go(page, "dashboard");
+    assertThat(page.getByTestId("live-state")).hasText("Live");
+    assertThat(page.getByTestId("count-waiting")).hasText("0");
+    try (ChatClient visitor = ChatClient.visitor(server.visitorUri(siteId), server.origin(), null);
+        ChatClient agent = ChatClient.agent(server.agentUri(), server.login("lin@" + siteId, agentPassword))) {
+      visitor.send(null, "Is the jasmine tea in stock? 这个茉莉花茶有货吗");
+      visitor.awaitState(c -> c.currentConversationId() != null && c.lastSeq(c.currentConversationId()) >= 1, WAIT);
+      String conversation = visitor.currentConversationId();
+      assertThat(page.locator("[data-testid=queue] tr[data-conversation='" + conversation + "']")).isVisible();
+      assertThat(page.getByTestId("count-waiting")).hasText("1");
+      checkPage(page, "dashboard-waiting");
+
+      // The agent answers over the wire protocol; the queue empties live.
+      agent.claim(conversation);
+      agent.awaitState(c -> c.lastSeq(conversation) >= 2, WAIT);
+      agent.send(conversation, "Yes, we have it. 有货。");
+      visitor.awaitState(c -> c.lastSeq(conversation) >= 3, WAIT);
+      assertThat(page.getByTestId("count-waiting")).hasText("0");
+
+      // History: the conversation is listed, found by English and by Chinese words, and its transcript opens.
+      go(page, "history");
+      searchUntilListed(page, "", conversation);
+      searchUntilListed(page, "stock", conversation);
+      searchUntilListed(page, "有货", conversation);
+      checkPage(page, "history");
+      page.locator("tr[data-conversation='" + conversation + "'] a").click();
+      assertThat(page.locator("[data-testid=transcript] li[data-seq='1'] .body")).hasText("Is the jasmine tea in stock? 这个茉莉花茶有货吗");
+      assertThat(page.locator("[data-testid=transcript] li[data-seq='3'] .body")).hasText("Yes, we have it. 有货。");
+      assertThat(page.locator("tr[data-conversation='" + conversation + "']")).isVisible(); // the visitor's conversations
+      checkPage(page, "transcript");
+
+      // CSV export with progress: the file holds the conversation.
+      go(page, "history");
+      Download download = page.waitForDownload(() -> page.getByTestId("export").click());
+      assertThat(page.getByTestId("export-progress")).containsText("Exported");
+      String csv = Files.readString(download.path()).replace("\uFEFF", ""); // the export starts with a BOM for Excel
+      assertThat(csv).startsWith("conversation_id").contains(conversation);
+    }
+
+    // Password change, then sign out and back in with the new password (and a later code).
+    go(page, "account");
+    assertThat(page.getByTestId("two-factor")).containsText("On");
+    page.getByLabel("Current password").fill(PASSWORD);
+    page.getByLabel("New password (10–200 characters)").fill(PASSWORD + " 2");
+    page.getByLabel("New password again").fill(PASSWORD + " 2");
+    page.getByTestId("password-change").locator("button[type=submit]").click();
+    assertThat(page.getByTestId("password-change").locator(".notice.ok")).containsText("Password changed");
+    checkPage(page, "account");
+    page.getByTestId("signout").click();
+    assertThat(page.locator("h2")).hasText("Sign in");
+    assertThat(server.request("POST", "/api/auth/login", null, Map.of("username", owner, "password", PASSWORD)).status())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void chineseBrowsersGetChineseAndThePickIsRemembered() {
+    Page page = open("zh-CN", 1280, 800);
+    assertThat(page.locator("html")).hasAttribute("lang", "zh-CN");
+    assertThat(page.locator("h2")).hasText("登录");
+    page.getByLabel("用户名").fill(server.admin().username());
+    page.getByLabel("密码").fill(server.admin().password());
+    page.locator("button[type=submit]").click();
+    assertThat(page.locator("main h1")).hasText("实时概览");
+    assertThat(page.locator("nav")).containsText("历史记录");
+    checkPage(page, "zh-dashboard");
+    go(page, "history");
+    checkPage(page, "zh-history");
+    go(page, "team");
+    checkPage(page, "zh-team");
+    go(page, "widget");
+    checkPage(page, "zh-widget");
+    go(page, "site");
+    checkPage(page, "zh-site");
+    go(page, "account");
+    checkPage(page, "zh-account");
+
+    // Dark, then English: both remembered across a reload (the session too, in this tab).
+    page.getByTestId("theme").click();
+    assertThat(page.locator("html")).hasAttribute("data-theme", "dark");
+    page.getByTestId("lang").click();
+    assertThat(page.locator("main h1")).hasText("My account");
+    page.reload();
+    assertThat(page.locator("main h1")).hasText("My account");
+    assertThat(page.locator("html")).hasAttribute("data-theme", "dark");
+    assertThat(page.locator("html")).hasAttribute("lang", "en");
+    checkPage(page, "dark-account");
+    go(page, "dashboard");
+    checkPage(page, "dark-dashboard");
+  }
+
+  @Test
+  void onAPhoneTheMenuFoldsAway() {
+    Page page = open("en-US", 390, 844);
+    signInAsAdmin(page);
+    assertThat(page.locator("nav")).isHidden();
+    page.getByText("Menu").click();
+    assertThat(page.locator("nav")).isVisible();
+    page.locator("nav").getByText("Team").click();
+    assertThat(page.locator("main h1")).hasText("Team");
+    assertThat(page.locator("nav")).isHidden();
+    checkPage(page, "phone-team");
+    go(page, "widget");
+    checkPage(page, "phone-widget");
+  }
+
+  @Test
+  void anotherSitesAdminSeesNothingOfThisSite() throws Exception {
+    String mine = unique("mine");
+    String theirs = unique("theirs");
+    server.createSite(adminToken, mine);
+    server.createSite(adminToken, theirs);
+    String otherOwner = createOwner(theirs, "boss");
+    try (ChatClient visitor = ChatClient.visitor(server.visitorUri(mine), server.origin(), null)) {
+      visitor.send(null, "private words of the first site");
+      visitor.awaitState(c -> c.currentConversationId() != null && c.lastSeq(c.currentConversationId()) >= 1, WAIT);
+    }
+    Page page = open("en-US", 1280, 800);
+    page.getByLabel("User name").fill(otherOwner);
+    page.getByLabel("Password").fill(PASSWORD);
+    page.locator("button[type=submit]").click();
+    assertThat(page.locator("main h1")).hasText("Dashboard");
+    assertThat(page.locator(".site-name")).hasText("Site " + theirs);
+    go(page, "history");
+    page.getByLabel("Search messages").fill("private");
+    page.getByText("Search", new Page.GetByTextOptions().setExact(true)).click();
+    assertThat(page.locator("main")).containsText("Nothing here yet.");
+    Object status =
+        page.evaluate(
+            "async (site) => (await fetch('/api/sites/' + site + '/conversations', {headers: {Authorization: 'Bearer '"
+                + " + JSON.parse(sessionStorage.getItem('parley-console-session')).token}})).status",
+            mine);
+    assertThat(status).isEqualTo(404);
+    checkPage(page, "other-site-history");
+  }
+
+  @Test
+  void theConsolePageIsLockedDownAndSmall() throws Exception {
+    HttpResponse<byte[]> redirect = get("/console", Map.of());
+    assertThat(redirect.statusCode()).isEqualTo(301);
+    HttpResponse<byte[]> page = get("/console/", Map.of());
+    assertThat(page.statusCode()).isEqualTo(200);
+    String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+    assertThat(csp).contains("frame-ancestors 'none'").contains("script-src 'self' 'sha256-").doesNotContain("unsafe");
+    assertThat(page.headers().firstValue("X-Frame-Options")).contains("DENY");
+
+    // What a first visit loads, gzip-encoded as browsers ask for it: the page and every file it pulls in.
+    Page browserPage = open("en-US", 1280, 800);
+    List<String> loaded = Collections.synchronizedList(new ArrayList<>());
+    browserPage.onResponse(r -> loaded.add(URI.create(r.url()).getPath()));
+    browserPage.reload();
+    assertThat(browserPage.locator("h2")).hasText("Sign in");
+    long total = 0;
+    for (String path : List.copyOf(loaded)) {
+      HttpResponse<byte[]> r = get(path, Map.of("Accept-Encoding", "gzip"));
+      assertThat(r.statusCode()).as(path).isEqualTo(200);
+      total += r.body().length;
+    }
+    System.out.printf("console first load: %d files, %d bytes gzip-encoded%n", loaded.size(), total);
+    Files.writeString(Paths.get("target", "console-first-load.txt"), loaded.size() + " files, " + total + " bytes gzip\n");
+    assertThat(total).as("first load, gzip-encoded").isLessThan(150 * 1024);
+  }
+
+  // Helpers -------------------------------------------------------------------------------------------------------
+
+  private Page open(String locale, int width, int height) {
+    BrowserContext context =
+        browser.newContext(new Browser.NewContextOptions().setLocale(locale).setViewportSize(width, height).setAcceptDownloads(true));
+    context.setDefaultTimeout(WAIT.toMillis());
+    contexts.add(context);
+    Page page = context.newPage();
+    page.onDialog(d -> d.accept());
+    page.onPageError(e -> pageErrors.add(e));
+    page.onConsoleMessage(msg -> {
+      if (msg.type().equals("error") && !msg.text().contains("Failed to load resource")) {
+        pageErrors.add(msg.text());
+      }
+    });
+    page.navigate(server.origin() + "/console/");
+    return page;
+  }
+
+  private static void go(Page page, String to) {
+    page.navigate(server.origin() + "/console/#/" + to);
+    assertThat(page.locator("main[data-page='" + to + "']")).isVisible();
+  }
+
+  private static void signInAsAdmin(Page page) {
+    page.getByLabel("User name").fill(server.admin().username());
+    page.getByLabel("Password").fill(server.admin().password());
+    page.locator("button[type=submit]").click();
+    assertThat(page.locator("main h1")).isVisible();
+  }
+
+  /** Searches until the read model lists the conversation (it trails the journal by well under a second). */
+  private static void searchUntilListed(Page page, String text, String conversation) {
+    Instant deadline = Instant.now().plus(WAIT);
+    page.getByLabel("Search messages").fill(text);
+    Locator row = page.locator("tr[data-conversation='" + conversation + "']");
+    while (true) {
+      page.getByText("Search", new Page.GetByTextOptions().setExact(true)).click();
+      try {
+        row.waitFor(new Locator.WaitForOptions().setTimeout(1000));
+        return;
+      } catch (com.microsoft.playwright.TimeoutError e) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new AssertionError("conversation " + conversation + " not found by '" + text + "'", e);
+        }
+      }
+    }
+  }
+
+  /** axe-core finds no serious or critical violation; then a screenshot for people to look at. */
+  private static void checkPage(Page page, String name) {
+    page.evaluate(axeSource);
+    Object result =
+        page.evaluate(
+            "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
+                + " return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                + ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')); }");
+    assertThat((List<?>) result).as("serious accessibility violations on %s", name).isEmpty();
+    page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target", "console-" + name + ".png")).setFullPage(true));
+  }
+
+  private String createOwner(String siteId, String name) {
+    ObjectNode body = WireClient.JSON.createObjectNode().put("username", name).put("role", "owner").put("password", PASSWORD);
+    var r = server.request("POST", "/api/sites/" + siteId + "/accounts", adminToken, body);
+    assertThat(r.status()).as("create %s: %s", name, r.body()).isEqualTo(201);
+    return r.body().path("account").path("username").asText();
+  }
+
+  /** Turns two-step sign-in on for the account through the API and returns the authenticator's secret. */
+  private static String enrolTwoFactor(String username) throws Exception {
+    String token = server.login(username, PASSWORD);
+    var enrol = server.request("POST", "/api/auth/2fa/enrol", token, null);
+    String secret = enrol.body().path("secret").asText();
+    var confirmed = server.request("POST", "/api/auth/2fa/confirm", token, Map.of("code", code(secret, Instant.now())));
+    assertThat(confirmed.status()).as("confirm: %s", confirmed.body()).isEqualTo(200);
+    return secret;
+  }
+
+  /** What an authenticator app computes from the enrolment's base32 secret. */
+  private static String code(String base32Secret, Instant at) throws Exception {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    ByteArrayOutputStream key = new ByteArrayOutputStream();
+    long buffer = 0;
+    int bits = 0;
+    for (char c : base32Secret.toCharArray()) {
+      buffer = (buffer << 5) | alphabet.indexOf(c);
+      bits += 5;
+      if (bits >= 8) {
+        key.write((int) (buffer >> (bits - 8)) & 0xff);
+        bits -= 8;
+      }
+    }
+    return new TimeBasedOneTimePasswordGenerator(Duration.ofSeconds(30), 6)
+        .generateOneTimePasswordString(new SecretKeySpec(key.toByteArray(), "HmacSHA1"), at, Locale.ROOT);
+  }
+
+  private static HttpResponse<byte[]> get(String path, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.origin() + path)).GET();
+    headers.forEach(b::header);
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+}
