@@ -11,6 +11,8 @@ import { WidgetPage } from './pages/widget.js';
 import { TeamPage } from './pages/team.js';
 import { Dashboard } from './pages/dashboard.js';
 import { History } from './pages/history.js';
+import { RoutingPage } from './pages/routing.js';
+import { RepliesPage } from './pages/replies.js';
 
 const THEME_KEY = 'parley-console-theme';
 const SITE_KEY = 'parley-console-site';
@@ -22,6 +24,8 @@ const PAGES = [
   { id: 'site', label: 'nav.site', view: SitePage, managers: true },
   { id: 'widget', label: 'nav.widget', view: WidgetPage, managers: true },
   { id: 'team', label: 'nav.team', view: TeamPage, managers: true },
+  { id: 'routing', label: 'nav.routing', view: RoutingPage, managers: true },
+  { id: 'replies', label: 'nav.replies', view: RepliesPage, managers: true },
   { id: 'account', label: 'nav.account', view: Account },
 ];
 

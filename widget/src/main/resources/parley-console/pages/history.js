@@ -110,10 +110,10 @@ function Transcript({ t, lang, site, id }) {
     <h1>${t('history.transcript')} · <span dir="auto">${c.visitorName || c.visitorId.slice(0, 8)}</span></h1>
     <ol class="transcript" data-testid="transcript">
       ${data.entries.map((e) => html`<li class=${'entry ' + e.authorRole + ' ' + e.kind} data-seq=${e.seq}>
-        <span class="meta">${e.authorRole} · ${when(lang, e.at)}</span>
+        <span class="meta">${t('who.' + e.authorRole)} · ${when(lang, e.at)}</span>
         ${e.kind === 'message'
           ? html`<p class="body" dir="auto">${e.body === '' ? html`<em>${t('history.erased')}</em>` : e.body}</p>`
-          : html`<p class="body event">${e.kind}${e.detail ? ' → ' + e.detail : ''}</p>`}
+          : html`<p class="body event">${t('kind.' + e.kind)}${e.detail ? ' → ' + e.detail : ''}</p>`}
       </li>`)}
     </ol>
     <section class="card" aria-labelledby="earlier-title">

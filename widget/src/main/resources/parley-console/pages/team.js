@@ -66,10 +66,10 @@ export function TeamPage({ t, site, role, refreshSites }) {
                   ${ROLES.map((r) => html`<option value=${r}>${roleLabel(r)}</option>`)}</select></td>
               <td>${a.disabled ? t('team.disabled') : t('team.enabled')}</td>
               <td>${a.twoFactorEnabled ? t('common.yes') : t('common.no')}</td>
-              <td class="actions">
+              <td><div class="actions">
                 <button type="button" class="ghost" onClick=${() => act(() => api('PATCH', `${base}/${a.id}`, { disabled: !a.disabled }))}>${a.disabled ? t('team.enable') : t('team.disable')}</button>
                 <button type="button" class="ghost" onClick=${() => act(async () => { const r = await api('POST', `${base}/${a.id}/reset-password`); setOk(t('team.reset', { name: a.username, password: r.password })); })}>${t('team.resetPassword')}</button>
                 <button type="button" class="ghost danger" onClick=${() => window.confirm(t('team.delete.confirm', { name: a.username })) && act(() => api('DELETE', `${base}/${a.id}`))}>${t('team.delete')}</button>
-              </td></tr>`)}
+              </div></td></tr>`)}
           </tbody></table></div>`}`;
 }

@@ -4,6 +4,7 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.eatthepath.otp.TimeBasedOneTimePasswordGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
@@ -157,6 +158,40 @@ class ConsoleBrowserTest extends ServerTest {
     assertThat(page.locator("tr[data-username='lin@" + siteId + "']")).isVisible();
     checkPage(page, "team");
 
+    // Groups and hours: a "sales" group with Lin in it, Lin's capacity, Monday 09:00–17:00 in Shanghai, a holiday.
+    go(page, "routing");
+    page.getByLabel("Time zone (IANA, e.g. Asia/Shanghai)").fill("Asia/Shanghai");
+    for (int hour = 9; hour < 17; hour++) {
+      page.locator("button.cell[data-day=monday][data-hour='" + hour + "']").click();
+    }
+    assertThat(page.locator("button.cell[data-day=monday][aria-pressed=true]")).hasCount(8);
+    page.getByLabel("Holidays (one date per line, like 2026-10-01)").fill("2026-10-01");
+    page.getByLabel("Group id (a-z, 0-9, -)").fill("sales");
+    page.getByLabel("Group name").fill("Sales");
+    page.getByTestId("add-group").click();
+    page.locator("fieldset[data-group=sales]").getByLabel("Lin").check();
+    page.locator("input[data-capacity='lin@" + siteId + "']").fill("5");
+    page.getByTestId("routing-form").locator("button[type=submit]").click();
+    assertThat(page.getByTestId("routing-form").locator(".notice.ok")).hasText("Saved.");
+    JsonNode routing = server.request("GET", "/api/sites/" + siteId + "/routing", adminToken, null).body();
+    String linId = routing.path("groups").get(0).path("members").get(0).asText();
+    assertThat(routing.path("groups").get(0).path("id").asText()).isEqualTo("sales");
+    assertThat(routing.path("capacities").path(linId).asInt()).isEqualTo(5);
+    assertThat(routing.path("timeZone").asText()).isEqualTo("Asia/Shanghai");
+    assertThat(routing.path("hours").toString()).isEqualTo("[{\"day\":\"monday\",\"opens\":\"09:00\",\"closes\":\"17:00\"}]");
+    assertThat(routing.path("holidays").toString()).contains("2026-10-01");
+    page.reload();
+    assertThat(page.locator("button.cell[data-day=monday][aria-pressed=true]")).hasCount(8);
+    checkPage(page, "routing");
+
+    // Team quick replies.
+    go(page, "replies");
+    page.getByLabel("Shortcut").fill("ship");
+    page.getByTestId("add-reply").locator("textarea").fill("Hi {visitor.name}, we ship within 24 hours.");
+    page.getByTestId("add-reply").locator("button[type=submit]").click();
+    assertThat(page.locator("tr[data-shortcut=ship]")).containsText("we ship within 24 hours");
+    checkPage(page, "replies");
+
     // A visitor writes (English and Chinese); the dashboard shows the waiting conversation live.
     go(page, "dashboard");
     assertThat(page.getByTestId("live-state")).hasText("Live");
@@ -231,6 +266,10 @@ class ConsoleBrowserTest extends ServerTest {
     checkPage(page, "zh-widget");
     go(page, "site");
     checkPage(page, "zh-site");
+    go(page, "routing");
+    checkPage(page, "zh-routing");
+    go(page, "replies");
+    checkPage(page, "zh-replies");
     go(page, "account");
     checkPage(page, "zh-account");
 
