@@ -13,6 +13,7 @@ import { Dashboard } from './pages/dashboard.js';
 import { History } from './pages/history.js';
 import { RoutingPage } from './pages/routing.js';
 import { RepliesPage } from './pages/replies.js';
+import { LivePage } from './pages/live.js';
 
 const THEME_KEY = 'parley-console-theme';
 const SITE_KEY = 'parley-console-site';
@@ -27,6 +28,7 @@ const PAGES = [
   { id: 'routing', label: 'nav.routing', view: RoutingPage, managers: true },
   { id: 'replies', label: 'nav.replies', view: RepliesPage, managers: true },
   { id: 'account', label: 'nav.account', view: Account },
+  { id: 'live', label: 'live.title', view: LivePage, hidden: true },
 ];
 
 function stored(key) {
@@ -126,7 +128,7 @@ function App() {
     <div class="layout">
       <nav id="nav" class=${menuOpen ? 'open' : ''} aria-label=${t('nav.menu')}>
         <ul>
-          ${pages.map((p) => html`<li><a href=${'#/' + p.id} aria-current=${p === page ? 'page' : undefined}>${t(p.label)}</a></li>`)}
+          ${pages.filter((p) => !p.hidden).map((p) => html`<li><a href=${'#/' + p.id} aria-current=${p === page ? 'page' : undefined}>${t(p.label)}</a></li>`)}
         </ul>
       </nav>
       <main id="main" tabindex="-1" data-page=${page.id}>

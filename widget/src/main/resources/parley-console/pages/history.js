@@ -86,7 +86,8 @@ function Rows({ t, lang, rows }) {
       <td>${c.status === 'closed' ? t('history.status.closed') : c.status === 'waiting' ? t('dash.waiting') : t('history.status.open')}${c.missed ? ' · ' + t('dash.missedCount') : ''}</td>
       <td>${(c.visitorMessages || 0) + (c.agentMessages || 0)}</td>
       <td>${c.rating ? '★'.repeat(c.rating) : '—'}</td>
-      <td><a href=${'#/history/' + encodeURIComponent(c.conversationId)} dir="auto">${c.lastMessagePreview ? c.lastMessagePreview.slice(0, 60) : t('history.transcript')}</a></td>
+      <td><a href=${'#/history/' + encodeURIComponent(c.conversationId)} dir="auto">${c.lastMessagePreview ? c.lastMessagePreview.slice(0, 60) : t('history.transcript')}</a>
+        ${c.status !== 'closed' ? html` · <a href=${'#/live/' + encodeURIComponent(c.conversationId)}>${t('dash.follow')}</a>` : null}</td>
     </tr>`)}</tbody></table></div>`;
 }
 

@@ -211,6 +211,29 @@ class ConsoleBrowserTest extends ServerTest {
       agent.send(conversation, "Yes, we have it. 有货。");
       visitor.awaitState(c -> c.lastSeq(conversation) >= 3, WAIT);
       assertThat(page.getByTestId("count-waiting")).hasText("0");
+      assertThat(page.getByTestId("count-active")).hasText("1");
+      Locator activeRow = page.locator("[data-testid=active] tr[data-conversation='" + conversation + "']");
+      assertThat(activeRow).containsText("Lin");
+      assertThat(page.locator("[data-testid=agents] tr", new Page.LocatorOptions().setHasText("Lin"))).containsText("1 / 5");
+      checkPage(page, "dashboard-active");
+
+      // Supervision: follow it live, read-only; a note reaches the agent; take it over; close it.
+      activeRow.getByText("Follow").click();
+      assertThat(page.locator("[data-testid=live-timeline] li[data-seq='3'] .body")).hasText("Yes, we have it. 有货。");
+      visitor.send(conversation, "And oolong?");
+      assertThat(page.locator("[data-testid=live-timeline] li[data-seq='4'] .body")).hasText("And oolong?");
+      page.getByLabel("Note to the agent").fill("Offer the spring harvest");
+      page.getByText("Send note").click();
+      assertThat(page.locator("[data-testid=notes]")).containsText("Offer the spring harvest");
+      agent.awaitState(c -> c.noteFrames().stream().anyMatch(n -> n.path("text").asText().equals("Offer the spring harvest")), WAIT);
+      checkPage(page, "live");
+      page.getByTestId("take-over").click();
+      assertThat(page.locator("[data-testid=live-timeline] li.joined").last()).containsText("joined");
+      visitor.awaitState(c -> c.timeline(conversation).stream().anyMatch(e -> e.path("kind").asText().equals("transferred")), WAIT);
+      page.getByTestId("close").click();
+      assertThat(page.getByTestId("live-status")).containsText("Closed");
+      go(page, "dashboard");
+      assertThat(page.getByTestId("count-active")).hasText("0");
 
       // History: the conversation is listed, found by English and by Chinese words, and its transcript opens.
       go(page, "history");
@@ -218,9 +241,10 @@ class ConsoleBrowserTest extends ServerTest {
       searchUntilListed(page, "stock", conversation);
       searchUntilListed(page, "有货", conversation);
       checkPage(page, "history");
-      page.locator("tr[data-conversation='" + conversation + "'] a").click();
+      page.locator("tr[data-conversation='" + conversation + "'] a").first().click();
       assertThat(page.locator("[data-testid=transcript] li[data-seq='1'] .body")).hasText("Is the jasmine tea in stock? 这个茉莉花茶有货吗");
       assertThat(page.locator("[data-testid=transcript] li[data-seq='3'] .body")).hasText("Yes, we have it. 有货。");
+      assertThat(page.locator("[data-testid=transcript] li[data-seq='4'] .body")).hasText("And oolong?");
       assertThat(page.locator("tr[data-conversation='" + conversation + "']")).isVisible(); // the visitor's conversations
       checkPage(page, "transcript");
 
