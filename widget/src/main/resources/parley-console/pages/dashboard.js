@@ -32,7 +32,7 @@ export function Dashboard({ t, lang, site, manager }) {
     if (manager) api('GET', `/api/sites/${site.id}/accounts`).then((a) => setNames(Object.fromEntries(a.map((x) => [x.id, x.displayName || x.username]))), () => {});
     api('GET', `/api/sites/${site.id}/routing`).then(setRouting, () => {});
     api('GET', `/api/sites/${site.id}/conversations?limit=200&from=${encodeURIComponent(new Date(today() + 'T00:00:00').toISOString())}`)
-      .then((r) => setTodayCount(r.items.length + (r.nextCursor ? '+' : '')), () => {});
+      .then((r) => setTodayCount({ n: r.items.length, more: !!r.nextCursor }), () => {});
 
     const upsert = (id, patch) => setActive((a) => ({ ...a, [id]: { ...(a[id] || { conversationId: id }), ...patch } }));
     const drop = (id) => setActive((a) => { const n = { ...a }; delete n[id]; return n; });
@@ -63,7 +63,7 @@ export function Dashboard({ t, lang, site, manager }) {
           return next;
         });
         for (const id of f.removed || []) follow(id, FAR_SEQ);
-        if ((f.added || []).length) setTodayCount((n) => (typeof n === 'number' ? n + f.added.length : n));
+        if ((f.added || []).length) setTodayCount((c) => (c ? { ...c, n: c.n + f.added.length } : c));
         if (f.missed) setMissed(f.missed);
       } else if (f.type === 'synced') {
         if (f.status === 'assigned') upsert(f.conversationId, { visitorId: f.visitorId, agentId: f.agentId });
@@ -92,7 +92,7 @@ export function Dashboard({ t, lang, site, manager }) {
     <div class="tiles">
       <div class="tile"><span class="big" data-testid="count-waiting">${queue.length}</span><span>${t('dash.waiting')}</span></div>
       <div class="tile"><span class="big" data-testid="count-active">${activeList.length}</span><span>${t('dash.active')}</span></div>
-      <div class="tile"><span class="big" data-testid="count-today">${todayCount ?? '…'}</span><span>${t('dash.today')}</span></div>
+      <div class="tile"><span class="big" data-testid="count-today">${todayCount ? todayCount.n + (todayCount.more ? '+' : '') : '…'}</span><span>${t('dash.today')}</span></div>
       <div class="tile"><span class="big" data-testid="count-missed">${missed.length}</span><span>${t('dash.missedCount')}</span></div>
     </div>
     <section class="card" aria-labelledby="queue-title">

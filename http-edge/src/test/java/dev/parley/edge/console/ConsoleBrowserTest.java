@@ -203,6 +203,7 @@ class ConsoleBrowserTest extends ServerTest {
       String conversation = visitor.currentConversationId();
       assertThat(page.locator("[data-testid=queue] tr[data-conversation='" + conversation + "']")).isVisible();
       assertThat(page.getByTestId("count-waiting")).hasText("1");
+      assertThat(page.getByTestId("count-today")).hasText("1");
       checkPage(page, "dashboard-waiting");
 
       // The agent answers over the wire protocol; the queue empties live.
@@ -381,6 +382,14 @@ class ConsoleBrowserTest extends ServerTest {
     System.out.printf("console first load: %d files, %d bytes gzip-encoded%n", loaded.size(), total);
     Files.writeString(Paths.get("target", "console-first-load.txt"), loaded.size() + " files, " + total + " bytes gzip\n");
     assertThat(total).as("first load, gzip-encoded").isLessThan(150 * 1024);
+
+    // Every word exists in both languages.
+    Object missing =
+        browserPage.evaluate(
+            "async () => { const { STRINGS } = await import('/console/i18n.js');"
+                + " const en = Object.keys(STRINGS.en), zh = Object.keys(STRINGS.zh);"
+                + " return en.filter(k => !zh.includes(k)).concat(zh.filter(k => !en.includes(k))); }");
+    assertThat((List<?>) missing).as("keys in one language only").isEmpty();
   }
 
   // Helpers -------------------------------------------------------------------------------------------------------
