@@ -24,7 +24,8 @@ export class Live {
     const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/agent';
     const ws = new WebSocket(url);
     this.ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', token: token() }));
+    // observe: the console only watches; it must not make the account available for offers (PROTOCOL.md §2).
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', token: token(), observe: true }));
     ws.onmessage = (e) => {
       let f;
       try { f = JSON.parse(e.data); } catch (err) { return; }
