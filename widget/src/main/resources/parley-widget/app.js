@@ -22,9 +22,6 @@
   var RETRY_SEND_MS = 1500;
   // Beyond this many resyncs on one connection the link is dropped: the reconnect rebuilds, at backoff pace.
   var MAX_RESYNCS_PER_CONNECTION = 5;
-  // Answers after which the same message will never be accepted (PROTOCOL.md §6.5).
-  var FINAL = ['text-empty', 'text-too-long', 'invalid-message-id', 'unknown-conversation', 'conversation-closed',
-    'not-assigned', 'already-claimed', 'not-allowed', 'invalid-field', 'missing-field', 'quota-exceeded'];
   var ICON_BELL = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" ' +
     'd="M12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2zm6-6V11a6 6 0 0 0-5-5.9V4a1 1 0 1 0-2 0v1.1A6 6 0 0 0 6 11v5l-2 2v1h16v-1z"/></svg>';
   var ICON_BELL_OFF = ICON_BELL.replace('</svg>',
@@ -415,7 +412,7 @@
       toHost({ t: 'identity', result: { ok: false, code: f.code } });
       return;
     }
-    if (!S.welcomed && !f.ref && (f.code === 'rate-limited' || f.code === 'overloaded')) {
+    if (!S.welcomed && !f.ref && f.retry === true && f.retryAfterMs > 0) {
       // The hello was refused for load (too many new sessions from this address, a full server), not because the
       // transport fails: say hello again on the same connection once the server's retryAfterMs has passed.
       var mine = transport;
@@ -447,7 +444,8 @@
     var item = f.ref && find(f.ref);
     if (!item) { log('error', f.code); return; }
     if (f.ref === S.inflight) S.inflight = null;
-    if (FINAL.indexOf(f.code) >= 0) {
+    // The server says whether the same message can ever go (PROTOCOL.md §8); an older server without the flag: final.
+    if (f.retry !== true) {
       item.state = 'failed';
       item.code = f.code;
       saveOutbox();

@@ -27,6 +27,7 @@ import dev.parley.edge.transport.Gateway;
 import dev.parley.edge.web.UserAgents;
 import dev.parley.persistence.config.Databases;
 import dev.parley.persistence.config.PersistenceSettings;
+import dev.parley.persistence.config.PlannerStatistics;
 import dev.parley.persistence.config.Storage;
 import dev.parley.persistence.audit.AuditLog;
 import dev.parley.persistence.privacy.Erasures;
@@ -59,6 +60,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -87,6 +89,7 @@ public final class ParleyServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration PLANNER_STATISTICS_EVERY = Duration.ofSeconds(10);
   private static final String TOKEN_SECRET = "token-signing-key";
   /** Keys the opaque per-address keys that queues count by (admission control). */
   private static final String CLIENT_KEY_SECRET = "client-key";
@@ -192,6 +195,22 @@ public final class ParleyServer implements AutoCloseable {
       }
       Executor blocking =
           system.dispatchers().lookup(DispatcherSelector.fromConfig("parley-blocking-dispatcher"));
+      // A young database's planner statistics lag its growth by minutes; without them a fresh node under load
+      // spends its database on the projections' reads (PlannerStatistics).
+      PlannerStatistics statistics = new PlannerStatistics(pool);
+      Cancellable statisticsTask =
+          system.scheduler()
+              .scheduleWithFixedDelay(
+                  PLANNER_STATISTICS_EVERY, PLANNER_STATISTICS_EVERY, statistics::refresh,
+                  system.dispatchers().lookup(DispatcherSelector.fromConfig("parley-blocking-dispatcher")));
+      CoordinatedShutdown.get(system)
+          .addTask(
+              CoordinatedShutdown.PhaseServiceUnbind(),
+              "stop-planner-statistics",
+              () -> {
+                statisticsTask.cancel();
+                return CompletableFuture.completedFuture(Done.getInstance());
+              });
       RoutingStore routing = new RoutingStore(pool, blocking);
       ClusterSharding sharding = Domain.start(system, routing);
       // The read side: one projection per read model and tag slice, spread over the cluster (docs/DECISIONS.md).

@@ -59,16 +59,6 @@ public final class AgentClient implements AutoCloseable {
    */
   static final int MAX_RESYNCS_PER_CONNECTION = 5;
 
-  /** Refusals that no retry will change (protocol §6.5): the frame leaves the outbox and shows as failed. */
-  static final Set<String> FINAL_CODES =
-      Set.of(
-          "text-empty", "text-too-long", "invalid-message-id", "unknown-conversation", "conversation-closed",
-          "not-assigned", "already-claimed", "not-allowed", "missing-field", "invalid-field", "bad-json",
-          "unknown-type", "frame-too-large", "quota-exceeded");
-
-  static final Set<String> RETRY_CODES =
-      Set.of("timeout", "unavailable", "overloaded", "rate-limited", "too-many-subscribers");
-
   /**
    * Answers to the token itself (protocol §7, §8): only signing in again helps, so the client stops instead of
    * reconnecting. A live connection gets {@code invalid-token} when the account's access changed (a password changed
@@ -539,13 +529,14 @@ public final class AgentClient implements AutoCloseable {
     if (original == null) {
       return;
     }
-    if (FINAL_CODES.contains(code)) {
+    if (!retryable(frame)) {
       outbox.remove(ref);
       workspace.refused(
           original.path("conversationId").asText(null), ref, code,
           "send".equals(original.path("type").asText()) ? original.path("text").asText() : null);
-    } else if (RETRY_CODES.contains(code)) {
-      // At least as long as the server asked for (retryAfterMs of rate-limited and overloaded).
+    } else {
+      // At least as long as the server asked for (retryAfterMs of rate-limited and overloaded). Not connected by
+      // then (not-authenticated, a drop): the frame stays in the outbox and goes again after the next welcome.
       long pause = Math.max(RETRY_PAUSE_MILLIS, frame.path("retryAfterMs").asLong(0));
       net.schedule(
           () -> {
@@ -556,7 +547,16 @@ public final class AgentClient implements AutoCloseable {
           pause,
           TimeUnit.MILLISECONDS);
     }
-    // not-authenticated and the like: the frame stays in the outbox and goes again after the next welcome.
+  }
+
+  /**
+   * Whether the server says the refused frame may succeed if sent again (the error's {@code retry}, protocol §8).
+   * A server older than the flag sends none: that counts as final, so nothing is resent forever; the person sees
+   * the frame failed and can act.
+   */
+  static boolean retryable(JsonNode error) {
+    JsonNode retry = error.get("retry");
+    return retry != null && retry.isBoolean() && retry.booleanValue();
   }
 
   private ObjectNode findPending(String id) {
