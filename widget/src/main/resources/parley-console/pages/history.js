@@ -15,7 +15,9 @@ export function History(props) {
 }
 
 function List({ t, lang, site }) {
-  const [filters, setFilters] = useState({ text: '', status: '', from: '', to: '' });
+  const [filters, setFilters] = useState({ text: '', status: '', from: '', to: '', agent: '', group: '', minRating: '', missed: '', visitor: '' });
+  const [agents, setAgents] = useState([]);
+  const [groups, setGroups] = useState([]);
   const [rows, setRows] = useState(null);
   const [cursor, setCursor] = useState(null);
   const [error, setError] = useState(null);
@@ -29,7 +31,11 @@ function List({ t, lang, site }) {
       setCursor(r.nextCursor || null);
     } catch (err) { setError(err); }
   };
-  useEffect(() => { load(false); }, [site.id]);
+  useEffect(() => {
+    load(false);
+    api('GET', `/api/sites/${site.id}/accounts`).then(setAgents, () => {}); // managers only; others filter without it
+    api('GET', `/api/sites/${site.id}/routing`).then((r) => setGroups(r.groups || []), () => {});
+  }, [site.id]);
 
   const exportCsv = async () => {
     setError(null);
@@ -62,6 +68,22 @@ function List({ t, lang, site }) {
           <option value="assigned">${t('history.status.open')}</option>
           <option value="closed">${t('history.status.closed')}</option>
         </select></label>
+      ${agents.length ? html`<label class="field"><span class="label">${t('history.agent')}</span>
+        <select name="agent" value=${filters.agent} onChange=${set('agent')}>
+          <option value="">${t('history.status.any')}</option>
+          ${agents.map((a) => html`<option value=${a.id}>${a.displayName || a.username}</option>`)}</select></label>` : null}
+      ${groups.length ? html`<label class="field"><span class="label">${t('dash.group')}</span>
+        <select name="group" value=${filters.group} onChange=${set('group')}>
+          <option value="">${t('history.status.any')}</option>
+          ${groups.map((g) => html`<option value=${g.id}>${g.name}</option>`)}</select></label>` : null}
+      <label class="field"><span class="label">${t('history.minRating')}</span>
+        <select name="minRating" value=${filters.minRating} onChange=${set('minRating')}>
+          <option value="">${t('history.status.any')}</option>
+          ${[1, 2, 3, 4, 5].map((n) => html`<option value=${n}>${'★'.repeat(n)}</option>`)}</select></label>
+      <label class="field"><span class="label">${t('history.visitor')}</span>
+        <input name="visitor" maxlength="200" value=${filters.visitor} onInput=${set('visitor')} /></label>
+      <label class="check"><input type="checkbox" name="missed" checked=${filters.missed === 'true'}
+        onChange=${(e) => setFilters({ ...filters, missed: e.target.checked ? 'true' : '' })} /> ${t('history.missedOnly')}</label>
       <label class="field"><span class="label">${t('history.from')}</span><input type="date" name="from" value=${filters.from} onInput=${set('from')} /></label>
       <label class="field"><span class="label">${t('history.to')}</span><input type="date" name="to" value=${filters.to} onInput=${set('to')} /></label>
       <div class="row end">

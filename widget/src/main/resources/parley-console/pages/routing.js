@@ -84,11 +84,12 @@ export function RoutingPage({ t, site }) {
     const open = grid.some((row) => row.some(Boolean));
     const body = {
       policy: doc.policy, offerTimeoutSeconds: doc.offerTimeoutSeconds, defaultCapacity: Number(doc.defaultCapacity),
-      capacities: doc.capacities, groups: doc.groups, urlRules: doc.urlRules,
+      capacities: doc.capacities, groups: doc.groups,
       timeZone: open ? (doc.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone) : null,
       hours: open ? gridToSpans(grid) : null,
       holidays: holidays.split(/\s+/).filter(Boolean),
       welcomeMessage: doc.welcomeMessage || null, autoCloseAfterSeconds: doc.autoCloseAfterSeconds || null,
+      urlRules: doc.urlRules.filter((r) => r.contains.trim()),
     };
     try {
       const r = await api('PUT', `/api/sites/${site.id}/routing`, body);
@@ -114,6 +115,9 @@ export function RoutingPage({ t, site }) {
           <label class="field"><span class="label">${t('routing.timeZone')}</span>
             <input name="timeZone" maxlength="64" placeholder=${zone} value=${doc.timeZone} onInput=${(e) => set({ timeZone: e.target.value })} /></label>
         </div>
+        <label class="field"><span class="label">${t('routing.autoClose')}</span>
+          <input type="number" name="autoClose" min="1" max="10080" value=${doc.autoCloseAfterSeconds ? Math.round(doc.autoCloseAfterSeconds / 60) : ''}
+            onInput=${(e) => set({ autoCloseAfterSeconds: e.target.value ? Number(e.target.value) * 60 : null })} /></label>
         <label class="field"><span class="label">${t('routing.welcome')}</span>
           <textarea name="welcome" rows="2" maxlength="1000" value=${doc.welcomeMessage || ''} onInput=${(e) => set({ welcomeMessage: e.target.value })}></textarea></label>
       </section>
@@ -140,7 +144,18 @@ export function RoutingPage({ t, site }) {
           <legend>${g.name} <code>${g.id}</code></legend>
           <div class="members">${agents.map((a) => html`<label class="check"><input type="checkbox" checked=${(g.members || []).includes(a.id)}
             onChange=${() => toggleMember(i, a.id)} /> ${a.displayName || a.username}</label>`)}</div>
-          <button type="button" class="ghost danger" onClick=${() => set({ groups: doc.groups.filter((_, j) => j !== i) })}>${t('team.delete')}</button>
+          <div class="row">
+            <label class="field"><span class="label">${t('routing.overflow')}</span>
+              <select value=${g.overflowGroup || ''} onChange=${(e) => setGroup(i, { overflowGroup: e.target.value || null })}>
+                <option value="">—</option>
+                ${doc.groups.filter((o) => o.id !== g.id).map((o) => html`<option value=${o.id}>${o.name}</option>`)}</select></label>
+            <label class="field"><span class="label">${t('routing.overflowAfter')}</span>
+              <input type="number" min="0" max="86400" value=${g.overflowAfterSeconds ?? ''}
+                onInput=${(e) => setGroup(i, { overflowAfterSeconds: e.target.value === '' ? null : Number(e.target.value) })} /></label>
+          </div>
+          <button type="button" class="ghost danger" onClick=${() => set({
+            groups: doc.groups.filter((_, j) => j !== i).map((o) => (o.overflowGroup === g.id ? { ...o, overflowGroup: null } : o)),
+            urlRules: doc.urlRules.filter((r) => r.group !== g.id) })}>${t('team.delete')}</button>
         </fieldset>`)}
         <div class="row">
           <label class="field"><span class="label">${t('routing.group.id')}</span>
@@ -149,6 +164,21 @@ export function RoutingPage({ t, site }) {
             <input name="groupName" maxlength="200" value=${newGroup.name} onInput=${(e) => setNewGroup({ ...newGroup, name: e.target.value })} /></label>
           <button type="button" class="ghost" onClick=${addGroup} data-testid="add-group">${t('routing.group.add')}</button>
         </div>
+      </section>
+
+      <section class="card" aria-labelledby="rules-title">
+        <h2 id="rules-title">${t('routing.rules')}</h2>
+        <p class="help">${t('routing.rules.help')}</p>
+        ${doc.urlRules.map((r, i) => html`<div class="row rule">
+          <label class="field"><span class="label">${t('routing.rules.contains')}</span>
+            <input maxlength="512" value=${r.contains} onInput=${(e) => set({ urlRules: doc.urlRules.map((x, j) => (j === i ? { ...x, contains: e.target.value } : x)) })} /></label>
+          <label class="field"><span class="label">${t('dash.group')}</span>
+            <select value=${r.group} onChange=${(e) => set({ urlRules: doc.urlRules.map((x, j) => (j === i ? { ...x, group: e.target.value } : x)) })}>
+              ${doc.groups.map((g) => html`<option value=${g.id}>${g.name}</option>`)}</select></label>
+          <button type="button" class="ghost danger" onClick=${() => set({ urlRules: doc.urlRules.filter((_, j) => j !== i) })}>${t('team.delete')}</button>
+        </div>`)}
+        <button type="button" class="ghost" disabled=${doc.groups.length === 0} data-testid="add-rule"
+          onClick=${() => set({ urlRules: [...doc.urlRules, { contains: '', group: doc.groups[0].id }] })}>${t('routing.rules.add')}</button>
       </section>
 
       <section class="card" aria-labelledby="capacity-title">

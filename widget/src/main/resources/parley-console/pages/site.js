@@ -61,7 +61,14 @@ export function SitePage({ t, site, refreshSites }) {
     <section class="card" aria-labelledby="secret-title">
       <h2 id="secret-title">${t('site.secret.title')}</h2>
       <p>${t('site.secret.help')}</p>
-      ${widget ? html`<p>${widget.hasIdentitySecret ? t('site.secret.has') : t('site.secret.none')}</p>` : null}
+      ${widget ? html`<p>${widget.hasIdentitySecret ? t('site.secret.has') : t('site.secret.none')}</p>
+        <label class="check"><input type="checkbox" name="identityRequired" checked=${widget.identityRequired} data-testid="identity-required"
+          onChange=${async (e) => {
+            const on = e.target.checked;
+            setSecretError(null);
+            try { const r = await api('PATCH', `/api/sites/${site.id}/widget`, { identityRequired: on }); setWidget({ ...widget, identityRequired: r.identityRequired }); }
+            catch (err) { setSecretError(err); }
+          }} /> ${t('site.identityRequired')}</label>` : null}
       <${Notice} t=${t} error=${secretError} />
       <button type="button" onClick=${rotate} data-testid="rotate-secret">${t('site.secret.rotate')}</button>
       ${secret

@@ -126,6 +126,12 @@ class ConsoleBrowserTest extends ServerTest {
     assertThat(page.getByTestId("site-form").locator(".notice.ok")).hasText("Saved.");
     assertThat(server.request("GET", "/api/sites/" + siteId, adminToken, null).body().path("allowedOrigins").toString())
         .contains("https://shop.example");
+    page.getByTestId("identity-required").check();
+    page.waitForCondition(() -> server.request("GET", "/api/sites/" + siteId + "/widget", adminToken, null).body()
+        .path("identityRequired").asBoolean(), new Page.WaitForConditionOptions().setTimeout(WAIT.toMillis()));
+    page.getByTestId("identity-required").uncheck();
+    page.waitForCondition(() -> !server.request("GET", "/api/sites/" + siteId + "/widget", adminToken, null).body()
+        .path("identityRequired").asBoolean(), new Page.WaitForConditionOptions().setTimeout(WAIT.toMillis()));
     page.getByTestId("rotate-secret").click(); // confirm() is accepted by the dialog handler
     assertThat(page.getByTestId("secret")).not().isEmpty();
     checkPage(page, "site");
@@ -170,6 +176,14 @@ class ConsoleBrowserTest extends ServerTest {
     page.getByLabel("Group name").fill("Sales");
     page.getByTestId("add-group").click();
     page.locator("fieldset[data-group=sales]").getByLabel("Lin").check();
+    page.getByLabel("Group id (a-z, 0-9, -)").fill("vip");
+    page.getByLabel("Group name").fill("VIP");
+    page.getByTestId("add-group").click();
+    page.locator("fieldset[data-group=sales]").getByLabel("When nobody answers, also offer to").selectOption("vip");
+    page.locator("fieldset[data-group=sales]").getByLabel("after (seconds)").fill("60");
+    page.getByTestId("add-rule").click();
+    page.getByLabel("Address contains").fill("/tea");
+    page.getByLabel("Close a chat after the visitor is silent for (minutes; empty: never)").fill("30");
     page.locator("input[data-capacity='lin@" + siteId + "']").fill("5");
     page.getByTestId("routing-form").locator("button[type=submit]").click();
     assertThat(page.getByTestId("routing-form").locator(".notice.ok")).hasText("Saved.");
@@ -180,6 +194,10 @@ class ConsoleBrowserTest extends ServerTest {
     assertThat(routing.path("timeZone").asText()).isEqualTo("Asia/Shanghai");
     assertThat(routing.path("hours").toString()).isEqualTo("[{\"day\":\"monday\",\"opens\":\"09:00\",\"closes\":\"17:00\"}]");
     assertThat(routing.path("holidays").toString()).contains("2026-10-01");
+    assertThat(routing.path("groups").get(0).path("overflowGroup").asText()).isEqualTo("vip");
+    assertThat(routing.path("groups").get(0).path("overflowAfterSeconds").asInt()).isEqualTo(60);
+    assertThat(routing.path("urlRules").toString()).isEqualTo("[{\"contains\":\"/tea\",\"group\":\"sales\"}]");
+    assertThat(routing.path("autoCloseAfterSeconds").asInt()).isEqualTo(1800);
     page.reload();
     assertThat(page.locator("button.cell[data-day=monday][aria-pressed=true]")).hasCount(8);
     checkPage(page, "routing");
@@ -241,6 +259,14 @@ class ConsoleBrowserTest extends ServerTest {
       searchUntilListed(page, "", conversation);
       searchUntilListed(page, "stock", conversation);
       searchUntilListed(page, "有货", conversation);
+      page.locator("select[name=agent]").selectOption(new com.microsoft.playwright.options.SelectOption().setLabel("Lin"));
+      searchUntilListed(page, "", conversation);
+      page.getByLabel("Missed only").check();
+      page.getByText("Search", new Page.GetByTextOptions().setExact(true)).click();
+      assertThat(page.locator("tr[data-conversation='" + conversation + "']")).hasCount(0);
+      page.getByLabel("Missed only").uncheck();
+      page.locator("select[name=agent]").selectOption("");
+      searchUntilListed(page, "", conversation);
       checkPage(page, "history");
       page.locator("tr[data-conversation='" + conversation + "'] a").first().click();
       assertThat(page.locator("[data-testid=transcript] li[data-seq='1'] .body")).hasText("Is the jasmine tea in stock? 这个茉莉花茶有货吗");
