@@ -41,8 +41,11 @@ import dev.parley.edge.history.ConversationRoutes;
 import dev.parley.edge.history.ExportRoutes;
 import dev.parley.edge.history.ReadApi;
 import dev.parley.edge.history.SearchRoutes;
+import dev.parley.edge.history.StatisticsRoutes;
 import dev.parley.persistence.projection.ReadModels;
 import dev.parley.persistence.projection.ReadSide;
+import dev.parley.persistence.statistics.SiteTimeZones;
+import dev.parley.persistence.statistics.Statistics;
 import dev.parley.persistence.readmodel.ConversationReads;
 import dev.parley.persistence.readmodel.ExportJobs;
 import dev.parley.persistence.search.TextAnalyzer;
@@ -270,7 +273,9 @@ public final class ParleyServer implements AutoCloseable {
                   (context, siteRoutes) -> new PrivacyRoutes(context, siteRoutes, erasures, audit),
                   (context, siteRoutes) -> new ConversationRoutes(context, readApi),
                   (context, siteRoutes) -> new SearchRoutes(context, readApi),
-                  (context, siteRoutes) -> new ExportRoutes(context, readApi)));
+                  (context, siteRoutes) -> new ExportRoutes(context, readApi),
+                  (context, siteRoutes) ->
+                      new StatisticsRoutes(context, new Statistics(queryPool), new SiteTimeZones(pool))));
       ServerBuilder server = Http.get(system).newServerAt(edge.host(), edge.port());
       if (tls.isPresent()) {
         server = server.enableHttps(tls.get().connectionContext());
