@@ -44,6 +44,7 @@ import dev.parley.edge.history.SearchRoutes;
 import dev.parley.edge.history.StatisticsRoutes;
 import dev.parley.persistence.projection.ReadModels;
 import dev.parley.persistence.projection.ReadSide;
+import dev.parley.persistence.statistics.AgentActivity;
 import dev.parley.persistence.statistics.SiteTimeZones;
 import dev.parley.persistence.statistics.Statistics;
 import dev.parley.persistence.readmodel.ConversationReads;
@@ -275,7 +276,8 @@ public final class ParleyServer implements AutoCloseable {
                   (context, siteRoutes) -> new SearchRoutes(context, readApi),
                   (context, siteRoutes) -> new ExportRoutes(context, readApi),
                   (context, siteRoutes) ->
-                      new StatisticsRoutes(context, new Statistics(queryPool), new SiteTimeZones(pool))));
+                      new StatisticsRoutes(
+                          context, new Statistics(queryPool), new AgentActivity(queryPool), new SiteTimeZones(pool))));
       ServerBuilder server = Http.get(system).newServerAt(edge.host(), edge.port());
       if (tls.isPresent()) {
         server = server.enableHttps(tls.get().connectionContext());

@@ -6,9 +6,11 @@ import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.ApiRoutes;
 import dev.parley.edge.admin.Principal;
 import dev.parley.edge.admin.RequestBody;
+import dev.parley.persistence.statistics.AgentActivity;
 import dev.parley.persistence.statistics.SiteTimeZones;
 import dev.parley.persistence.statistics.Statistics;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
@@ -22,8 +24,10 @@ import org.apache.pekko.http.javadsl.server.Route;
  * {@code GET /api/sites/{siteId}/statistics}: conversations, missed, first-response and resolution times (median,
  * p90), messages, ratings and transfers over a range of the site's calendar days, in total and per hour, day, agent
  * or group ({@link Statistics}). {@code GET/PUT /api/sites/{siteId}/time-zone}: the zone those days and hours are
- * counted in. Statistics are for those who read every conversation (owners, admins, supervisors); agents get 403,
- * non-members 404.
+ * counted in. {@code GET /api/sites/{siteId}/agent-activity}: each member's time online, away and offline and
+ * their concurrent chats over such a range ({@link AgentActivity}). Statistics and everyone's activity are for those
+ * who read every conversation (owners, admins, supervisors); an agent reads their own activity only and gets 403 for
+ * statistics; non-members get 404.
  */
 public final class StatisticsRoutes extends ApiRoutes {
 
@@ -33,11 +37,13 @@ public final class StatisticsRoutes extends ApiRoutes {
   static final int DEFAULT_RANGE_DAYS = 7;
 
   private final Statistics statistics;
+  private final AgentActivity activity;
   private final SiteTimeZones zones;
 
-  public StatisticsRoutes(ApiContext api, Statistics statistics, SiteTimeZones zones) {
+  public StatisticsRoutes(ApiContext api, Statistics statistics, AgentActivity activity, SiteTimeZones zones) {
     super(api);
     this.statistics = statistics;
+    this.activity = activity;
     this.zones = zones;
   }
 
@@ -47,12 +53,38 @@ public final class StatisticsRoutes extends ApiRoutes {
 
   record TimeZoneView(String timeZone) {}
 
+  record ActivityReport(String siteId, String timeZone, LocalDate from, LocalDate to, List<AgentActivity.Row> agents) {}
+
+  /** A range of the site's calendar days, validated. */
+  record Days(LocalDate first, LocalDate last) {
+    static Days of(LocalDate from, LocalDate to, ZoneId zone, java.time.Clock clock) {
+      LocalDate last = to != null ? to : LocalDate.now(clock.withZone(zone));
+      LocalDate first = from != null ? from : last.minusDays(DEFAULT_RANGE_DAYS - 1);
+      if (first.isAfter(last)) {
+        throw ApiError.invalid("from", "'from' is a day on or before 'to'");
+      }
+      if (ChronoUnit.DAYS.between(first, last) >= MAX_RANGE_DAYS) {
+        throw ApiError.invalid("from", "a report covers at most " + MAX_RANGE_DAYS + " days");
+      }
+      return new Days(first, last);
+    }
+
+    Instant start(ZoneId zone) {
+      return first.atStartOfDay(zone).toInstant();
+    }
+
+    Instant end(ZoneId zone) {
+      return last.plusDays(1).atStartOfDay(zone).toInstant();
+    }
+  }
+
   @Override
   public Route routes() {
     return underSite(
         siteId ->
             concat(
                 path("statistics", () -> get(() -> parameterMap(p -> report(siteId, p)))),
+                path("agent-activity", () -> get(() -> parameterMap(p -> activity(siteId, p)))),
                 path(
                     "time-zone",
                     () -> concat(get(() -> showZone(siteId)), put(() -> withBody(b -> setZone(siteId, b)))))));
@@ -68,16 +100,11 @@ public final class StatisticsRoutes extends ApiRoutes {
             blocking(
                 () -> {
                   ZoneId zone = readableZone(principal, siteId);
-                  LocalDate last = to != null ? to : LocalDate.now(api.clock().withZone(zone));
-                  LocalDate first = from != null ? from : last.minusDays(DEFAULT_RANGE_DAYS - 1);
-                  if (first.isAfter(last)) {
-                    throw ApiError.invalid("from", "'from' is a day on or before 'to'");
-                  }
-                  if (ChronoUnit.DAYS.between(first, last) >= MAX_RANGE_DAYS) {
-                    throw ApiError.invalid("from", "a report covers at most " + MAX_RANGE_DAYS + " days");
-                  }
-                  var start = first.atStartOfDay(zone).toInstant();
-                  var end = last.plusDays(1).atStartOfDay(zone).toInstant();
+                  Days days = Days.of(from, to, zone, api.clock());
+                  LocalDate first = days.first();
+                  LocalDate last = days.last();
+                  Instant start = days.start(zone);
+                  Instant end = days.end(zone);
                   Statistics.Row total =
                       statistics.report(siteId, zone, start, end, Statistics.Grouping.TOTAL, filter).get(0);
                   List<Statistics.Row> rows =
@@ -85,6 +112,28 @@ public final class StatisticsRoutes extends ApiRoutes {
                   return json(
                       200,
                       new Report(siteId, zone.getId(), first, last, by.name().toLowerCase(Locale.ROOT), total, rows));
+                }));
+  }
+
+  /** Everyone's activity for those who read every conversation; an agent's own for an agent. */
+  private Route activity(String siteId, Map<String, String> params) {
+    LocalDate to = date(params, "to");
+    LocalDate from = date(params, "from");
+    String agent = Filters.text(params, "agent");
+    return authenticated(
+        principal ->
+            blocking(
+                () -> {
+                  member(principal, siteId);
+                  ZoneId zone = zone(siteId);
+                  String only = principal.may(siteId, Permission.READ_ALL_CONVERSATIONS) ? agent : principal.account().id();
+                  if (agent != null && !agent.equals(only)) {
+                    throw ApiError.forbidden("an agent reads their own activity only");
+                  }
+                  Days days = Days.of(from, to, zone, api.clock());
+                  List<AgentActivity.Row> rows =
+                      activity.report(siteId, days.start(zone), days.end(zone), api.clock().instant(), only);
+                  return json(200, new ActivityReport(siteId, zone.getId(), days.first(), days.last(), rows));
                 }));
   }
 

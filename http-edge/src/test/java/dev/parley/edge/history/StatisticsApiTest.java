@@ -55,6 +55,20 @@ class StatisticsApiTest extends ServerTest {
     assertThat(report.path("rows").get(0).path("key").asText()).isNotBlank();
     // An agent of the site does not read the site's statistics.
     assertThat(get("/api/sites/" + site + "/statistics", agentToken).status()).isEqualTo(403);
+
+    // Agent activity: the agent had one chat (still open); the admin had none.
+    JsonNode activity = await("/api/sites/" + site + "/agent-activity", adminToken,
+        r -> r.path("agents").findValues("conversations").stream().anyMatch(n -> n.asLong() == 1));
+    assertThat(activity.path("agents")).hasSize(2);
+    JsonNode mine = get("/api/sites/" + site + "/agent-activity", agentToken).body();
+    assertThat(mine.path("agents")).hasSize(1);
+    assertThat(mine.path("agents").get(0).path("conversations").asLong()).isEqualTo(1);
+    assertThat(mine.path("agents").get(0).path("peakConcurrent").asLong()).isEqualTo(1);
+    String agentId = mine.path("agents").get(0).path("agentId").asText();
+    JsonNode other = activity.path("agents").get(0).path("agentId").asText().equals(agentId)
+        ? activity.path("agents").get(1) : activity.path("agents").get(0);
+    assertThat(get("/api/sites/" + site + "/agent-activity?agent=" + other.path("agentId").asText(), agentToken).status())
+        .isEqualTo(403);
   }
 
   @Test
@@ -108,7 +122,8 @@ class StatisticsApiTest extends ServerTest {
     TestServer.Response created = server.request("POST", "/api/sites/" + rival + "/accounts", adminToken, body);
     String rivalAdmin = server.login(body.path("username").asText(), created.body().path("password").asText());
 
-    for (String path : List.of("/api/sites/" + site + "/statistics", "/api/sites/" + site + "/time-zone")) {
+    for (String path : List.of("/api/sites/" + site + "/statistics", "/api/sites/" + site + "/time-zone",
+        "/api/sites/" + site + "/agent-activity")) {
       assertThat(get(path, rivalAdmin).status()).as(path).isEqualTo(404);
     }
     ObjectNode zone = WireClient.JSON.createObjectNode().put("timeZone", "Asia/Tokyo");

@@ -1,5 +1,6 @@
 package dev.parley.persistence.projection;
 
+import dev.parley.persistence.readmodel.AgentActivityModel;
 import dev.parley.persistence.readmodel.ConversationsModel;
 import dev.parley.persistence.readmodel.MessagesModel;
 import dev.parley.persistence.readmodel.VisitorsModel;
@@ -13,7 +14,8 @@ public final class ReadModels {
   private ReadModels() {}
 
   public static List<ReadModel> all(TextAnalyzer analyzer) {
-    return List.of(new ConversationsModel(), new MessagesModel(analyzer), new VisitorsModel());
+    return List.of(
+        new ConversationsModel(), new MessagesModel(analyzer), new VisitorsModel(), new AgentActivityModel());
   }
 
   public static Optional<ReadModel> named(String name, TextAnalyzer analyzer) {
