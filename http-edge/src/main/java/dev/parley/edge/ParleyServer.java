@@ -40,6 +40,8 @@ import dev.parley.persistence.routing.RoutingStore;
 import dev.parley.edge.history.ConversationRoutes;
 import dev.parley.edge.history.ExportRoutes;
 import dev.parley.edge.history.ReadApi;
+import dev.parley.edge.history.LabelRoutes;
+import dev.parley.edge.history.RatingRoutes;
 import dev.parley.edge.history.SearchRoutes;
 import dev.parley.edge.history.StatisticsRoutes;
 import dev.parley.persistence.projection.ReadModels;
@@ -274,6 +276,8 @@ public final class ParleyServer implements AutoCloseable {
                   (context, siteRoutes) -> new PrivacyRoutes(context, siteRoutes, erasures, audit),
                   (context, siteRoutes) -> new ConversationRoutes(context, readApi),
                   (context, siteRoutes) -> new SearchRoutes(context, readApi),
+                  (context, siteRoutes) -> new RatingRoutes(context, readApi),
+                  (context, siteRoutes) -> new LabelRoutes(context, sharding, edge.askTimeout()),
                   (context, siteRoutes) -> new ExportRoutes(context, readApi),
                   (context, siteRoutes) ->
                       new StatisticsRoutes(
