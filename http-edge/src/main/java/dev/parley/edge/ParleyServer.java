@@ -269,7 +269,8 @@ public final class ParleyServer implements AutoCloseable {
                   new Revocations(sharding, edge.askTimeout(), blocking),
                   new TwoFactorStore(pool),
                   new SecretBox(secrets.getOrCreate(TOTP_KEY)),
-                  clientAddress),
+                  clientAddress,
+                  audit),
               new ConnectionRoutes(gateway, sites, origins, admission, clientAddress),
               List.of(
                   (context, siteRoutes) -> new RoutingRoutes(context, routing, sharding),

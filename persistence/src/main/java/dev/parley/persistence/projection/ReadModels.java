@@ -1,5 +1,6 @@
 package dev.parley.persistence.projection;
 
+import dev.parley.persistence.audit.AuditModel;
 import dev.parley.persistence.readmodel.AgentActivityModel;
 import dev.parley.persistence.readmodel.ConversationsModel;
 import dev.parley.persistence.readmodel.MessagesModel;
@@ -15,7 +16,8 @@ public final class ReadModels {
 
   public static List<ReadModel> all(TextAnalyzer analyzer) {
     return List.of(
-        new ConversationsModel(), new MessagesModel(analyzer), new VisitorsModel(), new AgentActivityModel());
+        new ConversationsModel(), new MessagesModel(analyzer), new VisitorsModel(), new AgentActivityModel(),
+        new AuditModel());
   }
 
   public static Optional<ReadModel> named(String name, TextAnalyzer analyzer) {
