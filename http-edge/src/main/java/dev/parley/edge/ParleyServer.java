@@ -44,9 +44,13 @@ import dev.parley.edge.history.LabelRoutes;
 import dev.parley.edge.history.RatingRoutes;
 import dev.parley.edge.history.SearchRoutes;
 import dev.parley.edge.history.StatisticsRoutes;
+import dev.parley.edge.webhooks.WebhookRoutes;
+import dev.parley.edge.webhooks.WebhookSender;
+import dev.parley.edge.webhooks.WebhookSettings;
 import dev.parley.persistence.projection.ReadModels;
 import dev.parley.persistence.projection.ReadSide;
 import dev.parley.persistence.statistics.AgentActivity;
+import dev.parley.persistence.webhook.Webhooks;
 import dev.parley.persistence.statistics.SiteTimeZones;
 import dev.parley.persistence.statistics.Statistics;
 import dev.parley.persistence.readmodel.ConversationReads;
@@ -248,6 +252,18 @@ public final class ParleyServer implements AutoCloseable {
               admission);
       Gateway gateway = new Gateway(system, deps);
       AuditLog audit = new AuditLog(pool);
+      // Webhooks: every node sends due deliveries; the projection (ReadModels) fills them exactly once.
+      Webhooks webhooks = new Webhooks(pool);
+      WebhookSender webhookSender = new WebhookSender(webhooks, WebhookSettings.fromConfig(resolved), clock);
+      webhookSender.start();
+      CoordinatedShutdown.get(system)
+          .addTask(
+              CoordinatedShutdown.PhaseServiceStop(),
+              "stop-webhook-sender",
+              () -> {
+                webhookSender.close();
+                return CompletableFuture.completedFuture(Done.getInstance());
+              });
       Erasures erasures = new Erasures(system, sharding, pool, blocking, clock, audit);
       erasures.resumeUnfinished();
       erasures.startRetentionSweeps(resolved.getDuration("parley.privacy.retention-sweep-every"));
@@ -279,6 +295,7 @@ public final class ParleyServer implements AutoCloseable {
                   (context, siteRoutes) -> new SearchRoutes(context, readApi),
                   (context, siteRoutes) -> new RatingRoutes(context, readApi),
                   (context, siteRoutes) -> new LabelRoutes(context, sharding, edge.askTimeout()),
+                  (context, siteRoutes) -> new WebhookRoutes(context, webhooks),
                   (context, siteRoutes) -> new ExportRoutes(context, readApi),
                   (context, siteRoutes) ->
                       new StatisticsRoutes(
