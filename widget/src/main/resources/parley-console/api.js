@@ -79,7 +79,9 @@ export async function api(method, path, body) {
   if (!res.ok) {
     const err = (json && json.error) || {};
     const error = new ApiError(res.status, err.code || 'http-' + res.status, err.message, err.field);
-    if (res.status === 401 && session && !path.startsWith('/api/auth/login') && path !== '/api/auth/password') {
+    // A wrong password re-typed for a change is refused with 401 too; it is no reason to sign the person out.
+    const passwordCheck = path === '/api/auth/password' || path === '/api/auth/2fa/disable';
+    if (res.status === 401 && session && !path.startsWith('/api/auth/login') && !passwordCheck) {
       clearSession();
       onSignedOut(error);
     }

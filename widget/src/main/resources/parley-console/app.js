@@ -14,19 +14,39 @@ import { History } from './pages/history.js';
 import { RoutingPage } from './pages/routing.js';
 import { RepliesPage } from './pages/replies.js';
 import { LivePage } from './pages/live.js';
+import { RatingsPage } from './pages/ratings.js';
+import { WebhooksPage } from './pages/webhooks.js';
+import { AuditPage } from './pages/audit.js';
 
 const THEME_KEY = 'parley-console-theme';
 const SITE_KEY = 'parley-console-site';
 const MANAGERS = ['owner', 'admin'];
+const READERS = ['owner', 'admin', 'supervisor']; // who reads every conversation, so the site's figures
+
+/** A page whose module (and what it imports) is fetched when it is first shown: the reports and their charts. */
+function lazy(load) {
+  let View = null; // the loaded component, shared by every mount
+  return function Lazy(props) {
+    const [, loaded] = useState(false);
+    const [failed, setFailed] = useState(null);
+    useEffect(() => { if (!View) load().then((v) => { View = v; loaded(true); }, setFailed); }, []);
+    if (failed) return html`<${Notice} t=${props.t} error=${{ code: 'network' }} />`;
+    return View ? html`<${View} ...${props} />` : html`<p>${props.t('common.loading')}</p>`;
+  };
+}
 
 const PAGES = [
   { id: 'dashboard', label: 'nav.dashboard', view: Dashboard },
   { id: 'history', label: 'nav.history', view: History },
+  { id: 'reports', label: 'nav.reports', view: lazy(() => import('./pages/reports.js').then((m) => m.ReportsPage)), readers: true },
+  { id: 'ratings', label: 'nav.ratings', view: RatingsPage },
   { id: 'site', label: 'nav.site', view: SitePage, managers: true },
   { id: 'widget', label: 'nav.widget', view: WidgetPage, managers: true },
   { id: 'team', label: 'nav.team', view: TeamPage, managers: true },
   { id: 'routing', label: 'nav.routing', view: RoutingPage, managers: true },
   { id: 'replies', label: 'nav.replies', view: RepliesPage, managers: true },
+  { id: 'webhooks', label: 'nav.webhooks', view: WebhooksPage, managers: true },
+  { id: 'audit', label: 'nav.audit', view: AuditPage, managers: true },
   { id: 'account', label: 'nav.account', view: Account },
   { id: 'live', label: 'live.title', view: LivePage, hidden: true },
 ];
@@ -106,10 +126,10 @@ function App() {
   const site = sites.find((s) => s.id === siteId) || sites[0] || null;
   const role = site ? site.role : null;
   const manager = MANAGERS.includes(role);
-  const pages = PAGES.filter((p) => !p.managers || manager);
+  const pages = PAGES.filter((p) => (!p.managers || manager) && (!p.readers || READERS.includes(role)));
   const page = pages.find((p) => p.id === route.page) || pages[0];
   const View = page.view;
-  const ctx = { t, lang, me, site, role, manager, sites, onSession, signOut, refreshSites: signedIn, arg: route.arg };
+  const ctx = { t, lang, theme, me, site, role, manager, sites, onSession, signOut, refreshSites: signedIn, arg: route.arg };
 
   return html`
     <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main').focus(); }}>${t('app.skip')}</a>

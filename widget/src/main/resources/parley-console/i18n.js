@@ -1,5 +1,7 @@
 // The console's words in English and Simplified Chinese. The language is the browser's until the person picks one;
 // the pick is remembered in localStorage. Every key exists in both tables (i18n check in ConsoleBrowserTest).
+import { READ_SIDE } from './i18n-readside.js';
+
 const STORE_KEY = 'parley-console-lang';
 
 export const STRINGS = {
@@ -20,7 +22,7 @@ export const STRINGS = {
     'signin.code': 'Code',
     'signin.code.submit': 'Verify',
     'signin.back': 'Back',
-    'signin.enrolRequired': 'A site you work for demands two-step verification. Set it up in the desktop client or with the API, then sign in again.',
+    'signin.enrolRequired': 'A site you work for demands two-step verification. Set it up now to go on.',
     'nav.dashboard': 'Dashboard',
     'nav.history': 'History',
     'nav.site': 'Site',
@@ -53,6 +55,17 @@ export const STRINGS = {
     'account.twoFactor': 'Two-step verification',
     'account.twoFactor.on': 'On ({n} recovery codes left)',
     'account.twoFactor.off': 'Off',
+    'twofactor.start': 'Set up two-step verification',
+    'twofactor.scan': 'Scan this code with an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password…), then enter the 6-digit code it shows.',
+    'twofactor.qr': 'QR code for the authenticator app',
+    'twofactor.manual': 'Or type this key into the app:',
+    'twofactor.confirm': 'Turn on',
+    'twofactor.on': 'Two-step verification is on.',
+    'twofactor.recovery': 'Recovery codes: each signs you in once if you lose your phone. Keep them somewhere safe.',
+    'twofactor.continue': 'I have saved them — continue',
+    'twofactor.off': 'Turn off two-step verification',
+    'team.reset2fa': 'Reset 2-step',
+    'team.reset2fa.done': 'Two-step verification of {name} is off; they set it up again at the next sign-in if the site demands it.',
     'site.title': 'Site',
     'site.name': 'Name',
     'site.id': 'Site id',
@@ -226,7 +239,7 @@ export const STRINGS = {
     'signin.code': '验证码',
     'signin.code.submit': '验证',
     'signin.back': '返回',
-    'signin.enrolRequired': '您所服务的站点要求两步验证。请先在桌面客户端或通过 API 设置，然后重新登录。',
+    'signin.enrolRequired': '您所服务的站点要求两步验证。请先完成设置再继续。',
     'nav.dashboard': '实时概览',
     'nav.history': '历史记录',
     'nav.site': '站点',
@@ -259,6 +272,17 @@ export const STRINGS = {
     'account.twoFactor': '两步验证',
     'account.twoFactor.on': '已开启（剩余 {n} 个恢复码）',
     'account.twoFactor.off': '未开启',
+    'twofactor.start': '设置两步验证',
+    'twofactor.scan': '用身份验证器应用（Google 身份验证器、Microsoft Authenticator、1Password 等）扫描此二维码，然后输入应用显示的 6 位验证码。',
+    'twofactor.qr': '身份验证器应用的二维码',
+    'twofactor.manual': '或在应用中手动输入此密钥：',
+    'twofactor.confirm': '开启',
+    'twofactor.on': '两步验证已开启。',
+    'twofactor.recovery': '恢复码：手机丢失时，每个恢复码可登录一次。请妥善保存。',
+    'twofactor.continue': '我已保存，继续',
+    'twofactor.off': '关闭两步验证',
+    'team.reset2fa': '重置两步验证',
+    'team.reset2fa.done': '{name} 的两步验证已关闭；如站点要求，下次登录时需重新设置。',
     'site.title': '站点',
     'site.name': '名称',
     'site.id': '站点 ID',
@@ -416,6 +440,9 @@ export const STRINGS = {
     'replies.add': '添加回复',
   },
 };
+
+Object.assign(STRINGS.en, READ_SIDE.en);
+Object.assign(STRINGS.zh, READ_SIDE.zh);
 
 /** The language to start with: the remembered pick, else the browser's (Chinese for any zh-*), else English. */
 export function initialLang() {

@@ -1,7 +1,9 @@
-// My account: who is signed in, two-step status, and the password change (which ends the other sessions).
+// My account: who is signed in, two-step verification (set up or turned off here), and the password change (which
+// ends the other sessions).
 import { useState } from 'preact/hooks';
 import { html, Notice } from '../ui.js';
 import { api } from '../api.js';
+import { TwoFactorSetup, TwoFactorOff } from './twofactor.js';
 
 export function Account({ t, me, onSession }) {
   const [current, setCurrent] = useState('');
@@ -30,6 +32,7 @@ export function Account({ t, me, onSession }) {
     <section class="card">
       <p>${t('account.who', { name: (acc.displayName || acc.username) + ' · ' + acc.username })}</p>
       <p>${t('account.twoFactor')}: <strong data-testid="two-factor">${acc.twoFactorEnabled ? t('account.twoFactor.on', { n: me.recoveryCodesLeft }) : t('account.twoFactor.off')}</strong></p>
+      ${acc.twoFactorEnabled ? html`<${TwoFactorOff} t=${t} onSession=${onSession} />` : html`<${TwoFactorSetup} t=${t} onDone=${onSession} />`}
     </section>
     <form class="card" onSubmit=${submit} data-testid="password-change">
       <h2>${t('account.password.title')}</h2>

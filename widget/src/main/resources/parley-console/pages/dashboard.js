@@ -79,6 +79,7 @@ export function Dashboard({ t, lang, site, manager }) {
 
   const waited = (since) => duration(lang, (now + skew.current - new Date(since).getTime()) / 1000);
   const stateText = state === 'online' ? t('dash.live') : state === 'offline' ? t('dash.offline') : t('dash.connecting');
+  const groupName = (id) => ((routing && routing.groups) || []).find((g) => g.id === id)?.name || id;
   const activeList = Object.values(active).filter((c) => c.agentId);
   const load = {};
   for (const c of activeList) load[c.agentId] = (load[c.agentId] || 0) + 1;
@@ -102,7 +103,7 @@ export function Dashboard({ t, lang, site, manager }) {
         : html`<div class="table-wrap"><table data-testid="queue">
             <thead><tr><th scope="col">${t('dash.position')}</th><th scope="col">${t('dash.visitor')}</th><th scope="col">${t('dash.group')}</th><th scope="col">${t('dash.since')}</th></tr></thead>
             <tbody>${queue.map((e, i) => html`<tr data-conversation=${e.conversationId}>
-              <td>${i + 1}</td><td><a href=${'#/live/' + encodeURIComponent(e.conversationId)}><code>${e.visitorId.slice(0, 8)}</code></a></td><td>${e.group || '—'}</td><td>${waited(e.since)}</td></tr>`)}</tbody>
+              <td>${i + 1}</td><td><a href=${'#/live/' + encodeURIComponent(e.conversationId)}><code>${e.visitorId.slice(0, 8)}</code></a></td><td>${e.group ? groupName(e.group) : '—'}</td><td>${waited(e.since)}</td></tr>`)}</tbody>
           </table></div>`}
     </section>
     <section class="card" aria-labelledby="active-title">

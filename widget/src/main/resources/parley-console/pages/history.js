@@ -1,5 +1,6 @@
 // History: conversations filtered and paged on the server (words of any message, Chinese or English, status,
-// dates), a transcript with the visitor's other conversations, and the CSV export with progress.
+// dates, agent, group, rating, label, visitor, missed), a transcript with its labels (added and taken off here) and
+// the visitor's other conversations, and the CSV export with progress.
 import { useState, useEffect } from 'preact/hooks';
 import { html, Notice, when } from '../ui.js';
 import { api, download } from '../api.js';
@@ -15,7 +16,7 @@ export function History(props) {
 }
 
 function List({ t, lang, site }) {
-  const [filters, setFilters] = useState({ text: '', status: '', from: '', to: '', agent: '', group: '', minRating: '', missed: '', visitor: '' });
+  const [filters, setFilters] = useState({ text: '', status: '', from: '', to: '', agent: '', group: '', minRating: '', missed: '', visitor: '', label: '' });
   const [agents, setAgents] = useState([]);
   const [groups, setGroups] = useState([]);
   const [rows, setRows] = useState(null);
@@ -80,6 +81,8 @@ function List({ t, lang, site }) {
         <select name="minRating" value=${filters.minRating} onChange=${set('minRating')}>
           <option value="">${t('history.status.any')}</option>
           ${[1, 2, 3, 4, 5].map((n) => html`<option value=${n}>${'★'.repeat(n)}</option>`)}</select></label>
+      <label class="field"><span class="label">${t('labels.filter')}</span>
+        <input name="label" maxlength="40" value=${filters.label} onInput=${set('label')} /></label>
       <label class="field"><span class="label">${t('history.visitor')}</span>
         <input name="visitor" maxlength="200" value=${filters.visitor} onInput=${set('visitor')} /></label>
       <label class="check"><input type="checkbox" name="missed" checked=${filters.missed === 'true'}
@@ -101,13 +104,15 @@ function Rows({ t, lang, rows }) {
   if (rows.length === 0) return html`<p>${t('common.none')}</p>`;
   return html`<div class="table-wrap"><table data-testid="conversations">
     <thead><tr><th scope="col">${t('history.started')}</th><th scope="col">${t('dash.visitor')}</th><th scope="col">${t('history.status')}</th>
-      <th scope="col">${t('history.messages')}</th><th scope="col">${t('history.rating')}</th><th scope="col">${t('history.transcript')}</th></tr></thead>
+      <th scope="col">${t('history.messages')}</th><th scope="col">${t('history.rating')}</th><th scope="col">${t('labels.title')}</th>
+      <th scope="col">${t('history.transcript')}</th></tr></thead>
     <tbody>${rows.map((c) => html`<tr data-conversation=${c.conversationId}>
       <td>${when(lang, c.openedAt)}</td>
       <td>${c.visitorName || c.visitorEmail || c.visitorId.slice(0, 8)}</td>
       <td>${c.status === 'closed' ? t('history.status.closed') : c.status === 'waiting' ? t('dash.waiting') : t('history.status.open')}${c.missed ? ' · ' + t('dash.missedCount') : ''}</td>
       <td>${(c.visitorMessages || 0) + (c.agentMessages || 0)}</td>
-      <td>${c.rating ? '★'.repeat(c.rating) : '—'}</td>
+      <td>${c.rating ? html`<span aria-label=${c.rating + ' / 5'}>${'★'.repeat(c.rating)}</span>` : '—'}</td>
+      <td class="labels">${(c.labels || []).map((l) => html`<span class="label-chip" dir="auto">${l}</span>`)}</td>
       <td><a href=${'#/history/' + encodeURIComponent(c.conversationId)} dir="auto">${c.lastMessagePreview ? c.lastMessagePreview.slice(0, 60) : t('history.transcript')}</a>
         ${c.status !== 'closed' ? html` · <a href=${'#/live/' + encodeURIComponent(c.conversationId)}>${t('dash.follow')}</a>` : null}</td>
     </tr>`)}</tbody></table></div>`;
@@ -131,6 +136,9 @@ function Transcript({ t, lang, site, id }) {
   return html`
     <p><a href="#/history">← ${t('history.title')}</a></p>
     <h1>${t('history.transcript')} · <span dir="auto">${c.visitorName || c.visitorId.slice(0, 8)}</span></h1>
+    <${Labels} t=${t} site=${site} conversation=${c} />
+    ${c.rating ? html`<p data-testid="transcript-rating">${t('history.rating')}: <span aria-label=${c.rating + ' / 5'}>${'★'.repeat(c.rating)}</span>
+      ${c.ratingComment ? html` · <q dir="auto">${c.ratingComment}</q>` : null}</p>` : null}
     <ol class="transcript" data-testid="transcript">
       ${data.entries.map((e) => html`<li class=${'entry ' + e.authorRole + ' ' + e.kind} data-seq=${e.seq}>
         <span class="meta">${t('who.' + e.authorRole)} · ${when(lang, e.at)}</span>
@@ -143,4 +151,31 @@ function Transcript({ t, lang, site, id }) {
       <h2 id="earlier-title">${t('history.visitorEarlier')}</h2>
       ${others ? html`<${Rows} t=${t} lang=${lang} rows=${others} />` : html`<p>${t('common.loading')}</p>`}
     </section>`;
+}
+
+/** The conversation's labels: each with a button to take it off, and a field to add one (the server keeps them in lower case). */
+function Labels({ t, site, conversation }) {
+  const [labels, setLabels] = useState(conversation.labels || []);
+  const [text, setText] = useState('');
+  const [error, setError] = useState(null);
+  const path = (l) => `/api/sites/${site.id}/conversations/${encodeURIComponent(conversation.conversationId)}/labels/${encodeURIComponent(l)}`;
+  const change = async (method, label) => {
+    setError(null);
+    try {
+      const r = await api(method, path(label));
+      setLabels(r.labels);
+      if (method === 'PUT') setText('');
+    } catch (err) { setError(err); }
+  };
+  return html`<section class="card" aria-labelledby="labels-title" data-testid="labels">
+    <h2 id="labels-title">${t('labels.title')}</h2>
+    ${labels.length === 0 ? html`<p>${t('labels.none')}</p>` : html`<ul class="chips">${labels.map((l) => html`<li class="label-chip" data-label=${l}>
+      <span dir="auto">${l}</span><button type="button" class="ghost" aria-label=${t('labels.remove', { label: l })} onClick=${() => change('DELETE', l)}>×</button></li>`)}</ul>`}
+    <form class="row" onSubmit=${(e) => { e.preventDefault(); if (text.trim()) change('PUT', text.trim()); }}>
+      <label class="field"><span class="label">${t('labels.new')}</span>
+        <input name="label" maxlength="40" value=${text} onInput=${(e) => setText(e.target.value)} /></label>
+      <button type="submit">${t('labels.add')}</button>
+    </form>
+    <${Notice} t=${t} error=${error} />
+  </section>`;
 }

@@ -1,7 +1,9 @@
-// Sign-in: user name and password, then the two-step code when the account has two-factor sign-in.
+// Sign-in: user name and password, then the two-step code when the account has two-factor sign-in, or its set-up
+// when a site of the account demands it (the login then answers an enrolment-only token).
 import { useState } from 'preact/hooks';
 import { html, Notice } from '../ui.js';
-import { api } from '../api.js';
+import { api, setSession } from '../api.js';
+import { TwoFactorSetup } from './twofactor.js';
 
 export function SignIn({ t, onSession, initialError }) {
   const [username, setUsername] = useState('');
@@ -13,7 +15,7 @@ export function SignIn({ t, onSession, initialError }) {
   const [enrolRequired, setEnrolRequired] = useState(false);
 
   const finish = async (s) => {
-    if (s.twoFactorEnrolmentRequired) { setEnrolRequired(true); return; }
+    if (s.twoFactorEnrolmentRequired) { setSession(s.token, s.expiresAt); setEnrolRequired(true); return; }
     await onSession(s);
   };
 
@@ -41,7 +43,9 @@ export function SignIn({ t, onSession, initialError }) {
     <main class="signin" id="main">
       <h1>${t('app.name')}</h1>
       ${enrolRequired
-        ? html`<p class="notice error" role="alert">${t('signin.enrolRequired')}</p>`
+        ? html`<section data-testid="enrol"><h2>${t('account.twoFactor')}</h2>
+            <p class="notice error" role="alert">${t('signin.enrolRequired')}</p>
+            <${TwoFactorSetup} t=${t} onDone=${onSession} /></section>`
         : challenge
           ? html`<form onSubmit=${submitCode} data-testid="code-form">
               <h2>${t('signin.code.title')}</h2>

@@ -69,6 +69,7 @@ export function TeamPage({ t, site, role, refreshSites }) {
               <td><div class="actions">
                 <button type="button" class="ghost" onClick=${() => act(() => api('PATCH', `${base}/${a.id}`, { disabled: !a.disabled }))}>${a.disabled ? t('team.enable') : t('team.disable')}</button>
                 <button type="button" class="ghost" onClick=${() => act(async () => { const r = await api('POST', `${base}/${a.id}/reset-password`); setOk(t('team.reset', { name: a.username, password: r.password })); })}>${t('team.resetPassword')}</button>
+                ${a.twoFactorEnabled ? html`<button type="button" class="ghost" data-testid="reset-2fa" onClick=${() => act(async () => { await api('POST', `${base}/${a.id}/reset-2fa`); setOk(t('team.reset2fa.done', { name: a.username })); })}>${t('team.reset2fa')}</button>` : null}
                 <button type="button" class="ghost danger" onClick=${() => window.confirm(t('team.delete.confirm', { name: a.username })) && act(() => api('DELETE', `${base}/${a.id}`))}>${t('team.delete')}</button>
               </div></td></tr>`)}
           </tbody></table></div>`}`;
