@@ -1,7 +1,7 @@
 // The console's root: language, theme, session, the site being managed, and hash routing (#/dashboard, …).
 import { render } from 'preact';
 import { useState, useEffect, useCallback, useMemo } from 'preact/hooks';
-import { html, Notice } from './ui.js';
+import { html, Notice, setDisplayZone } from './ui.js';
 import { initialLang, rememberLang, translator } from './i18n.js';
 import { api, loadSession, setSession, clearSession, whenSignedOut } from './api.js';
 import { SignIn } from './pages/signin.js';
@@ -80,6 +80,7 @@ function App() {
   const [error, setError] = useState(null);
   const [menuOpen, setMenuOpen] = useState(false);
   const t = useMemo(() => translator(lang), [lang]);
+  const [zone, setZone] = useState(null); // the managed site's time zone, for the times shown
 
   useEffect(() => { document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en'; document.title = t('app.name'); }, [lang]);
   useEffect(() => { document.documentElement.dataset.theme = theme; }, [theme]);
@@ -105,6 +106,12 @@ function App() {
     }
   }, []);
 
+  const current = sites.find((s) => s.id === siteId) || sites[0] || null;
+  useEffect(() => {
+    if (!me || !current) return;
+    api('GET', `/api/sites/${current.id}/time-zone`).then((z) => { setDisplayZone(z.timeZone); setZone(z.timeZone); }, () => {});
+  }, [me, current && current.id]);
+
   const switchLang = () => { const next = lang === 'zh' ? 'en' : 'zh'; rememberLang(next); setLang(next); };
   const switchTheme = () => { const next = theme === 'dark' ? 'light' : 'dark'; store(THEME_KEY, next); setTheme(next); };
   const pickSite = (id) => { store(SITE_KEY, id); setSiteId(id); };
@@ -123,13 +130,13 @@ function App() {
     return html`<div class="signin-page">${toolbar}<${SignIn} t=${t} onSession=${onSession} initialError=${error} /></div>`;
   }
 
-  const site = sites.find((s) => s.id === siteId) || sites[0] || null;
+  const site = current;
   const role = site ? site.role : null;
   const manager = MANAGERS.includes(role);
   const pages = PAGES.filter((p) => (!p.managers || manager) && (!p.readers || READERS.includes(role)));
   const page = pages.find((p) => p.id === route.page) || pages[0];
   const View = page.view;
-  const ctx = { t, lang, theme, me, site, role, manager, sites, onSession, signOut, refreshSites: signedIn, arg: route.arg };
+  const ctx = { t, lang, theme, zone, me, site, role, manager, sites, onSession, signOut, refreshSites: signedIn, arg: route.arg };
 
   return html`
     <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main').focus(); }}>${t('app.skip')}</a>

@@ -31,11 +31,20 @@ export function Field({ label, help, children }) {
 
 export function nextId(prefix) { fieldIds += 1; return prefix + '-' + fieldIds; }
 
-/** A time in the site's (here: the browser's) time zone, in the page's language. */
+let displayZone; // the site's IANA time zone for the times shown; undefined: the browser's (set by the app)
+
+/** The zone times are shown in: the managed site's (GET /time-zone), so everyone reads the shop's clock. */
+export function setDisplayZone(zone) { displayZone = zone || undefined; }
+
+/** A time in the site's time zone, in the page's language. */
 export function when(lang, iso) {
   if (!iso) return '';
   const d = new Date(iso);
-  return d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+  try {
+    return d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: displayZone });
+  } catch (e) { // a zone this browser does not know: its own
+    return d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+  }
 }
 
 /** Copies text to the clipboard; falls back to selecting it where the clipboard is not allowed. */

@@ -3,7 +3,7 @@
 // first-response and resolution times, satisfaction, missed conversations, per-agent and per-group tables, and the
 // whole report as one CSV. This module and its chart library are loaded only when the page is opened.
 import { useState, useEffect, useRef, useMemo } from 'preact/hooks';
-import { html, Notice } from '../ui.js';
+import { html, Notice, setDisplayZone } from '../ui.js';
 import { api } from '../api.js';
 import { duration } from '../i18n.js';
 import { loadUPlot, categoryOptions } from '../charts.js';
@@ -254,7 +254,8 @@ function ZoneForm({ t, base, current, onSaved }) {
     setError(null);
     setOk(null);
     try {
-      await api('PUT', `${base}/time-zone`, { timeZone: zone.trim() });
+      const r = await api('PUT', `${base}/time-zone`, { timeZone: zone.trim() });
+      setDisplayZone(r.timeZone); // every time shown from now on
       setOk(t('common.saved'));
       onSaved();
     } catch (err) { setError(err); }

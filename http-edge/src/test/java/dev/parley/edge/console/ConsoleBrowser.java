@@ -57,8 +57,14 @@ final class ConsoleBrowser implements AutoCloseable {
 
   /** A fresh browser context (no storage) with the console of {@code origin} open. */
   Page open(String origin, String locale, int width, int height) {
+    return open(origin, locale, width, height, null);
+  }
+
+  /** As {@link #open(String, String, int, int)}, with the browser's clock in {@code timeZoneId} (null: the machine's). */
+  Page open(String origin, String locale, int width, int height, String timeZoneId) {
     BrowserContext context =
-        browser.newContext(new Browser.NewContextOptions().setLocale(locale).setViewportSize(width, height).setAcceptDownloads(true));
+        browser.newContext(new Browser.NewContextOptions().setLocale(locale).setViewportSize(width, height).setAcceptDownloads(true)
+            .setTimezoneId(timeZoneId));
     context.setDefaultTimeout(WAIT.toMillis());
     contexts.add(context);
     Page page = context.newPage();

@@ -3,39 +3,29 @@ package dev.parley.edge.console;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.eatthepath.otp.TimeBasedOneTimePasswordGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Download;
 import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import dev.parley.edge.testing.ChatClient;
 import dev.parley.edge.testing.ServerTest;
 import dev.parley.edge.testing.WireClient;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,40 +33,22 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The web admin console in a real headless Chromium (Debian's) against a real server on real PostgreSQL: a shop
- * owner's first day chained from the two-step sign-in to the CSV, the Chinese pass, another site's admin, the
- * page's security headers and size. Every page is checked with axe-core (from npm, evaluated into the page) and
+ * owner's first day chained from the two-step sign-in to the CSV (the visitor writes in the real widget on the
+ * shop's page; the agent is a protocol client standing in for the desktop client, a Swing app this test cannot
+ * drive), the Chinese pass, another site's admin, the page's security headers and size. Every page is checked with axe-core (from npm, evaluated into the page) and
  * photographed into target/console-*.png.
  */
 class ConsoleBrowserTest extends ServerTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(15);
-  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-  private static final Path AXE = Paths.get("..", "widget", "node_modules", "axe-core", "axe.min.js");
+  private static final Duration WAIT = ConsoleBrowser.WAIT;
   private static final String PASSWORD = "a long owner password";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private static Playwright playwright;
-  private static Browser browser;
-  private static String axeSource;
-
-  private final List<BrowserContext> contexts = new ArrayList<>();
-  private final List<String> pageErrors = Collections.synchronizedList(new ArrayList<>());
+  private static ConsoleBrowser browser;
 
   @BeforeAll
   static void startBrowser() throws Exception {
-    axeSource = Files.readString(AXE);
-    playwright = Playwright.create();
-    browser =
-        playwright
-            .chromium()
-            .launch(
-                new BrowserType.LaunchOptions()
-                    .setExecutablePath(CHROMIUM)
-                    .setHeadless(true)
-                    .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync")));
-    PlaywrightAssertions.setDefaultAssertionTimeout(WAIT.toMillis());
-    Files.createDirectories(Paths.get("target"));
+    browser = new ConsoleBrowser();
   }
 
   @AfterAll
@@ -84,15 +56,11 @@ class ConsoleBrowserTest extends ServerTest {
     if (browser != null) {
       browser.close();
     }
-    if (playwright != null) {
-      playwright.close();
-    }
   }
 
   @AfterEach
   void closeContexts() {
-    contexts.forEach(BrowserContext::close);
-    assertThat(pageErrors).as("errors in the console's pages (CSP violations, exceptions)").isEmpty();
+    browser.closeContexts();
   }
 
   // Tests ---------------------------------------------------------------------------------------------------------
@@ -434,25 +402,11 @@ class ConsoleBrowserTest extends ServerTest {
   // Helpers -------------------------------------------------------------------------------------------------------
 
   private Page open(String locale, int width, int height) {
-    BrowserContext context =
-        browser.newContext(new Browser.NewContextOptions().setLocale(locale).setViewportSize(width, height).setAcceptDownloads(true));
-    context.setDefaultTimeout(WAIT.toMillis());
-    contexts.add(context);
-    Page page = context.newPage();
-    page.onDialog(d -> d.accept());
-    page.onPageError(e -> pageErrors.add(e));
-    page.onConsoleMessage(msg -> {
-      if (msg.type().equals("error") && !msg.text().contains("Failed to load resource")) {
-        pageErrors.add(msg.text());
-      }
-    });
-    page.navigate(server.origin() + "/console/");
-    return page;
+    return browser.open(server.origin(), locale, width, height);
   }
 
   private static void go(Page page, String to) {
-    page.navigate(server.origin() + "/console/#/" + to);
-    assertThat(page.locator("main[data-page='" + to + "']")).isVisible();
+    ConsoleBrowser.go(page, server.origin(), to);
   }
 
   private static void signInAsAdmin(Page page) {
@@ -468,14 +422,14 @@ class ConsoleBrowserTest extends ServerTest {
   }
 
   /** The shop's page at {@code path} (this server's origin, which the site allows) with the embed tag, chat open. */
-  private FrameLocator openShopWidget(Page console, String siteId, String path) {
+  private static FrameLocator openShopWidget(Page console, String siteId, String path) {
     String address = server.origin() + path + "-" + java.util.UUID.randomUUID() + ".html";
     console.context().route(address, route -> route.fulfill(new com.microsoft.playwright.Route.FulfillOptions()
         .setStatus(200).setContentType("text/html; charset=utf-8")
         .setBody("<!doctype html><html lang=en><head><meta charset=utf-8><title>Tea shop</title></head><body><h1>Jasmine</h1>"
             + "<script src='/widget.js' data-site='" + siteId + "' async></script></body></html>")));
     Page shop = console.context().newPage();
-    shop.onPageError(e -> pageErrors.add("shop page: " + e));
+    shop.onPageError(e -> browser.pageErrors.add("shop page: " + e));
     shop.navigate(address);
     shop.locator("parley-widget button.b").click();
     FrameLocator panel = shop.frameLocator("parley-widget iframe");
@@ -501,16 +455,8 @@ class ConsoleBrowserTest extends ServerTest {
     }
   }
 
-  /** axe-core finds no serious or critical violation; then a screenshot for people to look at. */
   private static void checkPage(Page page, String name) {
-    page.evaluate(axeSource);
-    Object result =
-        page.evaluate(
-            "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
-                + " return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')"
-                + ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')); }");
-    assertThat((List<?>) result).as("serious accessibility violations on %s", name).isEmpty();
-    page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target", "console-" + name + ".png")).setFullPage(true));
+    browser.checkPage(page, name);
   }
 
   private String createOwner(String siteId, String name) {
@@ -530,22 +476,8 @@ class ConsoleBrowserTest extends ServerTest {
     return secret;
   }
 
-  /** What an authenticator app computes from the enrolment's base32 secret. */
   private static String code(String base32Secret, Instant at) throws Exception {
-    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    ByteArrayOutputStream key = new ByteArrayOutputStream();
-    long buffer = 0;
-    int bits = 0;
-    for (char c : base32Secret.toCharArray()) {
-      buffer = (buffer << 5) | alphabet.indexOf(c);
-      bits += 5;
-      if (bits >= 8) {
-        key.write((int) (buffer >> (bits - 8)) & 0xff);
-        bits -= 8;
-      }
-    }
-    return new TimeBasedOneTimePasswordGenerator(Duration.ofSeconds(30), 6)
-        .generateOneTimePasswordString(new SecretKeySpec(key.toByteArray(), "HmacSHA1"), at, Locale.ROOT);
+    return ConsoleBrowser.totp(base32Secret, at);
   }
 
   private static HttpResponse<byte[]> get(String path, Map<String, String> headers) throws Exception {

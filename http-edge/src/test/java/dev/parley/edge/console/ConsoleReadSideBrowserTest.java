@@ -113,6 +113,13 @@ class ConsoleReadSideBrowserTest {
     assertThat(csv).contains("\r\nhour," + day + "T" + String.format("%02d", opened.getHour()) + ":00,,1,0,");
     assertThat(csv).contains("\r\nagent," + shop.agentId + ",Lin,1,0,");
 
+    // Times are shown on the shop's clock, not the browser's: a browser in Los Angeles sees the Shanghai time.
+    Page abroad = browser.open(server.origin(), "en-US", 1280, 860, "America/Los_Angeles");
+    ConsoleBrowser.signIn(abroad, shop.owner, PASSWORD);
+    go(abroad, "history");
+    assertThat(abroad.locator("tr[data-conversation='" + served.conversation + "'] td").first())
+        .containsText(String.format("%02d:%02d", opened.getHour(), opened.getMinute()));
+
     // The phone layout of the same page.
     Page phone = browser.open(server.origin(), "en-US", 390, 844);
     ConsoleBrowser.signIn(phone, shop.owner, PASSWORD);
