@@ -15,6 +15,7 @@
   var AGENT_TYPING_EXPIRY_MS = 6000;
   var RETRY_SEND_MS = 1500;
   var MAX_RATED_KEPT = 20; // only recent chats can still be on screen
+  var MAX_NAMES_KEPT = 20; // agents' names remembered per browser
   // Beyond this many resyncs on one connection the link is dropped: the reconnect rebuilds, at backoff pace.
   var MAX_RESYNCS_PER_CONNECTION = 5;
   var EMOJI = '😀 😂 😊 😍 🤔 😅 😢 😮 👍 👎 👏 🙏 🎉 ❤️ 🔥 ✅ ❌ 👋 🙂 😉 😎 🤝 💯 ⭐'.split(' ');
@@ -53,6 +54,9 @@
     agentTyping: false,
     position: null,
     away: false,
+    welcome: null, // the site's routing welcome message (availability frame), null for none
+    names: store.get('names', {}), // agent id -> display name, from GET /widget/agent
+    asked: {}, // agent ids whose name was asked on this page
     pages: [],
     identity: null,
     identifyIds: {},
@@ -95,7 +99,7 @@
     return {
       locale: S.locale, config: S.config, timeline: TL, outbox: outbox.items(), rated: S.rated, conv: S.conv,
       position: S.position, away: S.away, agentTyping: S.agentTyping, prechatDone: store.get('prechat', false),
-      soundOn: soundOn()
+      soundOn: soundOn(), welcome: S.welcome, names: S.names, identified: !!S.identity
     };
   }
 
@@ -170,7 +174,9 @@
         break;
       case 'availability': // open, no-agents (working hours, nobody online) or closed (PROTOCOL.md §10)
         S.away = f.status === 'no-agents' || f.status === 'closed';
+        S.welcome = f.welcomeMessage || null;
         notice();
+        render();
         break;
       default:
         log('ignored frame', f.type); // the server may add frames; clients ignore what they do not know
@@ -209,6 +215,7 @@
     if (seq > last + 1) raw({ type: 'sync', conversationId: conv, afterSeq: last }); // a gap: ask for it
     if (f.kind === 'message' && f.author && f.author.role === 'visitor') outbox.deliver(f.id);
     if (f.kind === 'joined') S.position = null;
+    if (f.author && f.author.role === 'agent') askName(f.author.id);
     if (f.kind === 'closed') setAgentTyping(false);
     if (f.kind === 'message' && f.author && f.author.role === 'agent') {
       if (conv === S.conv) setAgentTyping(false);
@@ -222,6 +229,26 @@
     maybeRead();
     unread();
     updateActive();
+  }
+
+  /** Agents are known by id on the wire; their display name comes once from GET /widget/agent (XHR: old browsers). */
+  function askName(id) {
+    if (!id || S.names[id] || S.asked[id]) return;
+    S.asked[id] = 1;
+    var x = new XMLHttpRequest();
+    x.open('GET', 'agent?site=' + encodeURIComponent(SITE) + '&id=' + encodeURIComponent(id));
+    x.onload = function () {
+      var a;
+      try { a = x.status === 200 && JSON.parse(x.responseText); } catch (e) { log('agent name', e); }
+      if (!a || !a.name) return log('no name for agent', id, x.status);
+      S.names[id] = a.name;
+      var ids = Object.keys(S.names);
+      if (ids.length > MAX_NAMES_KEPT) delete S.names[ids[0]];
+      store.set('names', S.names);
+      render();
+    };
+    x.onerror = function () { delete S.asked[id]; }; // asked again with the next event of theirs
+    x.send();
   }
 
   function onSynced(f) {
@@ -419,6 +446,7 @@
       conn.drop('identity-changed');
       return;
     }
+    render(); // an identified visitor is not asked for name and e-mail again
     if (conn.welcomed()) sendIdentify();
   }
   function sendIdentify() {

@@ -96,18 +96,30 @@ window.ParleyView = (function () {
       return li;
     }
     function systemNode(key, text) {
-      var li = document.createElement('li');
+      var li = nodes[key];
+      if (li && li.textContent === text) return li; // made again when its words change (a name arrived)
+      li = document.createElement('li');
       li.className = 'pw-sys';
       li.textContent = text;
       nodes[key] = li;
       return li;
     }
-    function setMeta(li, at, state, retryId, locale) {
-      var meta = li.lastChild, want = at + '|' + state + '|' + locale;
+    function setMeta(li, at, state, retryId, locale, who) {
+      var meta = li.lastChild, want = at + '|' + state + '|' + locale + '|' + who;
       if (meta.getAttribute('data-k') === want) return;
       meta.setAttribute('data-k', want);
       li.setAttribute('data-state', state);
       meta.textContent = time(at, locale);
+      if (who) {
+        var av = document.createElement('span');
+        av.className = 'pw-av';
+        av.textContent = window.ParleyPeople.initials(who);
+        var nm = document.createElement('span');
+        nm.className = 'pw-name';
+        nm.textContent = who;
+        meta.insertBefore(nm, meta.firstChild);
+        meta.insertBefore(av, meta.firstChild);
+      }
       if (state) {
         var s = document.createElement('span');
         s.className = 'pw-state';
@@ -131,7 +143,8 @@ window.ParleyView = (function () {
       var m = ctx.model(), tl = m.timeline;
       var near = list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_BOTTOM_PX;
       var want = [];
-      var greeting = m.config.greeting && m.config.greeting[m.locale];
+      // The site's routing welcome (availability frame) before the widget's own greeting.
+      var greeting = m.welcome || m.config.greeting && m.config.greeting[m.locale];
       if (greeting) {
         var g = nodes.g && nodes.g.getAttribute('data-text') === greeting ? nodes.g : bubbleNode('g', false, greeting);
         g.setAttribute('data-text', greeting);
@@ -141,21 +154,24 @@ window.ParleyView = (function () {
       tl.convs.forEach(function (conv) {
         window.ParleyTimeline.entries(tl, conv).forEach(function (e) {
           var seq = e.seq, key = 'e:' + conv + ':' + seq, li = nodes[key];
-          if (e.kind === 'message') {
-            var mine = e.author && e.author.role === 'visitor';
+          var sys = window.ParleyPeople.label(e, m.names, t), a = e.author || {};
+          if (sys != null) {
+            li = systemNode(key, sys);
+            li.setAttribute('data-seq', seq);
+          } else if (e.kind === 'message') {
+            var mine = a.role === 'visitor';
             li = li || bubbleNode(key, mine, e.text || '');
             li.setAttribute('data-seq', seq);
-            setMeta(li, e.at, mine ? ((tl.agentRead[conv] || 0) >= seq ? 'read' : 'sent') : '', null, m.locale);
-          } else if (e.kind === 'joined') {
-            li = li || systemNode(key, t('joined'));
-          } else if (e.kind === 'closed') {
-            li = li || systemNode(key, t('closedChat'));
+            setMeta(li, e.at, mine ? ((tl.agentRead[conv] || 0) >= seq ? 'read' : 'sent') : '', null, m.locale,
+              !mine && m.names[a.id] || '');
+          } else {
+            return;
+          }
+          if (e.kind === 'closed') {
             if (conv === tl.convs[tl.convs.length - 1]) {
               want.push(li);
               li = ratingNode(conv, m);
             }
-          } else {
-            return;
           }
           want.push(li);
         });
@@ -176,7 +192,8 @@ window.ParleyView = (function () {
     /** Pre-chat form: only before the first message, where the site asks for it. */
     function prechat(m) {
       var p = m.config.prechat || {};
-      var show = !!p.enabled && !m.conv && !m.outbox.length && !m.prechatDone;
+      // Not for a visitor the shop identified (Parley.identify): the shop has told us who they are already.
+      var show = !!p.enabled && !m.conv && !m.outbox.length && !m.prechatDone && !m.identified;
       el('pw-prechat').hidden = !show;
       el('pw-compose').hidden = show;
     }

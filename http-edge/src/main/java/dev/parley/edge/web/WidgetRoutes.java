@@ -45,6 +45,9 @@ public final class WidgetRoutes extends AllDirectives {
                             segment("widget").slash("frame.html"),
                             () -> parameter("site", this::frame)),
                         path(segment("widget").slash("config"), () -> parameter("site", this::config)),
+                        path(
+                            segment("widget").slash("agent"),
+                            () -> parameter("site", site -> parameter("id", id -> agent(site, id)))),
                         pathPrefix(
                             "widget",
                             () -> respondWithHeader(SHORT_CACHE, () -> getFromResourceDirectory(ROOT))))));
@@ -91,6 +94,46 @@ public final class WidgetRoutes extends AllDirectives {
                                           WidgetSettings.publicConfig(
                                               s.id(), s.name(), widget.settingsJson(), widget.identityRequired()))))));
         });
+  }
+
+  /**
+   * An agent's display name for the widget, which knows agents only by the ids in events ({@code joined},
+   * {@code transferred}, messages): {@code {"id","name"}}, or 404 {@code unknown-agent} when the id is not an
+   * enabled account of the site. Public and cached like the settings; it tells no more than the chat itself.
+   */
+  private Route agent(String siteId, String agentId) {
+    return onSuccess(
+        sites.get(siteId),
+        site -> {
+          if (site.isEmpty()) {
+            return complete(ErrorMapping.response(404, ErrorCode.UNKNOWN_SITE, "no site with that id", "site"));
+          }
+          return onSuccess(
+              sites.agentName(siteId, agentId),
+              name ->
+                  name.map(
+                          n ->
+                              respondWithHeader(
+                                  RawHeader.create("Cache-Control", "public, max-age=300"),
+                                  () ->
+                                      complete(
+                                          HttpResponse.create()
+                                              .withEntity(
+                                                  HttpEntities.create(
+                                                      ContentTypes.APPLICATION_JSON, agentJson(agentId, n))))))
+                      .orElseGet(
+                          () ->
+                              complete(
+                                  ErrorMapping.response(
+                                      404, ErrorCode.UNKNOWN_AGENT, "no agent of the site with that id", "id"))));
+        });
+  }
+
+  private static String agentJson(String id, String name) {
+    var node = dev.parley.edge.protocol.Json.MAPPER.createObjectNode();
+    node.put("id", id);
+    node.put("name", name);
+    return node.toString();
   }
 
   /**
