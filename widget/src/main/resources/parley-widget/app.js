@@ -57,6 +57,7 @@
     welcome: null, // the site's routing welcome message (availability frame), null for none
     names: store.get('names', {}), // agent id -> display name, from GET /widget/agent
     asked: {}, // agent ids whose name was asked on this page
+    transcripts: {}, // conversation -> sending | sent | failed | bad (a transcript asked for on this page)
     pages: [],
     identity: null,
     identifyIds: {},
@@ -99,7 +100,9 @@
     return {
       locale: S.locale, config: S.config, timeline: TL, outbox: outbox.items(), rated: S.rated, conv: S.conv,
       position: S.position, away: S.away, agentTyping: S.agentTyping, prechatDone: store.get('prechat', false),
-      soundOn: soundOn(), welcome: S.welcome, names: S.names, identified: !!S.identity
+      soundOn: soundOn(), welcome: S.welcome, closed: S.closed, leftTo: store.get('leftTo', null), names: S.names,
+      identified: !!S.identity, transcripts: S.transcripts,
+      email: S.identity && S.identity.email || store.get('leftTo', null)
     };
   }
 
@@ -174,8 +177,9 @@
         break;
       case 'availability': // open, no-agents (working hours, nobody online) or closed (PROTOCOL.md §10)
         S.away = f.status === 'no-agents' || f.status === 'closed';
+        S.closed = f.status === 'closed';
         S.welcome = f.welcomeMessage || null;
-        notice();
+        if (view) view.relabel();
         render();
         break;
       default:
@@ -596,6 +600,51 @@
     submit(question);
   }
 
+  /** The transcript of a closed chat by e-mail (POST /widget/transcript, the visitor's token proves it is theirs). */
+  function transcript(conv, email) {
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) { S.transcripts[conv] = 'bad'; return render(); }
+    S.transcripts[conv] = 'sending';
+    render();
+    var x = new XMLHttpRequest();
+    x.open('POST', 'transcript?site=' + encodeURIComponent(SITE));
+    x.setRequestHeader('Content-Type', 'application/json');
+    x.setRequestHeader('Authorization', 'Bearer ' + S.token);
+    x.onload = function () {
+      S.transcripts[conv] = x.status === 202 ? 'sent' : 'failed';
+      if (x.status !== 202) log('transcript refused', x.status);
+      render();
+    };
+    x.onerror = function () { S.transcripts[conv] = 'failed'; render(); };
+    x.send(JSON.stringify({ conversationId: conv, email: email, locale: S.locale }));
+  }
+
+  /** Leave a message (nobody can chat): the text goes into the chat queue, and the team hears of it by e-mail. */
+  function leaveSubmit(e) {
+    e.preventDefault();
+    var form = el('pw-leave'), err = el('pw-leave-err');
+    var email = form.elements.email.value.trim(), text = form.elements.text.value.trim();
+    var bad = !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? t('needEmail') : !text ? t('needQuestion') : '';
+    err.textContent = bad;
+    err.hidden = !bad;
+    if (bad) return;
+    if (!S.config.identityRequired && !S.identity) {
+      var pid = store.get('pid', null) || ('left-' + newId());
+      store.set('pid', pid);
+      S.identity = { id: pid, email: email };
+      if (conn.welcomed()) sendIdentify();
+    }
+    var last = S.pages[S.pages.length - 1] || S.lastPage;
+    var x = new XMLHttpRequest();
+    x.open('POST', 'message?site=' + encodeURIComponent(SITE));
+    x.setRequestHeader('Content-Type', 'application/json');
+    x.onload = function () { log('left message', x.status); };
+    x.onerror = function () { log('left message not mailed'); }; // it still waits in the queue
+    x.send(JSON.stringify({ email: email, text: text, page: last && last.url || undefined }));
+    store.set('leftTo', email);
+    submit(text);
+    notice();
+  }
+
   function buildEmoji() {
     var box = el('pw-emoji');
     EMOJI.forEach(function (e) {
@@ -633,7 +682,7 @@
 
   function init() {
     input = el('pw-input');
-    view = window.ParleyView.create({ t: t, model: model, onRetry: retry, onRate: rate });
+    view = window.ParleyView.create({ t: t, model: model, onRetry: retry, onRate: rate, onTranscript: transcript });
     el('pw').hidden = false;
     if (!embedded) el('pw-close').hidden = true;
     buildEmoji();
@@ -659,6 +708,7 @@
       relabel();
     });
     el('pw-prechat').addEventListener('submit', prechatSubmit);
+    el('pw-leave').addEventListener('submit', leaveSubmit);
     document.addEventListener('keydown', function (e) { if (e.key === 'Escape') toHost({ t: 'close' }); });
     render();
     updateActive();

@@ -13,7 +13,7 @@ window.ParleyView = (function () {
 
   function el(id) { return document.getElementById(id); }
 
-  /** ctx: {t(key, n), model(), onRetry(id), onRate(conv, score)}; model(): see app.js. */
+  /** ctx: {t(key, n), model(), onRetry(id), onRate(conv, score), onTranscript(conv, email)}; model(): see app.js. */
   function create(ctx) {
     var t = ctx.t, list = el('pw-list'), nodes = {}, flashTimer = 0;
 
@@ -95,6 +95,43 @@ window.ParleyView = (function () {
       }
       return li;
     }
+    /** Offers the transcript of a closed chat by e-mail (where the server sends mail); says how it went. */
+    function transcriptNode(conv, m) {
+      var state = m.transcripts[conv] || '', key = 'tr:' + conv + ':' + state + ':' + m.locale;
+      if (nodes[key]) return nodes[key];
+      var li = document.createElement('li');
+      li.className = 'pw-rate pw-tr';
+      li.setAttribute('data-state', state || 'ask');
+      nodes[key] = li;
+      if (state === 'sending' || state === 'sent') {
+        li.textContent = state === 'sent' ? t('trSent') : t('sending');
+        return li;
+      }
+      var f = document.createElement('form'), input = document.createElement('input'), b = document.createElement('button');
+      f.noValidate = true;
+      input.type = 'email';
+      input.name = 'email';
+      input.maxLength = 254;
+      input.value = m.email || '';
+      input.placeholder = t('email');
+      input.setAttribute('aria-label', t('email'));
+      b.type = 'submit';
+      b.textContent = t('trAsk');
+      f.appendChild(input);
+      f.appendChild(b);
+      f.addEventListener('submit', function (e) {
+        e.preventDefault();
+        ctx.onTranscript(conv, input.value.replace(/^\s+|\s+$/g, ''));
+      });
+      if (state === 'failed' || state === 'bad') {
+        var err = document.createElement('div');
+        err.className = 'pw-err';
+        err.textContent = t(state === 'bad' ? 'needEmail' : 'trFailed');
+        li.appendChild(err);
+      }
+      li.appendChild(f);
+      return li;
+    }
     function systemNode(key, text) {
       var li = nodes[key];
       if (li && li.textContent === text) return li; // made again when its words change (a name arrived)
@@ -171,6 +208,10 @@ window.ParleyView = (function () {
             if (conv === tl.convs[tl.convs.length - 1]) {
               want.push(li);
               li = ratingNode(conv, m);
+              if (m.config.transcripts) {
+                want.push(li);
+                li = transcriptNode(conv, m);
+              }
             }
           }
           want.push(li);
@@ -193,9 +234,13 @@ window.ParleyView = (function () {
     function prechat(m) {
       var p = m.config.prechat || {};
       // Not for a visitor the shop identified (Parley.identify): the shop has told us who they are already.
-      var show = !!p.enabled && !m.conv && !m.outbox.length && !m.prechatDone && !m.identified;
+      var fresh = !m.conv && !m.outbox.length;
+      // Nobody can chat (availability no-agents or closed): a form for a message and a contact address instead.
+      var leave = fresh && m.away && !m.leftTo;
+      var show = !leave && !!p.enabled && fresh && !m.prechatDone && !m.identified;
+      el('pw-leave').hidden = !leave;
       el('pw-prechat').hidden = !show;
-      el('pw-compose').hidden = show;
+      el('pw-compose').hidden = show || leave;
     }
 
     function setConn(state) {
@@ -209,7 +254,7 @@ window.ParleyView = (function () {
       var status = m.conv && m.timeline.status[m.conv];
       // Nobody online only matters until an agent has the chat: one who joined answers whatever the site's hours.
       var away = m.away && status !== 'assigned' && status !== 'closed';
-      if (away) text = t('away');
+      if (away) text = m.leftTo ? t('leftTo').replace('{email}', m.leftTo) : t(m.closed ? 'closedNow' : 'away');
       else if (status === 'waiting' && m.position) text = t('position', m.position);
       else if (status === 'waiting') text = t('waiting');
       n.textContent = text;
@@ -234,7 +279,7 @@ window.ParleyView = (function () {
       var m = ctx.model(), c = m.config;
       document.documentElement.lang = m.locale === 'zh' ? 'zh-CN' : 'en';
       el('pw-title').textContent = (c.title && c.title[m.locale]) || c.name || t('title');
-      el('pw-sub').textContent = t('online');
+      el('pw-sub').textContent = t(m.away ? 'byEmail' : 'online'); // not "in a few minutes" with nobody there
       el('pw-input').placeholder = t('placeholder');
       el('pw-send').textContent = t('send');
       el('pw-close').setAttribute('aria-label', t('close'));

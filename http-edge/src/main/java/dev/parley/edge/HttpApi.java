@@ -11,7 +11,6 @@ import dev.parley.edge.admin.SiteRoutes;
 import dev.parley.edge.admin.WidgetAdminRoutes;
 import dev.parley.edge.transport.ConnectionRoutes;
 import dev.parley.edge.web.SecurityHeaders;
-import dev.parley.edge.web.WidgetRoutes;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -26,6 +25,8 @@ public final class HttpApi extends AllDirectives {
   private final ApiContext api;
   private final ConnectionRoutes webSockets;
   private final List<BiFunction<ApiContext, SiteRoutes, ApiRoutes>> more;
+  /** Public routes built elsewhere (the widget's leave-a-message), tried after the widget's own. */
+  private final List<Route> publicRoutes;
   /** The merged OpenAPI document, built once. */
   private final String openApi = OpenApiDocument.build();
 
@@ -34,10 +35,14 @@ public final class HttpApi extends AllDirectives {
    * context and site checks.
    */
   public HttpApi(
-      ApiContext api, ConnectionRoutes webSockets, List<BiFunction<ApiContext, SiteRoutes, ApiRoutes>> more) {
+      ApiContext api,
+      ConnectionRoutes webSockets,
+      List<BiFunction<ApiContext, SiteRoutes, ApiRoutes>> more,
+      List<Route> publicRoutes) {
     this.api = api;
     this.webSockets = webSockets;
     this.more = List.copyOf(more);
+    this.publicRoutes = List.copyOf(publicRoutes);
   }
 
   /** The alternatives in order; none: a route that rejects everything. */
@@ -58,7 +63,7 @@ public final class HttpApi extends AllDirectives {
     Route all =
         concat(
             webSockets.routes(),
-            new WidgetRoutes(api.sites()).routes(),
+            all(publicRoutes), // the widget's routes among them (they depend on what this node can send)
             new AuthRoutes(api).routes(),
             new AccountRoutes(api, sites).routes(),
             new WidgetAdminRoutes(api, sites).routes(),

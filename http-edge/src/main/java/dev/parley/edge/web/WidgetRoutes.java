@@ -27,9 +27,16 @@ public final class WidgetRoutes extends AllDirectives {
   private static final RawHeader SHORT_CACHE = RawHeader.create("Cache-Control", "public, max-age=300");
 
   private final SiteCache sites;
+  /** Whether this node sends transcripts by e-mail (told to the widget in its settings as {@code transcripts}). */
+  private final boolean transcripts;
 
   public WidgetRoutes(SiteCache sites) {
+    this(sites, false);
+  }
+
+  public WidgetRoutes(SiteCache sites, boolean transcripts) {
     this.sites = sites;
+    this.transcripts = transcripts;
   }
 
   public Route routes() {
@@ -91,8 +98,9 @@ public final class WidgetRoutes extends AllDirectives {
                                   .withEntity(
                                       HttpEntities.create(
                                           ContentTypes.APPLICATION_JSON,
-                                          WidgetSettings.publicConfig(
-                                              s.id(), s.name(), widget.settingsJson(), widget.identityRequired()))))));
+                                          withTranscripts(
+                                              WidgetSettings.publicConfig(
+                                                  s.id(), s.name(), widget.settingsJson(), widget.identityRequired())))))));
         });
   }
 
@@ -127,6 +135,15 @@ public final class WidgetRoutes extends AllDirectives {
                                   ErrorMapping.response(
                                       404, ErrorCode.UNKNOWN_AGENT, "no agent of the site with that id", "id"))));
         });
+  }
+
+  private String withTranscripts(String config) {
+    try {
+      var node = (com.fasterxml.jackson.databind.node.ObjectNode) dev.parley.edge.protocol.Json.MAPPER.readTree(config);
+      return node.put("transcripts", transcripts).toString();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("the widget's settings are JSON we made", e);
+    }
   }
 
   private static String agentJson(String id, String name) {

@@ -363,7 +363,7 @@ class WidgetBrowserTest extends ServerTest {
       socket.get().send("{\"type\":\"availability\",\"siteId\":\"demo\",\"status\":\"closed\"}");
       expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "away");
       expect(panel.locator("#pw-notice"))
-          .hasText("We are offline right now. Leave a message and we will get back to you.");
+          .hasText("We are closed right now. Leave a message and we will get back to you by email.");
       send(panel, "Please call me back");
       expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("Please call me back");
       expect(panel.locator("#pw-conn")).hasAttribute("data-state", "online");
