@@ -15,16 +15,19 @@
   var AGENT_TYPING_EXPIRY_MS = 6000;
   var RETRY_SEND_MS = 1500;
   var MAX_RATED_KEPT = 20; // only recent chats can still be on screen
-  var MAX_NAMES_KEPT = 20; // agents' names remembered per browser
   // Beyond this many resyncs on one connection the link is dropped: the reconnect rebuilds, at backoff pace.
   var MAX_RESYNCS_PER_CONNECTION = 5;
   var EMOJI = '😀 😂 😊 😍 🤔 😅 😢 😮 👍 👎 👏 🙏 🎉 ❤️ 🔥 ✅ ❌ 👋 🙂 😉 😎 🤝 💯 ⭐'.split(' ');
 
-  var Q = new URLSearchParams(location.search);
-  var SITE = Q.get('site') || '';
-  var GROUP = Q.get('group');
+  /** A query parameter of the frame's URL, or null (no URLSearchParams in the oldest supported browsers). */
+  function param(name) {
+    var m = new RegExp('[?&]' + name + '=([^&#]*)').exec(location.search);
+    return m ? decodeURIComponent(m[1].replace(/\+/g, ' ')) : null;
+  }
+  var SITE = param('site') || '';
+  var GROUP = param('group');
   var embedded = window.parent !== window;
-  var HOST = embedded ? Q.get('origin') : null;
+  var HOST = embedded ? param('origin') : null;
   // Talk to the embedding page only if it is who the URL says it is (where the browser can tell).
   if (HOST && location.ancestorOrigins && location.ancestorOrigins.length &&
       location.ancestorOrigins[0] !== HOST) HOST = null;
@@ -49,7 +52,7 @@
     maxText: 4000,
     open: !embedded,
     config: {},
-    locale: pickLocale(Q.get('locale')),
+    locale: pickLocale(param('locale')),
     sound: store.get('sound', null),
     agentTyping: false,
     position: null,
@@ -219,7 +222,7 @@
     if (seq > last + 1) raw({ type: 'sync', conversationId: conv, afterSeq: last }); // a gap: ask for it
     if (f.kind === 'message' && f.author && f.author.role === 'visitor') outbox.deliver(f.id);
     if (f.kind === 'joined') S.position = null;
-    if (f.author && f.author.role === 'agent') askName(f.author.id);
+    if (f.author && f.author.role === 'agent') forms.askName(f.author.id);
     if (f.kind === 'closed') setAgentTyping(false);
     if (f.kind === 'message' && f.author && f.author.role === 'agent') {
       if (conv === S.conv) setAgentTyping(false);
@@ -233,26 +236,6 @@
     maybeRead();
     unread();
     updateActive();
-  }
-
-  /** Agents are known by id on the wire; their display name comes once from GET /widget/agent (XHR: old browsers). */
-  function askName(id) {
-    if (!id || S.names[id] || S.asked[id]) return;
-    S.asked[id] = 1;
-    var x = new XMLHttpRequest();
-    x.open('GET', 'agent?site=' + encodeURIComponent(SITE) + '&id=' + encodeURIComponent(id));
-    x.onload = function () {
-      var a;
-      try { a = x.status === 200 && JSON.parse(x.responseText); } catch (e) { log('agent name', e); }
-      if (!a || !a.name) return log('no name for agent', id, x.status);
-      S.names[id] = a.name;
-      var ids = Object.keys(S.names);
-      if (ids.length > MAX_NAMES_KEPT) delete S.names[ids[0]];
-      store.set('names', S.names);
-      render();
-    };
-    x.onerror = function () { delete S.asked[id]; }; // asked again with the next event of theirs
-    x.send();
   }
 
   function onSynced(f) {
@@ -580,70 +563,18 @@
     raw({ type: 'rate', id: id, conversationId: conv, score: score });
   }
 
-  function prechatSubmit(e) {
-    e.preventDefault();
-    var form = el('pw-prechat'), err = el('pw-prechat-err');
-    var name = form.elements.name.value.trim(), email = form.elements.email.value.trim();
-    var question = form.elements.question.value.trim();
-    var bad = !question ? t('needQuestion') :
-      (email || (S.config.prechat || {}).requireEmail) && !/^[^\s@]+@[^\s@]+$/.test(email) ? t('needEmail') : '';
-    err.textContent = bad;
-    err.hidden = !bad;
-    if (bad) return;
-    store.set('prechat', true);
-    if ((name || email) && !S.config.identityRequired && !S.identity) {
-      var pid = store.get('pid', null) || ('prechat-' + newId());
-      store.set('pid', pid);
-      S.identity = { id: pid, name: name || undefined, email: email || undefined };
-      if (conn.welcomed()) sendIdentify();
-    }
-    submit(question);
+  /** The visitor tells who they are in a form (pre-chat, leave a message): an unsigned identity, where allowed. */
+  function anonymous(prefix, fields) {
+    if (S.config.identityRequired || S.identity) return;
+    var pid = store.get('pid', null) || (prefix + newId());
+    store.set('pid', pid);
+    S.identity = { id: pid, name: fields.name, email: fields.email };
+    if (conn.welcomed()) sendIdentify();
   }
-
-  /** The transcript of a closed chat by e-mail (POST /widget/transcript, the visitor's token proves it is theirs). */
-  function transcript(conv, email) {
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) { S.transcripts[conv] = 'bad'; return render(); }
-    S.transcripts[conv] = 'sending';
-    render();
-    var x = new XMLHttpRequest();
-    x.open('POST', 'transcript?site=' + encodeURIComponent(SITE));
-    x.setRequestHeader('Content-Type', 'application/json');
-    x.setRequestHeader('Authorization', 'Bearer ' + S.token);
-    x.onload = function () {
-      S.transcripts[conv] = x.status === 202 ? 'sent' : 'failed';
-      if (x.status !== 202) log('transcript refused', x.status);
-      render();
-    };
-    x.onerror = function () { S.transcripts[conv] = 'failed'; render(); };
-    x.send(JSON.stringify({ conversationId: conv, email: email, locale: S.locale }));
-  }
-
-  /** Leave a message (nobody can chat): the text goes into the chat queue, and the team hears of it by e-mail. */
-  function leaveSubmit(e) {
-    e.preventDefault();
-    var form = el('pw-leave'), err = el('pw-leave-err');
-    var email = form.elements.email.value.trim(), text = form.elements.text.value.trim();
-    var bad = !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? t('needEmail') : !text ? t('needQuestion') : '';
-    err.textContent = bad;
-    err.hidden = !bad;
-    if (bad) return;
-    if (!S.config.identityRequired && !S.identity) {
-      var pid = store.get('pid', null) || ('left-' + newId());
-      store.set('pid', pid);
-      S.identity = { id: pid, email: email };
-      if (conn.welcomed()) sendIdentify();
-    }
-    var last = S.pages[S.pages.length - 1] || S.lastPage;
-    var x = new XMLHttpRequest();
-    x.open('POST', 'message?site=' + encodeURIComponent(SITE));
-    x.setRequestHeader('Content-Type', 'application/json');
-    x.onload = function () { log('left message', x.status); };
-    x.onerror = function () { log('left message not mailed'); }; // it still waits in the queue
-    x.send(JSON.stringify({ email: email, text: text, page: last && last.url || undefined }));
-    store.set('leftTo', email);
-    submit(text);
-    notice();
-  }
+  var forms = window.ParleyForms.create({
+    S: S, site: SITE, store: store, log: log, t: t, el: el, render: render, notice: notice, submit: submit,
+    anonymous: anonymous
+  });
 
   function buildEmoji() {
     var box = el('pw-emoji');
@@ -674,7 +605,7 @@
 
   function applyConfig(c) {
     S.config = c || {};
-    if (!S.localeFixed && !Q.get('locale') && c.locale) S.locale = pickLocale(c.locale);
+    if (!S.localeFixed && !param('locale') && c.locale) S.locale = pickLocale(c.locale);
     if (/^#[0-9a-f]{6}$/i.test(c.color || '')) document.documentElement.style.setProperty('--pw-c', c.color);
     relabel();
     render();
@@ -682,7 +613,7 @@
 
   function init() {
     input = el('pw-input');
-    view = window.ParleyView.create({ t: t, model: model, onRetry: retry, onRate: rate, onTranscript: transcript });
+    view = window.ParleyView.create({ t: t, model: model, onRetry: retry, onRate: rate, onTranscript: forms.transcript });
     el('pw').hidden = false;
     if (!embedded) el('pw-close').hidden = true;
     buildEmoji();
@@ -707,15 +638,18 @@
       store.set('sound', S.sound);
       relabel();
     });
-    el('pw-prechat').addEventListener('submit', prechatSubmit);
-    el('pw-leave').addEventListener('submit', leaveSubmit);
+    el('pw-prechat').addEventListener('submit', forms.prechat);
+    el('pw-leave').addEventListener('submit', forms.leave);
     document.addEventListener('keydown', function (e) { if (e.key === 'Escape') toHost({ t: 'close' }); });
     render();
     updateActive();
     conn.start();
-    fetch('/widget/config?site=' + encodeURIComponent(SITE), { credentials: 'omit' })
-      .then(function (r) { return r.ok ? r.json() : {}; })
-      .then(applyConfig, function (e) { log('no config', e); applyConfig({}); });
+    window.ParleyTransports.xhr('GET', '/widget/config?site=' + encodeURIComponent(SITE), null, 0, function (st, text) {
+      var c = null;
+      try { c = st === 200 && JSON.parse(text); } catch (e) { log('unreadable config', e); }
+      if (!c) log('no config', st);
+      applyConfig(c || {});
+    });
     toHost({ t: 'ready' });
   }
 

@@ -33,11 +33,9 @@ window.ParleyView = (function () {
       return frag;
     }
     function link(url) {
-      var u;
-      try { u = new URL(url); } catch (e) { return null; }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'mailto:') return null;
       var a = document.createElement('a');
-      a.href = u.href;
+      a.href = url; // the browser parses it (no URL in the oldest supported browsers)
+      if (a.protocol !== 'http:' && a.protocol !== 'https:' && a.protocol !== 'mailto:') return null;
       a.textContent = url;
       a.target = '_blank';
       a.rel = 'noopener noreferrer';

@@ -298,7 +298,7 @@ public final class ParleyServer implements AutoCloseable {
                   (context, siteRoutes) -> new SearchRoutes(context, readApi),
                   (context, siteRoutes) -> new ExportRoutes(context, readApi)),
               List.of(
-                  new WidgetRoutes(sites, mailer.enabled()).routes(),
+                  new WidgetRoutes(sites, mailer.enabled(), origins).routes(),
                   new LeaveMessageRoutes(sites, mailer).routes(),
                   new TranscriptRoutes(
                           sites, tokens, sharding, deps.history(), mailer, edge.askTimeout())
