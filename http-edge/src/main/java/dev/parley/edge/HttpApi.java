@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import dev.parley.edge.admin.AccountRoutes;
 import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.ApiRoutes;
+import dev.parley.edge.admin.AuditTrail;
 import dev.parley.edge.admin.AuthRoutes;
 import dev.parley.edge.admin.QuickReplyRoutes;
 import dev.parley.edge.admin.SiteRoutes;
@@ -25,7 +26,7 @@ public final class HttpApi extends AllDirectives {
   private final ApiContext api;
   private final ConnectionRoutes webSockets;
   private final List<BiFunction<ApiContext, SiteRoutes, ApiRoutes>> more;
-  /** Public routes built elsewhere (the widget's leave-a-message), tried after the widget's own. */
+  /** Public routes built where the node is wired (the widget's: files, settings, leave-a-message, transcripts). */
   private final List<Route> publicRoutes;
   /** The merged OpenAPI document, built once. */
   private final String openApi = OpenApiDocument.build();
@@ -60,6 +61,7 @@ public final class HttpApi extends AllDirectives {
   public Route routes() {
     SiteRoutes sites = new SiteRoutes(api);
     SecurityHeaders headers = new SecurityHeaders("public/index.html");
+    AuditTrail audit = new AuditTrail(api);
     Route all =
         concat(
             webSockets.routes(),
@@ -91,6 +93,9 @@ public final class HttpApi extends AllDirectives {
                         RawHeader.create("X-Content-Type-Options", "nosniff"),
                         () ->
                             extractRequest(
-                                request -> mapResponse(response -> headers.apply(request, response), () -> all)))));
+                                request ->
+                                    mapResponse(
+                                        response -> headers.apply(request, response),
+                                        () -> audit.around(() -> all))))));
   }
 }

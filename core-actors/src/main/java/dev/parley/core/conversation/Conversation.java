@@ -192,6 +192,16 @@ public final class Conversation
    */
   public record EraseContent(ActorRef<StatusReply<Long>> replyTo) implements Command {}
 
+  /**
+   * An agent who may see the conversation labels it ({@link Labels}: normalised to lower case, at most 20), in any
+   * status but empty. Adding a label it has, or removing one it lacks, persists nothing. Replies with the labels.
+   */
+  public record AddLabel(Caller caller, String label, ActorRef<StatusReply<Labelled>> replyTo)
+      implements Command {}
+
+  public record RemoveLabel(Caller caller, String label, ActorRef<StatusReply<Labelled>> replyTo)
+      implements Command {}
+
   private record SubscriberGone(ActorRef<?> subscriber) implements Command {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -201,6 +211,9 @@ public final class Conversation
       implements CborSerializable {}
 
   public record Claimed(String conversationId, long seq) implements CborSerializable {}
+
+  /** The labels of a conversation after an {@link AddLabel} or {@link RemoveLabel}, in the order added. */
+  public record Labelled(String conversationId, List<String> labels) implements CborSerializable {}
 
   public record Ended(String conversationId, long seq) implements CborSerializable {}
 
@@ -296,6 +309,11 @@ public final class Conversation
    */
   public record ContentErased(Instant at) implements Event {}
 
+  /** An agent labelled the conversation (labels are lower case, see {@link Labels}). Not a timeline entry. */
+  public record LabelAdded(String label, String agentId, Instant at) implements Event {}
+
+  public record LabelRemoved(String label, String agentId, Instant at) implements Event {}
+
   // ---------------------------------------------------------------------------------------------------------
   // State
 
@@ -333,6 +351,8 @@ public final class Conversation
     long visitorChars;
     /** The words were erased ({@link ContentErased}). */
     boolean erased;
+    /** Labels, in the order they were added ({@link LabelAdded}). */
+    final java.util.LinkedHashSet<String> labels = new java.util.LinkedHashSet<>();
 
     public Status status() {
       return status;
@@ -405,6 +425,10 @@ public final class Conversation
       } else if (event instanceof ContentErased e) {
         eraseContent();
         erased = true;
+      } else if (event instanceof LabelAdded l) {
+        labels.add(l.label());
+      } else if (event instanceof LabelRemoved l) {
+        labels.remove(l.label());
       } else if (event instanceof NoteWritten n) {
         lastNoteSeq = n.noteSeq();
         notes.addLast(new Note(n.noteSeq(), n.agentId(), n.text(), n.at()));
@@ -470,6 +494,7 @@ public final class Conversation
           visitorMessages,
           visitorChars,
           erased,
+          List.copyOf(labels),
           lastAgentAt);
     }
 
@@ -493,6 +518,9 @@ public final class Conversation
       state.visitorMessages = s.visitorMessages() != null ? s.visitorMessages() : 0;
       state.visitorChars = s.visitorChars() != null ? s.visitorChars() : 0;
       state.erased = Boolean.TRUE.equals(s.erased());
+      if (s.labels() != null) {
+        state.labels.addAll(s.labels());
+      }
       state.lastAgentAt = s.lastAgentAt() != null ? s.lastAgentAt() : lastAgentAtInTail(s.tail());
       s.dedup().forEach(d -> state.dedup.put(d.key(), d.seq()));
       s.readMarks().forEach(r -> state.readMarks.put(r.reader().key(), r));
@@ -559,6 +587,8 @@ public final class Conversation
       Long visitorChars,
       /** Added after release: null in older snapshots (not erased). */
       Boolean erased,
+      /** Added after release: null in older snapshots (no labels). */
+      List<String> labels,
       /** Added after release: null in older snapshots and until an agent writes (read from the tail). */
       Instant lastAgentAt)
       implements CborSerializable {}
@@ -663,6 +693,8 @@ public final class Conversation
         .onCommand(Rate.class, this::onRate)
         .onCommand(CloseIfIdle.class, this::onCloseIfIdle)
         .onCommand(EraseContent.class, this::onEraseContent)
+        .onCommand(AddLabel.class, this::onAddLabel)
+        .onCommand(RemoveLabel.class, this::onRemoveLabel)
         .build();
   }
 
@@ -1037,6 +1069,40 @@ public final class Conversation
     return Effect()
         .persist(new Rated(cmd.score(), comment, clock.instant()))
         .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onAddLabel(State state, AddLabel cmd) {
+    Optional<Rejection> denied = readAccess(state, cmd.caller());
+    if (denied.isPresent() || !cmd.caller().isAgent()) {
+      return Effect().reply(cmd.replyTo(), denied.orElse(Rejection.UNKNOWN_CONVERSATION).reply());
+    }
+    Optional<String> label = Labels.normalise(cmd.label());
+    if (label.isEmpty() || (!state.labels.contains(label.get()) && !Labels.roomFor(state.labels))) {
+      return Effect().reply(cmd.replyTo(), Rejection.INVALID_LABEL.reply());
+    }
+    if (state.labels.contains(label.get())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new Labelled(conversationId, List.copyOf(state.labels))));
+    }
+    return Effect()
+        .persist(new LabelAdded(label.get(), cmd.caller().id(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(new Labelled(conversationId, List.copyOf(s.labels))));
+  }
+
+  private ReplyEffect<Event, State> onRemoveLabel(State state, RemoveLabel cmd) {
+    Optional<Rejection> denied = readAccess(state, cmd.caller());
+    if (denied.isPresent() || !cmd.caller().isAgent()) {
+      return Effect().reply(cmd.replyTo(), denied.orElse(Rejection.UNKNOWN_CONVERSATION).reply());
+    }
+    Optional<String> label = Labels.normalise(cmd.label());
+    if (label.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), Rejection.INVALID_LABEL.reply());
+    }
+    if (!state.labels.contains(label.get())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new Labelled(conversationId, List.copyOf(state.labels))));
+    }
+    return Effect()
+        .persist(new LabelRemoved(label.get(), cmd.caller().id(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(new Labelled(conversationId, List.copyOf(s.labels))));
   }
 
   /** Notes go to agents only: a visitor's subscription never receives one. */
