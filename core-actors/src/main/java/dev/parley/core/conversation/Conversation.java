@@ -342,6 +342,8 @@ public final class Conversation
     /** When the visitor last wrote (or the conversation opened), and when the idle notice was last posted. */
     Instant lastVisitorAt;
     Instant idleNoticeAt;
+    /** When an agent last wrote; null until one has. Auto-close waits for an agent's reply (issue 14). */
+    Instant lastAgentAt;
     /** The last rating, or null. Not in snapshots: a repeat after recovery from a snapshot is persisted again. */
     Rated rating;
     /** What the visitor wrote so far, against {@link #MAX_VISITOR_MESSAGES} and {@link #MAX_VISITOR_CHARS}. */
@@ -393,6 +395,8 @@ public final class Conversation
           visitorChars += m.text().length();
         } else if (m.author().role() == Participant.Role.SYSTEM) {
           idleNoticeAt = m.at();
+        } else if (m.author().role() == Participant.Role.AGENT) {
+          lastAgentAt = m.at();
         }
         dedup.put(dedupKey(m.author(), m.clientMessageId()), m.seq());
         if (dedup.size() > MAX_DEDUP_IDS) {
@@ -490,7 +494,8 @@ public final class Conversation
           visitorMessages,
           visitorChars,
           erased,
-          List.copyOf(labels));
+          List.copyOf(labels),
+          lastAgentAt);
     }
 
     static State fromSnapshot(Snapshot s) {
@@ -516,9 +521,21 @@ public final class Conversation
       if (s.labels() != null) {
         state.labels.addAll(s.labels());
       }
+      state.lastAgentAt = s.lastAgentAt() != null ? s.lastAgentAt() : lastAgentAtInTail(s.tail());
       s.dedup().forEach(d -> state.dedup.put(d.key(), d.seq()));
       s.readMarks().forEach(r -> state.readMarks.put(r.reader().key(), r));
       return state;
+    }
+
+    /** For snapshots taken before lastAgentAt was kept: the newest agent message still in the tail, or null. */
+    private static Instant lastAgentAtInTail(List<Entry> tail) {
+      Instant at = null;
+      for (Entry e : tail) {
+        if (e.kind() == Entry.Kind.MESSAGE && e.author().role() == Participant.Role.AGENT) {
+          at = e.at();
+        }
+      }
+      return at;
     }
 
     /** For snapshots taken before joinedSeq was kept: the newest join of the current agent still in the tail. */
@@ -571,7 +588,9 @@ public final class Conversation
       /** Added after release: null in older snapshots (not erased). */
       Boolean erased,
       /** Added after release: null in older snapshots (no labels). */
-      List<String> labels)
+      List<String> labels,
+      /** Added after release: null in older snapshots and until an agent writes (read from the tail). */
+      Instant lastAgentAt)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -966,12 +985,17 @@ public final class Conversation
     if (state.status != Status.ASSIGNED || state.lastVisitorAt == null) {
       return Effect().noReply();
     }
+    // The visitor's silence only counts once an agent has answered their last message: a chat whose visitor
+    // is waiting for a reply is never warned or closed for that wait (issue 14).
+    if (state.lastAgentAt == null || state.lastAgentAt.isBefore(state.lastVisitorAt)) {
+      return Effect().noReply();
+    }
     Instant now = clock.instant();
-    Duration idle = Duration.between(state.lastVisitorAt, now);
+    Duration idle = Duration.between(state.lastAgentAt, now); // silent since the agent's answer
     if (idle.compareTo(cmd.after()) >= 0) {
       return persistClose(new Closed(state.lastSeq + 1, Participant.system(), now)).thenNoReply();
     }
-    boolean noticed = state.idleNoticeAt != null && state.idleNoticeAt.isAfter(state.lastVisitorAt);
+    boolean noticed = state.idleNoticeAt != null && state.idleNoticeAt.isAfter(state.lastAgentAt);
     if (!noticed && idle.compareTo(cmd.after().minus(cmd.notice())) >= 0) {
       long minutes = Math.max(1, cmd.notice().toMinutes());
       String text = "This chat will close in " + minutes + " minute" + (minutes == 1 ? "" : "s") + " without a reply.";
