@@ -160,13 +160,17 @@ public final class ConversationReads {
     List<Object> params = new ArrayList<>();
     StringBuilder sql =
         new StringBuilder(
+            // Rank and cut to the page first, then join the conversations and visitors of those rows only: a
+            // frequent word can match most of a site's messages, and joining every match cost more than ranking.
             "SELECT m.conversation_id, m.seq, m.author_role, m.author_id, m.at, ts_rank(m.terms, q, 1) AS rank,"
-                + " c.visitor_id, v.name, m.body"
-                + " FROM read_messages m CROSS JOIN CAST(? AS tsquery) q"
-                + " JOIN read_conversations c ON c.conversation_id = m.conversation_id AND c.site_id = m.site_id"
-                + " LEFT JOIN read_visitors v ON v.site_id = c.site_id AND v.visitor_id = c.visitor_id"
-                + " WHERE m.site_id = ? AND m.terms @@ q");
+                + " m.site_id, m.body FROM read_messages m CROSS JOIN CAST(? AS tsquery) q");
     params.add(query);
+    if (!visibility.all()) {
+      sql.append(" JOIN read_conversations a ON a.conversation_id = m.conversation_id AND a.site_id = m.site_id"
+          + " AND ? = ANY(a.agent_ids)");
+      params.add(visibility.onlyAgentId());
+    }
+    sql.append(" WHERE m.site_id = ? AND m.terms @@ q");
     params.add(siteId);
     if (from != null) {
       sql.append(" AND m.at >= CAST(? AS timestamptz)");
@@ -176,12 +180,13 @@ public final class ConversationReads {
       sql.append(" AND m.at < CAST(? AS timestamptz)");
       params.add(utc(to));
     }
-    if (!visibility.all()) {
-      sql.append(" AND ? = ANY(c.agent_ids)");
-      params.add(visibility.onlyAgentId());
-    }
     sql.append(" ORDER BY rank DESC, m.at DESC, m.conversation_id, m.seq LIMIT ")
         .append(Math.max(1, Math.min(limit, MAX_SEARCH_HITS)));
+    sql.insert(0, "SELECT h.conversation_id, h.seq, h.author_role, h.author_id, h.at, h.rank, c.visitor_id, v.name,"
+            + " h.body FROM (")
+        .append(") h JOIN read_conversations c ON c.conversation_id = h.conversation_id AND c.site_id = h.site_id"
+            + " LEFT JOIN read_visitors v ON v.site_id = c.site_id AND v.visitor_id = c.visitor_id"
+            + " ORDER BY h.rank DESC, h.at DESC, h.conversation_id, h.seq");
     return query(
         sql.toString(),
         params,
