@@ -206,6 +206,7 @@ class ConsoleBrowserTest extends ServerTest {
       Locator activeRow = page.locator("[data-testid=active] tr[data-conversation='" + conversation + "']");
       assertThat(activeRow).containsText("Lin");
       assertThat(page.locator("[data-testid=agents] tr", new Page.LocatorOptions().setHasText("Lin"))).containsText("1 / 5");
+      assertThat(page.getByTestId("today-first-response")).not().hasText("—"); // re-read after the answer was pushed
       checkPage(page, "dashboard-active");
 
       // Supervision: follow it live, read-only; a note reaches the agent; take it over; close it.
