@@ -389,7 +389,7 @@ class ConsoleBrowserTest extends ServerTest {
     Files.writeString(Paths.get("target", "console-first-load.txt"), loaded.size() + " files, " + total + " bytes gzip\n");
     assertThat(total).as("first load, gzip-encoded").isLessThan(150 * 1024);
     assertThat(loaded).as("the reports and their chart library wait for the reports page")
-        .noneMatch(p -> p.contains("reports") || p.contains("uPlot") || p.contains("charts"));
+        .noneMatch(p -> p.contains("report") || p.contains("uPlot") || p.contains("charts"));
 
     // Every word exists in both languages.
     Object missing =
