@@ -91,6 +91,7 @@ public final class RouteCatalog {
           "GET /widget/agent",
           "POST /widget/message",
           "POST /widget/transcript",
+          // The web admin console (openapi/platform.json): one page and its files, served gzip-encoded
           "GET /console",
           "GET /console/",
           "GET /console/index.html",

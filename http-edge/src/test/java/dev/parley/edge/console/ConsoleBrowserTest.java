@@ -219,6 +219,7 @@ class ConsoleBrowserTest extends ServerTest {
       Locator activeRow = page.locator("[data-testid=active] tr[data-conversation='" + conversation + "']");
       assertThat(activeRow).containsText("Lin");
       assertThat(page.locator("[data-testid=agents] tr", new Page.LocatorOptions().setHasText("Lin"))).containsText("1 / 5");
+      assertThat(page.getByTestId("today-first-response")).not().hasText("—"); // re-read after the answer was pushed
       checkPage(page, "dashboard-active");
 
       // Supervision: follow it live, read-only; a note reaches the agent; take it over; close it.
@@ -401,7 +402,7 @@ class ConsoleBrowserTest extends ServerTest {
     Files.writeString(Paths.get("target", "console-first-load.txt"), loaded.size() + " files, " + total + " bytes gzip\n");
     assertThat(total).as("first load, gzip-encoded").isLessThan(150 * 1024);
     assertThat(loaded).as("the reports and their chart library wait for the reports page")
-        .noneMatch(p -> p.contains("reports") || p.contains("uPlot") || p.contains("charts"));
+        .noneMatch(p -> p.contains("report") || p.contains("uPlot") || p.contains("charts"));
 
     // Every word exists in both languages.
     Object missing =
