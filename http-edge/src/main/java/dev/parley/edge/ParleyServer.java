@@ -3,6 +3,11 @@ package dev.parley.edge;
 import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.core.Domain;
+import dev.parley.edge.mail.LeaveMessageRoutes;
+import dev.parley.edge.mail.MailSettings;
+import dev.parley.edge.mail.Mailer;
+import dev.parley.edge.mail.TranscriptRoutes;
+import dev.parley.edge.web.WidgetRoutes;
 import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.PrivacyRoutes;
 import dev.parley.edge.admin.routing.RoutingRoutes;
@@ -44,9 +49,19 @@ import dev.parley.persistence.routing.RoutingStore;
 import dev.parley.edge.history.ConversationRoutes;
 import dev.parley.edge.history.ExportRoutes;
 import dev.parley.edge.history.ReadApi;
+import dev.parley.edge.history.LabelRoutes;
+import dev.parley.edge.history.RatingRoutes;
 import dev.parley.edge.history.SearchRoutes;
+import dev.parley.edge.history.StatisticsRoutes;
+import dev.parley.edge.webhooks.WebhookRoutes;
+import dev.parley.edge.webhooks.WebhookSender;
+import dev.parley.edge.webhooks.WebhookSettings;
 import dev.parley.persistence.projection.ReadModels;
 import dev.parley.persistence.projection.ReadSide;
+import dev.parley.persistence.statistics.AgentActivity;
+import dev.parley.persistence.webhook.Webhooks;
+import dev.parley.persistence.statistics.SiteTimeZones;
+import dev.parley.persistence.statistics.Statistics;
 import dev.parley.persistence.readmodel.ConversationReads;
 import dev.parley.persistence.readmodel.ExportJobs;
 import dev.parley.persistence.search.TextAnalyzer;
@@ -247,6 +262,8 @@ public final class ParleyServer implements AutoCloseable {
               auth.challengeTtl());
       PasswordHashing hashing = new PasswordHashing(auth.hashingThreads(), auth.hashingQueue());
       system.getWhenTerminated().thenRun(hashing::close);
+      Mailer mailer = new Mailer(MailSettings.fromConfig(resolved));
+      system.getWhenTerminated().thenRun(mailer::close);
       SiteCache sites = new SiteCache(directory, new SiteWidgets(pool), blocking);
       AdmissionSettings admissionSettings = AdmissionSettings.fromConfig(resolved);
       Admission admission =
@@ -273,6 +290,18 @@ public final class ParleyServer implements AutoCloseable {
               new Presence(visitorsNow, geo));
       Gateway gateway = new Gateway(system, deps);
       AuditLog audit = new AuditLog(pool);
+      // Webhooks: every node sends due deliveries; the projection (ReadModels) fills them exactly once.
+      Webhooks webhooks = new Webhooks(pool);
+      WebhookSender webhookSender = new WebhookSender(webhooks, WebhookSettings.fromConfig(resolved), clock);
+      webhookSender.start();
+      CoordinatedShutdown.get(system)
+          .addTask(
+              CoordinatedShutdown.PhaseServiceStop(),
+              "stop-webhook-sender",
+              () -> {
+                webhookSender.close();
+                return CompletableFuture.completedFuture(Done.getInstance());
+              });
       Erasures erasures = new Erasures(system, sharding, pool, blocking, clock, audit);
       erasures.resumeUnfinished();
       erasures.startRetentionSweeps(resolved.getDuration("parley.privacy.retention-sweep-every"));
@@ -294,14 +323,27 @@ public final class ParleyServer implements AutoCloseable {
                   new Revocations(sharding, edge.askTimeout(), blocking),
                   new TwoFactorStore(pool),
                   new SecretBox(secrets.getOrCreate(TOTP_KEY)),
-                  clientAddress),
+                  clientAddress,
+                  audit),
               new ConnectionRoutes(gateway, sites, origins, admission, clientAddress),
               List.of(
                   (context, siteRoutes) -> new RoutingRoutes(context, routing, sharding),
                   (context, siteRoutes) -> new PrivacyRoutes(context, siteRoutes, erasures, audit),
                   (context, siteRoutes) -> new ConversationRoutes(context, readApi),
                   (context, siteRoutes) -> new SearchRoutes(context, readApi),
-                  (context, siteRoutes) -> new ExportRoutes(context, readApi)));
+                  (context, siteRoutes) -> new RatingRoutes(context, readApi),
+                  (context, siteRoutes) -> new LabelRoutes(context, sharding, edge.askTimeout()),
+                  (context, siteRoutes) -> new WebhookRoutes(context, webhooks),
+                  (context, siteRoutes) -> new ExportRoutes(context, readApi),
+                  (context, siteRoutes) ->
+                      new StatisticsRoutes(
+                          context, new Statistics(queryPool), new AgentActivity(queryPool), new SiteTimeZones(pool))),
+              List.of(
+                  new WidgetRoutes(sites, mailer.enabled(), origins).routes(),
+                  new LeaveMessageRoutes(sites, mailer).routes(),
+                  new TranscriptRoutes(
+                          sites, tokens, sharding, deps.history(), mailer, edge.askTimeout())
+                      .routes()));
       ServerBuilder server = Http.get(system).newServerAt(edge.host(), edge.port());
       if (tls.isPresent()) {
         server = server.enableHttps(tls.get().connectionContext());

@@ -192,6 +192,16 @@ public final class Conversation
    */
   public record EraseContent(ActorRef<StatusReply<Long>> replyTo) implements Command {}
 
+  /**
+   * An agent who may see the conversation labels it ({@link Labels}: normalised to lower case, at most 20), in any
+   * status but empty. Adding a label it has, or removing one it lacks, persists nothing. Replies with the labels.
+   */
+  public record AddLabel(Caller caller, String label, ActorRef<StatusReply<Labelled>> replyTo)
+      implements Command {}
+
+  public record RemoveLabel(Caller caller, String label, ActorRef<StatusReply<Labelled>> replyTo)
+      implements Command {}
+
   private record SubscriberGone(ActorRef<?> subscriber) implements Command {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -201,6 +211,9 @@ public final class Conversation
       implements CborSerializable {}
 
   public record Claimed(String conversationId, long seq) implements CborSerializable {}
+
+  /** The labels of a conversation after an {@link AddLabel} or {@link RemoveLabel}, in the order added. */
+  public record Labelled(String conversationId, List<String> labels) implements CborSerializable {}
 
   public record Ended(String conversationId, long seq) implements CborSerializable {}
 
@@ -296,6 +309,11 @@ public final class Conversation
    */
   public record ContentErased(Instant at) implements Event {}
 
+  /** An agent labelled the conversation (labels are lower case, see {@link Labels}). Not a timeline entry. */
+  public record LabelAdded(String label, String agentId, Instant at) implements Event {}
+
+  public record LabelRemoved(String label, String agentId, Instant at) implements Event {}
+
   // ---------------------------------------------------------------------------------------------------------
   // State
 
@@ -324,6 +342,8 @@ public final class Conversation
     /** When the visitor last wrote (or the conversation opened), and when the idle notice was last posted. */
     Instant lastVisitorAt;
     Instant idleNoticeAt;
+    /** When an agent last wrote; null until one has. Auto-close waits for an agent's reply (issue 14). */
+    Instant lastAgentAt;
     /** The last rating, or null. Not in snapshots: a repeat after recovery from a snapshot is persisted again. */
     Rated rating;
     /** What the visitor wrote so far, against {@link #MAX_VISITOR_MESSAGES} and {@link #MAX_VISITOR_CHARS}. */
@@ -331,6 +351,8 @@ public final class Conversation
     long visitorChars;
     /** The words were erased ({@link ContentErased}). */
     boolean erased;
+    /** Labels, in the order they were added ({@link LabelAdded}). */
+    final java.util.LinkedHashSet<String> labels = new java.util.LinkedHashSet<>();
 
     public Status status() {
       return status;
@@ -373,6 +395,8 @@ public final class Conversation
           visitorChars += m.text().length();
         } else if (m.author().role() == Participant.Role.SYSTEM) {
           idleNoticeAt = m.at();
+        } else if (m.author().role() == Participant.Role.AGENT) {
+          lastAgentAt = m.at();
         }
         dedup.put(dedupKey(m.author(), m.clientMessageId()), m.seq());
         if (dedup.size() > MAX_DEDUP_IDS) {
@@ -401,6 +425,10 @@ public final class Conversation
       } else if (event instanceof ContentErased e) {
         eraseContent();
         erased = true;
+      } else if (event instanceof LabelAdded l) {
+        labels.add(l.label());
+      } else if (event instanceof LabelRemoved l) {
+        labels.remove(l.label());
       } else if (event instanceof NoteWritten n) {
         lastNoteSeq = n.noteSeq();
         notes.addLast(new Note(n.noteSeq(), n.agentId(), n.text(), n.at()));
@@ -465,7 +493,9 @@ public final class Conversation
           joinedSeq,
           visitorMessages,
           visitorChars,
-          erased);
+          erased,
+          List.copyOf(labels),
+          lastAgentAt);
     }
 
     static State fromSnapshot(Snapshot s) {
@@ -488,9 +518,24 @@ public final class Conversation
       state.visitorMessages = s.visitorMessages() != null ? s.visitorMessages() : 0;
       state.visitorChars = s.visitorChars() != null ? s.visitorChars() : 0;
       state.erased = Boolean.TRUE.equals(s.erased());
+      if (s.labels() != null) {
+        state.labels.addAll(s.labels());
+      }
+      state.lastAgentAt = s.lastAgentAt() != null ? s.lastAgentAt() : lastAgentAtInTail(s.tail());
       s.dedup().forEach(d -> state.dedup.put(d.key(), d.seq()));
       s.readMarks().forEach(r -> state.readMarks.put(r.reader().key(), r));
       return state;
+    }
+
+    /** For snapshots taken before lastAgentAt was kept: the newest agent message still in the tail, or null. */
+    private static Instant lastAgentAtInTail(List<Entry> tail) {
+      Instant at = null;
+      for (Entry e : tail) {
+        if (e.kind() == Entry.Kind.MESSAGE && e.author().role() == Participant.Role.AGENT) {
+          at = e.at();
+        }
+      }
+      return at;
     }
 
     /** For snapshots taken before joinedSeq was kept: the newest join of the current agent still in the tail. */
@@ -541,7 +586,11 @@ public final class Conversation
       Integer visitorMessages,
       Long visitorChars,
       /** Added after release: null in older snapshots (not erased). */
-      Boolean erased)
+      Boolean erased,
+      /** Added after release: null in older snapshots (no labels). */
+      List<String> labels,
+      /** Added after release: null in older snapshots and until an agent writes (read from the tail). */
+      Instant lastAgentAt)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------------------------------------------------
@@ -644,6 +693,8 @@ public final class Conversation
         .onCommand(Rate.class, this::onRate)
         .onCommand(CloseIfIdle.class, this::onCloseIfIdle)
         .onCommand(EraseContent.class, this::onEraseContent)
+        .onCommand(AddLabel.class, this::onAddLabel)
+        .onCommand(RemoveLabel.class, this::onRemoveLabel)
         .build();
   }
 
@@ -934,12 +985,17 @@ public final class Conversation
     if (state.status != Status.ASSIGNED || state.lastVisitorAt == null) {
       return Effect().noReply();
     }
+    // The visitor's silence only counts once an agent has answered their last message: a chat whose visitor
+    // is waiting for a reply is never warned or closed for that wait (issue 14).
+    if (state.lastAgentAt == null || state.lastAgentAt.isBefore(state.lastVisitorAt)) {
+      return Effect().noReply();
+    }
     Instant now = clock.instant();
-    Duration idle = Duration.between(state.lastVisitorAt, now);
+    Duration idle = Duration.between(state.lastAgentAt, now); // silent since the agent's answer
     if (idle.compareTo(cmd.after()) >= 0) {
       return persistClose(new Closed(state.lastSeq + 1, Participant.system(), now)).thenNoReply();
     }
-    boolean noticed = state.idleNoticeAt != null && state.idleNoticeAt.isAfter(state.lastVisitorAt);
+    boolean noticed = state.idleNoticeAt != null && state.idleNoticeAt.isAfter(state.lastAgentAt);
     if (!noticed && idle.compareTo(cmd.after().minus(cmd.notice())) >= 0) {
       long minutes = Math.max(1, cmd.notice().toMinutes());
       String text = "This chat will close in " + minutes + " minute" + (minutes == 1 ? "" : "s") + " without a reply.";
@@ -1013,6 +1069,40 @@ public final class Conversation
     return Effect()
         .persist(new Rated(cmd.score(), comment, clock.instant()))
         .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onAddLabel(State state, AddLabel cmd) {
+    Optional<Rejection> denied = readAccess(state, cmd.caller());
+    if (denied.isPresent() || !cmd.caller().isAgent()) {
+      return Effect().reply(cmd.replyTo(), denied.orElse(Rejection.UNKNOWN_CONVERSATION).reply());
+    }
+    Optional<String> label = Labels.normalise(cmd.label());
+    if (label.isEmpty() || (!state.labels.contains(label.get()) && !Labels.roomFor(state.labels))) {
+      return Effect().reply(cmd.replyTo(), Rejection.INVALID_LABEL.reply());
+    }
+    if (state.labels.contains(label.get())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new Labelled(conversationId, List.copyOf(state.labels))));
+    }
+    return Effect()
+        .persist(new LabelAdded(label.get(), cmd.caller().id(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(new Labelled(conversationId, List.copyOf(s.labels))));
+  }
+
+  private ReplyEffect<Event, State> onRemoveLabel(State state, RemoveLabel cmd) {
+    Optional<Rejection> denied = readAccess(state, cmd.caller());
+    if (denied.isPresent() || !cmd.caller().isAgent()) {
+      return Effect().reply(cmd.replyTo(), denied.orElse(Rejection.UNKNOWN_CONVERSATION).reply());
+    }
+    Optional<String> label = Labels.normalise(cmd.label());
+    if (label.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), Rejection.INVALID_LABEL.reply());
+    }
+    if (!state.labels.contains(label.get())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new Labelled(conversationId, List.copyOf(state.labels))));
+    }
+    return Effect()
+        .persist(new LabelRemoved(label.get(), cmd.caller().id(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(new Labelled(conversationId, List.copyOf(s.labels))));
   }
 
   /** Notes go to agents only: a visitor's subscription never receives one. */
