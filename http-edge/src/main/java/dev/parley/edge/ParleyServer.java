@@ -29,6 +29,7 @@ import dev.parley.edge.tls.TlsSettings;
 import dev.parley.edge.session.SessionDeps;
 import dev.parley.edge.visitors.GeoLocator;
 import dev.parley.edge.visitors.Presence;
+import dev.parley.edge.visitors.VisitorJournal;
 import dev.parley.edge.visitors.VisitorsNow;
 import dev.parley.edge.transport.ConnectionRoutes;
 import dev.parley.edge.transport.Gateway;
@@ -274,7 +275,8 @@ public final class ParleyServer implements AutoCloseable {
               resolved.getString("parley.geo.city-database"), resolved.getString("parley.geo.asn-database"));
       system.getWhenTerminated().thenRun(geo::close);
       ActorRef<VisitorsNow.Command> visitorsNow =
-          system.systemActorOf(VisitorsNow.create(clock), "visitors-now", Props.empty());
+          system.systemActorOf(
+              VisitorsNow.create(clock, new VisitorJournal(sharding, clock)), "visitors-now", Props.empty());
       SessionDeps deps =
           new SessionDeps(
               sharding,

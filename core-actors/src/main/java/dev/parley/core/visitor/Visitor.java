@@ -100,6 +100,13 @@ public final class Visitor
   /** The visitor opened a page. */
   public record ViewPage(PageView page) implements Command {}
 
+  /**
+   * Records a proactive invitation's life (docs/DECISIONS.md, "Proactive invitations"): sent to the visitor, then
+   * once answered. Only recorded; the live invitation is the edge's. {@code event} is {@link InvitationSent} or
+   * {@link InvitationAnswered}.
+   */
+  public record RecordInvitation(Event event) implements Command {}
+
   /** A connection of the visitor came from this device; stored only when it differs from the last one. */
   public record SeenOn(Device device) implements Command {}
 
@@ -140,6 +147,16 @@ public final class Visitor
   public record Identified(Identity identity, Instant at) implements Event {}
 
   public record PageViewed(PageView page) implements Event {}
+
+  /** An agent invited the visitor to chat, with {@code text}. */
+  public record InvitationSent(String invitationId, String agentId, String text, Instant at) implements Event {}
+
+  /**
+   * The visitor answered an invitation: {@code accepted} (then {@code conversationId} is the chat it opened),
+   * {@code closed}, or {@code ignored} (no answer in time, or the visitor left).
+   */
+  public record InvitationAnswered(
+      String invitationId, String agentId, String outcome, String conversationId, Instant at) implements Event {}
 
   public record DeviceSeen(Device device, Instant at) implements Event {}
 
@@ -363,6 +380,12 @@ public final class Visitor
         .onCommand(Identify.class, this::onIdentify)
         .onCommand(Erase.class, this::onErase)
         .onCommand(ViewPage.class, this::onViewPage)
+        .onCommand(
+            RecordInvitation.class,
+            (state, cmd) ->
+                cmd.event() instanceof InvitationSent || cmd.event() instanceof InvitationAnswered
+                    ? Effect().persist(cmd.event()).thenNoReply()
+                    : Effect().noReply())
         .onCommand(SeenOn.class, this::onSeenOn)
         .onCommand(Watch.class, this::onWatch)
         .onCommand(Unwatch.class, (state, cmd) -> unwatch(cmd.watcher()))

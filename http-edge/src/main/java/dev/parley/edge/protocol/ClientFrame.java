@@ -82,4 +82,13 @@ public sealed interface ClientFrame {
 
   /** Agents only: stop watching a site's visitor list. */
   record UnwatchVisitors(String siteId) implements ClientFrame {}
+
+  /**
+   * Agents only: invite a visitor online now to chat, with {@code text} shown in the visitor's widget
+   * (docs/PROTOCOL.md §12, "Invitations").
+   */
+  record Invite(String id, String siteId, String visitorId, String text) implements ClientFrame {}
+
+  /** Visitors only: {@code answer} is {@code accept} (after the visitor's first message) or {@code close}. */
+  record AnswerInvitation(String id, String invitationId, String answer) implements ClientFrame {}
 }

@@ -99,6 +99,12 @@ public final class FrameDecoder {
                 optionalText(root, "title", MAX_TITLE_CHARS),
                 webAddress(root, "referrer", false));
             case "watchVisitors" -> watchVisitors(root);
+            case "invite" -> new ClientFrame.Invite(
+                messageId(root),
+                requiredText(root, "siteId", MAX_SITE_ID_CHARS),
+                requiredText(root, "visitorId", MAX_CONVERSATION_ID_CHARS),
+                invitationText(root));
+            case "answerInvitation" -> answerInvitation(root);
             case "unwatchVisitors" -> new ClientFrame.UnwatchVisitors(requiredText(root, "siteId", MAX_SITE_ID_CHARS));
             default -> throw new Invalid(
                 ServerFrame.Error.of(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + truncate(type) + "'")
@@ -160,6 +166,24 @@ public final class FrameDecoder {
   private static final java.util.Set<String> CHAT_STATES = java.util.Set.of("none", "waiting", "chatting");
   private static final Pattern COUNTRY_CODE = Pattern.compile("[A-Za-z]{2}");
   private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?");
+
+  private static String invitationText(JsonNode root) throws Invalid {
+    String text = requiredString(root, "text");
+    if (text.isBlank() || text.length() > dev.parley.edge.visitors.Invitation.MAX_TEXT_CHARS) {
+      throw invalid("text", "text must be 1.." + dev.parley.edge.visitors.Invitation.MAX_TEXT_CHARS + " characters");
+    }
+    return text;
+  }
+
+  private static ClientFrame.AnswerInvitation answerInvitation(JsonNode root) throws Invalid {
+    String id = messageId(root);
+    String invitationId = requiredText(root, "invitationId", MAX_CONVERSATION_ID_CHARS);
+    String answer = requiredText(root, "answer", 16);
+    if (!answer.equals("accept") && !answer.equals("close")) {
+      throw invalid("answer", "answer must be accept or close");
+    }
+    return new ClientFrame.AnswerInvitation(id, invitationId, answer);
+  }
 
   private static ClientFrame.WatchVisitors watchVisitors(JsonNode root) throws Invalid {
     String siteId = requiredText(root, "siteId", MAX_SITE_ID_CHARS);

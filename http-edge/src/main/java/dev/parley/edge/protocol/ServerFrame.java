@@ -207,6 +207,23 @@ public sealed interface ServerFrame {
       String siteId, int total, List<VisitorNowView> upserted, List<String> removed, Instant serverTime)
       implements ServerFrame {}
 
+  /** To a visitor: an agent invites them to chat (docs/PROTOCOL.md §12, "Invitations"). */
+  @JsonTypeName("invitation")
+  record Invitation(String invitationId, InvitingAgent agent, String text, Instant serverTime)
+      implements ServerFrame {}
+
+  record InvitingAgent(String id, String name, String initials) {}
+
+  /** To a visitor: stop showing this invitation ({@code answer}: accepted, closed or ignored). */
+  @JsonTypeName("invitationEnded")
+  record InvitationEnded(String invitationId, String answer) implements ServerFrame {}
+
+  /** To the inviting agent: how the visitor answered; {@code id} is the agent's {@code invite} frame id. */
+  @JsonTypeName("invitationAnswered")
+  record InvitationAnswered(
+      String id, String invitationId, String siteId, String visitorId, String answer, String conversationId)
+      implements ServerFrame {}
+
   @JsonTypeName("pong")
   record Pong(Long t, Instant serverTime) implements ServerFrame {}
 }

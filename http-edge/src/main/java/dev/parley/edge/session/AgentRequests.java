@@ -41,7 +41,8 @@ final class AgentRequests extends CommonRequests {
       Map.of(
           ClientFrame.Identify.class, "only visitors identify themselves",
           ClientFrame.Page.class, "only visitors report pages",
-          ClientFrame.Rate.class, "only visitors rate conversations");
+          ClientFrame.Rate.class, "only visitors rate conversations",
+          ClientFrame.AnswerInvitation.class, "only visitors answer invitations");
 
   private final long tokenVersion;
   private final ActorRef<Agent.SessionEnded> accessNotices;
@@ -75,7 +76,8 @@ final class AgentRequests extends CommonRequests {
       long tokenVersion,
       ActorRef<Agent.SessionEnded> accessNotices,
       boolean online,
-      boolean observes) {
+      boolean observes,
+      String displayName) {
     super(session, caller, subscriptions);
     this.tokenVersion = tokenVersion;
     this.accessNotices = accessNotices;
@@ -87,7 +89,14 @@ final class AgentRequests extends CommonRequests {
     this.queues = new QueueViews(session.context(), entities, session::send);
     this.profiles = new VisitorProfiles(session.context(), entities, session::send);
     this.visitorLists =
-        new VisitorWatches(session.context(), caller, session.deps().presence().registry(), session::send);
+        new VisitorWatches(
+            session.context(),
+            caller,
+            displayName,
+            session.deps().presence().registry(),
+            session::send,
+            this::handle,
+            session.deps().clock());
   }
 
   @Override
@@ -117,6 +126,18 @@ final class AgentRequests extends CommonRequests {
             VisitorWatches.FromRegistry.class,
             m -> {
               visitorLists.onUpdate(m);
+              return Behaviors.same();
+            })
+        .onMessage(
+            VisitorWatches.Answered.class,
+            m -> {
+              visitorLists.onAnswered(m);
+              return Behaviors.same();
+            })
+        .onMessage(
+            VisitorWatches.deliveredClass(),
+            m -> {
+              visitorLists.onDelivered(m);
               return Behaviors.same();
             });
     routing.receive(builder);
@@ -182,6 +203,8 @@ final class AgentRequests extends CommonRequests {
       visitorLists.watch(watch);
     } else if (frame instanceof ClientFrame.UnwatchVisitors unwatch) {
       visitorLists.unwatch(unwatch);
+    } else if (frame instanceof ClientFrame.Invite invite) {
+      visitorLists.invite(invite);
     } else {
       return false;
     }

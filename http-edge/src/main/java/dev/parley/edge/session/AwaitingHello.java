@@ -257,12 +257,13 @@ final class AwaitingHello extends Session.State {
     boolean online = ready.snapshot().status() == Agent.Status.ONLINE;
     long tokenVersion = agentTokenVersion;
     boolean observes = agentObserves;
+    String displayName = ready.account().displayName();
     ActorRef<Agent.SessionEnded> notices = accessNotices;
     Authenticated next =
         new Authenticated(
             session,
             caller,
-            follows -> new AgentRequests(session, caller, follows, tokenVersion, notices, online, observes));
+            follows -> new AgentRequests(session, caller, follows, tokenVersion, notices, online, observes, displayName));
     List<ServerFrame.SiteRole> sites =
         ready.memberships().stream()
             .map(m -> new ServerFrame.SiteRole(m.siteId(), m.role().code()))

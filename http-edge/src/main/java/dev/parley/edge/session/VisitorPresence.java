@@ -7,6 +7,7 @@ import dev.parley.core.visitor.SearchKeyword;
 import dev.parley.core.visitor.Visitor;
 import dev.parley.core.visitor.Visits;
 import dev.parley.edge.protocol.ServerFrame;
+import dev.parley.edge.visitors.Invitation;
 import dev.parley.edge.visitors.Place;
 import dev.parley.edge.visitors.VisitorNow;
 import dev.parley.edge.visitors.VisitorsNow;
@@ -30,6 +31,13 @@ final class VisitorPresence {
   private final String visitorId;
   /** The chat state last told, to tell only changes. */
   private String chat;
+  /** Where the registry sends this connection's invitations. */
+  private final ActorRef<VisitorsNow.ToVisitor> inbox;
+  /** Invitations this connection shows now (at most {@link VisitorsNow#MAX_PENDING_INVITATIONS}). */
+  private final java.util.Set<String> shown = new java.util.LinkedHashSet<>();
+
+  /** A message of the registry for this connection. */
+  record FromRegistry(VisitorsNow.ToVisitor message) implements Session.Command {}
 
   VisitorPresence(Session session, Visitor.Profile profile, Device device) {
     this.session = session;
@@ -39,6 +47,36 @@ final class VisitorPresence {
     this.siteId = profile.siteId();
     this.visitorId = profile.visitorId();
     this.chat = profile.currentConversationId() != null ? VisitorNow.CHAT_CHATTING : VisitorNow.CHAT_NONE;
+    this.inbox = session.context().messageAdapter(VisitorsNow.ToVisitor.class, FromRegistry::new);
+  }
+
+  /** An invitation to show, or one to stop showing, as frames. */
+  void onRegistry(FromRegistry m) {
+    if (m.message() instanceof VisitorsNow.Invited invited) {
+      Invitation inv = invited.invitation();
+      if (shown.add(inv.invitationId())) {
+        session.send(
+            new ServerFrame.Invitation(
+                inv.invitationId(),
+                new ServerFrame.InvitingAgent(inv.agentId(), inv.agentName(), Invitation.initials(inv.agentName())),
+                inv.text(),
+                session.deps().clock().instant()));
+      }
+    } else if (m.message() instanceof VisitorsNow.InvitationOver over) {
+      if (shown.remove(over.invitationId())) {
+        session.send(new ServerFrame.InvitationEnded(over.invitationId(), over.outcome()));
+      }
+    }
+  }
+
+  /** Whether this connection shows {@code invitationId} now. */
+  boolean shows(String invitationId) {
+    return shown.contains(invitationId);
+  }
+
+  /** The visitor answered: the registry tells the agent and the other tabs, and records it. */
+  void answer(String invitationId, String outcome, String conversationId) {
+    registry.tell(new VisitorsNow.Answer(siteId, visitorId, invitationId, outcome, conversationId));
   }
 
   void arrived() {
@@ -69,7 +107,8 @@ final class VisitorPresence {
                 name,
                 chat,
                 profile.currentConversationId()),
-            session.self()));
+            session.self(),
+            inbox));
   }
 
   void page(PageView view) {

@@ -11,9 +11,11 @@ import dev.parley.edge.admission.Admission;
 import dev.parley.edge.protocol.ClientFrame;
 import dev.parley.edge.protocol.ErrorCode;
 import dev.parley.edge.protocol.ServerFrame;
+import dev.parley.edge.visitors.Invitation;
 import dev.parley.edge.visitors.VisitorNow;
 import dev.parley.persistence.directory.SiteWidget;
 import java.util.Map;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import java.util.Optional;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.javadsl.ReceiveBuilder;
@@ -35,7 +37,8 @@ final class VisitorRequests extends CommonRequests {
           ClientFrame.SetStatus.class, "only agents have a status",
           ClientFrame.Transfer.class, "only agents transfer conversations",
           ClientFrame.Note.class, "only agents write notes",
-          ClientFrame.Decline.class, "only agents decline offers");
+          ClientFrame.Decline.class, "only agents decline offers",
+          ClientFrame.Invite.class, "only agents invite visitors");
 
   private final String siteId;
   /** The key admission control counts this visitor's messages and identities under. */
@@ -86,6 +89,12 @@ final class VisitorRequests extends CommonRequests {
   @Override
   public void receive(ReceiveBuilder<Session.Command> builder) {
     routing.receive(builder);
+    builder.onMessage(
+        VisitorPresence.FromRegistry.class,
+        m -> {
+          presence.onRegistry(m);
+          return Behaviors.same();
+        });
   }
 
   @Override
@@ -115,6 +124,8 @@ final class VisitorRequests extends CommonRequests {
       onPage(page);
     } else if (frame instanceof ClientFrame.Rate rate) {
       onRate(rate);
+    } else if (frame instanceof ClientFrame.AnswerInvitation answer) {
+      onAnswerInvitation(answer);
     } else {
       return false;
     }
@@ -291,6 +302,33 @@ final class VisitorRequests extends CommonRequests {
     PageView view = new PageView(page.url(), page.title(), page.referrer(), session.deps().clock().instant());
     entities.visitor(siteId, caller.id()).tell(new Visitor.ViewPage(view));
     presence.page(view);
+  }
+
+  /**
+   * Accepting needs the conversation the visitor's first message opened: the inviting agent joins it. Closing
+   * just stops the invitation. Either way the registry tells the agent and records it, once.
+   */
+  private void onAnswerInvitation(ClientFrame.AnswerInvitation answer) {
+    if (!presence.shows(answer.invitationId())) {
+      session.send(
+          ServerFrame.Error.of(ErrorCode.INVALID_FIELD, "no such invitation is open")
+              .withField("invitationId")
+              .withRef(answer.id()));
+      return;
+    }
+    boolean accept = answer.answer().equals("accept");
+    if (accept && currentConversationId == null) {
+      session.send(
+          ServerFrame.Error.of(ErrorCode.INVALID_FIELD, "send a message first: accepting joins its conversation")
+              .withField("answer")
+              .withRef(answer.id()));
+      return;
+    }
+    presence.answer(
+        answer.invitationId(),
+        accept ? Invitation.ACCEPTED : Invitation.CLOSED,
+        accept ? currentConversationId : null);
+    session.send(new ServerFrame.Ack(answer.id(), accept ? currentConversationId : null, null, null));
   }
 
   private void onRate(ClientFrame.Rate rate) {

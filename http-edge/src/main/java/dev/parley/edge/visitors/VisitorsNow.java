@@ -49,8 +49,37 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
 
   public interface Command {}
 
-  /** A visitor connection arrived, with what it knows of the visitor (the registry keeps the visit's start). */
-  public record Arrived(VisitorNow visitor, ActorRef<?> session) implements Command {}
+  /**
+   * A visitor connection arrived, with what it knows of the visitor (the registry keeps the visit's start), and
+   * where invitations for it go.
+   */
+  public record Arrived(VisitorNow visitor, ActorRef<?> session, ActorRef<ToVisitor> inbox) implements Command {}
+
+  /** An agent invites a listed visitor; {@code replyTo} gets whether it reached a connection of the visitor. */
+  public record Invite(Invitation invitation, ActorRef<InvitationAnswered> agent, ActorRef<Boolean> replyTo)
+      implements Command {}
+
+  /** A visitor's connection answered a pending invitation: accepted (with the conversation) or closed. */
+  public record Answer(
+      String siteId, String visitorId, String invitationId, String outcome, String conversationId)
+      implements Command {}
+
+  /** What the registry tells a visitor's connection. */
+  public sealed interface ToVisitor {}
+
+  /** Show this invitation. */
+  public record Invited(Invitation invitation) implements ToVisitor {}
+
+  /** Stop showing this invitation: it was answered (maybe in another tab) or expired. */
+  public record InvitationOver(String invitationId, String outcome) implements ToVisitor {}
+
+  /** What the inviting agent's connection is told once: how the visitor answered. */
+  public record InvitationAnswered(Invitation invitation, String outcome, String conversationId) {}
+
+  /** How long an invitation waits for an answer before it counts as ignored. */
+  public static final Duration INVITATION_TIMEOUT = Duration.ofMinutes(2);
+  /** Invitations pending for one visitor at once; more are refused. */
+  public static final int MAX_PENDING_INVITATIONS = 3;
 
   /** Something about a listed visitor changed. */
   public record Changed(String siteId, String visitorId, UnaryOperator<VisitorNow> change) implements Command {}
@@ -77,9 +106,15 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
 
   // State (owned by this actor) ---------------------------------------------------------------------------------
 
+  private record Pending(Invitation invitation, ActorRef<InvitationAnswered> agent) {}
+
   private static final class Present {
     VisitorNow visitor;
     final Set<ActorRef<?>> sessions = new HashSet<>();
+    /** Each session's inbox for invitations. */
+    final Map<ActorRef<?>, ActorRef<ToVisitor>> inboxes = new HashMap<>();
+    /** Invitations shown and not answered yet, oldest first. */
+    final Map<String, Pending> invitations = new LinkedHashMap<>();
     /** When the last session left; null while one is open. */
     Instant goneSince;
 
@@ -95,17 +130,29 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
     boolean dirty;
   }
 
-  public static Behavior<Command> create(Clock clock) {
+  /**
+   * @param journal where invitations are recorded (the visitor entity's journal): called with the invitation and
+   *     its outcome, null when it was just sent
+   */
+  public static Behavior<Command> create(Clock clock, InvitationJournal journal) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
-                  return new VisitorsNow(context, clock);
+                  return new VisitorsNow(context, clock, journal);
                 }));
   }
 
+  /** Records invitations durably; the edge passes one that tells the visitor entity. */
+  @FunctionalInterface
+  public interface InvitationJournal {
+    /** {@code outcome} null: sent; else answered with it ({@code conversationId} when accepted). */
+    void record(Invitation invitation, String outcome, String conversationId);
+  }
+
   private final Clock clock;
+  private final InvitationJournal journal;
   private final Map<String, Site> sites = new HashMap<>();
   /** Which sites each watcher watches, to forget it everywhere when its session stops. */
   private final Map<ActorRef<ListUpdate>, Set<String>> watching = new HashMap<>();
@@ -113,9 +160,10 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
   private long nextVersion = 1;
   private boolean warnedFull;
 
-  private VisitorsNow(ActorContext<Command> context, Clock clock) {
+  private VisitorsNow(ActorContext<Command> context, Clock clock, InvitationJournal journal) {
     super(context);
     this.clock = clock;
+    this.journal = journal;
   }
 
   @Override
@@ -128,6 +176,8 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
         .onMessage(Unwatch.class, m -> unwatch(m.siteId(), m.watcher()))
         .onMessage(WatcherGone.class, this::onWatcherGone)
         .onMessage(Count.class, this::onCount)
+        .onMessage(Invite.class, this::onInvite)
+        .onMessage(Answer.class, this::onAnswer)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .build();
   }
@@ -153,6 +203,11 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
     }
     if (present.sessions.size() < MAX_SESSIONS_PER_VISITOR) {
       present.sessions.add(m.session());
+      present.inboxes.put(m.session(), m.inbox());
+      // The next page of the visit shows what is still open.
+      for (Pending p : present.invitations.values()) {
+        m.inbox().tell(new Invited(p.invitation()));
+      }
     }
     present.goneSince = null;
     site.dirty = true;
@@ -176,6 +231,9 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
   private Behavior<Command> onLeft(Left m) {
     Site site = sites.get(m.siteId());
     Present present = site == null ? null : site.visitors.get(m.visitorId());
+    if (present != null) {
+      present.inboxes.remove(m.session());
+    }
     if (present != null && present.sessions.remove(m.session()) && present.sessions.isEmpty()) {
       present.goneSince = clock.instant();
     }
@@ -242,6 +300,18 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
     for (Map.Entry<String, Site> entry : sites.entrySet()) {
       Site site = entry.getValue();
       int before = site.visitors.size();
+      Instant inviteCutoff = now.minus(INVITATION_TIMEOUT);
+      for (Present p : site.visitors.values()) {
+        boolean leaving = p.goneSince != null && p.goneSince.isBefore(lingerCutoff);
+        p.invitations.values().removeIf(
+            pending -> {
+              if (leaving || pending.invitation().at().isBefore(inviteCutoff)) {
+                answered(p, pending, Invitation.IGNORED, null);
+                return true;
+              }
+              return false;
+            });
+      }
       site.visitors.values().removeIf(p -> p.goneSince != null && p.goneSince.isBefore(lingerCutoff));
       int gone = before - site.visitors.size();
       if (gone > 0) {
@@ -266,6 +336,42 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
       warnedFull = false;
     }
     return this;
+  }
+
+  private Behavior<Command> onInvite(Invite m) {
+    Invitation inv = m.invitation();
+    Site site = sites.get(inv.siteId());
+    Present present = site == null ? null : site.visitors.get(inv.visitorId());
+    if (present == null || present.inboxes.isEmpty() || present.invitations.size() >= MAX_PENDING_INVITATIONS) {
+      m.replyTo().tell(false);
+      return this;
+    }
+    present.invitations.put(inv.invitationId(), new Pending(inv, m.agent()));
+    for (ActorRef<ToVisitor> inbox : present.inboxes.values()) {
+      inbox.tell(new Invited(inv));
+    }
+    journal.record(inv, null, null);
+    m.replyTo().tell(true);
+    return this;
+  }
+
+  private Behavior<Command> onAnswer(Answer m) {
+    Site site = sites.get(m.siteId());
+    Present present = site == null ? null : site.visitors.get(m.visitorId());
+    Pending pending = present == null ? null : present.invitations.remove(m.invitationId());
+    if (pending != null) {
+      answered(present, pending, m.outcome(), m.conversationId());
+    }
+    return this;
+  }
+
+  /** Once per invitation: the agent is told, every tab stops showing it, the journal records it. */
+  private void answered(Present present, Pending pending, String outcome, String conversationId) {
+    pending.agent().tell(new InvitationAnswered(pending.invitation(), outcome, conversationId));
+    for (ActorRef<ToVisitor> inbox : present.inboxes.values()) {
+      inbox.tell(new InvitationOver(pending.invitation().invitationId(), outcome));
+    }
+    journal.record(pending.invitation(), outcome, conversationId);
   }
 
   private static List<VisitorNow> all(Site site) {
