@@ -86,6 +86,10 @@ public final class RouteCatalog {
           "GET /widget.js",
           "GET /widget/frame.html",
           "GET /widget/config",
+          "GET /widget/agent",
+          "GET /widget/allowed",
+          "POST /widget/message",
+          "POST /widget/transcript",
           "GET /widget/{file}",
           "GET /healthz",
           "GET /");
