@@ -12,6 +12,7 @@ import dev.parley.edge.admin.SiteRoutes;
 import dev.parley.edge.admin.WidgetAdminRoutes;
 import dev.parley.edge.transport.ConnectionRoutes;
 import dev.parley.edge.web.SecurityHeaders;
+import dev.parley.edge.web.ConsoleRoutes;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -66,6 +67,7 @@ public final class HttpApi extends AllDirectives {
         concat(
             webSockets.routes(),
             all(publicRoutes), // the widget's routes among them (they depend on what this node can send)
+            new ConsoleRoutes().routes(),
             new AuthRoutes(api).routes(),
             new AccountRoutes(api, sites).routes(),
             new WidgetAdminRoutes(api, sites).routes(),

@@ -86,11 +86,16 @@ public final class RouteCatalog {
           "GET /widget.js",
           "GET /widget/frame.html",
           "GET /widget/config",
-          "GET /widget/agent",
+          "GET /widget/{file}",
           "GET /widget/allowed",
+          "GET /widget/agent",
           "POST /widget/message",
           "POST /widget/transcript",
-          "GET /widget/{file}",
+          // The web admin console (openapi/platform.json): one page and its files, served gzip-encoded
+          "GET /console",
+          "GET /console/",
+          "GET /console/index.html",
+          "GET /console/{file}",
           "GET /healthz",
           "GET /");
 }
