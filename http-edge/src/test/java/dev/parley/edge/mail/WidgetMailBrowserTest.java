@@ -6,8 +6,8 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.microsoft.playwright.Browser;
+import dev.parley.edge.testing.Chromium;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
@@ -63,13 +63,7 @@ class WidgetMailBrowserTest {
     adminToken = server.adminToken();
     playwright = Playwright.create();
     browser =
-        playwright
-            .chromium()
-            .launch(
-                new BrowserType.LaunchOptions()
-                    .setExecutablePath(Paths.get("/usr/bin/chromium"))
-                    .setHeadless(true)
-                    .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync")));
+        Chromium.launch(playwright);
     PlaywrightAssertions.setDefaultAssertionTimeout(WAIT.toMillis());
   }
 
