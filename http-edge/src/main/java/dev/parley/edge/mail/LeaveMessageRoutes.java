@@ -32,8 +32,18 @@ public final class LeaveMessageRoutes extends AllDirectives {
   /** Deliberately loose: one @, no spaces or angle brackets (the address is only shown and replied to). */
   private static final Pattern EMAIL = Pattern.compile("[^\\s@<>,;\"]+@[^\\s@<>,;\"]+\\.[^\\s@<>,;\"]+");
 
+  /** Mails one site's form may send per hour (a spammer can fill the team's mailbox only this fast). */
+  public static final int MAX_MAILS_PER_SITE_PER_HOUR = 30;
+  /** Sites whose hourly counts are kept; the least recently used leave first. */
+  public static final int MAX_COUNTED_SITES = 10_000;
+
   private final SiteCache sites;
   private final Mailer mailer;
+  private final com.github.benmanes.caffeine.cache.Cache<String, java.util.concurrent.atomic.AtomicInteger> hourly =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .maximumSize(MAX_COUNTED_SITES)
+          .expireAfterWrite(java.time.Duration.ofHours(1))
+          .build();
 
   public LeaveMessageRoutes(SiteCache sites, Mailer mailer) {
     this.sites = sites;
@@ -69,6 +79,12 @@ public final class LeaveMessageRoutes extends AllDirectives {
           }
           if (!mailer.enabled() || mailer.settings().teamTo().isEmpty()) {
             return complete(accepted(false)); // nobody to mail: the chat message waits in the queue
+          }
+          if (hourly.get(siteId, id -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet()
+              > MAX_MAILS_PER_SITE_PER_HOUR) {
+            return complete(
+                ErrorMapping.response(
+                    ApiError.rateLimited("this site's messages were mailed often enough this hour", 3600)));
           }
           if (!mailer.offer(mail(site.get(), left))) {
             return complete(

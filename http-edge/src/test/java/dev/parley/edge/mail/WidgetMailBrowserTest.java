@@ -6,8 +6,8 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.microsoft.playwright.Browser;
+import dev.parley.edge.testing.Chromium;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
@@ -63,13 +63,7 @@ class WidgetMailBrowserTest {
     adminToken = server.adminToken();
     playwright = Playwright.create();
     browser =
-        playwright
-            .chromium()
-            .launch(
-                new BrowserType.LaunchOptions()
-                    .setExecutablePath(Paths.get("/usr/bin/chromium"))
-                    .setHeadless(true)
-                    .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync")));
+        Chromium.launch(playwright);
     PlaywrightAssertions.setDefaultAssertionTimeout(WAIT.toMillis());
   }
 
@@ -118,7 +112,7 @@ class WidgetMailBrowserTest {
       Files.createDirectories(Paths.get("target"));
       page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target", "widget-leave-message.png")));
 
-      MimeMessage mail = awaitMailTo(TEAM);
+      MimeMessage mail = awaitMail(m -> m.getSubject().contains("han@example.com")); // other tests mail the team too
       assertThat(mail.getAllRecipients()).extracting(Object::toString).containsExactly(TEAM);
       assertThat(((InternetAddress) mail.getReplyTo()[0]).getAddress()).isEqualTo("han@example.com");
       assertThat(mail.getSubject()).contains("han@example.com");
@@ -158,7 +152,7 @@ class WidgetMailBrowserTest {
       expect(panel.locator(".pw-tr")).hasText("The transcript is on its way to your inbox.");
       page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target", "widget-transcript.png")));
 
-      MimeMessage mail = awaitMailTo(visitorMail);
+      MimeMessage mail = awaitMail(m -> m.getAllRecipients()[0].toString().equals(visitorMail));
       assertThat(mail.getSubject()).isEqualTo("Your chat transcript");
       String text = mail.getContent().toString();
       assertThat(text).contains("You: Is the Tieguanyin in stock?").contains("Lin Wei: Yes, 50 g tins 有货.");
@@ -173,17 +167,22 @@ class WidgetMailBrowserTest {
     }
   }
 
-  private static MimeMessage awaitMailTo(String address) throws Exception {
+  /** The first mail received that matches, waiting for it with a deadline. */
+  private static MimeMessage awaitMail(MailMatch match) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       for (MimeMessage m : smtp.getReceivedMessages()) {
-        if (m.getAllRecipients()[0].toString().equals(address)) {
+        if (match.test(m)) {
           return m;
         }
       }
       smtp.waitForIncomingEmail(200, smtp.getReceivedMessages().length + 1);
     }
-    throw new AssertionError("no mail to " + address + " within " + WAIT);
+    throw new AssertionError("no such mail within " + WAIT);
+  }
+
+  private interface MailMatch {
+    boolean test(MimeMessage m) throws Exception;
   }
 
   private static String agentToken(String site, String displayName) {
@@ -193,6 +192,27 @@ class WidgetMailBrowserTest {
     TestServer.Response r = server.request("POST", "/api/sites/" + site + "/accounts", adminToken, body);
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     return server.login(r.body().path("account").path("username").asText(), r.body().path("password").asText());
+  }
+
+  @Test
+  void aSitesFormMailsTheTeamAtMostThirtyTimesAnHour() {
+    String site = "flood-" + UUID.randomUUID().toString().substring(0, 8);
+    server.createSite(adminToken, site);
+    int before = smtp.getReceivedMessages().length;
+    for (int i = 0; i < LeaveMessageRoutes.MAX_MAILS_PER_SITE_PER_HOUR; i++) {
+      TestServer.Response ok =
+          server.request(
+              "POST", "/widget/message?site=" + site, null, Map.of("email", "a@example.com", "text", "message " + i));
+      assertThat(ok.status()).isEqualTo(202);
+      assertThat(ok.body().path("mailed").asBoolean()).isTrue();
+    }
+    TestServer.Response over =
+        server.request("POST", "/widget/message?site=" + site, null, Map.of("email", "a@example.com", "text", "more"));
+    assertThat(over.status()).isEqualTo(429);
+    assertThat(over.body().path("error").path("code").asText()).isEqualTo("rate-limited");
+    assertThat(smtp.waitForIncomingEmail(WAIT.toMillis(), before + LeaveMessageRoutes.MAX_MAILS_PER_SITE_PER_HOUR))
+        .isTrue();
+    assertThat(smtp.getReceivedMessages()).hasSize(before + LeaveMessageRoutes.MAX_MAILS_PER_SITE_PER_HOUR);
   }
 
   @Test

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.playwright.Browser;
+import dev.parley.edge.testing.Chromium;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
@@ -20,7 +20,6 @@ import dev.parley.edge.testing.ServerTest;
 import dev.parley.edge.testing.TestServer;
 import dev.parley.edge.testing.WireClient;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +50,6 @@ class WidgetBrowserTest extends ServerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final double WAIT_MS = WAIT.toMillis();
-  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
 
   private static Playwright playwright;
   private static Browser browser;
@@ -63,21 +61,7 @@ class WidgetBrowserTest extends ServerTest {
   static void startBrowser() {
     playwright = Playwright.create();
     browser =
-        playwright
-            .chromium()
-            .launch(
-                new BrowserType.LaunchOptions()
-                    .setExecutablePath(CHROMIUM)
-                    .setHeadless(true)
-                    .setArgs(
-                        List.of(
-                            "--no-sandbox",
-                            "--disable-gpu",
-                            "--disable-quic",
-                            "--no-first-run",
-                            "--disable-background-networking",
-                            "--disable-component-update",
-                            "--disable-sync")));
+        Chromium.launch(playwright, "--disable-quic");
     PlaywrightAssertions.setDefaultAssertionTimeout(WAIT_MS);
   }
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.playwright.Browser;
+import dev.parley.edge.testing.Chromium;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.ConsoleMessage;
 import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Locator;
@@ -51,19 +51,10 @@ class WidgetReachBrowserTest extends ServerTest {
   @BeforeAll
   static void startBrowser() {
     playwright = Playwright.create();
+    // The shop's pages are made up (shop.example) but the server is on loopback: a real shop and its Parley
+    // server are both public. Chromium would ask the person first.
     browser =
-        playwright
-            .chromium()
-            .launch(
-                new BrowserType.LaunchOptions()
-                    .setExecutablePath(Paths.get("/usr/bin/chromium"))
-                    .setHeadless(true)
-                    .setArgs(
-                        List.of(
-                            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                            // The shop's pages are made up (shop.example) but the server is on loopback: a real
-                            // shop and its Parley server are both public. Chromium would ask the person first.
-                            "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests")));
+        Chromium.launch(playwright, "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests");
     PlaywrightAssertions.setDefaultAssertionTimeout(WAIT.toMillis());
   }
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.playwright.Browser;
+import dev.parley.edge.testing.Chromium;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
@@ -17,7 +17,6 @@ import dev.parley.edge.testing.ServerTest;
 import dev.parley.edge.testing.TestServer;
 import dev.parley.edge.testing.WireClient;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +35,6 @@ import org.junit.jupiter.api.Test;
 class WidgetTruthBrowserTest extends ServerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
-  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
 
   private static Playwright playwright;
   private static Browser browser;
@@ -46,13 +44,7 @@ class WidgetTruthBrowserTest extends ServerTest {
   static void startBrowser() {
     playwright = Playwright.create();
     browser =
-        playwright
-            .chromium()
-            .launch(
-                new BrowserType.LaunchOptions()
-                    .setExecutablePath(CHROMIUM)
-                    .setHeadless(true)
-                    .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync")));
+        Chromium.launch(playwright);
     PlaywrightAssertions.setDefaultAssertionTimeout(WAIT.toMillis());
   }
 
