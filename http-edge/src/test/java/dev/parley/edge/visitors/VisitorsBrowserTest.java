@@ -6,18 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.Route;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import dev.parley.edge.testing.Chromium;
 import dev.parley.edge.testing.GeoDatabase;
 import dev.parley.edge.testing.TestServer;
 import dev.parley.edge.testing.WireClient;
 import dev.parley.persistence.testing.TestDatabases;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.Test;
 class VisitorsBrowserTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
 
   private static TestServer server;
   private static Playwright playwright;
@@ -53,14 +51,7 @@ class VisitorsBrowserTest {
                 "parley.edge.admission.trusted-proxies", "127.0.0.1",
                 "parley.geo.city-database", GeoDatabase.cityPath()));
     playwright = Playwright.create();
-    browser =
-        playwright
-            .chromium()
-            .launch(
-                new BrowserType.LaunchOptions()
-                    .setExecutablePath(CHROMIUM)
-                    .setHeadless(true)
-                    .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync")));
+    browser = Chromium.launch(playwright);
     PlaywrightAssertions.setDefaultAssertionTimeout(WAIT.toMillis());
   }
 
