@@ -11,7 +11,7 @@ import dev.parley.core.common.Limits;
 import dev.parley.core.common.Rejection;
 import dev.parley.core.conversation.Conversation.Command;
 import dev.parley.core.conversation.Conversation.Event;
-import dev.parley.core.conversation.Conversation.State;
+import dev.parley.core.conversation.ConversationState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +47,7 @@ class ConversationTest {
   private Caller agentA;
   private Caller agentB;
   private String conversationId;
-  private EventSourcedBehaviorTestKit<Command, Event, State> kit;
+  private EventSourcedBehaviorTestKit<Command, Event, ConversationState> kit;
 
   @AfterAll
   static void stop() {
@@ -70,7 +70,7 @@ class ConversationTest {
   }
 
   /** A post as the edge makes it: a visitor's post may open the conversation reserved for it. */
-  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Posted>> post(
+  private CommandResultWithReply<Command, Event, ConversationState, StatusReply<Conversation.Posted>> post(
       Caller caller, String clientMessageId, String text) {
     return kit.runCommand(
         replyTo ->
@@ -79,32 +79,32 @@ class ConversationTest {
 
   private long postOk(Caller caller, String text) {
     var result = post(caller, UUID.randomUUID().toString(), text);
-    assertThat(result.reply().isSuccess()).as("post %s", text).isTrue();
+    assertThat(result.reply().isSuccess()).as("post %s: %s", text, result.reply()).isTrue();
     return result.reply().getValue().seq();
   }
 
-  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Claimed>> claimResult(
+  private CommandResultWithReply<Command, Event, ConversationState, StatusReply<Conversation.Claimed>> claimResult(
       Caller caller) {
     return kit.runCommand(replyTo -> new Conversation.Claim(caller, replyTo));
   }
 
-  private CommandResultWithReply<Command, Event, State, StatusReply<Done>> markRead(
+  private CommandResultWithReply<Command, Event, ConversationState, StatusReply<Done>> markRead(
       Caller caller, long upToSeq) {
     return kit.runCommand(replyTo -> new Conversation.MarkRead(caller, upToSeq, replyTo));
   }
 
-  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Ended>> close(
+  private CommandResultWithReply<Command, Event, ConversationState, StatusReply<Conversation.Ended>> close(
       Caller caller) {
     return kit.runCommand(replyTo -> new Conversation.Close(caller, replyTo));
   }
 
-  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Subscribed>>
+  private CommandResultWithReply<Command, Event, ConversationState, StatusReply<Conversation.Subscribed>>
       subscribe(Caller caller, ActorRef<Conversation.Notification> subscriber, long afterSeq) {
     return kit.runCommand(
         replyTo -> new Conversation.Subscribe(caller, subscriber, afterSeq, replyTo));
   }
 
-  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Summary>> summary(
+  private CommandResultWithReply<Command, Event, ConversationState, StatusReply<Conversation.Summary>> summary(
       Caller caller) {
     return kit.runCommand(replyTo -> new Conversation.GetSummary(caller, replyTo));
   }
@@ -705,5 +705,38 @@ class ConversationTest {
     // With the system clock, a limit of one hour is nowhere near: nothing happens.
     assertThat(kit.runCommand(new Conversation.CloseIfIdle(Duration.ofHours(1), Duration.ofMinutes(2))).hasNoEvents())
         .isTrue();
+  }
+
+  @Test
+  void factsNameSiteStatusAndJoinWithoutACallerAndAnEmptyConversationSaysEmpty() {
+    var empty = kit.<Conversation.Facts>runCommand(Conversation.GetFacts::new);
+    assertThat(empty.reply().status()).isEqualTo(Conversation.Status.EMPTY);
+    assertThat(empty.reply().siteId()).isNull();
+
+    postOk(visitor, "hi");
+    claim(agentA);
+    var facts = kit.<Conversation.Facts>runCommand(Conversation.GetFacts::new).reply();
+
+    assertThat(facts.siteId()).isEqualTo(site);
+    assertThat(facts.visitorId()).isEqualTo(visitorId);
+    assertThat(facts.status()).isEqualTo(Conversation.Status.ASSIGNED);
+    assertThat(facts.agentId()).isEqualTo(agentA.id());
+    assertThat(facts.joinedSeq()).isEqualTo(2);
+  }
+
+  @Test
+  void aClosedConversationRefusesPostsClaimsAndTransfersButAnswersRepeats() {
+    var first = post(visitor, "m-1", "hello");
+    claim(agentA);
+    close(agentA);
+
+    assertThat(post(visitor, "m-1", "hello").reply().getValue().duplicate()).isTrue();
+    assertThat(errorOf(post(visitor, "m-2", "more").reply())).isEqualTo("conversation-closed");
+    assertThat(errorOf(claimResult(agentB).reply())).isEqualTo("conversation-closed");
+    var transfer =
+        kit.<StatusReply<Done>>runCommand(
+            replyTo -> new Conversation.Transfer(agentA, agentB.id(), null, null, replyTo));
+    assertThat(errorOf(transfer.reply())).isEqualTo("conversation-closed");
+    assertThat(first.reply().getValue().seq()).isEqualTo(1);
   }
 }
