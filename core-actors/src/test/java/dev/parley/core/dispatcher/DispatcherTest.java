@@ -35,7 +35,7 @@ class DispatcherTest {
   private static final ActorTestKit testKit =
       ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
 
-  private EventSourcedBehaviorTestKit<Dispatcher.Command, Dispatcher.Event, Dispatcher.State> kit;
+  private EventSourcedBehaviorTestKit<Dispatcher.Command, Dispatcher.Event, DispatcherState> kit;
 
   @AfterAll
   static void stop() {
