@@ -1,6 +1,7 @@
 package dev.parley.core.dispatcher;
 
 import dev.parley.core.common.Rejection;
+import dev.parley.core.conversation.Conversation;
 import dev.parley.core.routing.RoutingConfig;
 import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.routing.SiteRouting;
@@ -112,18 +113,24 @@ public final class Dispatcher {
   public record AgentAbsent(ActorRef<AgentNotice> session) implements Command {}
 
   /**
-   * An agent takes a conversation, accepting an offer or picking from the queue. Replies with an ack once the
-   * assignment is persisted, or {@link Rejection#ALREADY_CLAIMED} / {@link Rejection#AT_CAPACITY}.
+   * An agent takes a conversation, accepting an offer or picking from the queue: the one request of a claim. The
+   * dispatcher decides (persisting {@link JoinDecided}), has the conversation record the join, persists {@link
+   * JoinConfirmed} and only then replies {@link Joined} with the seq of the conversation's {@code joined} entry.
+   * A conversation this dispatcher has not seen is first asked for its facts (a queue entry lost with a crash is
+   * repaired so). A repeat by the agent who holds it answers the same seq. Rejections: {@link
+   * Rejection#ALREADY_CLAIMED}, {@link Rejection#AT_CAPACITY}, {@link Rejection#NOT_ALLOWED}, {@link
+   * Rejection#CONVERSATION_CLOSED}, {@link Rejection#UNKNOWN_CONVERSATION} (not a conversation of this site).
+   * {@code visitorId} is unused (kept for older senders).
    */
   public record Claim(
       String agentId,
       String conversationId,
       String visitorId,
-      ActorRef<StatusReply<Done>> replyTo,
+      ActorRef<StatusReply<Joined>> replyTo,
       /** The agent may claim outside its skill groups (supervisors and up); added after release. */
       boolean anyGroup)
       implements Command {
-    public Claim(String agentId, String conversationId, String visitorId, ActorRef<StatusReply<Done>> replyTo) {
+    public Claim(String agentId, String conversationId, String visitorId, ActorRef<StatusReply<Joined>> replyTo) {
       this(agentId, conversationId, visitorId, replyTo, false);
     }
   }
@@ -168,7 +175,11 @@ public final class Dispatcher {
 
   record ConfigLoaded(SiteRouting config, Throwable failure) implements Command {}
 
-  record JoinSettled(String conversationId, String agentId, Throwable failure) implements Command {}
+  /** The conversation answered a join ({@code seq} of its {@code joined} entry) or failed to. */
+  record JoinSettled(String conversationId, String agentId, long seq, Throwable failure) implements Command {}
+
+  /** The conversation's facts, asked for a claim of a conversation this dispatcher did not know. */
+  record FactsArrived(Claim claim, Conversation.Facts facts, Throwable failure) implements Command {}
 
   record TransferSettled(String conversationId, Throwable failure) implements Command {}
 
@@ -191,6 +202,9 @@ public final class Dispatcher {
       this(conversationId, visitorId, since, group, null);
     }
   }
+
+  /** A claim succeeded: the conversation recorded the join as entry {@code seq}. */
+  public record Joined(String conversationId, long seq) implements CborSerializable {}
 
   /** What queue watchers receive: the whole queue once, then changes. */
   public sealed interface QueueNotice extends CborSerializable {
@@ -266,6 +280,15 @@ public final class Dispatcher {
   /** An assigned conversation closed, or its join was refused: the agent's capacity is free again. */
   public record Released(String conversationId, Instant at) implements Event {}
 
+  /**
+   * A claim was granted: the conversation is the agent's (capacity counted) and its join is to be recorded by the
+   * conversation; until {@link JoinConfirmed} it is re-driven at every tick and after a restart.
+   */
+  public record JoinDecided(String conversationId, String visitorId, String agentId, Instant at) implements Event {}
+
+  /** The conversation recorded the join of a {@link JoinDecided} as entry {@code seq}. */
+  public record JoinConfirmed(String conversationId, String agentId, long seq) implements Event {}
+
   // State ------------------------------------------------------------------------------------------------------
 
   public record Assignment(String conversationId, String visitorId, String agentId)
@@ -275,10 +298,19 @@ public final class Dispatcher {
 
   public record MissedEntry(Waiting conversation, Instant at) implements CborSerializable {}
 
-  /** Older snapshots have only {@code waiting}; the other lists are then null. */
+  /** Older snapshots have only {@code waiting}; the other lists are then null ({@code pendingJoins} too). */
   public record QueueSnapshot(
-      List<Waiting> waiting, List<Assignment> assigned, List<VisitorAgent> lastAgents, List<MissedEntry> missed)
-      implements CborSerializable {}
+      List<Waiting> waiting,
+      List<Assignment> assigned,
+      List<VisitorAgent> lastAgents,
+      List<MissedEntry> missed,
+      List<Assignment> pendingJoins)
+      implements CborSerializable {
+    public QueueSnapshot(
+        List<Waiting> waiting, List<Assignment> assigned, List<VisitorAgent> lastAgents, List<MissedEntry> missed) {
+      this(waiting, assigned, lastAgents, missed, null);
+    }
+  }
 
   // Behavior ---------------------------------------------------------------------------------------------------
 

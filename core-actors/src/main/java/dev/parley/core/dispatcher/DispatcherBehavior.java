@@ -6,6 +6,13 @@ import static dev.parley.core.dispatcher.Dispatcher.ENTITY_KEY;
 import static dev.parley.core.dispatcher.Dispatcher.MAX_REMEMBERED_CLOSED;
 import static dev.parley.core.dispatcher.Dispatcher.MAX_WAITING;
 
+import dev.parley.core.common.CrashPoints;
+import dev.parley.core.conversation.Conversation;
+import dev.parley.core.dispatcher.Dispatcher.FactsArrived;
+import dev.parley.core.dispatcher.Dispatcher.JoinConfirmed;
+import dev.parley.core.dispatcher.Dispatcher.JoinDecided;
+import dev.parley.core.dispatcher.Dispatcher.Joined;
+
 import dev.parley.core.common.EventTags;
 import dev.parley.core.common.Rejection;
 import dev.parley.core.common.Watchers;
@@ -52,6 +59,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -64,12 +72,14 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The actor of a site's {@link Dispatcher}: it holds the persisted queue and assignments ({@link DispatcherState}),
@@ -79,6 +89,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  */
 final class DispatcherBehavior
     extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, DispatcherState> {
+
+  /** Claimers of one conversation waiting for its join at once; beyond, the oldest is dropped (it timed out). */
+  static final int MAX_CLAIM_WAITERS = 16;
 
   static Behavior<Command> create(
       String siteId, RoutingConfig config, DispatcherPeers peers, Clock clock, Duration tickInterval) {
@@ -111,8 +124,10 @@ final class DispatcherBehavior
   private final AgentPresence presence;
   private final OfferBook offers;
   private final QueuePublisher publisher;
-  /** Joins that failed with a timeout, retried at each tick: conversation id to agent id. */
-  private final Map<String, String> joinsToRetry = new HashMap<>();
+  /** Claims answered once their join is recorded: conversation id to the claimers, at most MAX_CLAIM_WAITERS. */
+  private final Map<String, List<ActorRef<StatusReply<Joined>>>> claimWaiters = new HashMap<>();
+  /** Conversations asked to record a join and not answered yet, so that a tick does not ask again meanwhile. */
+  private final Set<String> joinsInFlight = new HashSet<>();
   private final LinkedHashSet<String> recentlyClosed = new LinkedHashSet<>();
 
   private DispatcherBehavior(
@@ -195,6 +210,7 @@ final class DispatcherBehavior
         .onCommand(ConfigLoaded.class, this::onConfigLoaded)
         .onCommand(Tick.class, this::onTick)
         .onCommand(JoinSettled.class, this::onJoinSettled)
+        .onCommand(FactsArrived.class, this::onFactsArrived)
         .build();
   }
 
@@ -207,6 +223,20 @@ final class DispatcherBehavior
         .onEvent(Missed.class, DispatcherState::missed)
         .onEvent(AssignedTo.class, DispatcherState::assignedTo)
         .onEvent(Released.class, DispatcherState::released)
+        .onEvent(JoinDecided.class, DispatcherState::joinDecided)
+        .onEvent(JoinConfirmed.class, DispatcherState::joinConfirmed)
+        .build();
+  }
+
+  @Override
+  public SignalHandler<DispatcherState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              // Claims decided before a crash whose join was not confirmed finish now.
+              state.pendingJoins.values().forEach(a -> drive(a.conversationId(), a.agentId()));
+            })
         .build();
   }
 
@@ -235,7 +265,7 @@ final class DispatcherBehavior
     String id = cmd.conversationId();
     rememberClosed(id);
     offers.settled(id, "withdrawn");
-    joinsToRetry.remove(id);
+    answerClaims(id, Rejection.CONVERSATION_CLOSED.reply());
     Waiting w = state.waiting.get(id);
     if (w != null) {
       Missed missed = new Missed(id, w.visitorId(), w.since(), w.group(), clock.instant());
@@ -325,16 +355,73 @@ final class DispatcherBehavior
     String id = cmd.conversationId();
     String holder = state.agentOf(id);
     if (holder != null) {
-      return holder.equals(cmd.agentId())
-          ? Effect().reply(cmd.replyTo(), StatusReply.ack())
-          : Effect().reply(cmd.replyTo(), Rejection.ALREADY_CLAIMED.reply());
+      if (!holder.equals(cmd.agentId())) {
+        return Effect().reply(cmd.replyTo(), Rejection.ALREADY_CLAIMED.reply());
+      }
+      // A repeat (a resend after a reconnect or a timeout): answered with the seq of the join, once recorded.
+      awaitJoin(id, cmd.replyTo());
+      drive(id, holder);
+      return Effect().noReply();
     }
     if (recentlyClosed.contains(id)) {
       return Effect().reply(cmd.replyTo(), Rejection.CONVERSATION_CLOSED.reply());
     }
     Waiting waiting = state.waiting.get(id);
-    if (waiting != null
-        && !cmd.anyGroup()
+    if (waiting == null) {
+      // Not seen here (its queue entry may have been lost with a crash): the conversation says what it is.
+      ActorRef<Command> self = context.getSelf();
+      peers
+          .facts(siteId, id)
+          .whenCompleteAsync(
+              (facts, failure) -> self.tell(new FactsArrived(cmd, facts, unwrap(failure))),
+              context.getExecutionContext());
+      return Effect().noReply();
+    }
+    return decide(state, cmd, waiting);
+  }
+
+  private ReplyEffect<Event, DispatcherState> onFactsArrived(DispatcherState state, FactsArrived arrived) {
+    Claim cmd = arrived.claim();
+    String id = cmd.conversationId();
+    if (state.agentOf(id) != null || state.waiting.containsKey(id) || recentlyClosed.contains(id)) {
+      return onClaim(state, cmd); // learnt meanwhile
+    }
+    Conversation.Facts facts = arrived.facts();
+    if (arrived.failure() != null) {
+      context.getLog().warn("Site {}: facts of {} not known: {}", siteId, id, arrived.failure().toString());
+      return Effect().reply(cmd.replyTo(), StatusReply.error(arrived.failure()));
+    }
+    if (facts.status() == Conversation.Status.EMPTY || !siteId.equals(facts.siteId())) {
+      return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_CONVERSATION.reply());
+    }
+    switch (facts.status()) {
+      case CLOSED:
+        rememberClosed(id);
+        return Effect().reply(cmd.replyTo(), Rejection.CONVERSATION_CLOSED.reply());
+      case ASSIGNED:
+        // Someone joined without this dispatcher: the conversation is the truth, and the load is counted.
+        AssignedTo truth = new AssignedTo(id, facts.visitorId(), facts.agentId(), clock.instant());
+        return Effect()
+            .persist(truth)
+            .thenRun(this::afterChange)
+            .thenReply(
+                cmd.replyTo(),
+                s ->
+                    facts.agentId().equals(cmd.agentId())
+                        ? StatusReply.success(new Joined(id, facts.joinedSeq()))
+                        : Rejection.ALREADY_CLAIMED.reply());
+      default:
+        RoutingHints hints = RoutingHints.orNone(facts.hints());
+        Waiting waiting =
+            new Waiting(id, facts.visitorId(), facts.openedAt(), config.groupFor(hints), hints.clientKey());
+        return decide(state, cmd, waiting);
+    }
+  }
+
+  /** A claim of a waiting conversation: within the agent's groups and capacity, it is decided and persisted. */
+  private ReplyEffect<Event, DispatcherState> decide(DispatcherState state, Claim cmd, Waiting waiting) {
+    String id = cmd.conversationId();
+    if (!cmd.anyGroup()
         && !OfferPolicy.memberOfAny(config, cmd.agentId(), OfferPolicy.eligibleGroups(config, waiting, clock.instant()))) {
       // The conversation waits for a skill group the agent is not in (docs/SECURITY.md, "Roles and permissions").
       return Effect().reply(cmd.replyTo(), Rejection.NOT_ALLOWED.reply());
@@ -343,15 +430,32 @@ final class DispatcherBehavior
       return Effect().reply(cmd.replyTo(), Rejection.AT_CAPACITY.reply());
     }
     offers.settled(id, "taken");
-    String visitorId = waiting != null ? waiting.visitorId() : cmd.visitorId();
+    awaitJoin(id, cmd.replyTo());
     return Effect()
-        .persist(new AssignedTo(id, visitorId, cmd.agentId(), clock.instant()))
+        .persist(new JoinDecided(id, waiting.visitorId(), cmd.agentId(), clock.instant()))
         .thenRun(
             s -> {
-              startJoin(id, cmd.agentId());
+              CrashPoints.reached(CrashPoints.CLAIM_DECIDED);
+              drive(id, cmd.agentId());
               afterChange(s);
             })
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+        .thenNoReply();
+  }
+
+  /** Keeps a claimer's reply for when the join is recorded (bounded: the oldest, long timed out, is dropped). */
+  private void awaitJoin(String conversationId, ActorRef<StatusReply<Joined>> replyTo) {
+    List<ActorRef<StatusReply<Joined>>> waiting = claimWaiters.computeIfAbsent(conversationId, k -> new ArrayList<>());
+    if (waiting.size() >= MAX_CLAIM_WAITERS) {
+      waiting.remove(0);
+    }
+    waiting.add(replyTo);
+  }
+
+  private void answerClaims(String conversationId, StatusReply<Joined> answer) {
+    List<ActorRef<StatusReply<Joined>>> waiting = claimWaiters.remove(conversationId);
+    if (waiting != null) {
+      waiting.forEach(r -> r.tell(answer));
+    }
   }
 
   private ReplyEffect<Event, DispatcherState> onTransfer(DispatcherState state, Transfer cmd) {
@@ -423,34 +527,69 @@ final class DispatcherBehavior
     return Effect().noReply();
   }
 
-  private void startJoin(String conversationId, String agentId) {
-    CompletionStage<?> joined = peers.join(siteId, conversationId, agentId);
+  /** Has the conversation record the join of its holder, unless already asked and not answered yet. */
+  private void drive(String conversationId, String agentId) {
+    if (!joinsInFlight.add(conversationId)) {
+      return;
+    }
     ActorRef<Command> self = context.getSelf();
     // Completed on our dispatcher, not the common pool (see ../shared/STACK.md).
-    joined.whenCompleteAsync(
-        (ok, failure) -> self.tell(new JoinSettled(conversationId, agentId, unwrap(failure))),
-        context.getExecutionContext());
+    peers
+        .join(siteId, conversationId, agentId)
+        .whenCompleteAsync(
+            (claimed, failure) ->
+                self.tell(
+                    new JoinSettled(
+                        conversationId, agentId, claimed == null ? 0 : claimed.seq(), unwrap(failure))),
+            context.getExecutionContext());
   }
 
   private ReplyEffect<Event, DispatcherState> onJoinSettled(DispatcherState state, JoinSettled settled) {
     String id = settled.conversationId();
-    if (settled.failure() == null || !settled.agentId().equals(state.agentOf(id))) {
-      joinsToRetry.remove(id);
+    joinsInFlight.remove(id);
+    if (!settled.agentId().equals(state.agentOf(id))) {
+      // Superseded meanwhile (closed, released or transferred): the claimers hear how the conversation answered.
+      answerClaims(
+          id,
+          settled.failure() != null
+              ? StatusReply.error(settled.failure())
+              : StatusReply.success(new Joined(id, settled.seq())));
       return Effect().noReply();
+    }
+    if (settled.failure() == null) {
+      Joined joined = new Joined(id, settled.seq());
+      if (!state.pendingJoins.containsKey(id)) {
+        answerClaims(id, StatusReply.success(joined));
+        return Effect().noReply();
+      }
+      return Effect()
+          .persist(new JoinConfirmed(id, settled.agentId(), settled.seq()))
+          .thenRun(
+              s -> {
+                CrashPoints.reached(CrashPoints.JOIN_RECORDED);
+                answerClaims(id, StatusReply.success(joined));
+              })
+          .thenNoReply();
     }
     if (settled.failure() instanceof StatusReply.ErrorMessage refusal) {
       context
           .getLog()
           .info("Site {}: conversation {} refused agent {}: {}", siteId, id, settled.agentId(), refusal.getMessage());
-      joinsToRetry.remove(id);
-      return Effect().persist(new Released(id, clock.instant())).thenRun(this::afterChange).thenNoReply();
+      return Effect()
+          .persist(new Released(id, clock.instant()))
+          .thenRun(
+              s -> {
+                answerClaims(id, StatusReply.error(refusal.getMessage()));
+                afterChange(s);
+              })
+          .thenNoReply();
     }
+    // A timeout: the decision stays pending and the next tick asks again; the claimers wait or resend.
     context
         .getLog()
         .warn(
             "Site {}: join of {} to {} failed, retrying: {}",
             siteId, settled.agentId(), id, settled.failure().toString());
-    joinsToRetry.put(id, settled.agentId());
     return Effect().noReply();
   }
 
@@ -526,14 +665,7 @@ final class DispatcherBehavior
       loadConfig();
     }
     offers.expire(now);
-    new HashMap<>(joinsToRetry)
-        .forEach(
-            (id, agentId) -> {
-              if (agentId.equals(state.agentOf(id))) {
-                startJoin(id, agentId);
-              }
-            });
-    joinsToRetry.clear();
+    state.pendingJoins.values().forEach(a -> drive(a.conversationId(), a.agentId()));
     if (config.autoCloseAfter() != null
         && !Duration.between(autoCloseCheckedAt, now).minus(AUTO_CLOSE_CHECK_INTERVAL).isNegative()) {
       autoCloseCheckedAt = now;

@@ -6,6 +6,8 @@ import static dev.parley.core.dispatcher.Dispatcher.MAX_REMEMBERED_VISITORS;
 import dev.parley.core.dispatcher.Dispatcher.AssignedTo;
 import dev.parley.core.dispatcher.Dispatcher.Assignment;
 import dev.parley.core.dispatcher.Dispatcher.Dequeued;
+import dev.parley.core.dispatcher.Dispatcher.JoinConfirmed;
+import dev.parley.core.dispatcher.Dispatcher.JoinDecided;
 import dev.parley.core.dispatcher.Dispatcher.Missed;
 import dev.parley.core.dispatcher.Dispatcher.MissedEntry;
 import dev.parley.core.dispatcher.Dispatcher.QueueSnapshot;
@@ -32,6 +34,8 @@ public final class DispatcherState {
   final LinkedHashMap<String, String> lastAgentOfVisitor = new LinkedHashMap<>();
   /** Missed conversations, oldest first, at most {@link Dispatcher#MAX_MISSED}; value: when it was missed. */
   final LinkedHashMap<String, MissedEntry> missed = new LinkedHashMap<>();
+  /** Claims decided whose join the conversation has not confirmed yet: re-driven until it does. */
+  final Map<String, Assignment> pendingJoins = new LinkedHashMap<>();
 
   DispatcherState queued(Queued q) {
     waiting.put(
@@ -54,13 +58,32 @@ public final class DispatcherState {
     return this;
   }
 
+  /** A transfer, or a join the conversation reported itself: nothing left to drive. */
   DispatcherState assignedTo(AssignedTo a) {
     waiting.remove(a.conversationId());
+    pendingJoins.remove(a.conversationId());
     assign(new Assignment(a.conversationId(), a.visitorId(), a.agentId()));
     return this;
   }
 
+  DispatcherState joinDecided(JoinDecided d) {
+    waiting.remove(d.conversationId());
+    Assignment a = new Assignment(d.conversationId(), d.visitorId(), d.agentId());
+    assign(a);
+    pendingJoins.put(d.conversationId(), a);
+    return this;
+  }
+
+  DispatcherState joinConfirmed(JoinConfirmed c) {
+    Assignment pending = pendingJoins.get(c.conversationId());
+    if (pending != null && pending.agentId().equals(c.agentId())) {
+      pendingJoins.remove(c.conversationId());
+    }
+    return this;
+  }
+
   DispatcherState released(Released r) {
+    pendingJoins.remove(r.conversationId());
     Assignment gone = assigned.remove(r.conversationId());
     if (gone != null) {
       load.merge(gone.agentId(), -1, Integer::sum);
@@ -124,7 +147,8 @@ public final class DispatcherState {
   QueueSnapshot toSnapshot() {
     List<VisitorAgent> last = new ArrayList<>(lastAgentOfVisitor.size());
     lastAgentOfVisitor.forEach((v, a) -> last.add(new VisitorAgent(v, a)));
-    return new QueueSnapshot(list(), List.copyOf(assigned.values()), last, List.copyOf(missed.values()));
+    return new QueueSnapshot(
+        list(), List.copyOf(assigned.values()), last, List.copyOf(missed.values()), List.copyOf(pendingJoins.values()));
   }
 
   static DispatcherState fromSnapshot(QueueSnapshot snapshot) {
@@ -135,6 +159,9 @@ public final class DispatcherState {
     }
     if (snapshot.assigned() != null) {
       snapshot.assigned().forEach(state::assign);
+    }
+    if (snapshot.pendingJoins() != null) {
+      snapshot.pendingJoins().forEach(a -> state.pendingJoins.put(a.conversationId(), a));
     }
     if (snapshot.missed() != null) {
       snapshot.missed().forEach(m -> state.missed.put(m.conversation().conversationId(), m));

@@ -20,12 +20,19 @@ public final class ShardedDispatcherPeers implements DispatcherPeers {
   }
 
   @Override
-  public CompletionStage<?> join(String siteId, String conversationId, String agentId) {
+  public CompletionStage<Conversation.Claimed> join(String siteId, String conversationId, String agentId) {
     Caller agent = Caller.agent(agentId, Set.of(siteId));
     return sharding
         .entityRefFor(Conversation.ENTITY_KEY, conversationId)
         .<Conversation.Claimed>askWithStatus(
             replyTo -> new Conversation.Claim(agent, replyTo), JOIN_TIMEOUT);
+  }
+
+  @Override
+  public CompletionStage<Conversation.Facts> facts(String siteId, String conversationId) {
+    return sharding
+        .entityRefFor(Conversation.ENTITY_KEY, conversationId)
+        .ask(Conversation.GetFacts::new, JOIN_TIMEOUT);
   }
 
   @Override

@@ -162,8 +162,8 @@ class DispatcherTest {
       dispatcher.tell(new Dispatcher.Enqueue(conversationId, visitorId, clock.instant(), hints));
     }
 
-    StatusReply<Done> claim(String agentId, String conversationId) {
-      TestProbe<StatusReply<Done>> reply = testKit.createTestProbe();
+    StatusReply<Dispatcher.Joined> claim(String agentId, String conversationId) {
+      TestProbe<StatusReply<Dispatcher.Joined>> reply = testKit.createTestProbe();
       dispatcher.tell(new Dispatcher.Claim(agentId, conversationId, "v", reply.getRef()));
       return reply.receiveMessage(WITHIN);
     }
@@ -396,7 +396,7 @@ class DispatcherTest {
 
     ActorRef<Dispatcher.Command> again =
         testKit.spawn(Dispatcher.create(site.id, site.config, site.joins, site.clock, Duration.ofHours(1)));
-    TestProbe<StatusReply<Done>> reply = testKit.createTestProbe();
+    TestProbe<StatusReply<Dispatcher.Joined>> reply = testKit.createTestProbe();
     again.tell(new Dispatcher.Claim("a", "c2", "v2", reply.getRef()));
 
     assertThat(reply.receiveMessage(WITHIN).getError().getMessage()).isEqualTo(Rejection.AT_CAPACITY.code());
@@ -459,7 +459,7 @@ class DispatcherTest {
     Site site =
         new Site(Policy.MANUAL, 2, List.of(group("billing", Set.of("b"), null, null)), null);
     site.enqueue("c1", "v1", new RoutingHints("billing", null));
-    TestProbe<StatusReply<Done>> reply = testKit.createTestProbe();
+    TestProbe<StatusReply<Dispatcher.Joined>> reply = testKit.createTestProbe();
 
     site.dispatcher.tell(new Dispatcher.Claim("a", "c1", "v1", reply.getRef()));
     assertThat(reply.receiveMessage(WITHIN).getError().getMessage()).isEqualTo(Rejection.NOT_ALLOWED.code());

@@ -1,5 +1,6 @@
 package dev.parley.core.dispatcher;
 
+import dev.parley.core.conversation.Conversation;
 import dev.parley.core.routing.Policy;
 import dev.parley.core.routing.RoutingConfig;
 import dev.parley.core.routing.SiteRouting;
@@ -71,9 +72,14 @@ final class RoutingFixture {
     }
 
     @Override
-    public CompletableFuture<?> join(String siteId, String conversationId, String agentId) {
+    public CompletableFuture<Conversation.Claimed> join(String siteId, String conversationId, String agentId) {
       joined.add(conversationId + "->" + agentId);
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(new Conversation.Claimed(conversationId, 2));
+    }
+
+    @Override
+    public CompletableFuture<Conversation.Facts> facts(String siteId, String conversationId) {
+      return CompletableFuture.completedFuture(DispatcherPeers.waitingAt(siteId, conversationId));
     }
   }
 
