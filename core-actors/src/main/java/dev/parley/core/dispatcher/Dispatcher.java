@@ -15,6 +15,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -314,12 +315,21 @@ public final class Dispatcher {
 
   // Behavior ---------------------------------------------------------------------------------------------------
 
+  /**
+   * Registers the entity type. A dispatcher never passivates: it is a remembered entity (its starts are
+   * journaled, so a restarted node starts it again), because its tick drives what nobody else asks for when no
+   * agent is connected — offers expiring, auto-close of idle chats, joins decided before a crash.
+   */
   public static void init(ActorSystem<?> system, RoutingConfig config, DispatcherPeers peers) {
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                ENTITY_KEY,
-                ctx -> create(ctx.getEntityId(), config, peers, Clock.systemUTC(), TICK_INTERVAL)));
+                    ENTITY_KEY,
+                    ctx -> create(ctx.getEntityId(), config, peers, Clock.systemUTC(), TICK_INTERVAL))
+                .withSettings(
+                    ClusterShardingSettings.create(system)
+                        .withRememberEntities(true)
+                        .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())));
   }
 
   /** A dispatcher of an unconfigured site whose joins go nowhere: for tests of the queue alone. */
