@@ -43,6 +43,7 @@ import dev.parley.edge.history.ReadApi;
 import dev.parley.edge.history.SearchRoutes;
 import dev.parley.persistence.projection.ReadModels;
 import dev.parley.persistence.projection.ReadSide;
+import dev.parley.persistence.projection.RoutingFeedProjection;
 import dev.parley.persistence.readmodel.ConversationReads;
 import dev.parley.persistence.readmodel.ExportJobs;
 import dev.parley.persistence.search.TextAnalyzer;
@@ -194,6 +195,9 @@ public final class ParleyServer implements AutoCloseable {
           system.dispatchers().lookup(DispatcherSelector.fromConfig("parley-blocking-dispatcher"));
       RoutingStore routing = new RoutingStore(pool, blocking);
       ClusterSharding sharding = Domain.start(system, routing);
+      // The routing feed: what conversations' events mean to queues, capacities and lists, delivered at least once
+      // from the journal. Always on: without it nothing would be queued (docs/ARCHITECTURE.md).
+      new RoutingFeedProjection(system, projectionPool).runSharded();
       // The read side: one projection per read model and tag slice, spread over the cluster (docs/DECISIONS.md).
       TextAnalyzer analyzer = new TextAnalyzer();
       ReadSide readSide =

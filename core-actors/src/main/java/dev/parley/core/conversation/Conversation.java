@@ -59,11 +59,6 @@ public final class Conversation {
   public static final long MAX_VISITOR_CHARS = 400_000;
   /** Internal notes kept in the entity (and sent to agents on sync); older ones stay in the journal only. */
   public static final int MAX_NOTES = 100;
-  /**
-   * A waiting conversation repeats its announcement to the dispatcher at most this often (on a visitor message),
-   * to repair an announcement lost with a crashed node without flooding the dispatcher on busy nights.
-   */
-  public static final Duration REANNOUNCE_INTERVAL = Duration.ofSeconds(30);
 
   // ---------------------------------------------------------------------------------------------------------
   // Commands
@@ -340,13 +335,16 @@ public final class Conversation {
   // ---------------------------------------------------------------------------------------------------------
   // Wiring
 
-  public static void init(ActorSystem<?> system, ConversationPeers peers) {
-    ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), peers, Clock.systemUTC())));
+  /**
+   * Registers the entity type. A conversation tells nobody else anything itself: what its events mean to the
+   * queue, the agents and the visitor is delivered from the journal by the routing feed (dev.parley.core.feed).
+   */
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), Clock.systemUTC())));
   }
 
-  public static Behavior<Command> create(String conversationId, ConversationPeers peers, Clock clock) {
-    return ConversationBehavior.create(conversationId, peers, clock);
+  public static Behavior<Command> create(String conversationId, Clock clock) {
+    return ConversationBehavior.create(conversationId, clock);
   }
 
 

@@ -4,11 +4,11 @@ import static dev.parley.core.conversation.Conversation.ENTITY_KEY;
 import static dev.parley.core.conversation.Conversation.MAX_SUBSCRIBERS;
 import static dev.parley.core.conversation.Conversation.MAX_VISITOR_CHARS;
 import static dev.parley.core.conversation.Conversation.MAX_VISITOR_MESSAGES;
-import static dev.parley.core.conversation.Conversation.REANNOUNCE_INTERVAL;
 import static dev.parley.core.conversation.Conversation.SNAPSHOT_EVERY_EVENTS;
 
 import dev.parley.core.access.Permission;
 import dev.parley.core.common.Caller;
+import dev.parley.core.common.CrashPoints;
 import dev.parley.core.common.EventTags;
 import dev.parley.core.common.Limits;
 import dev.parley.core.common.Participant;
@@ -68,7 +68,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
@@ -76,7 +75,6 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The actor of a {@link Conversation}: command handlers by state (empty, open, closed, then those of any state),
@@ -89,30 +87,26 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 final class ConversationBehavior
     extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, ConversationState> {
 
-  static Behavior<Command> create(String conversationId, ConversationPeers peers, Clock clock) {
-    return Behaviors.setup(ctx -> new ConversationBehavior(conversationId, ctx, peers, clock));
+  static Behavior<Command> create(String conversationId, Clock clock) {
+    return Behaviors.setup(ctx -> new ConversationBehavior(conversationId, ctx, clock));
   }
 
   private final String conversationId;
   private final ActorContext<Command> context;
   /** The one tag of every event of this entity (EventTags). */
   private final Set<String> tags;
-  private final ConversationPeers peers;
   private final Clock clock;
   /** Live subscribers and who they are. Owned by this actor; lost on restart by design (see Conversation). */
   private final Watchers<Notification, Caller> subscribers;
-  /** When this incarnation last announced itself as waiting (System.nanoTime); 0 for never. Owned by this actor. */
-  private long lastAnnouncedNanos;
 
   private ConversationBehavior(
-      String conversationId, ActorContext<Command> context, ConversationPeers peers, Clock clock) {
+      String conversationId, ActorContext<Command> context, Clock clock) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), conversationId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.conversationId = conversationId;
     this.tags = Set.of(EventTags.tag(ENTITY_KEY.name(), conversationId));
     this.context = context;
-    this.peers = peers;
     this.clock = clock;
     this.subscribers = Watchers.of(context, MAX_SUBSCRIBERS, SubscriberGone::new);
   }
@@ -145,21 +139,6 @@ final class ConversationBehavior
         return ConversationState.fromSnapshot((Snapshot) from);
       }
     };
-  }
-
-  @Override
-  public SignalHandler<ConversationState> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(
-            RecoveryCompleted.instance(),
-            state -> {
-              // A waiting conversation re-announces itself: the notification that put it in the queue may have
-              // been lost with a crashed node.
-              if (state.status == Status.WAITING) {
-                announceWaiting(state);
-              }
-            })
-        .build();
   }
 
   @Override
@@ -265,7 +244,6 @@ final class ConversationBehavior
             new MessagePosted(1, caller.participant(), cmd.clientMessageId(), cmd.text(), now));
     return Effect()
         .persist(events)
-        .thenRun(this::announceWaiting)
         .thenRun(s -> broadcast(new Appended(conversationId, s.tail.peekLast())))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(posted(s.lastSeq, false, now)));
   }
@@ -296,15 +274,7 @@ final class ConversationBehavior
         new MessagePosted(state.lastSeq + 1, caller.participant(), cmd.clientMessageId(), cmd.text(), now);
     return Effect()
         .persist(event)
-        .thenRun(
-            s -> {
-              broadcast(new Appended(conversationId, s.tail.peekLast()));
-              if (s.status == Status.WAITING
-                  && caller.isVisitor()
-                  && System.nanoTime() - lastAnnouncedNanos > REANNOUNCE_INTERVAL.toNanos()) {
-                announceWaiting(s);
-              }
-            })
+        .thenRun(s -> broadcast(new Appended(conversationId, s.tail.peekLast())))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(posted(event.seq(), false, now)));
   }
 
@@ -339,11 +309,7 @@ final class ConversationBehavior
     AgentJoined event = new AgentJoined(state.lastSeq + 1, caller.id(), clock.instant());
     return Effect()
         .persist(event)
-        .thenRun(
-            s -> {
-              broadcast(new Appended(conversationId, s.tail.peekLast()));
-              peers.assigned(s.siteId, conversationId, s.visitorId, s.agentId);
-            })
+        .thenRun(s -> broadcast(new Appended(conversationId, s.tail.peekLast())))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(new Claimed(conversationId, event.seq())));
   }
 
@@ -363,14 +329,17 @@ final class ConversationBehavior
         || caller.may(state.siteId, Permission.CLOSE_ANY_CONVERSATION);
   }
 
-  /** Persists a close, then tells the subscribers and the peers. */
+  /**
+   * Persists a close, then tells the subscribers. What the close means to the queue, the agent and the visitor
+   * is the routing feed's (dev.parley.core.feed.RoutingFeed), read from the journal.
+   */
   private EffectBuilder<Event, ConversationState> persistClose(Closed event) {
     return Effect()
         .persist(event)
         .thenRun(
             s -> {
+              CrashPoints.reached(CrashPoints.CLOSE_RECORDED);
               broadcast(new Appended(conversationId, s.tail.peekLast()));
-              peers.closed(s.siteId, conversationId, s.visitorId, s.agentId);
             });
   }
 
@@ -405,10 +374,6 @@ final class ConversationBehavior
                   .filter(e -> e.seq() >= firstSeq)
                   .forEach(e -> broadcast(new Appended(conversationId, e)));
               s.notes.stream().filter(n -> n.noteSeq() > notesBefore).forEach(this::broadcastNote);
-              peers.transferred(s.siteId, conversationId, s.visitorId, caller.id(), cmd.toAgentId());
-              if (s.status == Status.WAITING) {
-                announceWaiting(s);
-              }
             })
         .thenReply(cmd.replyTo(), s -> StatusReply.ack());
   }
@@ -457,11 +422,7 @@ final class ConversationBehavior
     Closed close = new Closed(state.lastSeq + 1, Participant.system(), now);
     return Effect()
         .persist(List.of(close, new ContentErased(now)))
-        .thenRun(
-            s -> {
-              broadcast(new Appended(conversationId, s.tail.peekLast()));
-              peers.closed(s.siteId, conversationId, s.visitorId, s.agentId);
-            })
+        .thenRun(s -> broadcast(new Appended(conversationId, s.tail.peekLast())))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(lastSequenceNumber(context)));
   }
 
@@ -613,11 +574,6 @@ final class ConversationBehavior
       return Optional.of(Rejection.TEXT_TOO_LONG);
     }
     return Optional.empty();
-  }
-
-  private void announceWaiting(ConversationState state) {
-    lastAnnouncedNanos = System.nanoTime();
-    peers.waiting(state.siteId, conversationId, state.visitorId, state.openedAt, state.hints);
   }
 
   private void broadcast(Notification notification) {

@@ -59,8 +59,6 @@ public final class Dispatcher {
   public static final int MAX_POSITION_FOLLOWERS = 10_000;
   /** Visitors whose last agent is remembered for returning-visitor routing; the oldest is forgotten. */
   public static final int MAX_REMEMBERED_VISITORS = 10_000;
-  /** Recently closed conversations remembered, so a late re-announcement does not queue them again. */
-  public static final int MAX_REMEMBERED_CLOSED = 10_000;
   /** Missed conversations (closed before any agent joined) kept as reminders; the oldest is dropped. */
   public static final int MAX_MISSED = 200;
   /** Missed conversations older than this are no longer shown as reminders. */
@@ -76,19 +74,48 @@ public final class Dispatcher {
 
   public sealed interface Command extends CborSerializable {}
 
-  /** A conversation waits for an agent. Idempotent: repeated by the conversation to repair lost ones. */
-  public record Enqueue(String conversationId, String visitorId, Instant since, RoutingHints hints)
+  /**
+   * A conversation waits for an agent. Idempotent (the routing feed delivers at least once); {@code replyTo} (null:
+   * nobody) hears once it is durable.
+   */
+  public record Enqueue(
+      String conversationId, String visitorId, Instant since, RoutingHints hints, ActorRef<Done> replyTo)
       implements Command {
+    public Enqueue(String conversationId, String visitorId, Instant since, RoutingHints hints) {
+      this(conversationId, visitorId, since, hints, null);
+    }
+
     public Enqueue(String conversationId, String visitorId, Instant since) {
       this(conversationId, visitorId, since, RoutingHints.NONE);
     }
   }
 
-  /** A conversation closed: it leaves the queue, or frees its agent's capacity. Idempotent. */
-  public record Remove(String conversationId) implements Command {}
+  /**
+   * A conversation closed: it leaves the queue (as missed), or frees its agent's capacity. Idempotent. {@code
+   * replyTo} (null: nobody) hears once it is durable: the routing feed's acknowledgement.
+   */
+  public record Remove(String conversationId, ActorRef<Done> replyTo, Unanswered unanswered) implements Command {
+    public Remove(String conversationId) {
+      this(conversationId, null, null);
+    }
+  }
 
-  /** A conversation says who joined it (the truth, even if someone bypassed the dispatcher). Idempotent. */
-  public record NoteAssigned(String conversationId, String visitorId, String agentId) implements Command {}
+  /**
+   * A conversation closed before any agent held it, as the conversation knows it: recorded as missed even when
+   * this dispatcher never queued it (it closed before the routing feed queued it).
+   */
+  public record Unanswered(String visitorId, Instant since, RoutingHints hints) implements CborSerializable {}
+
+  /**
+   * A conversation says who joined it (the truth, even if someone bypassed the dispatcher). Idempotent. {@code
+   * replyTo} as for {@link Remove}.
+   */
+  public record NoteAssigned(String conversationId, String visitorId, String agentId, ActorRef<Done> replyTo)
+      implements Command {
+    public NoteAssigned(String conversationId, String visitorId, String agentId) {
+      this(conversationId, visitorId, agentId, null);
+    }
+  }
 
   /**
    * Receive the whole queue now ({@link QueueView}) and what changes after ({@link QueueChanged}). Watching again

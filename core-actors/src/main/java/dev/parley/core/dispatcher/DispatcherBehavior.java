@@ -3,7 +3,6 @@ package dev.parley.core.dispatcher;
 import static dev.parley.core.dispatcher.Dispatcher.AUTO_CLOSE_CHECK_INTERVAL;
 import static dev.parley.core.dispatcher.Dispatcher.CONFIG_REFRESH_INTERVAL;
 import static dev.parley.core.dispatcher.Dispatcher.ENTITY_KEY;
-import static dev.parley.core.dispatcher.Dispatcher.MAX_REMEMBERED_CLOSED;
 import static dev.parley.core.dispatcher.Dispatcher.MAX_WAITING;
 
 import dev.parley.core.common.CrashPoints;
@@ -60,11 +59,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -128,7 +127,6 @@ final class DispatcherBehavior
   private final Map<String, List<ActorRef<StatusReply<Joined>>>> claimWaiters = new HashMap<>();
   /** Conversations asked to record a join and not answered yet, so that a tick does not ask again meanwhile. */
   private final Set<String> joinsInFlight = new HashSet<>();
-  private final LinkedHashSet<String> recentlyClosed = new LinkedHashSet<>();
 
   private DispatcherBehavior(
       String siteId,
@@ -244,43 +242,62 @@ final class DispatcherBehavior
 
   private ReplyEffect<Event, DispatcherState> onEnqueue(DispatcherState state, Enqueue cmd) {
     String id = cmd.conversationId();
-    if (state.waiting.containsKey(id) || state.assigned.containsKey(id) || recentlyClosed.contains(id)) {
-      return Effect().noReply();
+    if (state.waiting.containsKey(id) || state.assigned.containsKey(id)) {
+      return acked(cmd.replyTo());
     }
     if (state.waiting.size() >= MAX_WAITING) {
       context
           .getLog()
           .error("Site {} has {} waiting conversations; {} is not queued until one leaves", siteId, MAX_WAITING, id);
-      return Effect().noReply();
+      return acked(cmd.replyTo());
     }
     RoutingHints hints = RoutingHints.orNone(cmd.hints());
     String group = config.groupFor(hints);
     return Effect()
         .persist(new Queued(id, cmd.visitorId(), cmd.since(), group, hints.clientKey()))
         .thenRun(this::afterChange)
+        .thenRun(s -> ack(cmd.replyTo()))
         .thenNoReply();
   }
 
   private ReplyEffect<Event, DispatcherState> onRemove(DispatcherState state, Remove cmd) {
     String id = cmd.conversationId();
-    rememberClosed(id);
     offers.settled(id, "withdrawn");
     answerClaims(id, Rejection.CONVERSATION_CLOSED.reply());
+    publisher.ended(id);
     Waiting w = state.waiting.get(id);
     if (w != null) {
       Missed missed = new Missed(id, w.visitorId(), w.since(), w.group(), clock.instant());
-      return Effect().persist(List.of(new Dequeued(id), missed)).thenRun(this::afterChange).thenNoReply();
+      return Effect()
+          .persist(List.of(new Dequeued(id), missed))
+          .thenRun(this::afterChange)
+          .thenRun(s -> ack(cmd.replyTo()))
+          .thenNoReply();
     }
     if (state.assigned.containsKey(id)) {
-      return Effect().persist(new Released(id, clock.instant())).thenRun(this::afterChange).thenNoReply();
+      return Effect()
+          .persist(new Released(id, clock.instant()))
+          .thenRun(this::afterChange)
+          .thenRun(s -> ack(cmd.replyTo()))
+          .thenNoReply();
     }
-    return Effect().noReply();
+    Dispatcher.Unanswered unanswered = cmd.unanswered();
+    if (unanswered != null && !state.missed.containsKey(id)) {
+      // Closed before it was ever queued here: still a visitor nobody answered.
+      String group = config.groupFor(RoutingHints.orNone(unanswered.hints()));
+      return Effect()
+          .persist(new Missed(id, unanswered.visitorId(), unanswered.since(), group, clock.instant()))
+          .thenRun(this::afterChange)
+          .thenRun(s -> ack(cmd.replyTo()))
+          .thenNoReply();
+    }
+    return acked(cmd.replyTo());
   }
 
   private ReplyEffect<Event, DispatcherState> onNoteAssigned(DispatcherState state, NoteAssigned cmd) {
     String id = cmd.conversationId();
-    if (cmd.agentId().equals(state.agentOf(id)) || recentlyClosed.contains(id)) {
-      return Effect().noReply();
+    if (cmd.agentId().equals(state.agentOf(id))) {
+      return acked(cmd.replyTo());
     }
     // Only a client that bypassed the dispatcher gets here; the conversation is the truth.
     context.getLog().warn("Site {}: conversation {} joined by {} without the dispatcher", siteId, id, cmd.agentId());
@@ -288,7 +305,20 @@ final class DispatcherBehavior
     return Effect()
         .persist(new AssignedTo(id, cmd.visitorId(), cmd.agentId(), clock.instant()))
         .thenRun(this::afterChange)
+        .thenRun(s -> ack(cmd.replyTo()))
         .thenNoReply();
+  }
+
+  /** Acknowledges an effect of the routing feed (nothing when nobody asked). */
+  private static void ack(ActorRef<Done> replyTo) {
+    if (replyTo != null) {
+      replyTo.tell(Done.getInstance());
+    }
+  }
+
+  private ReplyEffect<Event, DispatcherState> acked(ActorRef<Done> replyTo) {
+    ack(replyTo);
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, DispatcherState> onWatch(DispatcherState state, Watch cmd) {
@@ -363,9 +393,6 @@ final class DispatcherBehavior
       drive(id, holder);
       return Effect().noReply();
     }
-    if (recentlyClosed.contains(id)) {
-      return Effect().reply(cmd.replyTo(), Rejection.CONVERSATION_CLOSED.reply());
-    }
     Waiting waiting = state.waiting.get(id);
     if (waiting == null) {
       // Not seen here (its queue entry may have been lost with a crash): the conversation says what it is.
@@ -383,7 +410,7 @@ final class DispatcherBehavior
   private ReplyEffect<Event, DispatcherState> onFactsArrived(DispatcherState state, FactsArrived arrived) {
     Claim cmd = arrived.claim();
     String id = cmd.conversationId();
-    if (state.agentOf(id) != null || state.waiting.containsKey(id) || recentlyClosed.contains(id)) {
+    if (state.agentOf(id) != null || state.waiting.containsKey(id)) {
       return onClaim(state, cmd); // learnt meanwhile
     }
     Conversation.Facts facts = arrived.facts();
@@ -396,7 +423,6 @@ final class DispatcherBehavior
     }
     switch (facts.status()) {
       case CLOSED:
-        rememberClosed(id);
         return Effect().reply(cmd.replyTo(), Rejection.CONVERSATION_CLOSED.reply());
       case ASSIGNED:
         // Someone joined without this dispatcher: the conversation is the truth, and the load is counted.
@@ -604,7 +630,7 @@ final class DispatcherBehavior
 
   /** Whether a conversation that does not wait has left for good (assigned or closed), not yet to be queued. */
   private boolean left(DispatcherState state, String conversationId) {
-    return state.assigned.containsKey(conversationId) || recentlyClosed.contains(conversationId);
+    return state.assigned.containsKey(conversationId);
   }
 
   private Availability availability() {
@@ -683,13 +709,6 @@ final class DispatcherBehavior
   private void afterChange(DispatcherState state) {
     offers.decide(config, clock.instant(), state);
     publisher.publish(state, id -> left(state, id));
-  }
-
-  private void rememberClosed(String conversationId) {
-    recentlyClosed.add(conversationId);
-    if (recentlyClosed.size() > MAX_REMEMBERED_CLOSED) {
-      recentlyClosed.remove(recentlyClosed.iterator().next());
-    }
   }
 
   private static Throwable unwrap(Throwable failure) {

@@ -88,6 +88,16 @@ final class QueuePublisher {
     }
   }
 
+  /** The conversation closed: its followers hear position 0 now and are forgotten. */
+  void ended(String conversationId) {
+    Set<ActorRef<PositionUpdate>> gone = followers.remove(conversationId);
+    positionSent.remove(conversationId);
+    if (gone != null) {
+      PositionUpdate update = new PositionUpdate(siteId, conversationId, 0);
+      gone.forEach(f -> f.tell(update));
+    }
+  }
+
   boolean isFollower(ActorRef<?> ref) {
     return watchedFollowers.contains(ref);
   }

@@ -5,7 +5,6 @@ import dev.parley.core.access.SiteRole;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
-import dev.parley.core.RecordingPeers;
 import dev.parley.core.common.Caller;
 import dev.parley.core.common.Limits;
 import dev.parley.core.common.Rejection;
@@ -40,7 +39,6 @@ class ConversationTest {
       ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
   private static final Duration WAIT = Duration.ofSeconds(5);
 
-  private final RecordingPeers peers = new RecordingPeers();
   private String site;
   private String visitorId;
   private Caller visitor;
@@ -65,7 +63,7 @@ class ConversationTest {
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
-            Conversation.create(conversationId, peers, Clock.systemUTC()),
+            Conversation.create(conversationId, Clock.systemUTC()),
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
   }
 
@@ -126,10 +124,6 @@ class ConversationTest {
     assertThat(result.events()).hasSize(2);
     assertThat(result.events().get(0)).isInstanceOf(Conversation.Opened.class);
     assertThat(result.state().status()).isEqualTo(Conversation.Status.WAITING);
-    RecordingPeers.Note note = peers.next(WAIT);
-    assertThat(note.kind()).isEqualTo("waiting");
-    assertThat(note.conversationId()).isEqualTo(conversationId);
-    assertThat(note.siteId()).isEqualTo(site);
   }
 
   @Test
@@ -247,7 +241,7 @@ class ConversationTest {
             new Conversation.Opened(site, visitorId, now),
             new Conversation.MessagePosted(1, visitor.participant(), "m-1", "one", now),
             new Conversation.MessagePosted(3, visitor.participant(), "m-3", "three", now)));
-    var conversation = testKit.spawn(Conversation.create(id, peers, Clock.systemUTC()));
+    var conversation = testKit.spawn(Conversation.create(id, Clock.systemUTC()));
     var probe = testKit.<StatusReply<Conversation.Summary>>createTestProbe();
     conversation.tell(new Conversation.GetSummary(visitor, probe.ref()));
     probe.expectNoMessage(Duration.ofSeconds(2));
@@ -260,7 +254,7 @@ class ConversationTest {
             new Conversation.Opened(site, visitorId, now),
             new Conversation.MessagePosted(1, visitor.participant(), "m-1", "one", now),
             new Conversation.MessagePosted(2, visitor.participant(), "m-2", "two", now)));
-    var ok = testKit.spawn(Conversation.create(healthy, peers, Clock.systemUTC()));
+    var ok = testKit.spawn(Conversation.create(healthy, Clock.systemUTC()));
     ok.tell(new Conversation.GetSummary(visitor, probe.ref()));
     assertThat(probe.receiveMessage(WAIT).getValue().lastSeq()).isEqualTo(2);
   }
@@ -285,7 +279,7 @@ class ConversationTest {
     for (int round = 0; round < 20; round++) {
       String id = UUID.randomUUID().toString();
       ActorRef<Command> conversation =
-          testKit.spawn(Conversation.create(id, new RecordingPeers(), Clock.systemUTC()));
+          testKit.spawn(Conversation.create(id, Clock.systemUTC()));
       StatusReply<Conversation.Posted> opened =
           AskPattern.<Command, StatusReply<Conversation.Posted>>ask(
                   conversation,
@@ -455,7 +449,6 @@ class ConversationTest {
     claim(agentA);
     var closed =
         close(agentA);
-    peers.clear();
 
     var after = post(visitor, "after-close", "one more thing");
     var repeat = post(visitor, "before-close", "thanks, bye");
@@ -467,22 +460,6 @@ class ConversationTest {
     assertThat(repeat.reply().getValue().seq()).isEqualTo(sent.reply().getValue().seq());
     assertThat(closeAgain.hasNoEvents()).isTrue();
     assertThat(closeAgain.reply().getValue().seq()).isEqualTo(closed.reply().getValue().seq());
-  }
-
-  @Test
-  void peersHearOfWaitingAssignmentAndClose() throws Exception {
-    postOk(visitor, "hi");
-    claim(agentA);
-    close(visitor);
-
-    assertThat(peers.next(WAIT).kind()).isEqualTo("waiting");
-    RecordingPeers.Note assigned = peers.next(WAIT);
-    assertThat(assigned.kind()).isEqualTo("assigned");
-    assertThat(assigned.agentId()).isEqualTo(agentA.id());
-    RecordingPeers.Note closed = peers.next(WAIT);
-    assertThat(closed.kind()).isEqualTo("closed");
-    assertThat(closed.visitorId()).isEqualTo(visitorId);
-    assertThat(closed.agentId()).isEqualTo(agentA.id());
   }
 
   @Test
@@ -615,7 +592,6 @@ class ConversationTest {
   void aTransferToAGroupPutsTheConversationBackInTheQueueWithThatGroup() throws InterruptedException {
     postOk(visitor, "Question about billing");
     claim(agentA);
-    peers.clear();
 
     var transfer =
         kit.<StatusReply<Done>>runCommand(
@@ -623,7 +599,6 @@ class ConversationTest {
 
     assertThat(transfer.reply().isSuccess()).isTrue();
     assertThat(transfer.state().status()).isEqualTo(Conversation.Status.WAITING);
-    assertThat(peers.next(WAIT).kind()).isEqualTo("waiting");
     assertThat(claimResult(agentB).reply().isSuccess()).isTrue();
   }
 
@@ -672,7 +647,7 @@ class ConversationTest {
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
-            Conversation.create(UUID.randomUUID().toString(), peers, clock),
+            Conversation.create(UUID.randomUUID().toString(), clock),
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
     Conversation.CloseIfIdle check = new Conversation.CloseIfIdle(Duration.ofMinutes(10), Duration.ofMinutes(2));
     assertThat(kit.runCommand(check).hasNoEvents()).isTrue(); // not opened: nothing to close

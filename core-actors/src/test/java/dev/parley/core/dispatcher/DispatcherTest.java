@@ -272,6 +272,7 @@ class DispatcherTest {
     assertThat(site.claim("a", "c3").getError().getMessage()).isEqualTo(Rejection.AT_CAPACITY.code());
     assertThat(site.claim("b", "c1").getError().getMessage()).isEqualTo(Rejection.ALREADY_CLAIMED.code());
 
+    site.joins.closed.add("c1"); // it closed: it says so when the dispatcher asks
     site.dispatcher.tell(new Dispatcher.Remove("c1"));
     assertThat(site.claim("a", "c3").isSuccess()).isTrue();
     assertThat(site.claim("b", "c1").getError().getMessage()).isEqualTo(Rejection.CONVERSATION_CLOSED.code());
@@ -502,6 +503,20 @@ class DispatcherTest {
     assertThat(view.missed()).extracting(Dispatcher.Waiting::conversationId).containsExactly("c1");
     site.clock.advance(Dispatcher.MISSED_REMINDER_WINDOW.plusSeconds(1));
     assertThat(site.queue().missed()).isEmpty();
+  }
+
+  @Test
+  void aConversationClosedBeforeItWasEverQueuedIsStillMissedOnceAndAcknowledged() {
+    Site site = new Site(Policy.MANUAL, 2, List.of(), null);
+    TestProbe<Done> ack = testKit.createTestProbe();
+    var unanswered = new Dispatcher.Unanswered("v9", START, RoutingHints.NONE);
+
+    site.dispatcher.tell(new Dispatcher.Remove("c9", ack.getRef(), unanswered));
+    ack.receiveMessage(WITHIN);
+    site.dispatcher.tell(new Dispatcher.Remove("c9", ack.getRef(), unanswered)); // delivered again
+    ack.receiveMessage(WITHIN);
+
+    assertThat(site.queue().missed()).extracting(Dispatcher.Waiting::conversationId).containsExactly("c9");
   }
 
   @Test

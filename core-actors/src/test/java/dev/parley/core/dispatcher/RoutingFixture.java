@@ -77,9 +77,18 @@ final class RoutingFixture {
       return CompletableFuture.completedFuture(new Conversation.Claimed(conversationId, 2));
     }
 
+    /** Conversations that say they are closed when asked; every other one waits at the asking site. */
+    final java.util.Set<String> closed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     @Override
     public CompletableFuture<Conversation.Facts> facts(String siteId, String conversationId) {
-      return CompletableFuture.completedFuture(DispatcherPeers.waitingAt(siteId, conversationId));
+      Conversation.Facts waiting = DispatcherPeers.waitingAt(siteId, conversationId);
+      return CompletableFuture.completedFuture(
+          closed.contains(conversationId)
+              ? new Conversation.Facts(
+                  conversationId, siteId, waiting.visitorId(), Conversation.Status.CLOSED, null, 0,
+                  waiting.openedAt(), null)
+              : waiting);
     }
   }
 
