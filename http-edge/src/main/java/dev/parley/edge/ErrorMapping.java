@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place where HTTP statuses are chosen: every refusal and failure becomes a JSON body
- * {@code {"error": {"code", "message", "field"?}}}, never an HTML page or a stack trace.
+ * {@code {"error": {"code", "retry", "message", "field"?}}}, never an HTML page or a stack trace; {@code retry}
+ * comes from {@link ErrorCode#retryable()}, as in error frames.
  */
 public final class ErrorMapping {
 
@@ -30,6 +31,7 @@ public final class ErrorMapping {
   public static HttpResponse response(int status, ErrorCode code, String message, String field) {
     ObjectNode error = Json.MAPPER.createObjectNode();
     error.put("code", code.code());
+    error.put("retry", code.retryable());
     error.put("message", message);
     if (field != null) {
       error.put("field", field);

@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import dev.parley.edge.admin.AccountRoutes;
 import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.ApiRoutes;
+import dev.parley.edge.admin.AuditTrail;
 import dev.parley.edge.admin.AuthRoutes;
 import dev.parley.edge.admin.QuickReplyRoutes;
 import dev.parley.edge.admin.SiteRoutes;
@@ -55,6 +56,7 @@ public final class HttpApi extends AllDirectives {
   public Route routes() {
     SiteRoutes sites = new SiteRoutes(api);
     SecurityHeaders headers = new SecurityHeaders("public/index.html");
+    AuditTrail audit = new AuditTrail(api);
     Route all =
         concat(
             webSockets.routes(),
@@ -86,6 +88,9 @@ public final class HttpApi extends AllDirectives {
                         RawHeader.create("X-Content-Type-Options", "nosniff"),
                         () ->
                             extractRequest(
-                                request -> mapResponse(response -> headers.apply(request, response), () -> all)))));
+                                request ->
+                                    mapResponse(
+                                        response -> headers.apply(request, response),
+                                        () -> audit.around(() -> all))))));
   }
 }

@@ -27,6 +27,7 @@ import dev.parley.edge.transport.Gateway;
 import dev.parley.edge.web.UserAgents;
 import dev.parley.persistence.config.Databases;
 import dev.parley.persistence.config.PersistenceSettings;
+import dev.parley.persistence.config.PlannerStatistics;
 import dev.parley.persistence.config.Storage;
 import dev.parley.persistence.audit.AuditLog;
 import dev.parley.persistence.privacy.Erasures;
@@ -40,10 +41,20 @@ import dev.parley.persistence.routing.RoutingStore;
 import dev.parley.edge.history.ConversationRoutes;
 import dev.parley.edge.history.ExportRoutes;
 import dev.parley.edge.history.ReadApi;
+import dev.parley.edge.history.LabelRoutes;
+import dev.parley.edge.history.RatingRoutes;
 import dev.parley.edge.history.SearchRoutes;
+import dev.parley.edge.history.StatisticsRoutes;
+import dev.parley.edge.webhooks.WebhookRoutes;
+import dev.parley.edge.webhooks.WebhookSender;
+import dev.parley.edge.webhooks.WebhookSettings;
 import dev.parley.persistence.projection.ReadModels;
 import dev.parley.persistence.projection.ReadSide;
 import dev.parley.persistence.projection.RoutingFeedProjection;
+import dev.parley.persistence.statistics.AgentActivity;
+import dev.parley.persistence.webhook.Webhooks;
+import dev.parley.persistence.statistics.SiteTimeZones;
+import dev.parley.persistence.statistics.Statistics;
 import dev.parley.persistence.readmodel.ConversationReads;
 import dev.parley.persistence.readmodel.ExportJobs;
 import dev.parley.persistence.search.TextAnalyzer;
@@ -60,6 +71,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -88,6 +100,7 @@ public final class ParleyServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration PLANNER_STATISTICS_EVERY = Duration.ofSeconds(10);
   private static final String TOKEN_SECRET = "token-signing-key";
   /** Keys the opaque per-address keys that queues count by (admission control). */
   private static final String CLIENT_KEY_SECRET = "client-key";
@@ -193,6 +206,22 @@ public final class ParleyServer implements AutoCloseable {
       }
       Executor blocking =
           system.dispatchers().lookup(DispatcherSelector.fromConfig("parley-blocking-dispatcher"));
+      // A young database's planner statistics lag its growth by minutes; without them a fresh node under load
+      // spends its database on the projections' reads (PlannerStatistics).
+      PlannerStatistics statistics = new PlannerStatistics(pool);
+      Cancellable statisticsTask =
+          system.scheduler()
+              .scheduleWithFixedDelay(
+                  PLANNER_STATISTICS_EVERY, PLANNER_STATISTICS_EVERY, statistics::refresh,
+                  system.dispatchers().lookup(DispatcherSelector.fromConfig("parley-blocking-dispatcher")));
+      CoordinatedShutdown.get(system)
+          .addTask(
+              CoordinatedShutdown.PhaseServiceUnbind(),
+              "stop-planner-statistics",
+              () -> {
+                statisticsTask.cancel();
+                return CompletableFuture.completedFuture(Done.getInstance());
+              });
       RoutingStore routing = new RoutingStore(pool, blocking);
       ClusterSharding sharding = Domain.start(system, routing);
       // The routing feed: what conversations' events mean to queues, capacities and lists, delivered at least once
@@ -246,6 +275,18 @@ public final class ParleyServer implements AutoCloseable {
               admission);
       Gateway gateway = new Gateway(system, deps);
       AuditLog audit = new AuditLog(pool);
+      // Webhooks: every node sends due deliveries; the projection (ReadModels) fills them exactly once.
+      Webhooks webhooks = new Webhooks(pool);
+      WebhookSender webhookSender = new WebhookSender(webhooks, WebhookSettings.fromConfig(resolved), clock);
+      webhookSender.start();
+      CoordinatedShutdown.get(system)
+          .addTask(
+              CoordinatedShutdown.PhaseServiceStop(),
+              "stop-webhook-sender",
+              () -> {
+                webhookSender.close();
+                return CompletableFuture.completedFuture(Done.getInstance());
+              });
       Erasures erasures = new Erasures(system, sharding, pool, blocking, clock, audit);
       erasures.resumeUnfinished();
       erasures.startRetentionSweeps(resolved.getDuration("parley.privacy.retention-sweep-every"));
@@ -267,14 +308,21 @@ public final class ParleyServer implements AutoCloseable {
                   new Revocations(sharding, edge.askTimeout(), blocking),
                   new TwoFactorStore(pool),
                   new SecretBox(secrets.getOrCreate(TOTP_KEY)),
-                  clientAddress),
+                  clientAddress,
+                  audit),
               new ConnectionRoutes(gateway, sites, origins, admission, clientAddress),
               List.of(
                   (context, siteRoutes) -> new RoutingRoutes(context, routing, sharding),
                   (context, siteRoutes) -> new PrivacyRoutes(context, siteRoutes, erasures, audit),
                   (context, siteRoutes) -> new ConversationRoutes(context, readApi),
                   (context, siteRoutes) -> new SearchRoutes(context, readApi),
-                  (context, siteRoutes) -> new ExportRoutes(context, readApi)));
+                  (context, siteRoutes) -> new RatingRoutes(context, readApi),
+                  (context, siteRoutes) -> new LabelRoutes(context, sharding, edge.askTimeout()),
+                  (context, siteRoutes) -> new WebhookRoutes(context, webhooks),
+                  (context, siteRoutes) -> new ExportRoutes(context, readApi),
+                  (context, siteRoutes) ->
+                      new StatisticsRoutes(
+                          context, new Statistics(queryPool), new AgentActivity(queryPool), new SiteTimeZones(pool))));
       ServerBuilder server = Http.get(system).newServerAt(edge.host(), edge.port());
       if (tls.isPresent()) {
         server = server.enableHttps(tls.get().connectionContext());

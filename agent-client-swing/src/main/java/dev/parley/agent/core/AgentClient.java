@@ -1,28 +1,25 @@
 package dev.parley.agent.core;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.agent.protocol.ClientFrame;
+import dev.parley.agent.protocol.Decoded;
+import dev.parley.agent.protocol.FrameCodec;
+import dev.parley.agent.protocol.ServerFrame;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +32,12 @@ import org.slf4j.LoggerFactory;
  * After every welcome, and every {@value #TEAM_REPLIES_REFRESH_MILLIS} ms while connected, it reads the team quick
  * replies of the agent's sites over HTTP.
  *
+ * <p>Frames are records both ways ({@link FrameCodec}): nothing here or past here sees JSON, and a frame the codec
+ * cannot read is logged and dropped, never thrown. The broken-history rule lives in {@link HistoryChecks}, the
+ * quick-reply reads in {@link TeamQuickRepliesReader}.
+ *
  * <p>All state is owned by one single-threaded executor ({@code parley-net}); public methods only hand work to it,
- * so they never block the caller (the EDT). Quick-reply reads run on their own thread ({@code parley-api}) so a slow
- * HTTP answer never holds up frames or pings.
+ * so they never block the caller (the EDT).
  */
 public final class AgentClient implements AutoCloseable {
 
@@ -49,25 +49,8 @@ public final class AgentClient implements AutoCloseable {
   static final long RETRY_PAUSE_MILLIS = 1_000;
   static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
   static final long TEAM_REPLIES_REFRESH_MILLIS = 5 * 60_000;
-  /** A refresh waiting behind a running one is enough: a newer request replaces it. */
-  static final int MAX_QUEUED_REFRESHES = 1;
   /** Renew when this share of the token's life is left. */
   static final double RENEW_AT_REMAINING = 0.2;
-  /**
-   * A conversation that contradicts itself again after every rebuild is not rebuilt forever on one connection:
-   * beyond this many resyncs the link is dropped, and the reconnect (with backoff) resumes it from seq 0.
-   */
-  static final int MAX_RESYNCS_PER_CONNECTION = 5;
-
-  /** Refusals that no retry will change (protocol §6.5): the frame leaves the outbox and shows as failed. */
-  static final Set<String> FINAL_CODES =
-      Set.of(
-          "text-empty", "text-too-long", "invalid-message-id", "unknown-conversation", "conversation-closed",
-          "not-assigned", "already-claimed", "not-allowed", "missing-field", "invalid-field", "bad-json",
-          "unknown-type", "frame-too-large", "quota-exceeded");
-
-  static final Set<String> RETRY_CODES =
-      Set.of("timeout", "unavailable", "overloaded", "rate-limited", "too-many-subscribers");
 
   /**
    * Answers to the token itself (protocol §7, §8): only signing in again helps, so the client stops instead of
@@ -84,7 +67,8 @@ public final class AgentClient implements AutoCloseable {
   private final Workspace workspace;
   private final Clock clock;
   private final ScheduledExecutorService net;
-  private final ThreadPoolExecutor api;
+  private final TeamQuickRepliesReader teamReplies;
+  private final HistoryChecks history;
   private final long pingIntervalMillis;
 
   // Owned by the net thread. socket is null while not connected.
@@ -97,13 +81,6 @@ public final class AgentClient implements AutoCloseable {
   private ScheduledFuture<?> reconnect;
   private ScheduledFuture<?> renewal;
   private final Map<String, Long> typingSentAt = new HashMap<>();
-  /** Conversation id → resyncs on the current socket, against {@link #MAX_RESYNCS_PER_CONNECTION}. */
-  private final Map<String, Integer> resyncs = new HashMap<>();
-  /**
-   * Conversation id → our messages it showed before a rebuild, by id, until the rebuilt history is checked for
-   * them; bounded by the conversation's own timeline limit.
-   */
-  private final Map<String, Map<String, TimelineEntry>> shownBeforeRebuild = new HashMap<>();
   /** The sites the agent works for, from the latest welcome. */
   private List<String> sites = List.of();
 
@@ -130,15 +107,27 @@ public final class AgentClient implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.api =
-        new ThreadPoolExecutor(
-            1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_QUEUED_REFRESHES),
-            r -> {
-              Thread t = new Thread(r, "parley-api");
-              t.setDaemon(true);
-              return t;
-            },
-            new ThreadPoolExecutor.DiscardOldestPolicy());
+    this.teamReplies = new TeamQuickRepliesReader(auth, workspace);
+    this.history =
+        new HistoryChecks(
+            workspace,
+            outbox,
+            new HistoryChecks.Link() {
+              @Override
+              public void transmit(ClientFrame frame) {
+                AgentClient.this.transmit(frame);
+              }
+
+              @Override
+              public void drop(String why) {
+                lost(socket, why);
+              }
+
+              @Override
+              public boolean welcomed() {
+                return welcomed;
+              }
+            });
   }
 
   public Workspace workspace() {
@@ -163,7 +152,7 @@ public final class AgentClient implements AutoCloseable {
   /** Queues a message; returns its client message id at once. It is on disk before it goes on the wire. */
   public String send(String conversationId, String text) {
     String id = UUID.randomUUID().toString();
-    ObjectNode frame = frame("send").put("id", id).put("conversationId", conversationId).put("text", text);
+    ClientFrame.Send frame = new ClientFrame.Send(id, conversationId, text);
     net.execute(
         () -> {
           if (enqueue(frame)) {
@@ -175,19 +164,19 @@ public final class AgentClient implements AutoCloseable {
 
   public String claim(String conversationId) {
     String id = UUID.randomUUID().toString();
-    net.execute(() -> enqueue(frame("claim").put("id", id).put("conversationId", conversationId)));
+    net.execute(() -> enqueue(new ClientFrame.Claim(id, conversationId)));
     return id;
   }
 
   public String closeConversation(String conversationId) {
     String id = UUID.randomUUID().toString();
-    net.execute(() -> enqueue(frame("close").put("id", id).put("conversationId", conversationId)));
+    net.execute(() -> enqueue(new ClientFrame.Close(id, conversationId)));
     return id;
   }
 
   public void status(String status) {
     String id = UUID.randomUUID().toString();
-    net.execute(() -> enqueue(frame("status").put("id", id).put("status", status)));
+    net.execute(() -> enqueue(new ClientFrame.Status(id, status)));
   }
 
   /** Call on every keystroke: sends {@code typing:true} at most every 2 s (protocol §3). */
@@ -198,7 +187,7 @@ public final class AgentClient implements AutoCloseable {
           Long last = typingSentAt.get(conversationId);
           if (typing && (last == null || now - last >= TYPING_REPEAT_MILLIS)) {
             typingSentAt.put(conversationId, now);
-            transmit(frame("typing").put("conversationId", conversationId).put("typing", true));
+            transmit(new ClientFrame.Typing(conversationId, true));
           } else if (!typing) {
             stopTyping(conversationId);
           }
@@ -207,7 +196,7 @@ public final class AgentClient implements AutoCloseable {
 
   private void stopTyping(String conversationId) {
     if (typingSentAt.remove(conversationId) != null) {
-      transmit(frame("typing").put("conversationId", conversationId).put("typing", false));
+      transmit(new ClientFrame.Typing(conversationId, false));
     }
   }
 
@@ -224,23 +213,21 @@ public final class AgentClient implements AutoCloseable {
           }
           long seq = workspace.readMarkDue(conversationId);
           if (seq > 0) {
-            transmit(frame("read").put("conversationId", conversationId).put("seq", seq));
+            transmit(new ClientFrame.Read(conversationId, seq));
           }
         });
   }
 
-  private boolean enqueue(ObjectNode frame) {
+  private boolean enqueue(ClientFrame.Request frame) {
     try {
       outbox.add(frame);
     } catch (RuntimeException e) {
-      LOG.error("could not store frame {} in the outbox", frame.path("id").asText(), e);
-      workspace.refused(
-          frame.path("conversationId").asText(null), frame.path("id").asText(), "outbox-failed",
-          frame.path("text").asText(null));
+      LOG.error("could not store frame {} in the outbox", frame.id(), e);
+      workspace.refused(frame.conversationId(), frame.id(), "outbox-failed", textOf(frame));
       return false;
     }
-    if (frame.hasNonNull("conversationId")) {
-      workspace.changed(frame.get("conversationId").asText());
+    if (frame.conversationId() != null) {
+      workspace.changed(frame.conversationId());
     }
     if (welcomed) {
       transmit(frame);
@@ -273,17 +260,14 @@ public final class AgentClient implements AutoCloseable {
               socket = ws;
               welcomed = false;
               unansweredPings = 0;
-              resyncs.clear();
-              ObjectNode hello = frame("hello").put("token", login.token());
-              ObjectNode resume = hello.putObject("resume");
-              workspace.resume().forEach(resume::put);
-              transmit(hello);
+              history.connected();
+              transmit(new ClientFrame.Hello(login.token(), workspace.resume()));
             },
             net);
   }
 
   private void lost(WebSocket ws, String why) {
-    if (ws != socket) {
+    if (ws == null || ws != socket) {
       return; // an old socket's last words
     }
     socket = null;
@@ -311,17 +295,17 @@ public final class AgentClient implements AutoCloseable {
       return;
     }
     unansweredPings++;
-    transmit(frame("ping").put("t", clock.millis()));
+    transmit(new ClientFrame.Ping(clock.millis()));
   }
 
-  private void transmit(ObjectNode frame) {
+  private void transmit(ClientFrame frame) {
     WebSocket ws = socket;
     if (ws == null) {
       return; // not connected: the outbox keeps what matters, the rest (typing, read) is moot
     }
     try {
       // One send at a time, as the JDK's WebSocket demands; bounded so a stuck socket counts as lost.
-      ws.sendText(frame.toString(), true).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      ws.sendText(FrameCodec.encode(frame), true).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
@@ -331,222 +315,103 @@ public final class AgentClient implements AutoCloseable {
 
   // Frames from the server ----------------------------------------------------------------------------------
 
-  private void onFrame(WebSocket ws, JsonNode frame) {
+  private void onFrame(WebSocket ws, ServerFrame frame) {
     if (ws != socket) {
       return;
     }
     unansweredPings = 0; // any frame proves the link is alive
-    switch (frame.path("type").asText()) {
-      case "welcome" -> onWelcome(frame);
-      case "ack" -> onAck(frame);
-      case "error" -> onError(frame);
-      case "event" -> onEvent(frame);
-      case "synced" -> onSynced(frame);
-      case "typing" -> workspace.typing(frame);
-      case "read" -> workspace.read(frame);
-      case "queue" -> workspace.queue(frame);
-      case "queueChanged" -> workspace.queueChanged(frame);
-      case "visitor" -> workspace.visitor(frame);
-      default -> {} // pong and anything newer than this client: ignore (protocol: clients ignore unknown types)
+    // Java 17 has no pattern switch; the frames the agent acts on, the rest (pong, offers, notes…) ignored.
+    if (frame instanceof ServerFrame.Welcome welcome) {
+      onWelcome(welcome);
+    } else if (frame instanceof ServerFrame.Ack ack) {
+      onAck(ack);
+    } else if (frame instanceof ServerFrame.Error error) {
+      onError(error);
+    } else if (frame instanceof ServerFrame.Event event) {
+      history.event(event);
+    } else if (frame instanceof ServerFrame.Synced synced) {
+      history.synced(synced);
+    } else if (frame instanceof ServerFrame.Typing typing) {
+      workspace.typing(typing);
+    } else if (frame instanceof ServerFrame.Read read) {
+      workspace.read(read);
+    } else if (frame instanceof ServerFrame.Queue queue) {
+      workspace.queue(queue);
+    } else if (frame instanceof ServerFrame.QueueChanged changed) {
+      workspace.queueChanged(changed);
+    } else if (frame instanceof ServerFrame.Visitor visitor) {
+      workspace.visitor(visitor);
+    } else if (frame instanceof ServerFrame.Unknown unknown) {
+      LOG.debug("frame of unknown type {} ignored", unknown.type()); // protocol: clients ignore unknown types
     }
   }
 
-  private void onWelcome(JsonNode frame) {
+  private void onWelcome(ServerFrame.Welcome frame) {
     welcomed = true;
     backoff.reset();
-    workspace.agentId(frame.path("agentId").asText(login.accountId()));
-    workspace.agentStatus(frame.path("status").asText(null));
-    frame.path("conversations").forEach(c -> workspace.follow(c.asText()));
-    List<String> siteIds = new ArrayList<>();
-    frame.path("sites").forEach(s -> {
-      if (s.hasNonNull("siteId")) {
-        siteIds.add(s.get("siteId").asText());
-      }
-    });
-    sites = List.copyOf(siteIds);
+    workspace.agentId(frame.agentId() != null ? frame.agentId() : login.accountId());
+    workspace.agentStatus(frame.status());
+    frame.conversations().forEach(workspace::follow);
+    sites = frame.sites().stream().map(ServerFrame.SiteRole::siteId).toList();
     workspace.connection(ConnectionState.ONLINE, null);
-    int resent = 0;
-    for (ObjectNode pending : outbox.pending()) {
-      transmit(pending);
-      resent++;
-    }
-    LOG.info("welcomed as agent {}; resent {} outbox frames", frame.path("agentId").asText(), resent);
+    List<ClientFrame.Request> pending = outbox.pending();
+    pending.forEach(this::transmit);
+    LOG.info("welcomed as agent {}; resent {} outbox frames", frame.agentId(), pending.size());
     // Replies may have changed while we were away; this is also the first read after log-in.
     refreshTeamQuickReplies();
   }
 
-  // Team quick replies --------------------------------------------------------------------------------------
-
-  /** On the net thread: hands one read of every site's team replies to the api thread. */
+  /** On the net thread: one read of every site's team replies, on the reader's own thread. */
   private void refreshTeamQuickReplies() {
     if (!welcomed || stopped) {
       return; // the next welcome reads them
     }
-    String token = login.token();
-    List<String> siteIds = sites;
-    try {
-      api.execute(() -> readTeamQuickReplies(token, siteIds));
-    } catch (RejectedExecutionException closing) {
-      LOG.debug("team quick replies not read: the client is closing");
+    teamReplies.refresh(login.token(), sites);
+  }
+
+  private void onAck(ServerFrame.Ack frame) {
+    ClientFrame.Request original = outbox.get(frame.id());
+    if (original instanceof ClientFrame.Send send && history.ackContradicts(send, frame)) {
+      return; // the message stays in the outbox and goes again, same id, once the history is rebuilt
+    }
+    if (original != null && !(original instanceof ClientFrame.Send)) {
+      outbox.remove(frame.id()); // a send leaves the outbox with its event (HistoryChecks), the rest with its ack
+    }
+    if (original instanceof ClientFrame.Claim claim) {
+      workspace.follow(claim.conversationId());
+    }
+    if (original instanceof ClientFrame.Status status) {
+      workspace.agentStatus(status.status());
+    }
+    if (frame.conversationId() != null) {
+      workspace.changed(frame.conversationId());
     }
   }
 
-  /** On the api thread. A site that cannot be read keeps the replies held for it until the next refresh. */
-  private void readTeamQuickReplies(String token, List<String> siteIds) {
-    List<QuickReplies.Reply> held = workspace.teamQuickReplies();
-    List<QuickReplies.Reply> all = new ArrayList<>();
-    for (String siteId : siteIds) {
-      try {
-        all.addAll(auth.teamQuickReplies(token, siteId));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (Exception e) {
-        LOG.warn("team quick replies of site {} not read, keeping the last ones: {}", siteId,
-            e instanceof AuthApi.Refused refused ? refused.code() : e.toString());
-        held.stream().filter(r -> siteId.equals(r.siteId())).forEach(all::add);
-      }
-    }
-    workspace.teamQuickReplies(all);
-  }
-
-  private void onEvent(JsonNode frame) {
-    String conversationId = frame.path("conversationId").asText();
-    if (!workspace.event(frame)) {
-      resync(conversationId,
-          "event " + frame.path("seq").asLong() + " is not the entry held or acknowledged at that seq");
-      return;
-    }
-    // Our message is placed by its event, not by its ack (protocol §4): only now has it left the outbox.
-    String id = frame.path("id").asText(null);
-    if (id != null
-        && "message".equals(frame.path("kind").asText())
-        && "agent".equals(frame.path("author").path("role").asText())
-        && frame.path("author").path("id").asText("").equals(workspace.agentId())
-        && outbox.remove(id)) {
-      workspace.changed(conversationId);
-    }
-  }
-
-  private void onSynced(JsonNode frame) {
-    String conversationId = frame.path("conversationId").asText();
-    Workspace.Synced synced = workspace.synced(frame);
-    if (synced == Workspace.Synced.CONTRADICTS) {
-      resync(conversationId, "synced.lastSeq " + frame.path("lastSeq").asLong() + " is below the highest seq held");
-    } else if (synced == Workspace.Synced.REBUILT) {
-      List<String> restored = restoreOwnMessages(conversationId);
-      if (!welcomed) {
-        return; // the welcome resends the outbox
-      }
-      // What is in the outbox goes again with its id, the restored (older) messages first: the answers can now be
-      // checked against the whole history.
-      List<ObjectNode> pending = outbox.pending().stream()
-          .filter(f -> conversationId.equals(f.path("conversationId").asText()))
-          .sorted(Comparator.comparing(f -> !restored.contains(f.path("id").asText())))
-          .toList();
-      pending.forEach(this::transmit);
-    }
-  }
-
-  /**
-   * Our messages the conversation showed before its rebuild and the rebuilt history lacks were acknowledged, then
-   * lost by the server: they go back into the outbox with their ids (protocol §5). Returns their ids.
-   */
-  private List<String> restoreOwnMessages(String conversationId) {
-    Map<String, TimelineEntry> shown = shownBeforeRebuild.remove(conversationId);
-    List<String> restored = new ArrayList<>();
-    if (shown == null) {
-      return restored;
-    }
-    for (TimelineEntry e : shown.values()) {
-      if (workspace.holdsMessage(conversationId, e.id()) || outbox.contains(e.id())) {
-        continue;
-      }
-      LOG.warn("conversation {}: message {} is missing from the rebuilt history; sending it again",
-          conversationId, e.id());
-      try {
-        outbox.add(frame("send").put("id", e.id()).put("conversationId", conversationId).put("text", e.text()));
-        restored.add(e.id());
-      } catch (RuntimeException failed) {
-        LOG.error("could not store message {} in the outbox again", e.id(), failed);
-        workspace.refused(conversationId, e.id(), "outbox-failed", e.text());
-      }
-    }
-    if (!restored.isEmpty()) {
-      workspace.changed(conversationId);
-    }
-    return restored;
-  }
-
-  /**
-   * The server contradicted the history held of a conversation (protocol §5): forget it and ask for all of it
-   * again. The outbox is not touched: a message leaves it only once its event is held, and whatever is still in it
-   * is sent again (same id) when the rebuild is done.
-   */
-  private void resync(String conversationId, String why) {
-    int count = resyncs.merge(conversationId, 1, Integer::sum);
-    LOG.warn("conversation {}: {}; rebuilding it from seq 0", conversationId, why);
-    Map<String, TimelineEntry> shown = shownBeforeRebuild.computeIfAbsent(conversationId, k -> new LinkedHashMap<>());
-    workspace.ownMessages(conversationId).forEach(e -> shown.putIfAbsent(e.id(), e));
-    workspace.discard(conversationId);
-    if (count > MAX_RESYNCS_PER_CONNECTION) {
-      lost(socket, "conversation " + conversationId + " contradicted itself " + count + " times");
-      return;
-    }
-    transmit(frame("sync").put("conversationId", conversationId).put("afterSeq", 0));
-  }
-
-  private void onAck(JsonNode frame) {
-    String id = frame.path("id").asText();
-    ObjectNode original = findPending(id);
-    String conversationId = frame.path("conversationId").asText(null);
-    long seq = frame.path("seq").asLong();
-    // Only a message's ack is checked: a claim repeated by the agent who holds the chat is acked with the
-    // conversation's last seq rather than its joined entry's, so a claim's seq cannot be held against the history.
-    if (original != null && "send".equals(original.path("type").asText()) && conversationId != null && seq > 0
-        && workspace.ackContradicts(conversationId, seq, id)) {
-      // The message stays in the outbox: it is sent again, same id, once the history is rebuilt.
-      resync(conversationId, "ack " + id + " names seq " + seq + ", held for another entry");
-      return;
-    }
-    if (original != null && !"send".equals(original.path("type").asText())) {
-      outbox.remove(id); // a send leaves the outbox with its event (onEvent), everything else with its ack
-    }
-    if (original != null && "claim".equals(original.path("type").asText())) {
-      workspace.follow(original.path("conversationId").asText());
-    }
-    if (original != null && "status".equals(original.path("type").asText())) {
-      workspace.agentStatus(original.path("status").asText());
-    }
-    if (frame.hasNonNull("conversationId")) {
-      workspace.changed(frame.get("conversationId").asText());
-    }
-  }
-
-  private void onError(JsonNode frame) {
-    String code = frame.path("code").asText();
-    String ref = frame.path("ref").asText(null);
+  private void onError(ServerFrame.Error frame) {
+    String code = frame.code();
+    String ref = frame.ref();
     if (ref == null && LOGGED_OUT_CODES.contains(code)) {
-      LOG.info("the server ended the session ({}): {}", code, frame.path("message").asText());
+      LOG.info("the server ended the session ({}): {}", code, frame.message());
       loggedOut(code);
       return;
     }
     if (ref == null) {
-      LOG.warn("server error {}: {}", code, frame.path("message").asText());
+      LOG.warn("server error {}: {}", code, frame.message());
       return;
     }
-    ObjectNode original = findPending(ref);
+    ClientFrame.Request original = outbox.get(ref);
     if (original == null) {
       return;
     }
-    if (FINAL_CODES.contains(code)) {
+    // The server's retry flag decides (protocol §8); one too old to send it reads as final (see the codec).
+    if (!frame.retry()) {
       outbox.remove(ref);
-      workspace.refused(
-          original.path("conversationId").asText(null), ref, code,
-          "send".equals(original.path("type").asText()) ? original.path("text").asText() : null);
-    } else if (RETRY_CODES.contains(code)) {
-      // At least as long as the server asked for (retryAfterMs of rate-limited and overloaded).
-      long pause = Math.max(RETRY_PAUSE_MILLIS, frame.path("retryAfterMs").asLong(0));
+      workspace.refused(original.conversationId(), ref, code, textOf(original));
+    } else {
+      // At least as long as the server asked for (retryAfterMs of rate-limited and overloaded). Not connected by
+      // then (not-authenticated, a drop): the frame stays in the outbox and goes again after the next welcome.
+      long pause = Math.max(RETRY_PAUSE_MILLIS, frame.retryAfterMs() == null ? 0 : frame.retryAfterMs());
       net.schedule(
           () -> {
             if (welcomed && outbox.contains(ref)) {
@@ -556,11 +421,11 @@ public final class AgentClient implements AutoCloseable {
           pause,
           TimeUnit.MILLISECONDS);
     }
-    // not-authenticated and the like: the frame stays in the outbox and goes again after the next welcome.
   }
 
-  private ObjectNode findPending(String id) {
-    return outbox.pending().stream().filter(f -> id.equals(f.path("id").asText())).findFirst().orElse(null);
+  /** A message's text, to show it as failed; null for frames that are not messages. */
+  private static String textOf(ClientFrame.Request frame) {
+    return frame instanceof ClientFrame.Send send ? send.text() : null;
   }
 
   // Token renewal -------------------------------------------------------------------------------------------
@@ -629,7 +494,7 @@ public final class AgentClient implements AutoCloseable {
           workspace.connection(ConnectionState.STOPPED, null);
         });
     net.shutdown();
-    api.shutdownNow();
+    teamReplies.close();
     try {
       net.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -646,10 +511,6 @@ public final class AgentClient implements AutoCloseable {
     }
   }
 
-  private static ObjectNode frame(String type) {
-    return Json.MAPPER.createObjectNode().put("type", type);
-  }
-
   private final class Listener implements WebSocket.Listener {
     // Owned by the JDK's listener thread, which delivers one message at a time.
     private final StringBuilder partial = new StringBuilder();
@@ -660,11 +521,17 @@ public final class AgentClient implements AutoCloseable {
       if (last) {
         String text = partial.toString();
         partial.setLength(0);
-        try {
-          JsonNode frame = Json.MAPPER.readTree(text);
-          onNet(() -> onFrame(ws, frame));
-        } catch (Exception e) {
-          LOG.warn("unreadable frame from server ignored: {}", e.toString());
+        Decoded<ServerFrame> decoded = FrameCodec.decode(text);
+        if (decoded instanceof Decoded.Ok<ServerFrame> ok) {
+          onNet(() -> onFrame(ws, ok.frame()));
+        } else if (decoded instanceof Decoded.Malformed<ServerFrame> bad) {
+          // Ignored, as a frame of an unknown type would be; it still proves the link alive.
+          LOG.warn("malformed frame from server ignored: {}", bad.reason());
+          onNet(() -> {
+            if (ws == socket) {
+              unansweredPings = 0;
+            }
+          });
         }
       }
       ws.request(1);

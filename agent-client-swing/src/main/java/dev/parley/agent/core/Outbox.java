@@ -3,11 +3,13 @@ package dev.parley.agent.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.agent.protocol.ClientFrame;
+import dev.parley.agent.protocol.Decoded;
+import dev.parley.agent.protocol.FrameCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * been answered yet, kept in a file so that they survive a dropped network, a crash or a kill; a {@code send} counts
  * as answered once its event is held, which is what places it in the timeline. A frame is on disk (fsync'd) before
  * it goes on the wire; after reconnecting or restarting, every frame is resent with its original id and the server
- * deduplicates, so each is applied exactly once.
+ * deduplicates, so each is applied exactly once. The file holds each frame as it goes on the wire (written and read
+ * by {@link FrameCodec}); callers see only {@link ClientFrame.Request} records.
  */
 public final class Outbox {
 
@@ -37,7 +40,7 @@ public final class Outbox {
 
   private final Path file;
   // Guarded by this; insertion order is send order, which resending keeps.
-  private final Map<String, ObjectNode> pending = new LinkedHashMap<>();
+  private final Map<String, ClientFrame.Request> pending = new LinkedHashMap<>();
 
   public Outbox(Path file) {
     this.file = file;
@@ -51,8 +54,11 @@ public final class Outbox {
     try {
       JsonNode root = Json.MAPPER.readTree(file.toFile());
       for (JsonNode frame : root.path("pending")) {
-        if (frame instanceof ObjectNode object && object.hasNonNull("id")) {
-          pending.put(object.get("id").asText(), object);
+        Decoded<ClientFrame.Request> decoded = FrameCodec.decodeRequest(frame);
+        if (decoded instanceof Decoded.Ok<ClientFrame.Request> ok) {
+          pending.put(ok.frame().id(), ok.frame());
+        } else if (decoded instanceof Decoded.Malformed<ClientFrame.Request> bad) {
+          LOG.error("outbox {}: dropped an entry that is no request ({})", file.getFileName(), bad.reason());
         }
       }
       LOG.info("outbox {} holds {} unanswered frames", file.getFileName(), pending.size());
@@ -68,15 +74,15 @@ public final class Outbox {
   }
 
   /** Stores the frame durably; returns only once it is on disk. */
-  public synchronized void add(ObjectNode frame) {
-    String id = frame.path("id").asText();
-    if (id.isEmpty()) {
+  public synchronized void add(ClientFrame.Request frame) {
+    String id = frame.id();
+    if (id == null || id.isEmpty()) {
       throw new IllegalArgumentException("an outbox frame needs an id");
     }
     if (pending.size() >= MAX_OUTBOX_MESSAGES && !pending.containsKey(id)) {
       throw new FullException();
     }
-    pending.put(id, frame.deepCopy());
+    pending.put(id, frame);
     persist();
   }
 
@@ -89,10 +95,14 @@ public final class Outbox {
     return true;
   }
 
-  public synchronized List<ObjectNode> pending() {
-    List<ObjectNode> copy = new ArrayList<>();
-    pending.values().forEach(f -> copy.add(f.deepCopy()));
-    return copy;
+  /** In send order. */
+  public synchronized List<ClientFrame.Request> pending() {
+    return List.copyOf(pending.values());
+  }
+
+  /** The unanswered request with this id, or null. */
+  public synchronized ClientFrame.Request get(String id) {
+    return pending.get(id);
   }
 
   public synchronized boolean contains(String id) {
@@ -106,7 +116,7 @@ public final class Outbox {
   private void persist() {
     ObjectNode root = Json.MAPPER.createObjectNode();
     ArrayNode list = root.putArray("pending");
-    pending.values().forEach(list::add);
+    pending.values().forEach(f -> list.add(FrameCodec.toJson(f)));
     try {
       AtomicFiles.write(file, Json.MAPPER.writeValueAsBytes(root));
     } catch (IOException e) {

@@ -1,8 +1,7 @@
 package dev.parley.agent.core;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.agent.protocol.ServerFrame;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,8 +10,8 @@ import java.util.Objects;
 
 /**
  * What the server tells agents about a visitor (the {@code visitor} frame). Every field may be missing; missing
- * strings are null, missing collections empty, and unknown fields are ignored, so a newer server never breaks an
- * older client.
+ * strings are null, missing collections empty (the codec ignores unknown fields, so a newer server never breaks an
+ * older client).
  */
 public record VisitorInfo(
     String conversationId,
@@ -74,56 +73,38 @@ public record VisitorInfo(
     return conversations.stream().filter(c -> !Objects.equals(c.conversationId(), conversationId)).toList();
   }
 
-  public static VisitorInfo parse(JsonNode frame) {
-    JsonNode device = frame.path("device");
-    List<Page> pages = new ArrayList<>();
-    for (JsonNode p : frame.path("pages")) {
-      if (pages.size() < MAX_PAGES && p.isObject()) {
-        pages.add(new Page(text(p, "url"), text(p, "title"), Workspace.parseTime(text(p, "at"))));
-      }
-    }
-    List<PastConversation> past = new ArrayList<>();
-    for (JsonNode c : frame.path("conversations")) {
-      if (past.size() < MAX_ENTRIES && c.isObject()) {
-        past.add(new PastConversation(text(c, "conversationId"), text(c, "status")));
-      }
-    }
-    JsonNode online = frame.path("online");
-    JsonNode verified = frame.path("verified");
+  /** The {@code visitor} frame as the screen shows it, bounded by {@link #MAX_PAGES} and {@link #MAX_ENTRIES}. */
+  public static VisitorInfo of(ServerFrame.Visitor frame) {
+    List<Page> pages = frame.pages().stream()
+        .limit(MAX_PAGES)
+        .map(p -> new Page(p.url(), p.title(), p.at()))
+        .toList();
+    List<PastConversation> past = frame.conversations().stream()
+        .limit(MAX_ENTRIES)
+        .map(c -> new PastConversation(c.conversationId(), c.status()))
+        .toList();
+    ServerFrame.Device device = frame.device();
     return new VisitorInfo(
-        text(frame, "conversationId"),
-        text(frame, "visitorId"),
-        text(frame, "siteId"),
-        text(frame, "userId"),
-        text(frame, "name"),
-        text(frame, "email"),
-        stringMap(frame.path("attributes")),
-        verified.isBoolean() ? verified.booleanValue() : null,
-        text(frame, "verifiedFields"),
-        device.isObject() ? new Device(text(device, "browser"), text(device, "os"), text(device, "type")) : null,
-        text(frame, "referrer"),
-        stringMap(frame.path("utm")),
-        List.copyOf(pages),
-        online.isBoolean() ? online.booleanValue() : null,
-        List.copyOf(past));
+        frame.conversationId(),
+        frame.visitorId(),
+        frame.siteId(),
+        frame.userId(),
+        frame.name(),
+        frame.email(),
+        bounded(frame.attributes()),
+        frame.verified(),
+        frame.verifiedFields(),
+        device == null ? null : new Device(device.browser(), device.os(), device.type()),
+        frame.referrer(),
+        bounded(frame.utm()),
+        pages,
+        frame.online(),
+        past);
   }
 
-  private static String text(JsonNode node, String field) {
-    JsonNode value = node.get(field);
-    return value == null || value.isNull() || value.isContainerNode() ? null : value.asText();
-  }
-
-  private static Map<String, String> stringMap(JsonNode node) {
-    Map<String, String> map = new LinkedHashMap<>();
-    if (node.isObject()) {
-      node.fields()
-          .forEachRemaining(
-              e -> {
-                if (map.size() < MAX_ENTRIES && !e.getValue().isContainerNode() && !e.getValue().isNull()) {
-                  map.put(e.getKey(), e.getValue().asText());
-                }
-              });
-    }
-    return Collections.unmodifiableMap(map);
+  private static Map<String, String> bounded(Map<String, String> map) {
+    Map<String, String> copy = new LinkedHashMap<>();
+    map.entrySet().stream().limit(MAX_ENTRIES).forEach(e -> copy.put(e.getKey(), e.getValue()));
+    return Collections.unmodifiableMap(copy);
   }
 }

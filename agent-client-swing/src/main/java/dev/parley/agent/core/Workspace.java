@@ -1,9 +1,9 @@
 package dev.parley.agent.core;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.agent.protocol.ClientFrame;
+import dev.parley.agent.protocol.ServerFrame;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -126,13 +126,9 @@ public final class Workspace {
 
   private List<TimelineEntry> pendingFor(String conversationId) {
     List<TimelineEntry> pending = new ArrayList<>();
-    for (var frame : outbox.pending()) {
-      if ("send".equals(frame.path("type").asText())
-          && conversationId.equals(frame.path("conversationId").asText())) {
-        pending.add(
-            new TimelineEntry(
-                0, "message", frame.path("id").asText(), "agent", agentId, frame.path("text").asText(), null, true,
-                null));
+    for (ClientFrame.Request frame : outbox.pending()) {
+      if (frame instanceof ClientFrame.Send send && conversationId.equals(send.conversationId())) {
+        pending.add(new TimelineEntry(0, "message", send.id(), "agent", agentId, send.text(), null, true, null));
       }
     }
     // Once the server's event for a message has arrived, the outbox copy is only waiting for its ack.
@@ -196,18 +192,18 @@ public final class Workspace {
    * (protocol §5), in which case nothing changed and the caller must {@link #discard} the conversation and sync it
    * from seq 0. A replay of a held entry is dropped.
    */
-  boolean event(JsonNode frame) {
-    String id = frame.path("conversationId").asText();
-    JsonNode author = frame.path("author");
+  boolean event(ServerFrame.Event frame) {
+    String id = frame.conversationId();
+    ServerFrame.Author author = frame.author();
     TimelineEntry entry =
         new TimelineEntry(
-            frame.path("seq").asLong(),
-            frame.path("kind").asText(),
-            frame.hasNonNull("id") ? frame.get("id").asText() : null,
-            author.path("role").asText(null),
-            author.path("id").asText(null),
-            frame.hasNonNull("text") ? frame.get("text").asText() : null,
-            parseTime(frame.path("at").asText(null)),
+            frame.seq(),
+            frame.kind(),
+            frame.id(),
+            author == null ? null : author.role(),
+            author == null ? null : author.id(),
+            frame.text(),
+            frame.at(),
             false,
             null);
     ConversationView view;
@@ -243,28 +239,27 @@ public final class Workspace {
    * Applies a {@code synced} frame unless its {@code lastSeq} is below the highest seq held (protocol §5): then
    * nothing changes and the caller must {@link #discard} the conversation and sync it from seq 0.
    */
-  Synced synced(JsonNode frame) {
-    String id = frame.path("conversationId").asText();
+  Synced synced(ServerFrame.Synced frame) {
+    String id = frame.conversationId();
     ConversationView view;
     boolean rebuilt;
     synchronized (this) {
       Conversation c = conversations.computeIfAbsent(id, k -> new Conversation(k, null));
-      if (frame.path("lastSeq").isIntegralNumber() && frame.path("lastSeq").asLong() < c.highestSeq()) {
+      if (frame.lastSeq() < c.highestSeq()) {
         return Synced.CONTRADICTS;
       }
       rebuilt = c.rebuilding;
       c.rebuilding = false;
       c.replaying = false;
-      if (frame.hasNonNull("status")) {
-        c.status = frame.get("status").asText();
+      if (frame.status() != null) {
+        c.status = frame.status();
       }
-      if (c.visitorId == null && frame.hasNonNull("visitorId")) {
-        c.visitorId = frame.get("visitorId").asText();
+      if (c.visitorId == null && frame.visitorId() != null) {
+        c.visitorId = frame.visitorId();
         c.visitor = VisitorInfo.unknown(id, c.visitorId);
       }
-      for (JsonNode read : frame.path("reads")) {
-        applyRead(c, read.path("reader").path("role").asText(), read.path("reader").path("id").asText(),
-            read.path("seq").asLong());
+      for (ServerFrame.ReadMark read : frame.reads()) {
+        applyRead(c, read.reader().role(), read.reader().id(), read.seq());
       }
       view = c.view(pendingFor(id), clock.millis());
     }
@@ -305,33 +300,26 @@ public final class Workspace {
     update(conversationId, Conversation::discard);
   }
 
-  void read(JsonNode frame) {
-    update(
-        frame.path("conversationId").asText(),
-        c ->
-            applyRead(
-                c,
-                frame.path("reader").path("role").asText(),
-                frame.path("reader").path("id").asText(),
-                frame.path("seq").asLong()));
+  void read(ServerFrame.Read frame) {
+    update(frame.conversationId(), c -> applyRead(c, frame.reader().role(), frame.reader().id(), frame.seq()));
   }
 
   private void applyRead(Conversation c, String role, String readerId, long seq) {
     // Read marks only grow (protocol §4), so take the maximum whatever order frames come in.
     if ("visitor".equals(role)) {
       c.visitorReadSeq = Math.max(c.visitorReadSeq, seq);
-    } else if ("agent".equals(role) && readerId.equals(agentId)) {
+    } else if ("agent".equals(role) && readerId != null && readerId.equals(agentId)) {
       c.myReadSeq = Math.max(c.myReadSeq, seq);
     }
   }
 
-  void typing(JsonNode frame) {
-    if (!"visitor".equals(frame.path("author").path("role").asText())) {
+  void typing(ServerFrame.Typing frame) {
+    if (frame.author() == null || !"visitor".equals(frame.author().role())) {
       return;
     }
-    boolean typing = frame.path("typing").asBoolean();
+    boolean typing = frame.typing();
     update(
-        frame.path("conversationId").asText(),
+        frame.conversationId(),
         c -> c.visitorTypingUntilMillis = typing ? clock.millis() + Conversation.TYPING_EXPIRY_MILLIS : 0);
   }
 
@@ -349,11 +337,8 @@ public final class Workspace {
     expired.forEach(id -> update(id, c -> c.visitorTypingUntilMillis = 0));
   }
 
-  void visitor(JsonNode frame) {
-    VisitorInfo info = VisitorInfo.parse(frame);
-    if (info.conversationId() == null) {
-      return;
-    }
+  void visitor(ServerFrame.Visitor frame) {
+    VisitorInfo info = VisitorInfo.of(frame);
     update(
         info.conversationId(),
         c -> {
@@ -365,10 +350,10 @@ public final class Workspace {
   }
 
   /** A site's whole queue ({@code queue} frame): replaces what this workspace held for the site. */
-  void queue(JsonNode frame) {
-    String siteId = frame.path("siteId").asText();
+  void queue(ServerFrame.Queue frame) {
+    String siteId = frame.siteId();
     LinkedHashMap<String, QueueEntry> site = new LinkedHashMap<>();
-    for (JsonNode w : frame.path("waiting")) {
+    for (ServerFrame.Waiting w : frame.waiting()) {
       QueueEntry entry = entry(w);
       site.put(entry.conversationId(), entry);
     }
@@ -385,13 +370,13 @@ public final class Workspace {
    * What changed in a site's queue ({@code queueChanged} frame, PROTOCOL.md §10): the removed ids leave, the
    * added entries join at the end (an id already held is left as it is).
    */
-  void queueChanged(JsonNode frame) {
-    String siteId = frame.path("siteId").asText();
+  void queueChanged(ServerFrame.QueueChanged frame) {
+    String siteId = frame.siteId();
     boolean someoneNew = false;
     synchronized (this) {
       LinkedHashMap<String, QueueEntry> site = queues.computeIfAbsent(siteId, k -> new LinkedHashMap<>());
-      frame.path("removed").forEach(id -> site.remove(id.asText()));
-      for (JsonNode w : frame.path("added")) {
+      frame.removed().forEach(site::remove);
+      for (ServerFrame.Waiting w : frame.added()) {
         QueueEntry entry = entry(w);
         someoneNew |= site.putIfAbsent(entry.conversationId(), entry) == null;
       }
@@ -399,9 +384,8 @@ public final class Workspace {
     publishQueue(someoneNew);
   }
 
-  private static QueueEntry entry(JsonNode w) {
-    return new QueueEntry(
-        w.path("conversationId").asText(), w.path("visitorId").asText(null), parseTime(w.path("since").asText(null)));
+  private static QueueEntry entry(ServerFrame.Waiting w) {
+    return new QueueEntry(w.conversationId(), w.visitorId(), w.since());
   }
 
   /** Every site's queue in one list, oldest first, to the listeners. */
@@ -445,16 +429,5 @@ public final class Workspace {
       view = c.view(pendingFor(conversationId), clock.millis());
     }
     listeners.forEach(l -> l.conversationChanged(view));
-  }
-
-  static Instant parseTime(String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(text);
-    } catch (java.time.format.DateTimeParseException e) {
-      return null; // tolerate: a time we cannot read is shown as unknown
-    }
   }
 }

@@ -3,6 +3,7 @@ package dev.parley.agent.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.agent.protocol.ClientFrame;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -12,8 +13,8 @@ class OutboxTest {
 
   @TempDir Path dir;
 
-  private static com.fasterxml.jackson.databind.node.ObjectNode send(String id) {
-    return Json.MAPPER.createObjectNode().put("type", "send").put("id", id).put("conversationId", "c").put("text", "t");
+  private static ClientFrame.Send send(String id) {
+    return new ClientFrame.Send(id, "c", "t");
   }
 
   @Test
@@ -26,7 +27,7 @@ class OutboxTest {
     first.remove("b");
 
     Outbox reopened = new Outbox(file);
-    assertThat(reopened.pending()).extracting(f -> f.path("id").asText()).containsExactly("a", "c");
+    assertThat(reopened.pending()).extracting(ClientFrame.Request::id).containsExactly("a", "c");
     assertThat(Files.exists(dir.resolve("outbox.json.tmp"))).isFalse();
   }
 

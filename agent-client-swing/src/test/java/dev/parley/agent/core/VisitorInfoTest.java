@@ -2,13 +2,22 @@ package dev.parley.agent.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.agent.protocol.Decoded;
+import dev.parley.agent.protocol.FrameCodec;
+import dev.parley.agent.protocol.ServerFrame;
 import org.junit.jupiter.api.Test;
 
 class VisitorInfoTest {
 
+  private static VisitorInfo visitor(String json) {
+    Decoded<ServerFrame> decoded = FrameCodec.decode(json);
+    assertThat(decoded).isInstanceOf(Decoded.Ok.class);
+    return VisitorInfo.of((ServerFrame.Visitor) ((Decoded.Ok<ServerFrame>) decoded).frame());
+  }
+
   @Test
   void fullVisitorFrameIsParsed() throws Exception {
-    VisitorInfo v = VisitorInfo.parse(Json.MAPPER.readTree("""
+    VisitorInfo v = visitor(("""
         {"type":"visitor","conversationId":"c1","visitorId":"v1","siteId":"demo","userId":"u-7","name":"Ana",
          "email":"ana@example.com","verified":true,
          "attributes":{"plan":"pro","orders":"3"},"device":{"browser":"Firefox","os":"Linux","type":"desktop"},
@@ -32,7 +41,7 @@ class VisitorInfoTest {
 
   @Test
   void missingUnknownAndWronglyTypedFieldsAreTolerated() throws Exception {
-    VisitorInfo v = VisitorInfo.parse(Json.MAPPER.readTree("""
+    VisitorInfo v = visitor(("""
         {"type":"visitor","conversationId":"c2","visitorId":"v2","shoeSize":44,"device":"not-an-object",
          "pages":[1,"x",{"url":"/only-url","at":"yesterday"}],"attributes":{"nested":{"a":1},"ok":"yes"},"online":"maybe",
          "utm":null}

@@ -2,9 +2,11 @@ package dev.parley.agent.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.agent.core.Json;
 import dev.parley.agent.core.Texts;
 import dev.parley.agent.core.VisitorInfo;
+import dev.parley.agent.protocol.Decoded;
+import dev.parley.agent.protocol.FrameCodec;
+import dev.parley.agent.protocol.ServerFrame;
 import org.junit.jupiter.api.Test;
 
 /** The panel's text for a visitor frame: what an agent reads, in the order they read it. */
@@ -12,8 +14,10 @@ class VisitorPanelTest {
 
   private final VisitorPanel panel = new VisitorPanel(new Texts(Texts.ENGLISH));
 
-  private static VisitorInfo frame(String json) throws Exception {
-    return VisitorInfo.parse(Json.MAPPER.readTree(json));
+  private static VisitorInfo frame(String json) {
+    // The panel's tests give the frame without its type; the codec wants it.
+    Decoded<ServerFrame> decoded = FrameCodec.decode("{\"type\":\"visitor\"," + json.strip().substring(1));
+    return VisitorInfo.of((ServerFrame.Visitor) ((Decoded.Ok<ServerFrame>) decoded).frame());
   }
 
   @Test

@@ -44,7 +44,9 @@ public enum Rejection {
   /** The caller's role at the site does not allow this (docs/SECURITY.md, "Roles and permissions"). */
   NOT_ALLOWED("not-allowed"),
   /** A transfer named an account that does not work for the site. */
-  UNKNOWN_AGENT("unknown-agent");
+  UNKNOWN_AGENT("unknown-agent"),
+  /** A label that is empty, too long or not one line, or one more than a conversation may hold. */
+  INVALID_LABEL("invalid-label");
 
   private final String code;
 

@@ -185,6 +185,16 @@ public final class Conversation {
    */
   public record EraseContent(ActorRef<StatusReply<Long>> replyTo) implements Command {}
 
+  /**
+   * An agent who may see the conversation labels it ({@link Labels}: normalised to lower case, at most 20), in any
+   * status but empty. Adding a label it has, or removing one it lacks, persists nothing. Replies with the labels.
+   */
+  public record AddLabel(Caller caller, String label, ActorRef<StatusReply<Labelled>> replyTo)
+      implements Asked<Labelled> {}
+
+  public record RemoveLabel(Caller caller, String label, ActorRef<StatusReply<Labelled>> replyTo)
+      implements Asked<Labelled> {}
+
   /** A subscriber stopped (death watch); local to the entity. */
   record SubscriberGone(ActorRef<?> subscriber) implements Command {}
 
@@ -195,6 +205,9 @@ public final class Conversation {
       implements CborSerializable {}
 
   public record Claimed(String conversationId, long seq) implements CborSerializable {}
+
+  /** The labels of a conversation after an {@link AddLabel} or {@link RemoveLabel}, in the order added. */
+  public record Labelled(String conversationId, List<String> labels) implements CborSerializable {}
 
   public record Ended(String conversationId, long seq) implements CborSerializable {}
 
@@ -305,6 +318,11 @@ public final class Conversation {
    */
   public record ContentErased(Instant at) implements Event {}
 
+  /** An agent labelled the conversation (labels are lower case, see {@link Labels}). Not a timeline entry. */
+  public record LabelAdded(String label, String agentId, Instant at) implements Event {}
+
+  public record LabelRemoved(String label, String agentId, Instant at) implements Event {}
+
   public record DedupId(String key, long seq) implements CborSerializable {}
 
   /** The immutable form of {@link ConversationState} that goes to the snapshot store. */
@@ -329,7 +347,9 @@ public final class Conversation {
       Integer visitorMessages,
       Long visitorChars,
       /** Added after release: null in older snapshots (not erased). */
-      Boolean erased)
+      Boolean erased,
+      /** Added after release: null in older snapshots (no labels). */
+      List<String> labels)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------------------------------------------------

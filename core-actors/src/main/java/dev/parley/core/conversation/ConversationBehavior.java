@@ -14,6 +14,7 @@ import dev.parley.core.common.Limits;
 import dev.parley.core.common.Participant;
 import dev.parley.core.common.Rejection;
 import dev.parley.core.common.Watchers;
+import dev.parley.core.conversation.Conversation.AddLabel;
 import dev.parley.core.conversation.Conversation.AddNote;
 import dev.parley.core.conversation.Conversation.AgentJoined;
 import dev.parley.core.conversation.Conversation.Appended;
@@ -39,10 +40,14 @@ import dev.parley.core.conversation.Conversation.Notification;
 import dev.parley.core.conversation.Conversation.Opened;
 import dev.parley.core.conversation.Conversation.PostMessage;
 import dev.parley.core.conversation.Conversation.Posted;
+import dev.parley.core.conversation.Conversation.LabelAdded;
+import dev.parley.core.conversation.Conversation.LabelRemoved;
+import dev.parley.core.conversation.Conversation.Labelled;
 import dev.parley.core.conversation.Conversation.Rate;
 import dev.parley.core.conversation.Conversation.Rated;
 import dev.parley.core.conversation.Conversation.ReadMarked;
 import dev.parley.core.conversation.Conversation.ReadUpTo;
+import dev.parley.core.conversation.Conversation.RemoveLabel;
 import dev.parley.core.conversation.Conversation.SetTyping;
 import dev.parley.core.conversation.Conversation.Snapshot;
 import dev.parley.core.conversation.Conversation.Status;
@@ -171,6 +176,8 @@ final class ConversationBehavior
         .onCommand(MarkRead.class, readChecked(this::onMarkRead))
         .onCommand(AddNote.class, readChecked(this::onAddNote))
         .onCommand(Rate.class, readChecked(this::onRate))
+        .onCommand(AddLabel.class, readChecked((s, c) -> onLabel(s, c, c.label(), true)))
+        .onCommand(RemoveLabel.class, readChecked((s, c) -> onLabel(s, c, c.label(), false)))
         .onCommand(GetSummary.class, siteChecked(this::onGetSummary))
         .onCommand(GetFacts.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.facts(conversationId)))
         .onCommand(Unsubscribe.class, this::onUnsubscribe)
@@ -196,6 +203,8 @@ final class ConversationBehavior
         .onEvent(NoteWritten.class, ConversationState::noteWritten)
         .onEvent(Rated.class, ConversationState::rated)
         .onEvent(ContentErased.class, ConversationState::contentErased)
+        .onEvent(LabelAdded.class, ConversationState::labelAdded)
+        .onEvent(LabelRemoved.class, ConversationState::labelRemoved)
         .build();
   }
 
@@ -232,7 +241,7 @@ final class ConversationBehavior
     if (!cmd.opens() || !caller.isVisitor() || caller.siteIds().size() != 1) {
       return reject(cmd, Rejection.UNKNOWN_CONVERSATION);
     }
-    Optional<Rejection> invalid = validateMessage(cmd.clientMessageId(), cmd.text());
+    Optional<Rejection> invalid = MessageRules.check(cmd.clientMessageId(), cmd.text());
     if (invalid.isPresent()) {
       return reject(cmd, invalid.get());
     }
@@ -283,7 +292,7 @@ final class ConversationBehavior
    * id, an idempotent repeat (the original seq, nothing persisted, nobody notified again), or a bad text.
    */
   private Optional<ReplyEffect<Event, ConversationState>> repeatOrInvalid(ConversationState state, PostMessage cmd) {
-    Optional<Rejection> invalid = validateMessage(cmd.clientMessageId(), cmd.text());
+    Optional<Rejection> invalid = MessageRules.check(cmd.clientMessageId(), cmd.text());
     if (invalid.isPresent() && invalid.get() == Rejection.INVALID_MESSAGE_ID) {
       return Optional.of(reject(cmd, invalid.get()));
     }
@@ -520,7 +529,7 @@ final class ConversationBehavior
     if (!caller.isAgent()) {
       return reject(cmd, Rejection.UNKNOWN_CONVERSATION);
     }
-    Optional<Rejection> invalid = validateMessage(cmd.clientMessageId(), cmd.text());
+    Optional<Rejection> invalid = MessageRules.check(cmd.clientMessageId(), cmd.text());
     if (invalid.isPresent()) {
       return reject(cmd, invalid.get());
     }
@@ -554,27 +563,34 @@ final class ConversationBehavior
         .thenReply(cmd.replyTo(), s -> StatusReply.ack());
   }
 
+  /**
+   * Adds or removes a label ({@link Labels}): agents only (a visitor is told the conversation does not exist); a
+   * label it has already, or lacks already, persists nothing and answers the labels.
+   */
+  private ReplyEffect<Event, ConversationState> onLabel(
+      ConversationState state, Asked<Labelled> cmd, String raw, boolean add) {
+    if (!cmd.caller().isAgent()) {
+      return reject(cmd, Rejection.UNKNOWN_CONVERSATION);
+    }
+    Optional<String> label = Labels.normalise(raw);
+    if (label.isEmpty() || (add && !state.labels.contains(label.get()) && !Labels.roomFor(state.labels))) {
+      return reject(cmd, Rejection.INVALID_LABEL);
+    }
+    if (state.labels.contains(label.get()) == add) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(state.labelled(conversationId)));
+    }
+    String agent = cmd.caller().id();
+    Instant now = clock.instant();
+    Event event = add ? new LabelAdded(label.get(), agent, now) : new LabelRemoved(label.get(), agent, now);
+    return Effect().persist(event).thenReply(cmd.replyTo(), s -> StatusReply.success(s.labelled(conversationId)));
+  }
+
   private ReplyEffect<Event, ConversationState> onGetSummary(ConversationState state, GetSummary cmd) {
     return Effect().reply(cmd.replyTo(), StatusReply.success(state.summary(conversationId)));
   }
 
   // ---------------------------------------------------------------------------------------------------------
   // Rules and output
-
-  private static Optional<Rejection> validateMessage(String clientMessageId, String text) {
-    if (clientMessageId == null
-        || clientMessageId.isBlank()
-        || clientMessageId.length() > Limits.MAX_CLIENT_MESSAGE_ID_CHARS) {
-      return Optional.of(Rejection.INVALID_MESSAGE_ID);
-    }
-    if (text == null || text.isBlank()) {
-      return Optional.of(Rejection.TEXT_EMPTY);
-    }
-    if (text.length() > Limits.MAX_TEXT_CHARS) {
-      return Optional.of(Rejection.TEXT_TOO_LONG);
-    }
-    return Optional.empty();
-  }
 
   private void broadcast(Notification notification) {
     subscribers.tellAll(notification);

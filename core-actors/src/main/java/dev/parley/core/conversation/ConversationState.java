@@ -10,6 +10,8 @@ import dev.parley.core.conversation.Conversation.Closed;
 import dev.parley.core.conversation.Conversation.ContentErased;
 import dev.parley.core.conversation.Conversation.DedupId;
 import dev.parley.core.conversation.Conversation.Facts;
+import dev.parley.core.conversation.Conversation.LabelAdded;
+import dev.parley.core.conversation.Conversation.LabelRemoved;
 import dev.parley.core.conversation.Conversation.MessagePosted;
 import dev.parley.core.conversation.Conversation.Note;
 import dev.parley.core.conversation.Conversation.NoteWritten;
@@ -27,6 +29,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +67,8 @@ public final class ConversationState {
   long visitorChars;
   /** The words were erased ({@link ContentErased}). */
   boolean erased;
+  /** Labels, in the order they were added ({@link LabelAdded}). */
+  final LinkedHashSet<String> labels = new LinkedHashSet<>();
 
   public Status status() {
     return status;
@@ -162,6 +167,16 @@ public final class ConversationState {
     return this;
   }
 
+  ConversationState labelAdded(LabelAdded l) {
+    labels.add(l.label());
+    return this;
+  }
+
+  ConversationState labelRemoved(LabelRemoved l) {
+    labels.remove(l.label());
+    return this;
+  }
+
   ConversationState noteWritten(NoteWritten n) {
     lastNoteSeq = n.noteSeq();
     notes.addLast(new Note(n.noteSeq(), n.agentId(), n.text(), n.at()));
@@ -204,7 +219,11 @@ public final class ConversationState {
     }
   }
 
-  Snapshot toSnapshot() {
+  Conversation.Labelled labelled(String conversationId) {
+    return new Conversation.Labelled(conversationId, List.copyOf(labels));
+  }
+
+    Snapshot toSnapshot() {
     List<DedupId> ids = new ArrayList<>(dedup.size());
     dedup.forEach((key, seq) -> ids.add(new DedupId(key, seq)));
     return new Snapshot(
@@ -225,7 +244,8 @@ public final class ConversationState {
         joinedSeq,
         visitorMessages,
         visitorChars,
-        erased);
+        erased,
+        List.copyOf(labels));
   }
 
   static ConversationState fromSnapshot(Snapshot s) {
@@ -248,6 +268,9 @@ public final class ConversationState {
     state.visitorMessages = s.visitorMessages() != null ? s.visitorMessages() : 0;
     state.visitorChars = s.visitorChars() != null ? s.visitorChars() : 0;
     state.erased = Boolean.TRUE.equals(s.erased());
+    if (s.labels() != null) {
+      state.labels.addAll(s.labels());
+    }
     s.dedup().forEach(d -> state.dedup.put(d.key(), d.seq()));
     s.readMarks().forEach(r -> state.readMarks.put(r.reader().key(), r));
     return state;

@@ -8,6 +8,7 @@ import dev.parley.edge.auth.PasswordHashing;
 import dev.parley.edge.auth.Revocations;
 import dev.parley.edge.auth.SecretBox;
 import dev.parley.edge.auth.Tokens;
+import dev.parley.persistence.audit.AuditLog;
 import dev.parley.persistence.directory.Directory;
 import dev.parley.persistence.directory.QuickReplies;
 import dev.parley.persistence.directory.TwoFactorStore;
@@ -16,7 +17,8 @@ import java.util.concurrent.Executor;
 
 /**
  * What the HTTP API's routes share. {@code blocking} is the shared pool for database work of signed-in callers;
- * {@code hashing} the separate bounded pool for passwords; {@code totpSecrets} encrypts two-factor secrets at rest.
+ * {@code hashing} the separate bounded pool for passwords; {@code totpSecrets} encrypts two-factor secrets at rest;
+ * {@code audit} is the audit log ({@link AuditTrail} writes the API's entries).
  */
 public record ApiContext(
     Tokens tokens,
@@ -31,4 +33,5 @@ public record ApiContext(
     Revocations revocations,
     TwoFactorStore twoFactor,
     SecretBox totpSecrets,
-    ClientAddress clientAddress) {}
+    ClientAddress clientAddress,
+    AuditLog audit) {}

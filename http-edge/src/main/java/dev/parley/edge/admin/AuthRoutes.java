@@ -113,6 +113,8 @@ public final class AuthRoutes extends ApiRoutes {
                     throw invalidCredentials();
                   }
                   if (!Passwords.matches(password, account.get().passwordHash())) {
+                    api.audit().record(
+                        api.clock().instant(), null, account.get().id(), "auth.sign-in-failed", null, address, null);
                     throw invalidCredentials();
                   }
                   reserved.refund();
@@ -124,11 +126,11 @@ public final class AuthRoutes extends ApiRoutes {
                 });
     return respond(
         refundIfUnchecked(checked, reserved)
-            .thenApplyAsync(this::afterPassword, api.blocking()));
+            .thenApplyAsync(account -> afterPassword(account, address), api.blocking()));
   }
 
   /** What the password step answers: a session, or a challenge for the second factor. */
-  private HttpResponse afterPassword(Account account) {
+  private HttpResponse afterPassword(Account account, String address) {
     Instant now = api.clock().instant();
     if (account.twoFactorEnabled()) {
       Tokens.Issued challenge =
@@ -137,6 +139,7 @@ public final class AuthRoutes extends ApiRoutes {
     }
     Tokens.Scope scope =
         api.directory().twoFactorRequiredFor(account.id()) ? Tokens.Scope.ENROL_TWO_FACTOR : Tokens.Scope.FULL;
+    api.audit().record(now, null, account.id(), "auth.sign-in", null, address, "password");
     return session(account, new Tokens.AgentClaims(account.id(), account.tokenVersion(), now, scope));
   }
 
@@ -164,9 +167,13 @@ public final class AuthRoutes extends ApiRoutes {
                       .filter(a -> !a.disabled() && a.tokenVersion() == challenge.tokenVersion())
                       .orElseThrow(() -> ApiError.unauthorized(ErrorCode.INVALID_TOKEN, AgentAccess.ACCESS_CHANGED));
               if (!secondFactorMatches(account.id(), code)) {
+                api.audit().record(
+                    api.clock().instant(), null, account.id(), "auth.sign-in-failed", null, address, "second factor");
                 throw ApiError.unauthorized(ErrorCode.INVALID_CREDENTIALS, "wrong or already used code");
               }
               ((LoginThrottle.Reserved) reservation).refund();
+              api.audit().record(
+                  api.clock().instant(), null, account.id(), "auth.sign-in", null, address, "password and second factor");
               return session(
                   account,
                   new Tokens.AgentClaims(

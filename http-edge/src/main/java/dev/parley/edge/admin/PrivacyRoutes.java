@@ -18,7 +18,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * Privacy, for a site's admins: erase a visitor ({@code DELETE /api/sites/{id}/visitors/{visitorId}}, an erasure
  * job that {@code GET /api/sites/{id}/erasures/{job}} follows), the site's retention period ({@code GET/PUT
- * /api/sites/{id}/retention}), and the site's audit log ({@code GET /api/sites/{id}/audit}).
+ * /api/sites/{id}/retention}), and the site's audit log ({@code GET /api/sites/{id}/audit}, filtered and paged).
  */
 public final class PrivacyRoutes extends ApiRoutes {
 
@@ -64,7 +64,7 @@ public final class PrivacyRoutes extends ApiRoutes {
                 path(
                     "retention",
                     () -> concat(get(() -> retention(siteId)), put(() -> withBody(b -> setRetention(siteId, b))))),
-                path("audit", () -> get(() -> parameterOptional("before", before -> audit(siteId, before))))));
+                path("audit", () -> get(() -> parameterMap(p -> audit(siteId, p))))));
   }
 
   private Route erase(String siteId, String visitorId) {
@@ -133,21 +133,66 @@ public final class PrivacyRoutes extends ApiRoutes {
                         })));
   }
 
-  private Route audit(String siteId, java.util.Optional<String> before) {
-    long beforeId;
-    try {
-      beforeId = before.map(Long::parseLong).orElse(0L);
-    } catch (NumberFormatException e) {
-      throw ApiError.invalid("before", "'before' is an entry id");
-    }
+  /**
+   * The site's audit log, newest first, {@value #MAX_AUDIT_PAGE} entries a page at most: filtered by action prefix,
+   * actor and time; {@code nextBefore} (null on the last page) is the {@code before} of the next page.
+   */
+  private Route audit(String siteId, Map<String, String> p) {
+    AuditLog.Query query =
+        new AuditLog.Query(
+            auditText(p, "action"), auditText(p, "actor"), auditTime(p, "from"), auditTime(p, "to"),
+            auditNumber(p, "before", 1, Long.MAX_VALUE, 0), (int) auditNumber(p, "limit", 1, MAX_AUDIT_PAGE, MAX_AUDIT_PAGE));
     return authenticated(
         principal ->
             blocking(
                 () -> {
                   sites.siteWith(principal, siteId, Permission.ERASE, "only the site's admins read its audit log");
-                  List<AuditView> entries =
-                      audit.ofSite(siteId, beforeId, MAX_AUDIT_PAGE).stream().map(AuditView::of).toList();
-                  return json(200, Map.of("entries", entries));
+                  List<AuditView> entries = audit.search(siteId, query).stream().map(AuditView::of).toList();
+                  Map<String, Object> body = new LinkedHashMap<>();
+                  body.put("entries", entries);
+                  body.put("nextBefore", entries.size() < query.limit() ? null : entries.get(entries.size() - 1).id());
+                  return json(200, body);
                 }));
+  }
+
+  private static String auditText(Map<String, String> p, String name) {
+    String v = p.get(name);
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    if (v.length() > 200 || dev.parley.core.common.TextRules.lineProblem(v).isPresent()) {
+      throw ApiError.invalid(name, "'" + name + "' is one line of at most 200 characters");
+    }
+    return v.strip();
+  }
+
+  private static long auditNumber(Map<String, String> p, String name, long min, long max, long fallback) {
+    String v = auditText(p, name);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      long n = Long.parseLong(v);
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw ApiError.invalid(name, "'" + name + "' is a number from " + min + " to " + max);
+    }
+  }
+
+  private static Instant auditTime(Map<String, String> p, String name) {
+    String v = auditText(p, name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return v.length() == 10
+          ? java.time.LocalDate.parse(v).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+          : Instant.parse(v);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiError.invalid(name, "'" + name + "' is a date (2025-03-01) or an instant (2025-03-01T08:00:00Z)");
+    }
   }
 }

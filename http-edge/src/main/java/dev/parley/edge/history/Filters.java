@@ -1,6 +1,7 @@
 package dev.parley.edge.history;
 
 import dev.parley.core.common.TextRules;
+import dev.parley.core.conversation.Labels;
 import dev.parley.edge.ApiError;
 import dev.parley.persistence.readmodel.ConversationFilter;
 import java.time.Instant;
@@ -32,7 +33,17 @@ final class Filters {
     }
     return new ConversationFilter(
         status, text(p, "agent"), text(p, "group"), min, max, time(p, "from"), time(p, "to"), text(p, "visitor"),
-        text(p, "text"), missed == null ? null : Boolean.valueOf(missed));
+        text(p, "text"), missed == null ? null : Boolean.valueOf(missed), label(p));
+  }
+
+  /** A label, kept as labels are ({@link Labels}: lower case). */
+  static String label(Map<String, String> p) {
+    String v = text(p, "label");
+    if (v == null) {
+      return null;
+    }
+    return Labels.normalise(v)
+        .orElseThrow(() -> ApiError.invalid("label", "'label' is one line of 1 to " + Labels.MAX_CHARS + " characters"));
   }
 
   static String text(Map<String, String> p, String name) {

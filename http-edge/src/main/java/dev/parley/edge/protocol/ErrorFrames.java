@@ -50,6 +50,7 @@ public final class ErrorFrames {
       case QUOTA_EXCEEDED -> "this visitor has written or opened as much as the limits allow";
       case NOT_ALLOWED -> "your role at this site does not allow this";
       case UNKNOWN_AGENT -> "no such agent works for this site";
+      case INVALID_LABEL -> "a label is one line of 1 to 40 characters, at most 20 per conversation";
       default -> "the request was refused";
     };
   }

@@ -93,30 +93,32 @@ public sealed interface ServerFrame {
 
   @JsonTypeName("error")
   /**
-   * An error answer. {@code retryAfterMs} is set by admission control ({@code rate-limited}, {@code overloaded}):
-   * try again (with the same id) after that long.
+   * An error answer. {@code retry} says whether the same frame, sent again unchanged (same id), may succeed; it
+   * comes from {@link ErrorCode#retryable()}, the one table of it. {@code retryAfterMs} is set by admission control
+   * ({@code rate-limited}, {@code overloaded}): try again (with the same id) after that long.
    */
-  record Error(String code, String message, String ref, String conversationId, String field, Long retryAfterMs)
+  record Error(
+      String code, boolean retry, String message, String ref, String conversationId, String field, Long retryAfterMs)
       implements ServerFrame {
 
     public static Error of(ErrorCode code, String message) {
-      return new Error(code.code(), message, null, null, null, null);
+      return new Error(code.code(), code.retryable(), message, null, null, null, null);
     }
 
     public Error withRef(String ref) {
-      return new Error(code, message, ref, conversationId, field, retryAfterMs);
+      return new Error(code, retry, message, ref, conversationId, field, retryAfterMs);
     }
 
     public Error withConversation(String id) {
-      return new Error(code, message, ref, id, field, retryAfterMs);
+      return new Error(code, retry, message, ref, id, field, retryAfterMs);
     }
 
     public Error withField(String name) {
-      return new Error(code, message, ref, conversationId, name, retryAfterMs);
+      return new Error(code, retry, message, ref, conversationId, name, retryAfterMs);
     }
 
     public Error withRetryAfter(java.time.Duration wait) {
-      return new Error(code, message, ref, conversationId, field, Math.max(1, wait.toMillis()));
+      return new Error(code, retry, message, ref, conversationId, field, Math.max(1, wait.toMillis()));
     }
   }
 

@@ -39,7 +39,7 @@ class CrashWindowTest {
 
   @ParameterizedTest
   @ValueSource(strings = {CrashPoints.CLAIM_DECIDED, CrashPoints.JOIN_RECORDED})
-  @Timeout(60)
+  @Timeout(120)
   void aClaimInterruptedByACrashIsFinishedByTheNextStart(String point) throws Exception {
     PersistenceSettings db = TestDatabases.freshPostgres();
     Path dir = Path.of("target", "crash-window", point + "-" + UUID.randomUUID());

@@ -57,7 +57,9 @@ class HistoryApiTest extends ServerTest {
     assertThat(row.path("visitorMessages").asInt()).isEqualTo(1);
     assertThat(row.path("firstResponseAt").isNull()).isFalse();
 
-    JsonNode transcript = get("/api/sites/demo/conversations/" + conversation + "/transcript", adminToken).body();
+    // Messages are another read model than the conversation row: each catches up on its own.
+    JsonNode transcript = await("/api/sites/demo/conversations/" + conversation + "/transcript", adminToken,
+        r -> r.path("entries").size() >= 3);
     assertThat(transcript.path("entries")).hasSize(3);
     assertThat(transcript.path("entries").get(0).path("body").asText()).startsWith("请问茉莉花茶");
 

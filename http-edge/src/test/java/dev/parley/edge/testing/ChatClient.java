@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -60,6 +61,13 @@ public final class ChatClient implements AutoCloseable {
   private static final Duration PING_EVERY = Duration.ofMillis(500);
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ScheduledExecutorService RETRIES =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "chat-client-retries");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final URI uri;
   private final String origin;
@@ -279,10 +287,41 @@ public final class ChatClient implements AutoCloseable {
         case "queue", "queueChanged" -> queue.apply(frame);
         case "typing" -> typing.add(frame);
         case "read" -> reads.add(frame);
-        case "error" -> errors.add(frame);
+        case "error" -> {
+          errors.add(frame);
+          onError(connection, frame);
+        }
         default -> {}
       }
       notifyAll();
+    }
+  }
+
+  /**
+   * What a client written from PROTOCOL.md does with an error: a {@code hello} refused for now (a retryable error
+   * before {@code welcome}) ends the connection, and the loop reconnects; a retryable error on a message still in the outbox
+   * resends it with the same id after {@code retryAfterMs} (at least 200 ms). Final errors are only recorded. Called
+   * under the lock.
+   */
+  private void onError(Connection connection, JsonNode frame) {
+    boolean retry = frame.path("retry").asBoolean(false);
+    long after = Math.max(200, frame.path("retryAfterMs").asLong(0));
+    if (!ready) {
+      if (retry) {
+        RETRIES.schedule(connection::kill, after, TimeUnit.MILLISECONDS);
+      }
+      return;
+    }
+    String ref = frame.path("ref").asText("");
+    if (retry && outbox.containsKey(ref)) {
+      RETRIES.schedule(() -> resend(connection, ref), after, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private synchronized void resend(Connection connection, String id) {
+    Pending p = outbox.get(id);
+    if (p != null && socket == connection && ready) {
+      enqueueSend(connection, sendFrame(p));
     }
   }
 

@@ -496,7 +496,7 @@ class WidgetBrowserTest extends ServerTest {
   @Test
   void aHelloRefusedForLoadIsSaidAgainOnTheSameConnectionOnceRetryAfterMsHasPassed() {
     VisitorWire wire = tapVisitorSocket();
-    wire.refuseNext("hello", WireClient.frame("error").put("code", "rate-limited")
+    wire.refuseNext("hello", WireClient.frame("error").put("code", "rate-limited").put("retry", true)
         .put("message", "too many new sessions from this address").put("retryAfterMs", 1500));
     Page page = openHost("demo", "");
     FrameLocator panel = openPanel(page);
@@ -514,7 +514,7 @@ class WidgetBrowserTest extends ServerTest {
   @Test
   void aRateLimitedMessageGoesAgainWithItsIdAfterRetryAfterMsAndNothingOvertakesIt() {
     VisitorWire wire = tapVisitorSocket();
-    wire.refuseNext("send", WireClient.frame("error").put("code", "rate-limited")
+    wire.refuseNext("send", WireClient.frame("error").put("code", "rate-limited").put("retry", true)
         .put("message", "too many messages").put("retryAfterMs", 2000));
     Page page = openHost("demo", "");
     FrameLocator panel = openPanel(page);
@@ -531,6 +531,22 @@ class WidgetBrowserTest extends ServerTest {
         .isEqualTo(sends.get(0).frame().path("id").asText());
     assertThat(sends.get(1).millis() - sends.get(0).millis()).as("waited as the server asked")
         .isGreaterThanOrEqualTo(2000);
+  }
+
+  @Test
+  void aRefusalWithoutTheRetryFlagOfAnOlderServerCountsAsFinal() {
+    VisitorWire wire = tapVisitorSocket();
+    wire.refuseNext("send", WireClient.frame("error").put("code", "unavailable").put("message", "busy"));
+    Page page = openHost("demo", "");
+    FrameLocator panel = openPanel(page);
+    send(panel, "first");
+
+    Locator failed = panel.locator(".pw-msg[data-state='failed']");
+    expect(failed).hasCount(1);
+    expect(failed.locator(".pw-state")).hasText("Not sent");
+    assertThat(wire.fromPage("send")).as("not sent again by itself").hasSize(1);
+    failed.locator(".pw-retry").click();
+    expect(panel.locator(".pw-mine[data-seq='1'] .pw-bubble")).hasText("first");
   }
 
   @Test

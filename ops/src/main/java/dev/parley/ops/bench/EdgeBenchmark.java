@@ -60,6 +60,7 @@ public final class EdgeBenchmark {
 
   private record Options(
       String admission,
+      String projections,
       String database,
       String pgBase,
       String pgUser,
@@ -105,6 +106,13 @@ public final class EdgeBenchmark {
         + cpuModel() + ", load generator on " + System.getProperty("java.vm.name") + " "
         + System.getProperty("java.version"));
 
+    if (o.projections().equals("compare")) {
+      List<String> lags = new ArrayList<>();
+      results.addAll(projectionsCost(o, stamp, lags));
+      print(o, results);
+      lags.forEach(System.out::println);
+      return;
+    }
     if (o.admission().equals("compare")) {
       results.addAll(admissionCost(o, embedded, edgeDb));
       print(o, results);
@@ -155,6 +163,50 @@ public final class EdgeBenchmark {
                 o.conversations(), o.windowMany());
         results.add(many);
         results.add(rename(openLoop(o, load, server.pid, uri, origin), label));
+      } finally {
+        load.terminate();
+        load.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        server.stop();
+      }
+    }
+    return results;
+  }
+
+  /**
+   * What the read side costs the write path, and how far behind it runs: the many-conversations scenarios against
+   * a server with its projections off, then against a server with them on, each on its own fresh database so that
+   * neither inherits a backlog, with the projection lag (ack → the message's row in the read side) measured while
+   * the second one is loaded.
+   */
+  private static List<Result> projectionsCost(Options o, String stamp, List<String> lags) throws Exception {
+    List<Result> results = new ArrayList<>();
+    for (boolean on : new boolean[] {false, true}) {
+      String db = "parley_bench_proj_" + (on ? "on_" : "off_") + stamp;
+      createDatabase(o, db);
+      ServerProcess server = ServerProcess.start(o, o.pgBase() + db, null, o.admission().equals("on"), on);
+      ActorSystem<Void> load = ActorSystem.create(Behaviors.empty(), "load", loadConfig());
+      try {
+        URI uri = URI.create("ws://127.0.0.1:" + server.port + "/ws/visitor?site=demo");
+        String origin = "http://127.0.0.1:" + server.port;
+        String label = on ? " (projections on)" : " (projections off)";
+        for (boolean fixedRate : new boolean[] {false, true}) {
+          ProjectionLagProbe probe = on ? new ProjectionLagProbe(o.pgBase() + db, o.pgUser(), o.pgPassword(), 20) : null;
+          LoadClient.probe = probe;
+          if (probe != null) {
+            probe.recording(true);
+          }
+          Result r = fixedRate
+              ? rename(openLoop(o, load, server.pid, uri, origin), label)
+              : closedLoop(o, load, server.pid, uri, origin, "edge, " + o.conversations() + " conversations" + label,
+                  o.conversations(), o.windowMany());
+          results.add(r);
+          if (probe != null) {
+            probe.recording(false);
+            lags.add(probe.report(r.scenario()));
+            probe.close();
+          }
+          LoadClient.probe = null;
+        }
       } finally {
         load.terminate();
         load.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -407,6 +459,12 @@ public final class EdgeBenchmark {
 
     /** On PostgreSQL at {@code jdbcUrl}, or on the server's embedded default under {@code dataDir} when null. */
     static ServerProcess start(Options o, String jdbcUrl, Path dataDir, boolean admission) throws Exception {
+      return start(o, jdbcUrl, dataDir, admission, true);
+    }
+
+    /** As above, with the read side's projections on or off ({@code PARLEY_PROJECTIONS}). */
+    static ServerProcess start(Options o, String jdbcUrl, Path dataDir, boolean admission, boolean projections)
+        throws Exception {
       int port = freePort();
       int clusterPort = freePort();
       List<String> command = new ArrayList<>(List.of(o.serverJava(), "-Xmx" + o.serverHeap()));
@@ -440,6 +498,7 @@ public final class EdgeBenchmark {
       env.put("PARLEY_PORT", Integer.toString(port));
       env.put("PARLEY_CLUSTER_PORT", Integer.toString(clusterPort));
       env.put("PARLEY_LOG_LEVEL", "WARN");
+      env.put("PARLEY_PROJECTIONS", projections ? "on" : "off");
       Process p = pb.start();
       BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -613,6 +672,7 @@ public final class EdgeBenchmark {
     Map<String, String> defaults = new LinkedHashMap<>();
     defaults.put("database", "postgresql");
     defaults.put("admission", "on");
+    defaults.put("projections", "on");
     defaults.put("pg", "jdbc:postgresql://127.0.0.1:5432/");
     defaults.put("pg-user", "postgres");
     defaults.put("pg-password", "");
@@ -634,8 +694,15 @@ public final class EdgeBenchmark {
     if (!List.of("on", "off", "compare").contains(a.get("admission"))) {
       throw new IllegalArgumentException("--admission is on, off or compare");
     }
+    if (!List.of("on", "compare").contains(a.get("projections"))) {
+      throw new IllegalArgumentException("--projections is on or compare");
+    }
+    if (a.get("projections").equals("compare") && !a.get("database").equals("postgresql")) {
+      throw new IllegalArgumentException("--projections compare runs on --database postgresql");
+    }
     return new Options(
         a.get("admission"),
+        a.get("projections"),
         a.get("database"),
         a.get("pg"),
         a.get("pg-user"),

@@ -34,6 +34,8 @@ final class LoadClient {
   static final ConcurrentHashMap<String, Integer> ERROR_CODES = new ConcurrentHashMap<>();
   /** Frames the generator may queue towards one connection before it counts as overloaded. */
   private static final int MAX_QUEUED_FRAMES = 256;
+  /** Told of every ack (conversation and seq), when a run measures the read side's lag. */
+  static volatile ProjectionLagProbe probe;
 
   private final BoundedSourceQueue<Message> out;
   private final Recorder latencies;
@@ -121,6 +123,10 @@ final class LoadClient {
         case "ack" -> {
           Long sent = inFlight.remove(frame.path("id").asText());
           if (sent != null) {
+            ProjectionLagProbe p = probe;
+            if (p != null) {
+              p.acked(frame.path("conversationId").asText(), frame.path("seq").asLong());
+            }
             if (measuring) {
               latencies.recordValue((System.nanoTime() - sent) / 1_000);
               acked.incrementAndGet();

@@ -6,6 +6,7 @@ import dev.parley.persistence.config.PersistenceSettings;
 import dev.parley.persistence.readmodel.ConversationReads;
 import dev.parley.persistence.readmodel.Visibility;
 import dev.parley.persistence.search.TextAnalyzer;
+import dev.parley.persistence.statistics.Statistics;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -13,6 +14,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
@@ -20,12 +22,14 @@ import java.util.Random;
 import org.HdrHistogram.Histogram;
 
 /**
- * Search latency over a generated corpus, not a test: {@code ops/bench-search [--messages N] [--queries N]}.
+ * Search and statistics latency over a generated corpus, not a test: {@code ops/bench-search [--messages N] [--queries N]}.
  *
  * <p>Generates N messages (half Chinese, half English, over 10 sites, built from word lists so that terms have
  * realistic frequencies), analyses them with the read side's {@link TextAnalyzer} and writes them with batched
  * inserts straight into {@code read_messages} of a fresh database on the local PostgreSQL server (not through
- * the entities), then times {@link ConversationReads#search} for a mix of Chinese and English queries.
+ * the entities), then times {@link ConversationReads#search} for a mix of Chinese and English queries, and
+ * {@link Statistics#report} over 90 days of one site by each grouping (one conversation row per 20 messages, with
+ * groups, agents, response and close times, missed ones and ratings).
  */
 public final class SearchBenchmark {
 
@@ -88,6 +92,32 @@ public final class SearchBenchmark {
           messages, name, loadSeconds, queries, h.getValueAtPercentile(50) / 1000.0,
           h.getValueAtPercentile(95) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
           hits / (double) queries);
+      statistics(pool, messages);
+    }
+  }
+
+  /** Times 90-day statistics of one site (Asia/Shanghai days) by total, day, hour, agent and group. */
+  private static void statistics(HikariDataSource pool, int messages) {
+    Statistics statistics = new Statistics(pool);
+    ZoneId zone = ZoneId.of("Asia/Shanghai");
+    Instant to = Instant.now().plusSeconds(86_400);
+    Instant from = to.minusSeconds(91L * 86_400);
+    for (Statistics.Grouping by : Statistics.Grouping.values()) {
+      for (int i = 0; i < 5; i++) { // warm-up
+        statistics.report("site-" + i, zone, from, to, by, Statistics.Filter.ANY);
+      }
+      Histogram h = new Histogram(3);
+      long rows = 0;
+      for (int i = 0; i < 50; i++) {
+        long start = System.nanoTime();
+        rows += statistics.report("site-" + (i % 10), zone, from, to, by, Statistics.Filter.ANY).size();
+        h.recordValue((System.nanoTime() - start) / 1_000);
+      }
+      System.out.printf(Locale.ROOT,
+          "90-day statistics by %s of one site (%,d conversations per site): 50 queries: p50 %.1f ms, p95 %.1f ms,"
+              + " max %.1f ms (%d rows each)%n",
+          by, messages / 20 / 10, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(95) / 1000.0,
+          h.getMaxValue() / 1000.0, rows / 50);
     }
   }
 
@@ -97,7 +127,9 @@ public final class SearchBenchmark {
     Instant base = Instant.now().minusSeconds(90L * 86_400);
     try (Connection c = pool.getConnection();
         PreparedStatement conv = c.prepareStatement(
-            "INSERT INTO read_conversations (conversation_id, site_id, visitor_id, status, opened_at) VALUES (?, ?, ?, 'closed', ?)");
+            "INSERT INTO read_conversations (conversation_id, site_id, visitor_id, status, opened_at, group_id, agent_id,"
+                + " agent_ids, first_assigned_at, first_response_at, closed_at, visitor_messages, agent_messages,"
+                + " transfers, rating, rated_at, missed) VALUES (?, ?, ?, 'closed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         PreparedStatement msg = c.prepareStatement(
             "INSERT INTO read_messages (conversation_id, seq, site_id, kind, author_role, author_id, body, at, terms)"
                 + " VALUES (?, ?, ?, 'message', ?, ?, ?, ?, CAST(? AS tsvector))")) {
@@ -112,6 +144,7 @@ public final class SearchBenchmark {
           conv.setString(2, site);
           conv.setString(3, "v-" + conversation);
           conv.setTimestamp(4, at);
+          conversationFigures(conv, random, conversation, at.toInstant(), perConversation);
           conv.addBatch();
         }
         String body = sentence(random, conversation % 2 == 0);
@@ -134,6 +167,34 @@ public final class SearchBenchmark {
       msg.executeBatch();
       c.commit();
     }
+  }
+
+  /** Group, agent, response and close times, counts and a rating, spread as a shop's would be (one in ten missed). */
+  private static void conversationFigures(
+      PreparedStatement conv, Random random, int conversation, Instant opened, int messages) throws Exception {
+    boolean missed = random.nextInt(10) == 0;
+    String agent = "agent-" + (conversation % 17);
+    conv.setString(5, "group-" + (conversation % 3));
+    conv.setString(6, missed ? null : agent);
+    conv.setArray(7, conv.getConnection().createArrayOf("text", missed ? new String[0] : new String[] {agent}));
+    Instant assigned = opened.plusSeconds(1 + random.nextInt(60));
+    Instant responded = assigned.plusSeconds(5 + (long) (Math.abs(random.nextGaussian()) * 90));
+    Instant closed = responded.plusSeconds(60 + random.nextInt(1_800));
+    conv.setTimestamp(8, missed ? null : Timestamp.from(assigned));
+    conv.setTimestamp(9, missed ? null : Timestamp.from(responded));
+    conv.setTimestamp(10, Timestamp.from(missed ? opened.plusSeconds(600) : closed));
+    conv.setInt(11, missed ? 1 : messages / 2);
+    conv.setInt(12, missed ? 0 : messages / 2);
+    conv.setInt(13, random.nextInt(20) == 0 ? 1 : 0);
+    boolean rated = !missed && random.nextInt(3) == 0;
+    if (rated) {
+      conv.setInt(14, Math.max(1, 5 - (int) Math.abs(random.nextGaussian() * 1.2)));
+      conv.setTimestamp(15, Timestamp.from(closed.plusSeconds(30)));
+    } else {
+      conv.setNull(14, java.sql.Types.SMALLINT);
+      conv.setNull(15, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+    }
+    conv.setBoolean(16, missed);
   }
 
   private static String sentence(Random random, boolean chinese) {

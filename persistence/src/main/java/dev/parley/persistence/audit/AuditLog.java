@@ -48,6 +48,63 @@ public final class AuditLog {
     }
   }
 
+  /**
+   * What an audit query is narrowed to; null means any. {@code actionPrefix}: actions starting with it ("auth.",
+   * "accounts."); {@code from}/{@code to}: entry time; {@code beforeId}: entries older than this id (0: newest).
+   */
+  public record Query(String actionPrefix, String actor, Instant from, Instant to, long beforeId, int limit) {}
+
+  /**
+   * The newest entries of a site matching {@code q}, newest first: those written about the site, and those without
+   * a site (sign-ins, one's own password and two-factor changes) of accounts that work for it now.
+   */
+  public List<Entry> search(String siteId, Query q) {
+    StringBuilder sql = new StringBuilder(
+        "SELECT id, at, site_id, actor, action, target, address, detail FROM audit_log"
+            + " WHERE (site_id = ? OR (site_id IS NULL AND actor IN (SELECT account_id FROM membership WHERE site_id = ?)))");
+    List<Object> params = new ArrayList<>(List.of(siteId, siteId));
+    if (q.beforeId() > 0) {
+      sql.append(" AND id < ?");
+      params.add(q.beforeId());
+    }
+    if (q.actionPrefix() != null) {
+      sql.append(" AND action LIKE ?");
+      params.add(q.actionPrefix().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+    }
+    if (q.actor() != null) {
+      sql.append(" AND actor = ?");
+      params.add(q.actor());
+    }
+    if (q.from() != null) {
+      sql.append(" AND at >= ?");
+      params.add(q.from().atOffset(java.time.ZoneOffset.UTC));
+    }
+    if (q.to() != null) {
+      sql.append(" AND at < ?");
+      params.add(q.to().atOffset(java.time.ZoneOffset.UTC));
+    }
+    sql.append(" ORDER BY id DESC LIMIT ?");
+    params.add(q.limit());
+    List<Entry> entries = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      for (int i = 0; i < params.size(); i++) {
+        ps.setObject(i + 1, params.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          entries.add(
+              new Entry(
+                  rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getString(4), rs.getString(5),
+                  rs.getString(6), rs.getString(7), rs.getString(8)));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read the audit log", e);
+    }
+    return entries;
+  }
+
   /** The newest entries of a site, older than {@code beforeId} (0: from the newest), at most {@code limit}. */
   public List<Entry> ofSite(String siteId, long beforeId, int limit) {
     List<Entry> entries = new ArrayList<>();

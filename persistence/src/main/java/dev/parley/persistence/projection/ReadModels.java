@@ -1,8 +1,11 @@
 package dev.parley.persistence.projection;
 
+import dev.parley.persistence.audit.AuditModel;
+import dev.parley.persistence.readmodel.AgentActivityModel;
 import dev.parley.persistence.readmodel.ConversationsModel;
 import dev.parley.persistence.readmodel.MessagesModel;
 import dev.parley.persistence.readmodel.VisitorsModel;
+import dev.parley.persistence.webhook.WebhookModel;
 import dev.parley.persistence.search.TextAnalyzer;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +16,9 @@ public final class ReadModels {
   private ReadModels() {}
 
   public static List<ReadModel> all(TextAnalyzer analyzer) {
-    return List.of(new ConversationsModel(), new MessagesModel(analyzer), new VisitorsModel());
+    return List.of(
+        new ConversationsModel(), new MessagesModel(analyzer), new VisitorsModel(), new AgentActivityModel(),
+        new AuditModel(), new WebhookModel());
   }
 
   public static Optional<ReadModel> named(String name, TextAnalyzer analyzer) {

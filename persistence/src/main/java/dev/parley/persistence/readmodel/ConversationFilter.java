@@ -14,6 +14,7 @@ import java.time.Instant;
  * @param visitor a visitor id, or the visitor's e-mail (exact, any case) or the start of their name
  * @param text words that one of its messages contains (same analysis as the search)
  * @param missed closed before any agent joined
+ * @param label carries this label (lower case, as kept)
  */
 public record ConversationFilter(
     String status,
@@ -25,8 +26,16 @@ public record ConversationFilter(
     Instant to,
     String visitor,
     String text,
-    Boolean missed) {
+    Boolean missed,
+    String label) {
 
   public static final ConversationFilter ANY =
-      new ConversationFilter(null, null, null, null, null, null, null, null, null, null);
+      new ConversationFilter(null, null, null, null, null, null, null, null, null, null, null);
+
+  /** Without a label filter. */
+  public ConversationFilter(
+      String status, String agentId, String groupId, Integer minRating, Integer maxRating, Instant from, Instant to,
+      String visitor, String text, Boolean missed) {
+    this(status, agentId, groupId, minRating, maxRating, from, to, visitor, text, missed, null);
+  }
 }

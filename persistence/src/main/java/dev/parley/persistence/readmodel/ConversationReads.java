@@ -160,13 +160,17 @@ public final class ConversationReads {
     List<Object> params = new ArrayList<>();
     StringBuilder sql =
         new StringBuilder(
+            // Rank and cut to the page first, then join the conversations and visitors of those rows only: a
+            // frequent word can match most of a site's messages, and joining every match cost more than ranking.
             "SELECT m.conversation_id, m.seq, m.author_role, m.author_id, m.at, ts_rank(m.terms, q, 1) AS rank,"
-                + " c.visitor_id, v.name, m.body"
-                + " FROM read_messages m CROSS JOIN CAST(? AS tsquery) q"
-                + " JOIN read_conversations c ON c.conversation_id = m.conversation_id AND c.site_id = m.site_id"
-                + " LEFT JOIN read_visitors v ON v.site_id = c.site_id AND v.visitor_id = c.visitor_id"
-                + " WHERE m.site_id = ? AND m.terms @@ q");
+                + " m.site_id, m.body FROM read_messages m CROSS JOIN CAST(? AS tsquery) q");
     params.add(query);
+    if (!visibility.all()) {
+      sql.append(" JOIN read_conversations a ON a.conversation_id = m.conversation_id AND a.site_id = m.site_id"
+          + " AND ? = ANY(a.agent_ids)");
+      params.add(visibility.onlyAgentId());
+    }
+    sql.append(" WHERE m.site_id = ? AND m.terms @@ q");
     params.add(siteId);
     if (from != null) {
       sql.append(" AND m.at >= CAST(? AS timestamptz)");
@@ -176,18 +180,74 @@ public final class ConversationReads {
       sql.append(" AND m.at < CAST(? AS timestamptz)");
       params.add(utc(to));
     }
-    if (!visibility.all()) {
-      sql.append(" AND ? = ANY(c.agent_ids)");
-      params.add(visibility.onlyAgentId());
-    }
     sql.append(" ORDER BY rank DESC, m.at DESC, m.conversation_id, m.seq LIMIT ")
         .append(Math.max(1, Math.min(limit, MAX_SEARCH_HITS)));
+    sql.insert(0, "SELECT h.conversation_id, h.seq, h.author_role, h.author_id, h.at, h.rank, c.visitor_id, v.name,"
+            + " h.body FROM (")
+        .append(") h JOIN read_conversations c ON c.conversation_id = h.conversation_id AND c.site_id = h.site_id"
+            + " LEFT JOIN read_visitors v ON v.site_id = c.site_id AND v.visitor_id = c.visitor_id"
+            + " ORDER BY h.rank DESC, h.at DESC, h.conversation_id, h.seq");
     return query(
         sql.toString(),
         params,
         rs -> new Hit(
             rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), instant(rs.getTimestamp(5)),
             rs.getDouble(6), rs.getString(7), rs.getString(8), highlighter.snippet(rs.getString(9), terms)));
+  }
+
+  /** A rating: the conversation it is about, who had it, the score and comment. */
+  public record RatingRow(
+      String conversationId, String visitorId, String visitorName, String agentId, String groupId,
+      List<String> labels, int score, String comment, Instant ratedAt) {}
+
+  /** A page of ratings, newest first; {@code nextCursor} is null on the last page. */
+  public record RatingPage(List<RatingRow> items, String nextCursor) {}
+
+  /**
+   * What the rating list is narrowed to; null means any. {@code from}/{@code to} are on the rating's time;
+   * {@code commented}: only ratings with (true) or without (false) a comment.
+   */
+  public record RatingFilter(
+      Integer minScore, Integer maxScore, String agentId, String groupId, String label, Instant from, Instant to,
+      Boolean commented) {
+    public static final RatingFilter ANY = new RatingFilter(null, null, null, null, null, null, null, null);
+  }
+
+  /** A page of a site's ratings, newest first (by rating time, then conversation id), keyset-paginated. */
+  public RatingPage ratings(String siteId, RatingFilter f, Visibility visibility, String cursor, int limit) {
+    int size = Math.max(1, Math.min(limit, MAX_PAGE));
+    Where w = where(siteId, new ConversationFilter(null, f.agentId(), f.groupId(), f.minScore(), f.maxScore(), null,
+        null, null, null, null, f.label()), visibility);
+    w.and("c.rating IS NOT NULL");
+    if (f.from() != null) {
+      w.and("c.rated_at >= CAST(? AS timestamptz)", utc(f.from()));
+    }
+    if (f.to() != null) {
+      w.and("c.rated_at < CAST(? AS timestamptz)", utc(f.to()));
+    }
+    if (f.commented() != null) {
+      w.and(f.commented() ? "c.rating_comment IS NOT NULL" : "c.rating_comment IS NULL");
+    }
+    if (cursor != null) {
+      Cursor after = Cursor.decode(cursor);
+      w.and("(c.rated_at, c.conversation_id) < (CAST(? AS timestamptz), CAST(? AS text))",
+          utc(after.openedAt().toInstant()), after.conversationId());
+    }
+    List<RatingRow> rows = query(
+        "SELECT c.conversation_id, c.visitor_id, v.name, c.agent_id, c.group_id, c.labels, c.rating,"
+            + " c.rating_comment, c.rated_at FROM read_conversations c"
+            + " LEFT JOIN read_visitors v ON v.site_id = c.site_id AND v.visitor_id = c.visitor_id"
+            + w.sql() + " ORDER BY c.rated_at DESC, c.conversation_id DESC LIMIT " + (size + 1),
+        w.params(),
+        rs -> new RatingRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+            strings(rs.getArray(6)), rs.getInt(7), rs.getString(8), instant(rs.getTimestamp(9))));
+    String next = null;
+    if (rows.size() > size) {
+      rows = rows.subList(0, size);
+      RatingRow last = rows.get(size - 1);
+      next = new Cursor(Timestamp.from(last.ratedAt()), last.conversationId()).encode();
+    }
+    return new RatingPage(List.copyOf(rows), next);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -244,6 +304,9 @@ public final class ConversationReads {
     }
     if (f.missed() != null) {
       w.and("c.missed = ?", f.missed());
+    }
+    if (f.label() != null) {
+      w.and("c.labels @> ARRAY[CAST(? AS text)]", f.label());
     }
     if (f.visitor() != null) {
       String prefix = f.visitor().toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";

@@ -17,8 +17,8 @@ import java.util.Locale;
 /**
  * The conversation list ({@code read_conversations}), one row per conversation, from Conversation events: who,
  * which group and agents, status and the times that statistics need (opened, first assignment, first agent reply,
- * closed), message counts, the last message's preview, the rating, and whether it was missed (closed before any
- * agent joined). The visitor's name and e-mail are not copied here: they are joined from {@code read_visitors},
+ * closed), message counts, the last message's preview, the rating, its labels, and whether it was missed (closed
+ * before any agent joined). The visitor's name and e-mail are not copied here: they are joined from {@code read_visitors},
  * so that erasing a visitor erases one row.
  */
 public final class ConversationsModel implements ReadModel {
@@ -90,6 +90,14 @@ public final class ConversationsModel implements ReadModel {
           c,
           "UPDATE read_conversations SET rating = ?, rating_comment = ?, rated_at = ? WHERE conversation_id = ?",
           (short) r.score(), r.comment() == null || r.comment().isEmpty() ? null : r.comment(), ts(r.at()), id);
+    } else if (event instanceof Conversation.LabelAdded l) {
+      update(
+          c,
+          "UPDATE read_conversations SET labels = CASE WHEN ? = ANY(labels) THEN labels"
+              + " ELSE array_append(labels, ?) END WHERE conversation_id = ?",
+          l.label(), l.label(), id);
+    } else if (event instanceof Conversation.LabelRemoved l) {
+      update(c, "UPDATE read_conversations SET labels = array_remove(labels, ?) WHERE conversation_id = ?", l.label(), id);
     } else if (event instanceof Conversation.ContentErased e) {
       update(
           c,

@@ -252,7 +252,60 @@ class ReadSideTest {
     assertThat(before.get("read_messages")).hasSize(12 * 5);
   }
 
+  @Test
+  void labelsReachTheListAndItsFilterAndRatingsTheirOwnList() throws Exception {
+    settings = TestDatabases.freshPostgres();
+    start(true);
+    String labelled = chat("shop", "v-1", null, null, "发货了吗", "Shipped");
+    String plain = chat("shop", "v-2", null, null, "hello", "hi");
+    chat("rival", "v-3", null, null, "hello", "hi");
+    ActorRef<Conversation.Command> conversation =
+        kit.spawn(Conversation.create(labelled, Clock.systemUTC()));
+    Caller agent = Caller.agent("agent-1", Set.of("shop"));
+    for (String label : List.of("VIP", "发货", "refund")) {
+      assertThat(this.<Conversation.Command, StatusReply<Conversation.Labelled>>ask(
+          conversation, r -> new Conversation.AddLabel(agent, label, r)).isSuccess()).isTrue();
+    }
+    assertThat(this.<Conversation.Command, StatusReply<Conversation.Labelled>>ask(
+        conversation, r -> new Conversation.RemoveLabel(agent, "refund", r)).getValue().labels())
+        .containsExactly("vip", "发货");
+    project();
+
+    assertThat(reads.conversation("shop", labelled, Visibility.ALL).orElseThrow().labels()).containsExactly("vip", "发货");
+    assertThat(reads.list("shop", withLabel("发货"), Visibility.ALL, null, 10).items())
+        .extracting(ConversationReads.ConversationRow::conversationId).containsExactly(labelled);
+    assertThat(reads.list("shop", withLabel("refund"), Visibility.ALL, null, 10).items()).isEmpty();
+    assertThat(reads.list("rival", withLabel("vip"), Visibility.ALL, null, 10).items()).isEmpty();
+
+    ConversationReads.RatingPage ratings =
+        reads.ratings("shop", ConversationReads.RatingFilter.ANY, Visibility.ALL, null, 1);
+    assertThat(ratings.items()).hasSize(1);
+    assertThat(ratings.nextCursor()).isNotNull();
+    ConversationReads.RatingPage second =
+        reads.ratings("shop", ConversationReads.RatingFilter.ANY, Visibility.ALL, ratings.nextCursor(), 1);
+    assertThat(List.of(ratings.items().get(0).conversationId(), second.items().get(0).conversationId()))
+        .containsExactlyInAnyOrder(labelled, plain);
+    assertThat(second.nextCursor()).isNull();
+    assertThat(second.items().get(0).score()).isEqualTo(5);
+    assertThat(second.items().get(0).comment()).isEqualTo("很好");
+    assertThat(second.items().get(0).agentId()).isEqualTo("agent-1");
+    var vip = new ConversationReads.RatingFilter(null, null, null, null, "vip", null, null, null);
+    assertThat(reads.ratings("shop", vip, Visibility.ALL, null, 10).items())
+        .extracting(ConversationReads.RatingRow::conversationId).containsExactly(labelled);
+    var uncommented = new ConversationReads.RatingFilter(null, null, null, null, null, null, null, false);
+    assertThat(reads.ratings("shop", uncommented, Visibility.ALL, null, 10).items()).isEmpty();
+    var low = new ConversationReads.RatingFilter(1, 3, null, null, null, null, null, null);
+    assertThat(reads.ratings("shop", low, Visibility.ALL, null, 10).items()).isEmpty();
+    assertThat(reads.ratings("shop", ConversationReads.RatingFilter.ANY, Visibility.ofAgent("agent-2"), null, 10).items())
+        .isEmpty();
+    assertThat(reads.ratings("rival", ConversationReads.RatingFilter.ANY, Visibility.ALL, null, 10).items()).hasSize(1);
+  }
+
   // ---------------------------------------------------------------------------------------------------------
+
+  private static ConversationFilter withLabel(String label) {
+    return new ConversationFilter(null, null, null, null, null, null, null, null, null, null, label);
+  }
 
   private Map<String, List<String>> dump() throws SQLException {
     Map<String, List<String>> tables = new java.util.TreeMap<>();

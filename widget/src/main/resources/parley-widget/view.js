@@ -1,0 +1,249 @@
+/* Parley panel view: frame.html's DOM brought in line with the app's model; a node per entry, made once. Visitor
+ * and agent text only ever enters the DOM as text nodes. */
+window.ParleyView = (function () {
+  'use strict';
+
+  var ICON_BELL = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" ' +
+    'd="M12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2zm6-6V11a6 6 0 0 0-5-5.9V4a1 1 0 1 0-2 0v1.1A6 6 0 0 0 6 11v5l-2 2v1h16v-1z"/></svg>';
+  var ICON_BELL_OFF = ICON_BELL.replace('</svg>',
+    '<path d="M4 4l16 16" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>');
+  var NOTICE_FLASH_MS = 4000;
+  var NEAR_BOTTOM_PX = 60;
+  var LINK = /\b(?:https?:\/\/|mailto:)[^\s<>"'`]+/gi;
+
+  function el(id) { return document.getElementById(id); }
+
+  /** ctx: {t(key, n), model(), onRetry(id), onRate(conv, score)}; model(): see app.js. */
+  function create(ctx) {
+    var t = ctx.t, list = el('pw-list'), nodes = {}, flashTimer = 0;
+
+    /** Text with http, https and mailto addresses as links; everything else stays text. */
+    function linkify(text) {
+      var frag = document.createDocumentFragment(), at = 0, m;
+      LINK.lastIndex = 0;
+      while ((m = LINK.exec(text))) {
+        var url = m[0].replace(/[.,;:!?)\]}]+$/, '');
+        if (!url) continue;
+        frag.appendChild(document.createTextNode(text.slice(at, m.index)));
+        frag.appendChild(link(url) || document.createTextNode(url));
+        at = m.index + url.length;
+        LINK.lastIndex = at;
+      }
+      frag.appendChild(document.createTextNode(text.slice(at)));
+      return frag;
+    }
+    function link(url) {
+      var u;
+      try { u = new URL(url); } catch (e) { return null; }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'mailto:') return null;
+      var a = document.createElement('a');
+      a.href = u.href;
+      a.textContent = url;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      return a;
+    }
+
+    function time(at, locale) {
+      var d = new Date(at);
+      if (isNaN(d)) return '';
+      return d.toLocaleTimeString(locale === 'zh' ? 'zh-CN' : 'en', { hour: '2-digit', minute: '2-digit' });
+    }
+
+    function bubbleNode(key, mine, text) {
+      var li = document.createElement('li');
+      li.className = 'pw-msg ' + (mine ? 'pw-mine' : 'pw-theirs');
+      var b = document.createElement('div');
+      b.className = 'pw-bubble';
+      if (text === '') {
+        // An erased message (privacy): its words are gone, its place in the conversation stays.
+        b.className += ' pw-erased';
+        b.textContent = t('erased');
+      } else {
+        b.appendChild(linkify(text));
+      }
+      var meta = document.createElement('div');
+      meta.className = 'pw-meta';
+      li.appendChild(b);
+      li.appendChild(meta);
+      nodes[key] = li;
+      return li;
+    }
+    /** Asks the visitor to rate a closed chat (1 to 5); thanks them once the server has the rating. */
+    function ratingNode(conv, m) {
+      var key = 'r:' + conv + ':' + (m.rated[conv] ? 'done' : 'ask') + ':' + m.locale;
+      if (nodes[key]) return nodes[key];
+      var li = document.createElement('li');
+      li.className = 'pw-rate';
+      nodes[key] = li;
+      if (m.rated[conv]) {
+        li.textContent = t('rated');
+        return li;
+      }
+      var q = document.createElement('div');
+      q.textContent = t('rateAsk');
+      li.appendChild(q);
+      for (var n = 1; n <= 5; n++) {
+        var b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'pw-star';
+        b.textContent = '\u2605';
+        b.setAttribute('data-score', String(n));
+        b.setAttribute('aria-label', t('stars').replace('{n}', n));
+        b.addEventListener('click', ctx.onRate.bind(null, conv, n));
+        li.appendChild(b);
+      }
+      return li;
+    }
+    function systemNode(key, text) {
+      var li = document.createElement('li');
+      li.className = 'pw-sys';
+      li.textContent = text;
+      nodes[key] = li;
+      return li;
+    }
+    function setMeta(li, at, state, retryId, locale) {
+      var meta = li.lastChild, want = at + '|' + state + '|' + locale;
+      if (meta.getAttribute('data-k') === want) return;
+      meta.setAttribute('data-k', want);
+      li.setAttribute('data-state', state);
+      meta.textContent = time(at, locale);
+      if (state) {
+        var s = document.createElement('span');
+        s.className = 'pw-state';
+        s.textContent = t(state);
+        meta.appendChild(s);
+      }
+      if (retryId) {
+        var r = document.createElement('button');
+        r.type = 'button';
+        r.className = 'pw-retry';
+        r.textContent = t('retry');
+        r.addEventListener('click', function () { ctx.onRetry(retryId); });
+        meta.appendChild(r);
+      }
+    }
+
+    function scrollDown() { list.scrollTop = list.scrollHeight; }
+
+    /** Brings the list in line with the model. */
+    function render(forceScroll) {
+      var m = ctx.model(), tl = m.timeline;
+      var near = list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_BOTTOM_PX;
+      var want = [];
+      var greeting = m.config.greeting && m.config.greeting[m.locale];
+      if (greeting) {
+        var g = nodes.g && nodes.g.getAttribute('data-text') === greeting ? nodes.g : bubbleNode('g', false, greeting);
+        g.setAttribute('data-text', greeting);
+        g.classList.add('pw-greeting');
+        want.push(g);
+      }
+      tl.convs.forEach(function (conv) {
+        window.ParleyTimeline.entries(tl, conv).forEach(function (e) {
+          var seq = e.seq, key = 'e:' + conv + ':' + seq, li = nodes[key];
+          if (e.kind === 'message') {
+            var mine = e.author && e.author.role === 'visitor';
+            li = li || bubbleNode(key, mine, e.text || '');
+            li.setAttribute('data-seq', seq);
+            setMeta(li, e.at, mine ? ((tl.agentRead[conv] || 0) >= seq ? 'read' : 'sent') : '', null, m.locale);
+          } else if (e.kind === 'joined') {
+            li = li || systemNode(key, t('joined'));
+          } else if (e.kind === 'closed') {
+            li = li || systemNode(key, t('closedChat'));
+            if (conv === tl.convs[tl.convs.length - 1]) {
+              want.push(li);
+              li = ratingNode(conv, m);
+            }
+          } else {
+            return;
+          }
+          want.push(li);
+        });
+      });
+      m.outbox.forEach(function (o) {
+        var key = 'o:' + o.id, li = nodes[key] || bubbleNode(key, true, o.text);
+        li.setAttribute('data-id', o.id);
+        setMeta(li, o.at, o.state === 'pending' ? 'sending' : o.state, o.state === 'failed' ? o.id : null, m.locale);
+        want.push(li);
+      });
+      var kids = list.children;
+      for (var i = 0; i < want.length; i++) if (kids[i] !== want[i]) list.insertBefore(want[i], kids[i] || null);
+      while (kids.length > want.length) list.removeChild(kids[want.length]);
+      if (near || forceScroll) scrollDown();
+      prechat(m);
+    }
+
+    /** Pre-chat form: only before the first message, where the site asks for it. */
+    function prechat(m) {
+      var p = m.config.prechat || {};
+      var show = !!p.enabled && !m.conv && !m.outbox.length && !m.prechatDone;
+      el('pw-prechat').hidden = !show;
+      el('pw-compose').hidden = show;
+    }
+
+    function setConn(state) {
+      var c = el('pw-conn');
+      c.setAttribute('data-state', state === 'reconnecting' ? 'connecting' : state);
+      c.textContent = state === 'online' ? '' : t(state);
+    }
+
+    function notice() {
+      var m = ctx.model(), n = el('pw-notice'), text = '';
+      var status = m.conv && m.timeline.status[m.conv];
+      // Nobody online only matters until an agent has the chat: one who joined answers whatever the site's hours.
+      var away = m.away && status !== 'assigned' && status !== 'closed';
+      if (away) text = t('away');
+      else if (status === 'waiting' && m.position) text = t('position', m.position);
+      else if (status === 'waiting') text = t('waiting');
+      n.textContent = text;
+      n.hidden = !text;
+      n.setAttribute('data-kind', away ? 'away' : status || '');
+    }
+
+    function flash(text) {
+      var n = el('pw-notice');
+      n.textContent = text;
+      n.hidden = false;
+      clearTimeout(flashTimer);
+      flashTimer = setTimeout(notice, NOTICE_FLASH_MS);
+    }
+
+    function agentTyping(on) {
+      el('pw-typing').hidden = !on;
+      el('pw-typing').textContent = t('typing');
+    }
+
+    function relabel() {
+      var m = ctx.model(), c = m.config;
+      document.documentElement.lang = m.locale === 'zh' ? 'zh-CN' : 'en';
+      el('pw-title').textContent = (c.title && c.title[m.locale]) || c.name || t('title');
+      el('pw-sub').textContent = t('online');
+      el('pw-input').placeholder = t('placeholder');
+      el('pw-send').textContent = t('send');
+      el('pw-close').setAttribute('aria-label', t('close'));
+      el('pw-close').title = t('close');
+      el('pw-emoji-btn').setAttribute('aria-label', t('emoji'));
+      el('pw-sound').innerHTML = m.soundOn ? ICON_BELL : ICON_BELL_OFF; // constants, never message text
+      el('pw-sound').setAttribute('aria-pressed', String(m.soundOn));
+      el('pw-sound').setAttribute('aria-label', m.soundOn ? t('soundOn') : t('soundOff'));
+      el('pw-sound').title = m.soundOn ? t('soundOn') : t('soundOff');
+      [].forEach.call(document.querySelectorAll('[data-t]'), function (n) { n.textContent = t(n.getAttribute('data-t')); });
+      el('pw-prechat-intro').textContent = t('prechatIntro');
+      setConn(el('pw-conn').getAttribute('data-state'));
+      notice();
+      agentTyping(m.agentTyping);
+    }
+
+    /** Forgets the nodes of a conversation's entries, whose seqs may now hold other entries (a rebuild). */
+    function forget(conv) {
+      Object.keys(nodes).forEach(function (k) { if (k.indexOf('e:' + conv + ':') === 0) delete nodes[k]; });
+    }
+
+    return {
+      render: render, setConn: setConn, notice: notice, flash: flash, agentTyping: agentTyping, relabel: relabel,
+      forget: forget, scrollDown: scrollDown
+    };
+  }
+
+  return { create: create, el: el };
+})();
