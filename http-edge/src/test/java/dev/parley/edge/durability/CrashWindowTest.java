@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * PostgreSQL with {@code -Dparley.crash-at=<point>} ({@link CrashPoints}), an agent claims through the wire
  * protocol, the node halts right after that step is persisted, and a node started again without the crash point
  * finishes the claim: the conversation is joined exactly once, at the seq the resent claim is acknowledged with,
- * and it no longer waits in the queue.
+ * and it no longer waits in the queue. A node that dies right after a close was persisted comes back with the
+ * agent's seat freed and the chat gone from the agent's list (the routing feed re-delivers the close).
  */
 class CrashWindowTest {
 
@@ -104,6 +105,85 @@ class CrashWindowTest {
     }
   }
 
+  /**
+   * The close's window: the conversation persisted its close and the node died before anyone else heard. The next
+   * start's routing feed frees the agent's one seat (capacity 1: the next claim is accepted), drops the chat from
+   * the agent's list and ends the visitor's current conversation (their next message opens a new one).
+   */
+  @org.junit.jupiter.api.Test
+  @Timeout(120)
+  void aCloseInterruptedByACrashStillFreesTheAgentAndEndsTheVisitorsConversation() throws Exception {
+    String point = CrashPoints.CLOSE_RECORDED;
+    PersistenceSettings db = TestDatabases.freshPostgres();
+    Path dir = Path.of("target", "crash-window", point + "-" + UUID.randomUUID());
+    Files.createDirectories(dir);
+    Path log = dir.resolve("server.log");
+    int port = ServerProcess.freePort();
+    Map<String, String> env = env(db);
+
+    ServerProcess doomed =
+        ServerProcess.start(dir, port, env, log, START_WITHIN, List.of("-Dparley.crash-at=" + point));
+    String agentToken = createAgent(doomed, "crash-close");
+    request(doomed, "PUT", "/api/sites/demo/routing", adminToken(doomed),
+        "{\"policy\":\"manual\",\"defaultCapacity\":1}");
+    String first;
+    String visitorToken;
+    try (ChatClient visitor = ChatClient.visitor(doomed.visitorUri("demo"), doomed.origin(), null)) {
+      visitor.awaitState(ChatClient::isReady, WAIT);
+      visitor.send(null, "where is my parcel?");
+      visitor.awaitState(c -> c.outboxSize() == 0, WAIT);
+      first = visitor.currentConversationId();
+      visitorToken = visitor.token();
+    }
+    try (WireClient agent = WireClient.connect(doomed.agentUri(), null)) {
+      agent.send(WireClient.frame("hello").put("token", agentToken));
+      agent.awaitType("welcome", WAIT);
+      agent.send(WireClient.frame("claim").put("id", "claim-1").put("conversationId", first));
+      assertThat(agent.await(f -> "claim-1".equals(f.path("id").asText()), WAIT).path("type").asText())
+          .isEqualTo("ack");
+      agent.send(WireClient.frame("close").put("id", "close-1").put("conversationId", first));
+      awaitDeath(doomed);
+    }
+    assertThat(Files.readString(log)).contains("Crash point " + point + " reached");
+
+    ServerProcess again = ServerProcess.start(dir, port, env, log, START_WITHIN);
+    try {
+      String second;
+      try (WireClient visitor = WireClient.connect(again.visitorUri("demo"), again.origin())) {
+        visitor.send(WireClient.frame("hello").put("token", visitorToken));
+        visitor.awaitType("welcome", WAIT);
+        visitor.send(WireClient.frame("send").put("id", "again-1").put("text", "hello again"));
+        JsonNode ack = visitor.await(f -> "again-1".equals(f.path("id").asText()), WAIT);
+        assertThat(ack.path("type").asText()).as("%s", ack).isEqualTo("ack");
+        second = ack.path("conversationId").asText();
+        assertThat(second).as("the closed conversation is not reopened: a new one").isNotEmpty().isNotEqualTo(first);
+      }
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      JsonNode answer;
+      int attempt = 0;
+      do {
+        // Until the feed has delivered the close, the one seat is taken: the claim is refused, and retried.
+        try (WireClient agent = WireClient.connect(again.agentUri(), null)) {
+          agent.send(WireClient.frame("hello").put("token", agentToken));
+          JsonNode welcome = agent.awaitType("welcome", WAIT);
+          String id = "claim-2-" + attempt++;
+          agent.send(WireClient.frame("claim").put("id", id).put("conversationId", second));
+          answer = agent.await(f -> id.equals(f.path("id").asText()), WAIT);
+          if ("ack".equals(answer.path("type").asText())) {
+            assertThat(welcome.path("conversations").toString()).as("the closed chat left the agent's list")
+                .doesNotContain(first);
+            break;
+          }
+        }
+        assertThat(answer.path("code").asText()).as("%s", answer).isEqualTo("at-capacity");
+        Thread.sleep(200);
+      } while (System.nanoTime() < deadline);
+      assertThat(answer.path("type").asText()).as("the seat was freed: %s", answer).isEqualTo("ack");
+    } finally {
+      again.kill(false);
+    }
+  }
+
   private static void awaitDeath(ServerProcess server) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (server.isAlive()) {
@@ -112,18 +192,9 @@ class CrashWindowTest {
     }
   }
 
-  /** Logs in as the first start's admin and creates an agent of the demo site; returns the agent's token. */
+  /** Creates an agent of the demo site as the first start's admin; returns the agent's token. */
   private static String createAgent(ServerProcess node, String username) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (node.firstStartPassword().isEmpty()) {
-      assertThat(System.nanoTime()).as("first start credentials printed").isLessThan(deadline);
-      Thread.sleep(50);
-    }
-    String admin =
-        post(node, "/api/auth/login", null,
-                "{\"username\":\"" + node.firstStartUsername().orElseThrow() + "\",\"password\":\""
-                    + node.firstStartPassword().orElseThrow() + "\"}")
-            .path("token").asText();
+    String admin = adminToken(node);
     JsonNode created =
         post(node, "/api/sites/demo/accounts", admin, "{\"username\":\"" + username + "\",\"role\":\"agent\"}");
     String login = created.path("username").asText(username);
@@ -132,12 +203,30 @@ class CrashWindowTest {
         .path("token").asText();
   }
 
+  /** Logs in as the first start's admin. */
+  private static String adminToken(ServerProcess node) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (node.firstStartPassword().isEmpty()) {
+      assertThat(System.nanoTime()).as("first start credentials printed").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    return post(node, "/api/auth/login", null,
+            "{\"username\":\"" + node.firstStartUsername().orElseThrow() + "\",\"password\":\""
+                + node.firstStartPassword().orElseThrow() + "\"}")
+        .path("token").asText();
+  }
+
   private static JsonNode post(ServerProcess node, String path, String token, String json) throws Exception {
+    return request(node, "POST", path, token, json);
+  }
+
+  private static JsonNode request(ServerProcess node, String method, String path, String token, String json)
+      throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(node.origin() + path))
             .header("Content-Type", "application/json")
             .timeout(Duration.ofSeconds(20))
-            .POST(HttpRequest.BodyPublishers.ofString(json));
+            .method(method, HttpRequest.BodyPublishers.ofString(json));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
