@@ -12,6 +12,7 @@ import dev.parley.edge.admin.SiteRoutes;
 import dev.parley.edge.admin.WidgetAdminRoutes;
 import dev.parley.edge.transport.ConnectionRoutes;
 import dev.parley.edge.web.SecurityHeaders;
+import dev.parley.edge.web.ConsoleRoutes;
 import dev.parley.edge.web.WidgetRoutes;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -61,6 +62,7 @@ public final class HttpApi extends AllDirectives {
         concat(
             webSockets.routes(),
             new WidgetRoutes(api.sites()).routes(),
+            new ConsoleRoutes().routes(),
             new AuthRoutes(api).routes(),
             new AccountRoutes(api, sites).routes(),
             new WidgetAdminRoutes(api, sites).routes(),

@@ -5,8 +5,16 @@ import java.util.Map;
 /** Frames a client sends, already validated by {@link FrameDecoder}. Wire format: docs/PROTOCOL.md. */
 public sealed interface ClientFrame {
 
-  /** First frame of every connection. {@code resume}: conversation id to the last seq the client holds. */
-  record Hello(String token, Map<String, Long> resume) implements ClientFrame {}
+  /**
+   * First frame of every connection. {@code resume}: conversation id to the last seq the client holds.
+   * {@code observe}: an agent connection that only watches (the web console): it is never announced to the sites'
+   * dispatchers, so it gets no offers and does not make the account available.
+   */
+  record Hello(String token, Map<String, Long> resume, boolean observe) implements ClientFrame {
+    public Hello(String token, Map<String, Long> resume) {
+      this(token, resume, false);
+    }
+  }
 
   /** {@code conversationId} may be null for a visitor: the visitor's open conversation, opened if need be. */
   record Send(String id, String conversationId, String text, String group, String pageUrl)

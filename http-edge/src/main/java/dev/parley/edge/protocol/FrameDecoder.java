@@ -73,7 +73,8 @@ public final class FrameDecoder {
       String type = requiredText(root, "type", 32);
       ClientFrame frame =
           switch (type) {
-            case "hello" -> new ClientFrame.Hello(optionalText(root, "token", 4096), resume(root));
+            case "hello" -> new ClientFrame.Hello(
+                optionalText(root, "token", 4096), resume(root), root.hasNonNull("observe") && bool(root, "observe"));
             case "send" -> new ClientFrame.Send(
                 messageId(root),
                 optionalConversationId(root),

@@ -48,6 +48,8 @@ final class AgentRequests extends CommonRequests {
   private final VisitorProfiles profiles;
   /** Whether the agent's chosen status was online at login; routing starts from it. */
   private final boolean onlineAtLogin;
+  /** A watching connection (hello {@code observe}): never announced to dispatchers, so never offered chats. */
+  private final boolean observes;
   /** Whether the status being set is online, applied to routing when the agent entity acks (the latest asked). */
   private boolean settingOnline;
   /**
@@ -61,6 +63,7 @@ final class AgentRequests extends CommonRequests {
    * @param tokenVersion the token version the connection authenticated with, renewed with the agent entity
    * @param accessNotices where the agent entity announces the end of this connection
    * @param online whether the agent's chosen status is online
+   * @param observes whether the connection only watches (the web console): it is not announced to dispatchers
    */
   AgentRequests(
       Session session,
@@ -68,11 +71,13 @@ final class AgentRequests extends CommonRequests {
       Subscriptions subscriptions,
       long tokenVersion,
       ActorRef<Agent.SessionEnded> accessNotices,
-      boolean online) {
+      boolean online,
+      boolean observes) {
     super(session, caller, subscriptions);
     this.tokenVersion = tokenVersion;
     this.accessNotices = accessNotices;
     this.onlineAtLogin = online;
+    this.observes = observes;
     this.routing =
         new SessionRouting(
             session.context(), session.deps().sharding(), session::send, id -> subscriptions.follow(id, 0L, false));
@@ -83,7 +88,9 @@ final class AgentRequests extends CommonRequests {
   @Override
   public void started() {
     queues.watch(caller.siteIds());
-    routing.agentReady(caller, onlineAtLogin);
+    if (!observes) {
+      routing.agentReady(caller, onlineAtLogin);
+    }
   }
 
   @Override
@@ -226,7 +233,9 @@ final class AgentRequests extends CommonRequests {
               failure,
               done -> {
                 ack(set.id(), null);
-                routing.statusChanged(caller, settingOnline);
+                if (!observes) {
+                  routing.statusChanged(caller, settingOnline);
+                }
               });
         });
   }

@@ -60,6 +60,8 @@ final class AwaitingHello extends Session.State {
   private Caller pendingAgent;
   /** Agent only: the token version of the hello being completed. */
   private long agentTokenVersion;
+  /** Agent only: whether the hello being completed asked to only watch ({@code observe}). */
+  private boolean agentObserves;
   /** Agent only: where the agent entity announces the end of this connection; created at the first agent hello. */
   private ActorRef<Agent.SessionEnded> accessNotices;
 
@@ -190,6 +192,7 @@ final class AwaitingHello extends Session.State {
     }
     session.holdForHello(ackTo);
     agentTokenVersion = claims.tokenVersion();
+    agentObserves = hello.observe();
     CompletionStage<AgentLoaded> loaded =
         CompletableFuture.supplyAsync(
             () ->
@@ -252,10 +255,13 @@ final class AwaitingHello extends Session.State {
     session.timers().cancel(HelloTimeout.INSTANCE);
     boolean online = ready.snapshot().status() == Agent.Status.ONLINE;
     long tokenVersion = agentTokenVersion;
+    boolean observes = agentObserves;
     ActorRef<Agent.SessionEnded> notices = accessNotices;
     Authenticated next =
         new Authenticated(
-            session, caller, follows -> new AgentRequests(session, caller, follows, tokenVersion, notices, online));
+            session,
+            caller,
+            follows -> new AgentRequests(session, caller, follows, tokenVersion, notices, online, observes));
     List<ServerFrame.SiteRole> sites =
         ready.memberships().stream()
             .map(m -> new ServerFrame.SiteRole(m.siteId(), m.role().code()))

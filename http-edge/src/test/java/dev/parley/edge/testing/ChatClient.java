@@ -89,6 +89,7 @@ public final class ChatClient implements AutoCloseable {
   private final Map<String, JsonNode> acks = new HashMap<>();
   private final List<JsonNode> errors = new ArrayList<>();
   private final List<JsonNode> typing = new ArrayList<>();
+  private final List<JsonNode> notes = new ArrayList<>();
   private final List<JsonNode> reads = new ArrayList<>();
   private int duplicatesDropped;
   private int gapsSeen;
@@ -286,6 +287,7 @@ public final class ChatClient implements AutoCloseable {
         }
         case "queue", "queueChanged" -> queue.apply(frame);
         case "typing" -> typing.add(frame);
+        case "note" -> notes.add(frame);
         case "read" -> reads.add(frame);
         case "error" -> {
           errors.add(frame);
@@ -444,6 +446,11 @@ public final class ChatClient implements AutoCloseable {
 
   public synchronized List<JsonNode> errors() {
     return List.copyOf(errors);
+  }
+
+  /** Internal notes received (PROTOCOL.md §10), in arrival order, repeats included. */
+  public synchronized List<JsonNode> noteFrames() {
+    return List.copyOf(notes);
   }
 
   public synchronized List<JsonNode> typingFrames() {
