@@ -356,15 +356,41 @@ public final class Conversation {
   // Wiring
 
   /**
-   * Registers the entity type. A conversation tells nobody else anything itself: what its events mean to the
-   * queue, the agents and the visitor is delivered from the journal by the routing feed (dev.parley.core.feed).
+   * The fast path of a new conversation into its site's queue: told once, right after {@code Opened} is persisted
+   * and before the visitor's ack, so that the queue (and admission's count of an address's waiting conversations)
+   * sees it at once. Only a hint: the routing feed is what guarantees the queueing, at least once, and a lost hint
+   * only costs the feed's lag. Tests of the conversation alone pass {@link #NONE}.
+   */
+  @FunctionalInterface
+  public interface OpenedHint {
+    void opened(String conversationId, Opened opened);
+
+    OpenedHint NONE = (conversationId, opened) -> {};
+  }
+
+  /**
+   * Registers the entity type. Beyond the {@link OpenedHint}, a conversation tells nobody else anything itself:
+   * what its events mean to the queue, the agents and the visitor is delivered from the journal by the routing feed
+   * (dev.parley.core.feed).
    */
   public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), Clock.systemUTC())));
+    ClusterSharding sharding = ClusterSharding.get(system);
+    OpenedHint hint =
+        (conversationId, o) ->
+            sharding
+                .entityRefFor(dev.parley.core.dispatcher.Dispatcher.ENTITY_KEY, o.siteId())
+                .tell(
+                    new dev.parley.core.dispatcher.Dispatcher.Enqueue(
+                        conversationId, o.visitorId(), o.at(), RoutingHints.orNone(o.hints())));
+    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), hint, Clock.systemUTC())));
   }
 
   public static Behavior<Command> create(String conversationId, Clock clock) {
-    return ConversationBehavior.create(conversationId, clock);
+    return create(conversationId, OpenedHint.NONE, clock);
+  }
+
+  public static Behavior<Command> create(String conversationId, OpenedHint hint, Clock clock) {
+    return ConversationBehavior.create(conversationId, hint, clock);
   }
 
 

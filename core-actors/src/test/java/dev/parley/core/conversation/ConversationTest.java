@@ -274,6 +274,27 @@ class ConversationTest {
   }
 
   @Test
+  void theQueueHearsOfANewConversationOnceBeforeTheVisitorIsAcknowledged() throws Exception {
+    String id = UUID.randomUUID().toString();
+    List<String> hints = java.util.Collections.synchronizedList(new ArrayList<>());
+    Conversation.OpenedHint hint = (cid, o) -> hints.add(cid + "/" + o.siteId() + "/" + o.visitorId());
+    ActorRef<Command> conversation = testKit.spawn(Conversation.create(id, hint, Clock.systemUTC()));
+    for (String message : List.of("open", "second")) {
+      StatusReply<Conversation.Posted> posted =
+          AskPattern.<Command, StatusReply<Conversation.Posted>>ask(
+                  conversation,
+                  replyTo -> new Conversation.PostMessage(visitor, message, message, true, replyTo),
+                  WAIT,
+                  testKit.scheduler())
+              .toCompletableFuture()
+              .get(5, TimeUnit.SECONDS);
+      assertThat(posted.isSuccess()).isTrue();
+      // Told before the ack (thenRun precedes thenReply), exactly once: a later message tells nobody.
+      assertThat(hints).containsExactly(id + "/" + site + "/" + visitorId);
+    }
+  }
+
+  @Test
   void twoAgentsClaimingAtTheSameMomentYieldExactlyOneWinner() throws Exception {
     // A real running actor this time: the claims race from two threads released by one latch.
     for (int round = 0; round < 20; round++) {
