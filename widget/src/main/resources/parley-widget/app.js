@@ -19,11 +19,15 @@
   var MAX_RESYNCS_PER_CONNECTION = 5;
   var EMOJI = '😀 😂 😊 😍 🤔 😅 😢 😮 👍 👎 👏 🙏 🎉 ❤️ 🔥 ✅ ❌ 👋 🙂 😉 😎 🤝 💯 ⭐'.split(' ');
 
-  var Q = new URLSearchParams(location.search);
-  var SITE = Q.get('site') || '';
-  var GROUP = Q.get('group');
+  /** A query parameter of the frame's URL, or null (no URLSearchParams in the oldest supported browsers). */
+  function param(name) {
+    var m = new RegExp('[?&]' + name + '=([^&#]*)').exec(location.search);
+    return m ? decodeURIComponent(m[1].replace(/\+/g, ' ')) : null;
+  }
+  var SITE = param('site') || '';
+  var GROUP = param('group');
   var embedded = window.parent !== window;
-  var HOST = embedded ? Q.get('origin') : null;
+  var HOST = embedded ? param('origin') : null;
   // Talk to the embedding page only if it is who the URL says it is (where the browser can tell).
   if (HOST && location.ancestorOrigins && location.ancestorOrigins.length &&
       location.ancestorOrigins[0] !== HOST) HOST = null;
@@ -48,11 +52,15 @@
     maxText: 4000,
     open: !embedded,
     config: {},
-    locale: pickLocale(Q.get('locale')),
+    locale: pickLocale(param('locale')),
     sound: store.get('sound', null),
     agentTyping: false,
     position: null,
     away: false,
+    welcome: null, // the site's routing welcome message (availability frame), null for none
+    names: store.get('names', {}), // agent id -> display name, from GET /widget/agent
+    asked: {}, // agent ids whose name was asked on this page
+    transcripts: {}, // conversation -> sending | sent | failed | bad (a transcript asked for on this page)
     pages: [],
     identity: null,
     identifyIds: {},
@@ -95,7 +103,9 @@
     return {
       locale: S.locale, config: S.config, timeline: TL, outbox: outbox.items(), rated: S.rated, conv: S.conv,
       position: S.position, away: S.away, agentTyping: S.agentTyping, prechatDone: store.get('prechat', false),
-      soundOn: soundOn()
+      soundOn: soundOn(), welcome: S.welcome, closed: S.closed, leftTo: store.get('leftTo', null), names: S.names,
+      identified: !!S.identity, transcripts: S.transcripts,
+      email: S.identity && S.identity.email || store.get('leftTo', null)
     };
   }
 
@@ -170,7 +180,10 @@
         break;
       case 'availability': // open, no-agents (working hours, nobody online) or closed (PROTOCOL.md §10)
         S.away = f.status === 'no-agents' || f.status === 'closed';
-        notice();
+        S.closed = f.status === 'closed';
+        S.welcome = f.welcomeMessage || null;
+        if (view) view.relabel();
+        render();
         break;
       default:
         log('ignored frame', f.type); // the server may add frames; clients ignore what they do not know
@@ -209,6 +222,7 @@
     if (seq > last + 1) raw({ type: 'sync', conversationId: conv, afterSeq: last }); // a gap: ask for it
     if (f.kind === 'message' && f.author && f.author.role === 'visitor') outbox.deliver(f.id);
     if (f.kind === 'joined') S.position = null;
+    if (f.author && f.author.role === 'agent') forms.askName(f.author.id);
     if (f.kind === 'closed') setAgentTyping(false);
     if (f.kind === 'message' && f.author && f.author.role === 'agent') {
       if (conv === S.conv) setAgentTyping(false);
@@ -419,6 +433,7 @@
       conn.drop('identity-changed');
       return;
     }
+    render(); // an identified visitor is not asked for name and e-mail again
     if (conn.welcomed()) sendIdentify();
   }
   function sendIdentify() {
@@ -548,25 +563,18 @@
     raw({ type: 'rate', id: id, conversationId: conv, score: score });
   }
 
-  function prechatSubmit(e) {
-    e.preventDefault();
-    var form = el('pw-prechat'), err = el('pw-prechat-err');
-    var name = form.elements.name.value.trim(), email = form.elements.email.value.trim();
-    var question = form.elements.question.value.trim();
-    var bad = !question ? t('needQuestion') :
-      (email || (S.config.prechat || {}).requireEmail) && !/^[^\s@]+@[^\s@]+$/.test(email) ? t('needEmail') : '';
-    err.textContent = bad;
-    err.hidden = !bad;
-    if (bad) return;
-    store.set('prechat', true);
-    if ((name || email) && !S.config.identityRequired && !S.identity) {
-      var pid = store.get('pid', null) || ('prechat-' + newId());
-      store.set('pid', pid);
-      S.identity = { id: pid, name: name || undefined, email: email || undefined };
-      if (conn.welcomed()) sendIdentify();
-    }
-    submit(question);
+  /** The visitor tells who they are in a form (pre-chat, leave a message): an unsigned identity, where allowed. */
+  function anonymous(prefix, fields) {
+    if (S.config.identityRequired || S.identity) return;
+    var pid = store.get('pid', null) || (prefix + newId());
+    store.set('pid', pid);
+    S.identity = { id: pid, name: fields.name, email: fields.email };
+    if (conn.welcomed()) sendIdentify();
   }
+  var forms = window.ParleyForms.create({
+    S: S, site: SITE, store: store, log: log, t: t, el: el, render: render, notice: notice, submit: submit,
+    anonymous: anonymous
+  });
 
   function buildEmoji() {
     var box = el('pw-emoji');
@@ -597,7 +605,7 @@
 
   function applyConfig(c) {
     S.config = c || {};
-    if (!S.localeFixed && !Q.get('locale') && c.locale) S.locale = pickLocale(c.locale);
+    if (!S.localeFixed && !param('locale') && c.locale) S.locale = pickLocale(c.locale);
     if (/^#[0-9a-f]{6}$/i.test(c.color || '')) document.documentElement.style.setProperty('--pw-c', c.color);
     relabel();
     render();
@@ -605,7 +613,7 @@
 
   function init() {
     input = el('pw-input');
-    view = window.ParleyView.create({ t: t, model: model, onRetry: retry, onRate: rate });
+    view = window.ParleyView.create({ t: t, model: model, onRetry: retry, onRate: rate, onTranscript: forms.transcript });
     el('pw').hidden = false;
     if (!embedded) el('pw-close').hidden = true;
     buildEmoji();
@@ -630,14 +638,18 @@
       store.set('sound', S.sound);
       relabel();
     });
-    el('pw-prechat').addEventListener('submit', prechatSubmit);
+    el('pw-prechat').addEventListener('submit', forms.prechat);
+    el('pw-leave').addEventListener('submit', forms.leave);
     document.addEventListener('keydown', function (e) { if (e.key === 'Escape') toHost({ t: 'close' }); });
     render();
     updateActive();
     conn.start();
-    fetch('/widget/config?site=' + encodeURIComponent(SITE), { credentials: 'omit' })
-      .then(function (r) { return r.ok ? r.json() : {}; })
-      .then(applyConfig, function (e) { log('no config', e); applyConfig({}); });
+    window.ParleyTransports.xhr('GET', '/widget/config?site=' + encodeURIComponent(SITE), null, 0, function (st, text) {
+      var c = null;
+      try { c = st === 200 && JSON.parse(text); } catch (e) { log('unreadable config', e); }
+      if (!c) log('no config', st);
+      applyConfig(c || {});
+    });
     toHost({ t: 'ready' });
   }
 

@@ -14,7 +14,10 @@
   var BACKOFF_MIN_MS = 500;
   var BACKOFF_MAX_MS = 30000;
   var FAILURES_BEFORE_FALLBACK = 2;
-  var TRANSPORT_MEMORY_MS = 24 * 3600 * 1000;
+  // A fallback is remembered across reloads this long; meanwhile the preferred transport is probed (see probe).
+  var TRANSPORT_MEMORY_MS = 30 * 60 * 1000;
+  var PROBE_FIRST_MS = 10000;
+  var PROBE_MAX_MS = 10 * 60 * 1000;
 
   /** o: {site, store, transports, log, handlers: {hello(), frame(f), state(name), ended()}}. */
   function create(o) {
@@ -22,6 +25,7 @@
     var transport = null, tName = null, failures = 0, attempt = 0, welcomed = false;
     var backoffTimer = 0, welcomeTimer = 0, pingTimer = 0, missed = 0, pingOut = null, pingSeq = 0;
     var loadRefused = false; // this connection's hello was refused for load: its end is no failure of the transport
+    var probeTimer = 0, probeMs = PROBE_FIRST_MS, probing = null;
 
     (function () {
       var names = T.available(), r = o.store.get('transport', null);
@@ -86,6 +90,48 @@
       backoffTimer = setTimeout(connect, delay * (0.8 + 0.4 * Math.random()));
     }
 
+    /**
+     * On a fallback, tries the preferred transport now and then (10 s, doubling to 10 min): a WebSocket that opens
+     * again means the outage or the proxy is gone, and the session moves back to it (a 24-hour memory of the
+     * fallback used to keep visitors on long polling long after the network had healed).
+     */
+    function scheduleProbe() {
+      clearTimeout(probeTimer);
+      var best = T.available()[0];
+      if (!best || best === tName) return;
+      probeTimer = setTimeout(function () {
+        if (probing || !welcomed) return;
+        var done = false;
+        function end(ok) {
+          if (done) return;
+          done = true;
+          clearTimeout(t);
+          var p = probing;
+          probing = null;
+          try { p.close(); } catch (e) { log('probe close', e); }
+          if (ok && welcomed && tName !== best) {
+            log('back to', best);
+            tName = best;
+            probeMs = PROBE_FIRST_MS;
+            o.store.set('transport', null);
+            dropped('upgrade');
+          } else if (!ok) {
+            probeMs = Math.min(PROBE_MAX_MS, probeMs * 2);
+            scheduleProbe();
+          }
+        }
+        var t = setTimeout(function () { end(false); }, WELCOME_TIMEOUT_MS);
+        try {
+          probing = T.create(best, o.site, {
+            open: function () { end(true); }, frame: function () {}, close: function () { end(false); }
+          });
+        } catch (e) {
+          probing = { close: function () {} };
+          end(false);
+        }
+      }, probeMs);
+    }
+
     function reconnectNow() {
       if (transport) return;
       attempt = 0;
@@ -121,6 +167,7 @@
         attempt = 0;
         o.store.set('transport', { name: tName, until: Date.now() + TRANSPORT_MEMORY_MS });
         h.state('online');
+        scheduleProbe();
         missed = 0;
         pingOut = null;
         clearInterval(pingTimer);

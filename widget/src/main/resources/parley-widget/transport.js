@@ -46,6 +46,23 @@ window.ParleyTransports = (function () {
     };
   }
 
+  /**
+   * One HTTP request by XMLHttpRequest (not fetch: the oldest supported browsers have no fetch, WIDGET.md
+   * "Browsers"). done(status, text) once: status 0 for a network error, a timeout or an abort.
+   */
+  function xhr(method, url, body, timeoutMs, done) {
+    var x = new XMLHttpRequest(), called = false;
+    function end(status) { if (!called) { called = true; done(status, status ? x.responseText : ''); } }
+    x.open(method, url, true);
+    if (timeoutMs) x.timeout = timeoutMs;
+    if (body != null) x.setRequestHeader('Content-Type', 'application/json');
+    x.onload = function () { end(x.status); };
+    x.onerror = x.ontimeout = x.onabort = function () { end(0); };
+    x.send(body == null ? null : JSON.stringify(body));
+    return x;
+  }
+  function json(text) { try { return JSON.parse(text); } catch (e) { return null; } }
+
   /** Client frames go up by POST /rt/CID, one request at a time so that their order is kept. */
   function poster(life, getCid) {
     var queue = [], busy = false;
@@ -53,17 +70,11 @@ window.ParleyTransports = (function () {
       if (busy || life.ended() || !queue.length || !getCid()) return;
       busy = true;
       var batch = queue.splice(0, MAX_FRAMES_PER_POST);
-      fetch('/rt/' + encodeURIComponent(getCid()), {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(batch),
-        cache: 'no-store', credentials: 'omit'
-      }).then(function (r) {
+      xhr('POST', '/rt/' + encodeURIComponent(getCid()), batch, 0, function (status) {
         busy = false;
-        if (r.ok) { pump(); return; }
-        if (r.status === 503) { queue = batch.concat(queue); setTimeout(pump, BUSY_RETRY_MS); return; }
-        life.end('post-' + r.status, true); // 404 unknown-connection: it is gone, reconnect
-      }, function () {
-        busy = false;
-        life.end('post-failed', true);
+        if (status >= 200 && status < 300) { pump(); return; }
+        if (status === 503) { queue = batch.concat(queue); setTimeout(pump, BUSY_RETRY_MS); return; }
+        life.end(status ? 'post-' + status : 'post-failed', true); // 404 unknown-connection: it is gone, reconnect
       });
     }
     return { send: function (f) { if (!life.ended()) { queue.push(f); pump(); } }, pump: pump };
@@ -95,41 +106,34 @@ window.ParleyTransports = (function () {
   function longPoll(site, h) {
     var life = once(h), cid = null, cursor = 0, failures = 0, abort = null;
     var up = poster(life, function () { return cid; });
-    fetch('/lp/visitor?site=' + encodeURIComponent(site), { method: 'POST', cache: 'no-store', credentials: 'omit' })
-      .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error('open ' + r.status)); })
-      .then(function (o) {
-        if (life.ended()) return;
-        cid = o.cid;
-        cursor = o.cursor || 0;
-        h.open();
-        up.pump();
-        poll();
-      }, function () { life.end('lp-open-failed', true); });
+    xhr('POST', '/lp/visitor?site=' + encodeURIComponent(site), null, 0, function (status, text) {
+      var o = status === 200 && json(text);
+      if (life.ended()) return;
+      if (!o || !o.cid) { life.end('lp-open-failed', true); return; }
+      cid = o.cid;
+      cursor = o.cursor || 0;
+      h.open();
+      up.pump();
+      poll();
+    });
 
     function poll() {
       if (life.ended()) return;
-      var ctl = typeof AbortController === 'function' ? new AbortController() : null;
-      abort = ctl;
-      var timer = setTimeout(function () { if (ctl) ctl.abort(); }, POLL_TIMEOUT_MS);
-      fetch('/lp/' + encodeURIComponent(cid) + '?cursor=' + cursor, {
-        cache: 'no-store', credentials: 'omit', signal: ctl ? ctl.signal : undefined
-      }).then(function (r) {
-        if (r.status === 404) return Promise.reject(new Error('gone'));
-        return r.ok ? r.json() : Promise.reject(new Error('poll ' + r.status));
-      }).then(function (batch) {
-        clearTimeout(timer);
-        if (life.ended()) return;
-        failures = 0;
-        cursor = batch.cursor;
-        (batch.frames || []).forEach(function (f) { if (!life.ended() && f && f.type) h.frame(f); });
-        if (batch.closed) life.end('lp-closed', true); else poll();
-      }, function (err) {
-        clearTimeout(timer);
-        if (life.ended()) return;
-        // The server keeps frames until a later cursor confirms them: asking again loses nothing.
-        if (err.message !== 'gone' && ++failures <= POLL_RETRIES) setTimeout(poll, 1000 * failures);
-        else life.end('lp-failed', true);
-      });
+      abort = xhr('GET', '/lp/' + encodeURIComponent(cid) + '?cursor=' + cursor, null, POLL_TIMEOUT_MS,
+        function (status, text) {
+          var batch = status === 200 && json(text);
+          if (life.ended()) return;
+          if (batch) {
+            failures = 0;
+            cursor = batch.cursor;
+            (batch.frames || []).forEach(function (f) { if (!life.ended() && f && f.type) h.frame(f); });
+            if (batch.closed) life.end('lp-closed', true); else poll();
+            return;
+          }
+          // The server keeps frames until a later cursor confirms them: asking again loses nothing.
+          if (status !== 404 && ++failures <= POLL_RETRIES) setTimeout(poll, 1000 * failures);
+          else life.end('lp-failed', true);
+        });
     }
     return {
       send: up.send,
@@ -143,12 +147,11 @@ window.ParleyTransports = (function () {
     available: function () {
       var names = [];
       if (typeof WebSocket === 'function') names.push('ws');
-      if (typeof fetch === 'function') {
-        if (typeof EventSource === 'function') names.push('sse');
-        names.push('lp');
-      }
+      if (typeof EventSource === 'function') names.push('sse');
+      names.push('lp');
       return names;
     },
+    xhr: xhr,
     create: function (name, site, handlers) { return makers[name](site, handlers); }
   };
 })();

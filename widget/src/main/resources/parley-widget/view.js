@@ -13,7 +13,7 @@ window.ParleyView = (function () {
 
   function el(id) { return document.getElementById(id); }
 
-  /** ctx: {t(key, n), model(), onRetry(id), onRate(conv, score)}; model(): see app.js. */
+  /** ctx: {t(key, n), model(), onRetry(id), onRate(conv, score), onTranscript(conv, email)}; model(): see app.js. */
   function create(ctx) {
     var t = ctx.t, list = el('pw-list'), nodes = {}, flashTimer = 0;
 
@@ -33,11 +33,9 @@ window.ParleyView = (function () {
       return frag;
     }
     function link(url) {
-      var u;
-      try { u = new URL(url); } catch (e) { return null; }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'mailto:') return null;
       var a = document.createElement('a');
-      a.href = u.href;
+      a.href = url; // the browser parses it (no URL in the oldest supported browsers)
+      if (a.protocol !== 'http:' && a.protocol !== 'https:' && a.protocol !== 'mailto:') return null;
       a.textContent = url;
       a.target = '_blank';
       a.rel = 'noopener noreferrer';
@@ -95,19 +93,68 @@ window.ParleyView = (function () {
       }
       return li;
     }
-    function systemNode(key, text) {
+    /** Offers the transcript of a closed chat by e-mail (where the server sends mail); says how it went. */
+    function transcriptNode(conv, m) {
+      var state = m.transcripts[conv] || '', key = 'tr:' + conv + ':' + state + ':' + m.locale;
+      if (nodes[key]) return nodes[key];
       var li = document.createElement('li');
+      li.className = 'pw-rate pw-tr';
+      li.setAttribute('data-state', state || 'ask');
+      nodes[key] = li;
+      if (state === 'sending' || state === 'sent') {
+        li.textContent = state === 'sent' ? t('trSent') : t('sending');
+        return li;
+      }
+      var f = document.createElement('form'), input = document.createElement('input'), b = document.createElement('button');
+      f.noValidate = true;
+      input.type = 'email';
+      input.name = 'email';
+      input.maxLength = 254;
+      input.value = m.email || '';
+      input.placeholder = t('email');
+      input.setAttribute('aria-label', t('email'));
+      b.type = 'submit';
+      b.textContent = t('trAsk');
+      f.appendChild(input);
+      f.appendChild(b);
+      f.addEventListener('submit', function (e) {
+        e.preventDefault();
+        ctx.onTranscript(conv, input.value.replace(/^\s+|\s+$/g, ''));
+      });
+      if (state === 'failed' || state === 'bad') {
+        var err = document.createElement('div');
+        err.className = 'pw-err';
+        err.textContent = t(state === 'bad' ? 'needEmail' : 'trFailed');
+        li.appendChild(err);
+      }
+      li.appendChild(f);
+      return li;
+    }
+    function systemNode(key, text) {
+      var li = nodes[key];
+      if (li && li.textContent === text) return li; // made again when its words change (a name arrived)
+      li = document.createElement('li');
       li.className = 'pw-sys';
       li.textContent = text;
       nodes[key] = li;
       return li;
     }
-    function setMeta(li, at, state, retryId, locale) {
-      var meta = li.lastChild, want = at + '|' + state + '|' + locale;
+    function setMeta(li, at, state, retryId, locale, who) {
+      var meta = li.lastChild, want = at + '|' + state + '|' + locale + '|' + who;
       if (meta.getAttribute('data-k') === want) return;
       meta.setAttribute('data-k', want);
       li.setAttribute('data-state', state);
       meta.textContent = time(at, locale);
+      if (who) {
+        var av = document.createElement('span');
+        av.className = 'pw-av';
+        av.textContent = window.ParleyPeople.initials(who);
+        var nm = document.createElement('span');
+        nm.className = 'pw-name';
+        nm.textContent = who;
+        meta.insertBefore(nm, meta.firstChild);
+        meta.insertBefore(av, meta.firstChild);
+      }
       if (state) {
         var s = document.createElement('span');
         s.className = 'pw-state';
@@ -131,7 +178,8 @@ window.ParleyView = (function () {
       var m = ctx.model(), tl = m.timeline;
       var near = list.scrollHeight - list.scrollTop - list.clientHeight < NEAR_BOTTOM_PX;
       var want = [];
-      var greeting = m.config.greeting && m.config.greeting[m.locale];
+      // The site's routing welcome (availability frame) before the widget's own greeting.
+      var greeting = m.welcome || m.config.greeting && m.config.greeting[m.locale];
       if (greeting) {
         var g = nodes.g && nodes.g.getAttribute('data-text') === greeting ? nodes.g : bubbleNode('g', false, greeting);
         g.setAttribute('data-text', greeting);
@@ -141,21 +189,28 @@ window.ParleyView = (function () {
       tl.convs.forEach(function (conv) {
         window.ParleyTimeline.entries(tl, conv).forEach(function (e) {
           var seq = e.seq, key = 'e:' + conv + ':' + seq, li = nodes[key];
-          if (e.kind === 'message') {
-            var mine = e.author && e.author.role === 'visitor';
+          var sys = window.ParleyPeople.label(e, m.names, t), a = e.author || {};
+          if (sys != null) {
+            li = systemNode(key, sys);
+            li.setAttribute('data-seq', seq);
+          } else if (e.kind === 'message') {
+            var mine = a.role === 'visitor';
             li = li || bubbleNode(key, mine, e.text || '');
             li.setAttribute('data-seq', seq);
-            setMeta(li, e.at, mine ? ((tl.agentRead[conv] || 0) >= seq ? 'read' : 'sent') : '', null, m.locale);
-          } else if (e.kind === 'joined') {
-            li = li || systemNode(key, t('joined'));
-          } else if (e.kind === 'closed') {
-            li = li || systemNode(key, t('closedChat'));
+            setMeta(li, e.at, mine ? ((tl.agentRead[conv] || 0) >= seq ? 'read' : 'sent') : '', null, m.locale,
+              !mine && m.names[a.id] || '');
+          } else {
+            return;
+          }
+          if (e.kind === 'closed') {
             if (conv === tl.convs[tl.convs.length - 1]) {
               want.push(li);
               li = ratingNode(conv, m);
+              if (m.config.transcripts) {
+                want.push(li);
+                li = transcriptNode(conv, m);
+              }
             }
-          } else {
-            return;
           }
           want.push(li);
         });
@@ -176,9 +231,14 @@ window.ParleyView = (function () {
     /** Pre-chat form: only before the first message, where the site asks for it. */
     function prechat(m) {
       var p = m.config.prechat || {};
-      var show = !!p.enabled && !m.conv && !m.outbox.length && !m.prechatDone;
+      // Not for a visitor the shop identified (Parley.identify): the shop has told us who they are already.
+      var fresh = !m.conv && !m.outbox.length;
+      // Nobody can chat (availability no-agents or closed): a form for a message and a contact address instead.
+      var leave = fresh && m.away && !m.leftTo;
+      var show = !leave && !!p.enabled && fresh && !m.prechatDone && !m.identified;
+      el('pw-leave').hidden = !leave;
       el('pw-prechat').hidden = !show;
-      el('pw-compose').hidden = show;
+      el('pw-compose').hidden = show || leave;
     }
 
     function setConn(state) {
@@ -192,7 +252,7 @@ window.ParleyView = (function () {
       var status = m.conv && m.timeline.status[m.conv];
       // Nobody online only matters until an agent has the chat: one who joined answers whatever the site's hours.
       var away = m.away && status !== 'assigned' && status !== 'closed';
-      if (away) text = t('away');
+      if (away) text = m.leftTo ? t('leftTo').replace('{email}', m.leftTo) : t(m.closed ? 'closedNow' : 'away');
       else if (status === 'waiting' && m.position) text = t('position', m.position);
       else if (status === 'waiting') text = t('waiting');
       n.textContent = text;
@@ -217,7 +277,7 @@ window.ParleyView = (function () {
       var m = ctx.model(), c = m.config;
       document.documentElement.lang = m.locale === 'zh' ? 'zh-CN' : 'en';
       el('pw-title').textContent = (c.title && c.title[m.locale]) || c.name || t('title');
-      el('pw-sub').textContent = t('online');
+      el('pw-sub').textContent = t(m.away ? 'byEmail' : 'online'); // not "in a few minutes" with nobody there
       el('pw-input').placeholder = t('placeholder');
       el('pw-send').textContent = t('send');
       el('pw-close').setAttribute('aria-label', t('close'));

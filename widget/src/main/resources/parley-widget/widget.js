@@ -1,7 +1,10 @@
 /*! Parley visitor widget loader. Embed: <script src="https://chat.example.com/widget.js" data-site="demo" async></script>
  * Runs in the host page, so it keeps to itself: one custom element whose inline !important style host CSS cannot
  * beat, a shadow root for the bubble and the panel iframe, and postMessage (origin- and source-checked) to the
- * panel, which runs on the Parley server's origin. Host functions it needs are captured at load time. */
+ * panel, which runs on the Parley server's origin. Host functions it needs are captured at load time.
+ * ES5 and XMLHttpRequest only: without Shadow DOM (old browsers, some in-app web views) the same element holds
+ * the bubble with prefixed, scoped styles; no fetch, URL or URLSearchParams (WIDGET.md, "Browsers"). Nothing is
+ * shown until the server has said that this page's origin may show the site's chat. */
 (function (W, D) {
   'use strict';
   if (W.__parleyLoaded) return;
@@ -17,8 +20,15 @@
   if (!script) return;
   var site = script.getAttribute('data-site');
   if (!site) return;
-  var base = new URL(script.src, LOC.href);
-  var ORIGIN = base.origin;
+  // The server's origin, parsed by the browser (an anchor) rather than by URL, which old browsers lack.
+  function originOf(href) {
+    var a = D.createElement('a');
+    a.href = href;
+    var port = a.port && !(a.protocol === 'https:' && a.port === '443') && !(a.protocol === 'http:' && a.port === '80');
+    return a.protocol + '//' + a.hostname + (port ? ':' + a.port : '');
+  }
+  var ORIGIN = originOf(script.src);
+  var PAGE_ORIGIN = LOC.origin || originOf(LOC.href);
   var P = 'parley:' + site + ':';
   var locale = script.getAttribute('data-locale') || '';
   var group = script.getAttribute('data-group') || '';
@@ -42,13 +52,17 @@
   var utm = get(SS, 'utm', null);
   (function () {
     if (utm) return;
-    var q = new URLSearchParams(LOC.search), u = {}, any = 0;
+    var u = {}, any = 0;
     ['source', 'medium', 'campaign', 'term', 'content'].forEach(function (n) {
-      var v = q.get('utm_' + n);
+      var v = query(LOC.search, 'utm_' + n);
       if (v) { u[n] = v.slice(0, 200); any = 1; }
     });
     if (any) { utm = u; put(SS, 'utm', u); }
   })();
+  function query(search, name) {
+    var m = new RegExp('[?&]' + name + '=([^&#]*)').exec(search);
+    try { return m ? decodeURIComponent(m[1].replace(/\+/g, ' ')) : null; } catch (e) { return null; }
+  }
   var lastUrl = null, enteredAt = 0;
   function trackPage() {
     var url = LOC.href;
@@ -87,26 +101,29 @@
     'margin:0!important;padding:0!important;border:0!important;visibility:visible!important;opacity:1!important;' +
     'transform:none!important;filter:none!important;clip-path:none!important;overflow:visible!important;' +
     'contain:none!important;pointer-events:auto!important;max-width:none!important;max-height:none!important';
-  var CSS = ':host{all:initial}' +
-    '.b{position:fixed;bottom:20px;right:20px;width:56px;height:56px;border-radius:50%;border:0;padding:0;margin:0;' +
+  // '^' stands before every selector: nothing inside a shadow root, the element's name without one.
+  var CSS = '' +
+    '^.b{position:fixed;bottom:20px;right:20px;width:56px;height:56px;border-radius:50%;border:0;padding:0;margin:0;' +
     'background:var(--c,#2563eb);color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;' +
-    'align-items:center;justify-content:center;transition:transform .15s}.b:hover{transform:scale(1.06)}' +
-    '.b:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}.b svg{width:28px;height:28px;fill:currentColor}' +
-    '.n{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;' +
+    'align-items:center;justify-content:center;transition:transform .15s}^.b:hover{transform:scale(1.06)}' +
+    '^.b:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}^.b svg{width:28px;height:28px;fill:currentColor}' +
+    '^.n{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;' +
     'border-radius:10px;background:#dc2626;color:#fff;font:600 12px/20px system-ui,sans-serif;text-align:center}' +
-    '.n[hidden]{display:none}' +
-    '.f{position:fixed;bottom:88px;right:20px;width:370px;height:min(580px,calc(100vh - 108px));border:0;' +
+    '^.n[hidden]{display:none}' +
+    '^.f{position:fixed;bottom:88px;right:20px;width:370px;height:580px;max-height:calc(100vh - 108px);border:0;' +
     'border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.28);background:#fff;opacity:0;pointer-events:none;' +
     'transform:translateY(12px);transition:opacity .18s,transform .18s;color-scheme:normal}' +
-    '.f.o{opacity:1;pointer-events:auto;transform:none}' +
-    '.l .b{right:auto;left:20px}.l .f{right:auto;left:20px}' +
-    '@media (max-width:480px){.f{inset:0;width:100vw;height:100%;bottom:0;right:0;border-radius:0}.o~.b{display:none}}';
+    '^.f.o{opacity:1;pointer-events:auto;transform:none}' +
+    '^.l .b{right:auto;left:20px}^.l .f{right:auto;left:20px}' +
+    '@media (max-width:480px){^.f{top:0;left:0;width:100vw;height:100%;max-height:none;bottom:0;right:0;border-radius:0}^.o~.b{display:none}}';
 
   var host = D.createElement('parley-widget');
   host.setAttribute('style', HOST_STYLE);
-  var root = host.attachShadow({ mode: 'open' });
+  // Without Shadow DOM the element itself holds the parts; the styles are then scoped by its name (best effort).
+  var shadow = typeof host.attachShadow === 'function';
+  var root = shadow ? host.attachShadow({ mode: 'open' }) : host;
   var css = D.createElement('style');
-  css.textContent = CSS;
+  css.textContent = (shadow ? ':host{all:initial}' : '') + CSS.replace(/\^/g, shadow ? '' : 'parley-widget ');
   var box = D.createElement('div');
   var bubble = D.createElement('button');
   bubble.className = 'b';
@@ -138,10 +155,11 @@
   function start() {
     attach();
     // Single-page apps sometimes replace the whole body: put the widget back.
-    if (W.MutationObserver && D.body) new MutationObserver(function () { if (!host.isConnected) attach(); })
+    if (W.MutationObserver && D.body) new MutationObserver(function () { if (!D.documentElement.contains(host)) attach(); })
       .observe(D.body, { childList: true });
     trackPage();
     if (get(LS, 'active', false)) makeFrame();
+    if (wantOpen) open();
   }
 
   // ---- the panel iframe ---------------------------------------------------------------------------------------
@@ -154,9 +172,9 @@
     frame.setAttribute('tabindex', '-1');
     frame.setAttribute('aria-hidden', 'true');
     frame.inert = true; // closed: out of the tab order and the accessibility tree
-    var q = new URLSearchParams({ site: site, origin: LOC.origin });
-    if (locale) q.set('locale', locale);
-    if (group) q.set('group', group);
+    var q = 'site=' + encodeURIComponent(site) + '&origin=' + encodeURIComponent(PAGE_ORIGIN);
+    if (locale) q += '&locale=' + encodeURIComponent(locale);
+    if (group) q += '&group=' + encodeURIComponent(group);
     frame.src = ORIGIN + '/widget/frame.html?' + q;
     box.insertBefore(frame, bubble);
     frameWin = frame.contentWindow;
@@ -233,6 +251,7 @@
     });
   }
   function open() {
+    if (!allowed) { wantOpen = true; return; } // not known yet (then opened), or not shown on this page (see check)
     makeFrame();
     if (isOpen) return;
     isOpen = true;
@@ -292,10 +311,36 @@
     var f = Parley[args.shift()];
     if (typeof f === 'function') f.apply(Parley, args);
   }
+  /**
+   * Asks the server whether this page's origin may show the site's chat (GET /widget/allowed, CORS). No: nothing
+   * is shown, and the console says why. A server that cannot be asked (down, or older) gets the benefit of the
+   * doubt: the panel copes with outages, and the browser still refuses a frame the site does not allow.
+   */
+  var allowed = get(SS, 'allowed', false), wantOpen = false;
+  function check(done) {
+    if (allowed) { done(); return; }
+    var x = new XMLHttpRequest();
+    x.open('GET', ORIGIN + '/widget/allowed?site=' + encodeURIComponent(site), true);
+    x.onload = function () {
+      var r = null;
+      try { r = JSONp(x.responseText); } catch (e) { r = null; }
+      if ((x.status === 200 && r && r.allowed === false) || x.status === 404) {
+        console.warn('[parley] The chat of site "' + site + '" is not shown on this page: ' +
+          (x.status === 404 ? 'the server knows no such site.' : 'its origin ' + PAGE_ORIGIN +
+          ' is not among the site\'s allowed origins (add it in the admin console: Sites, allowed origins).'));
+        return;
+      }
+      if (x.status === 200) put(SS, 'allowed', true);
+      allowed = true;
+      done();
+    };
+    x.onerror = function () { allowed = true; done(); };
+    x.send();
+  }
   if (D.readyState === 'loading') D.addEventListener('DOMContentLoaded', go);
   else go();
   function go() {
-    start();
+    check(start);
     for (var i = 0; i < queued.length; i++) run(queued[i]);
     queued.length = 0;
     // Calls pushed onto the stub's queue after we loaded still run.

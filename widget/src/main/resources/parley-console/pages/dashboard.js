@@ -3,7 +3,9 @@
 // follows with `sync` so that their `joined`, `transferred` and `closed` events arrive as they happen. Each agent's
 // load is counted from those and shown against the capacity of the routing configuration. Waiting times tick on
 // a local clock; nothing is polled. The list of active conversations is read once from the history API when the
-// connection starts; conversations leaving the queue are followed from then on.
+// connection starts; conversations leaving the queue are followed from then on. Today's first-response median and
+// satisfaction (supervisors and up) are read from the statistics once, then again a moment after a pushed event
+// that can change them (an agent's first answer, a close): the read model trails the journal by under a second.
 import { useState, useEffect, useRef } from 'preact/hooks';
 import { html } from '../ui.js';
 import { duration } from '../i18n.js';
@@ -11,13 +13,15 @@ import { api } from '../api.js';
 import { Live } from '../live.js';
 
 const FAR_SEQ = 0; // follow from the start: conversations that just left the queue are short
+const STATS_AFTER_EVENT_MS = 2000; // one re-read of today's figures this long after the last event that moves them
 
 function today() {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-export function Dashboard({ t, lang, site, manager }) {
+export function Dashboard({ t, lang, site, manager, role }) {
+  const reader = role === 'owner' || role === 'admin' || role === 'supervisor'; // statistics are theirs
   const [state, setState] = useState('connecting');
   const [queue, setQueue] = useState([]);
   const [missed, setMissed] = useState([]);
@@ -27,6 +31,7 @@ export function Dashboard({ t, lang, site, manager }) {
   const [todayCount, setTodayCount] = useState(null);
   const [now, setNow] = useState(Date.now());
   const skew = useRef(0); // server clock minus ours, from welcome.serverTime
+  const [todayStats, setTodayStats] = useState(null); // today's row of GET /statistics; null until read or for agents
 
   useEffect(() => {
     if (manager) api('GET', `/api/sites/${site.id}/accounts`).then((a) => setNames(Object.fromEntries(a.map((x) => [x.id, x.displayName || x.username]))), () => {});
@@ -34,6 +39,11 @@ export function Dashboard({ t, lang, site, manager }) {
     api('GET', `/api/sites/${site.id}/conversations?limit=200&from=${encodeURIComponent(new Date(today() + 'T00:00:00').toISOString())}`)
       .then((r) => setTodayCount({ n: r.items.length, more: !!r.nextCursor }), () => {});
 
+    let statsTimer = null;
+    const readStats = () => api('GET', `/api/sites/${site.id}/statistics?by=day`)
+      .then((r) => setTodayStats(r.rows.find((row) => row.key === r.to) || { conversations: 0, firstResponse: {}, ratings: { count: 0 } }), () => {});
+    const statsSoon = () => { clearTimeout(statsTimer); statsTimer = setTimeout(readStats, STATS_AFTER_EVENT_MS); };
+    if (reader) readStats();
     const upsert = (id, patch) => setActive((a) => ({ ...a, [id]: { ...(a[id] || { conversationId: id }), ...patch } }));
     const drop = (id) => setActive((a) => { const n = { ...a }; delete n[id]; return n; });
     let live = null;
@@ -71,10 +81,11 @@ export function Dashboard({ t, lang, site, manager }) {
       } else if (f.type === 'event') {
         if (f.kind === 'closed') drop(f.conversationId);
         else if (f.kind === 'joined') upsert(f.conversationId, { agentId: f.author.id, since: f.at });
+        if (reader && (f.kind === 'closed' || (f.kind === 'message' && f.author && f.author.role === 'agent'))) statsSoon();
       }
     }, setState);
     const clock = setInterval(() => setNow(Date.now()), 1000);
-    return () => { live.close(); clearInterval(clock); };
+    return () => { live.close(); clearInterval(clock); clearTimeout(statsTimer); };
   }, [site.id]);
 
   const waited = (since) => duration(lang, (now + skew.current - new Date(since).getTime()) / 1000);
@@ -95,6 +106,11 @@ export function Dashboard({ t, lang, site, manager }) {
       <div class="tile"><span class="big" data-testid="count-active">${activeList.length}</span><span>${t('dash.active')}</span></div>
       <div class="tile"><span class="big" data-testid="count-today">${todayCount ? todayCount.n + (todayCount.more ? '+' : '') : '…'}</span><span>${t('dash.today')}</span></div>
       <div class="tile"><span class="big" data-testid="count-missed">${missed.length}</span><span>${t('dash.missedCount')}</span></div>
+      ${todayStats ? html`
+        <div class="tile"><span class="big" data-testid="today-first-response">${todayStats.firstResponse.medianSeconds == null ? '—' : duration(lang, todayStats.firstResponse.medianSeconds)}</span>
+          <span>${t('dash.firstResponseToday')}</span></div>
+        <div class="tile"><span class="big" data-testid="today-satisfaction">${todayStats.ratings.average == null ? '—' : todayStats.ratings.average.toFixed(1) + ' ★'}</span>
+          <span>${t('dash.satisfactionToday', { n: todayStats.ratings.count })}</span></div>` : null}
     </div>
     <section class="card" aria-labelledby="queue-title">
       <h2 id="queue-title">${t('dash.queue')}</h2>

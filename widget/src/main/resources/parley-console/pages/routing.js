@@ -22,7 +22,10 @@ export function spansToGrid(spans) {
   return grid;
 }
 
-/** The grid as spans: each run of open hours within a day is one span; a run up to midnight closes at 00:00. */
+/**
+ * The grid as spans: each run of open hours within a day is one span; a run up to midnight closes at 00:00. A whole
+ * day is two spans (00:00–12:00, 12:00–00:00): the server refuses a span that opens and closes at the same time.
+ */
 export function gridToSpans(grid) {
   const spans = [];
   const hh = (h) => String(h % 24).padStart(2, '0') + ':00';
@@ -31,6 +34,10 @@ export function gridToSpans(grid) {
     for (let h = 0; h <= 24; h++) {
       const open = h < 24 && hours[h];
       if (open && start < 0) start = h;
+      if (!open && start === 0 && h === 24) {
+        spans.push({ day: DAYS[d], opens: '00:00', closes: '12:00' }, { day: DAYS[d], opens: '12:00', closes: '00:00' });
+        start = -1;
+      }
       if (!open && start >= 0) { spans.push({ day: DAYS[d], opens: hh(start), closes: hh(h) }); start = -1; }
     }
   });

@@ -13,7 +13,6 @@ import dev.parley.edge.admin.WidgetAdminRoutes;
 import dev.parley.edge.transport.ConnectionRoutes;
 import dev.parley.edge.web.SecurityHeaders;
 import dev.parley.edge.web.ConsoleRoutes;
-import dev.parley.edge.web.WidgetRoutes;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -28,6 +27,8 @@ public final class HttpApi extends AllDirectives {
   private final ApiContext api;
   private final ConnectionRoutes webSockets;
   private final List<BiFunction<ApiContext, SiteRoutes, ApiRoutes>> more;
+  /** Public routes built where the node is wired (the widget's: files, settings, leave-a-message, transcripts). */
+  private final List<Route> publicRoutes;
   /** The merged OpenAPI document, built once. */
   private final String openApi = OpenApiDocument.build();
 
@@ -36,10 +37,14 @@ public final class HttpApi extends AllDirectives {
    * context and site checks.
    */
   public HttpApi(
-      ApiContext api, ConnectionRoutes webSockets, List<BiFunction<ApiContext, SiteRoutes, ApiRoutes>> more) {
+      ApiContext api,
+      ConnectionRoutes webSockets,
+      List<BiFunction<ApiContext, SiteRoutes, ApiRoutes>> more,
+      List<Route> publicRoutes) {
     this.api = api;
     this.webSockets = webSockets;
     this.more = List.copyOf(more);
+    this.publicRoutes = List.copyOf(publicRoutes);
   }
 
   /** The alternatives in order; none: a route that rejects everything. */
@@ -61,7 +66,7 @@ public final class HttpApi extends AllDirectives {
     Route all =
         concat(
             webSockets.routes(),
-            new WidgetRoutes(api.sites()).routes(),
+            all(publicRoutes), // the widget's routes among them (they depend on what this node can send)
             new ConsoleRoutes().routes(),
             new AuthRoutes(api).routes(),
             new AccountRoutes(api, sites).routes(),

@@ -3,6 +3,11 @@ package dev.parley.edge;
 import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.core.Domain;
+import dev.parley.edge.mail.LeaveMessageRoutes;
+import dev.parley.edge.mail.MailSettings;
+import dev.parley.edge.mail.Mailer;
+import dev.parley.edge.mail.TranscriptRoutes;
+import dev.parley.edge.web.WidgetRoutes;
 import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.PrivacyRoutes;
 import dev.parley.edge.admin.routing.RoutingRoutes;
@@ -256,6 +261,8 @@ public final class ParleyServer implements AutoCloseable {
               auth.challengeTtl());
       PasswordHashing hashing = new PasswordHashing(auth.hashingThreads(), auth.hashingQueue());
       system.getWhenTerminated().thenRun(hashing::close);
+      Mailer mailer = new Mailer(MailSettings.fromConfig(resolved));
+      system.getWhenTerminated().thenRun(mailer::close);
       SiteCache sites = new SiteCache(directory, new SiteWidgets(pool), blocking);
       AdmissionSettings admissionSettings = AdmissionSettings.fromConfig(resolved);
       Admission admission =
@@ -322,7 +329,13 @@ public final class ParleyServer implements AutoCloseable {
                   (context, siteRoutes) -> new ExportRoutes(context, readApi),
                   (context, siteRoutes) ->
                       new StatisticsRoutes(
-                          context, new Statistics(queryPool), new AgentActivity(queryPool), new SiteTimeZones(pool))));
+                          context, new Statistics(queryPool), new AgentActivity(queryPool), new SiteTimeZones(pool))),
+              List.of(
+                  new WidgetRoutes(sites, mailer.enabled(), origins).routes(),
+                  new LeaveMessageRoutes(sites, mailer).routes(),
+                  new TranscriptRoutes(
+                          sites, tokens, sharding, deps.history(), mailer, edge.askTimeout())
+                      .routes()));
       ServerBuilder server = Http.get(system).newServerAt(edge.host(), edge.port());
       if (tls.isPresent()) {
         server = server.enableHttps(tls.get().connectionContext());

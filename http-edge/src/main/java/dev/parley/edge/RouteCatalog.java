@@ -87,6 +87,15 @@ public final class RouteCatalog {
           "GET /widget/frame.html",
           "GET /widget/config",
           "GET /widget/{file}",
+          "GET /widget/allowed",
+          "GET /widget/agent",
+          "POST /widget/message",
+          "POST /widget/transcript",
+          // The web admin console (openapi/platform.json): one page and its files, served gzip-encoded
+          "GET /console",
+          "GET /console/",
+          "GET /console/index.html",
+          "GET /console/{file}",
           "GET /healthz",
           "GET /");
 }

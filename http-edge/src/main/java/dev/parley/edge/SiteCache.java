@@ -21,11 +21,17 @@ public final class SiteCache {
   public static final Duration TTL = Duration.ofSeconds(30);
   /** Sites held at once; the least recently used leave first. */
   public static final int MAX_SITES = 10_000;
+  /** Agent names held at once (site and agent), least recently used leave first. */
+  public static final int MAX_AGENT_NAMES = 10_000;
+  /** Longer ids are no account's: refused before any query. */
+  public static final int MAX_AGENT_ID_CHARS = 64;
   /** The form of a site id: lower-case letters, digits and hyphens, starting with a letter or digit. */
   public static final Pattern SITE_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
   private final AsyncLoadingCache<String, Optional<Site>> cache;
   private final AsyncLoadingCache<String, SiteWidget> widgetCache;
+  /** "siteId agentId" to the display name visitors see; empty when that account does not work for the site. */
+  private final AsyncLoadingCache<String, Optional<String>> agentNames;
   private final Directory directory;
   private final SiteWidgets widgets;
 
@@ -44,6 +50,31 @@ public final class SiteCache {
             .expireAfterWrite(TTL)
             .executor(blocking)
             .buildAsync((String id) -> widgets.get(id));
+    this.agentNames =
+        Caffeine.newBuilder()
+            .maximumSize(MAX_AGENT_NAMES)
+            .expireAfterWrite(TTL)
+            .executor(blocking)
+            .buildAsync(
+                (String key) -> {
+                  int space = key.indexOf(' ');
+                  return directory
+                      .member(key.substring(0, space), key.substring(space + 1))
+                      .filter(m -> !m.account().disabled())
+                      .map(m -> m.account().displayName())
+                      .filter(n -> n != null && !n.isBlank());
+                });
+  }
+
+  /**
+   * The display name visitors see for an agent of the site (issue 14: the widget names who joined); empty when
+   * the id is not an enabled account of the site. Ids that cannot be account ids are refused without a query.
+   */
+  public CompletionStage<Optional<String>> agentName(String siteId, String agentId) {
+    if (agentId == null || agentId.isEmpty() || agentId.length() > MAX_AGENT_ID_CHARS || agentId.contains(" ")) {
+      return java.util.concurrent.CompletableFuture.completedFuture(Optional.empty());
+    }
+    return agentNames.get(siteId + " " + agentId);
   }
 
   /** The widget configuration of an existing site (call {@link #get} first to know it exists). */

@@ -349,7 +349,9 @@ public final class Conversation {
       /** Added after release: null in older snapshots (not erased). */
       Boolean erased,
       /** Added after release: null in older snapshots (no labels). */
-      List<String> labels)
+      List<String> labels,
+      /** Added after release: null in older snapshots and until an agent writes (read from the tail). */
+      Instant lastAgentAt)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------------------------------------------------

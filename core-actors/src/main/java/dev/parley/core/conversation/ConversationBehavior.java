@@ -407,12 +407,17 @@ final class ConversationBehavior
     if (state.status != Status.ASSIGNED || state.lastVisitorAt == null) {
       return Effect().noReply();
     }
+    // The visitor's silence only counts once an agent has answered their last message: a chat whose visitor
+    // is waiting for a reply is never warned or closed for that wait (issue 14).
+    if (state.lastAgentAt == null || state.lastAgentAt.isBefore(state.lastVisitorAt)) {
+      return Effect().noReply();
+    }
     Instant now = clock.instant();
-    Duration idle = Duration.between(state.lastVisitorAt, now);
+    Duration idle = Duration.between(state.lastAgentAt, now); // silent since the agent's answer
     if (idle.compareTo(cmd.after()) >= 0) {
       return persistClose(new Closed(state.lastSeq + 1, Participant.system(), now)).thenNoReply();
     }
-    boolean noticed = state.idleNoticeAt != null && state.idleNoticeAt.isAfter(state.lastVisitorAt);
+    boolean noticed = state.idleNoticeAt != null && state.idleNoticeAt.isAfter(state.lastAgentAt);
     if (!noticed && idle.compareTo(cmd.after().minus(cmd.notice())) >= 0) {
       long minutes = Math.max(1, cmd.notice().toMinutes());
       String text =

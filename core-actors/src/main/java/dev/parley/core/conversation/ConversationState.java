@@ -60,6 +60,8 @@ public final class ConversationState {
   /** When the visitor last wrote (or the conversation opened), and when the idle notice was last posted. */
   Instant lastVisitorAt;
   Instant idleNoticeAt;
+  /** When an agent last wrote; null until one has. Auto-close waits for an agent's reply (issue 14). */
+  Instant lastAgentAt;
   /** The last rating, or null. Not in snapshots: a repeat after recovery from a snapshot is persisted again. */
   Rated rating;
   /** What the visitor wrote so far, against {@link Conversation#MAX_VISITOR_MESSAGES} and {@link Conversation#MAX_VISITOR_CHARS}. */
@@ -116,6 +118,8 @@ public final class ConversationState {
       lastVisitorAt = m.at();
       visitorMessages++;
       visitorChars += m.text().length();
+    } else if (m.author().role() == Participant.Role.AGENT) {
+      lastAgentAt = m.at();
     } else if (m.author().role() == Participant.Role.SYSTEM) {
       idleNoticeAt = m.at();
     }
@@ -245,7 +249,8 @@ public final class ConversationState {
         visitorMessages,
         visitorChars,
         erased,
-        List.copyOf(labels));
+        List.copyOf(labels),
+        lastAgentAt);
   }
 
   static ConversationState fromSnapshot(Snapshot s) {
@@ -263,6 +268,7 @@ public final class ConversationState {
     state.lastNoteSeq = s.lastNoteSeq();
     state.lastVisitorAt = s.lastVisitorAt() != null ? s.lastVisitorAt() : s.openedAt();
     state.idleNoticeAt = s.idleNoticeAt();
+    state.lastAgentAt = s.lastAgentAt() != null ? s.lastAgentAt() : lastAgentAtInTail(s.tail());
     state.tail.addAll(s.tail());
     state.joinedSeq = s.joinedSeq() != null ? s.joinedSeq() : joinedSeqInTail(state);
     state.visitorMessages = s.visitorMessages() != null ? s.visitorMessages() : 0;
@@ -274,6 +280,17 @@ public final class ConversationState {
     s.dedup().forEach(d -> state.dedup.put(d.key(), d.seq()));
     s.readMarks().forEach(r -> state.readMarks.put(r.reader().key(), r));
     return state;
+  }
+
+  /** For snapshots taken before lastAgentAt was kept: the newest agent message still in the tail, or null. */
+  private static Instant lastAgentAtInTail(List<Entry> tail) {
+    Instant at = null;
+    for (Entry e : tail) {
+      if (e.kind() == Entry.Kind.MESSAGE && e.author().role() == Participant.Role.AGENT) {
+        at = e.at();
+      }
+    }
+    return at;
   }
 
   /** For snapshots taken before joinedSeq was kept: the newest join of the current agent still in the tail. */

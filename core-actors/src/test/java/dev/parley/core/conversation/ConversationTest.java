@@ -675,6 +675,10 @@ class ConversationTest {
     postOk(visitor, "hello?");
     assertThat(kit.runCommand(check).hasNoEvents()).isTrue(); // waiting: only assigned chats auto-close
     claim(agentA);
+    now.set(now.get().plus(Duration.ofMinutes(30)));
+    // The visitor waits for an answer: however long, that is no reason to warn or close.
+    assertThat(kit.runCommand(check).hasNoEvents()).isTrue();
+    postOk(agentA, "Here is the answer.");
 
     now.set(now.get().plus(Duration.ofMinutes(7)).plusSeconds(59));
     assertThat(kit.runCommand(check).hasNoEvents()).isTrue();

@@ -47,7 +47,7 @@ public final class SiteRoutes extends ApiRoutes {
         segment("api").slash("sites"),
         () ->
             concat(
-                pathEnd(() -> concat(get(this::list), post(() -> withBody(this::create)))),
+                pathEnd(() -> concat(get(this::list), post(() -> withClientAddress(a -> withBody(b -> create(b, a)))))),
                 path(
                     PathMatchers.segment(),
                     siteId -> concat(get(() -> show(siteId)), patch(() -> withBody(body -> update(siteId, body)))))));
@@ -69,7 +69,8 @@ public final class SiteRoutes extends ApiRoutes {
                 }));
   }
 
-  private Route create(RequestBody body) {
+  /** Recorded here, not by AuditTrail: the entry belongs to the new site's log, and only this route knows it. */
+  private Route create(RequestBody body, String address) {
     String id = body.requiredString("id", 1, 63).toLowerCase(Locale.ROOT);
     if (!dev.parley.edge.SiteCache.SITE_ID.matcher(id).matches()) {
       throw ApiError.invalid("id", "a site id has lower-case letters, digits and hyphens, and starts with a letter or digit");
@@ -86,6 +87,8 @@ public final class SiteRoutes extends ApiRoutes {
                   Site site = new Site(id, name, origins, api.clock().instant());
                   api.directory().createSite(site);
                   api.directory().grant(principal.account().id(), id, SiteRole.OWNER);
+                  api.audit().record(api.clock().instant(), id, principal.account().id(), "site.create", null, address,
+                      null);
                   return json(201, SiteView.of(site, SiteRole.OWNER, false));
                 }));
   }

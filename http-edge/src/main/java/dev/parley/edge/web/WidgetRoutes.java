@@ -27,9 +27,20 @@ public final class WidgetRoutes extends AllDirectives {
   private static final RawHeader SHORT_CACHE = RawHeader.create("Cache-Control", "public, max-age=300");
 
   private final SiteCache sites;
+  /** Whether this node sends transcripts by e-mail (told to the widget in its settings as {@code transcripts}). */
+  private final boolean transcripts;
+
+  /** This server's own origins (its pages may always embed the chat); filled once the port is bound. */
+  private final java.util.Set<String> ownOrigins;
 
   public WidgetRoutes(SiteCache sites) {
+    this(sites, false, java.util.Set.of());
+  }
+
+  public WidgetRoutes(SiteCache sites, boolean transcripts, java.util.Set<String> ownOrigins) {
     this.sites = sites;
+    this.transcripts = transcripts;
+    this.ownOrigins = ownOrigins;
   }
 
   public Route routes() {
@@ -45,6 +56,15 @@ public final class WidgetRoutes extends AllDirectives {
                             segment("widget").slash("frame.html"),
                             () -> parameter("site", this::frame)),
                         path(segment("widget").slash("config"), () -> parameter("site", this::config)),
+                        path(
+                            segment("widget").slash("allowed"),
+                            () ->
+                                parameter(
+                                    "site",
+                                    site -> optionalHeaderValueByName("Origin", origin -> allowed(site, origin)))),
+                        path(
+                            segment("widget").slash("agent"),
+                            () -> parameter("site", site -> parameter("id", id -> agent(site, id)))),
                         pathPrefix(
                             "widget",
                             () -> respondWithHeader(SHORT_CACHE, () -> getFromResourceDirectory(ROOT))))));
@@ -88,9 +108,93 @@ public final class WidgetRoutes extends AllDirectives {
                                   .withEntity(
                                       HttpEntities.create(
                                           ContentTypes.APPLICATION_JSON,
-                                          WidgetSettings.publicConfig(
-                                              s.id(), s.name(), widget.settingsJson(), widget.identityRequired()))))));
+                                          withTranscripts(
+                                              WidgetSettings.publicConfig(
+                                                  s.id(), s.name(), widget.settingsJson(), widget.identityRequired())))))));
         });
+  }
+
+  /**
+   * An agent's display name for the widget, which knows agents only by the ids in events ({@code joined},
+   * {@code transferred}, messages): {@code {"id","name"}}, or 404 {@code unknown-agent} when the id is not an
+   * enabled account of the site. Public and cached like the settings; it tells no more than the chat itself.
+   */
+  private Route agent(String siteId, String agentId) {
+    return onSuccess(
+        sites.get(siteId),
+        site -> {
+          if (site.isEmpty()) {
+            return complete(ErrorMapping.response(404, ErrorCode.UNKNOWN_SITE, "no site with that id", "site"));
+          }
+          return onSuccess(
+              sites.agentName(siteId, agentId),
+              name ->
+                  name.map(
+                          n ->
+                              respondWithHeader(
+                                  RawHeader.create("Cache-Control", "public, max-age=300"),
+                                  () ->
+                                      complete(
+                                          HttpResponse.create()
+                                              .withEntity(
+                                                  HttpEntities.create(
+                                                      ContentTypes.APPLICATION_JSON, agentJson(agentId, n))))))
+                      .orElseGet(
+                          () ->
+                              complete(
+                                  ErrorMapping.response(
+                                      404, ErrorCode.UNKNOWN_AGENT, "no agent of the site with that id", "id"))));
+        });
+  }
+
+  /**
+   * May a page of the request's origin show this site's chat? The loader asks before it shows anything, so that a
+   * page whose origin is not allowed shows nothing (instead of a frame the browser refuses to draw) and says why
+   * in the console. Readable from any origin (CORS), since the answer only concerns the asking origin; a request
+   * without an Origin header comes from this server's own pages. The same rule as the panel's
+   * {@code frame-ancestors}: the site's allowed origins and this server's own.
+   */
+  private Route allowed(String siteId, java.util.Optional<String> origin) {
+    List<org.apache.pekko.http.javadsl.model.HttpHeader> cors =
+        List.of(
+            RawHeader.create("Access-Control-Allow-Origin", origin.orElse("*")),
+            RawHeader.create("Vary", "Origin"),
+            RawHeader.create("Cache-Control", "no-store"));
+    return respondWithHeaders(
+        cors,
+        () ->
+            onSuccess(
+                sites.get(siteId),
+                site -> {
+                  if (site.isEmpty()) {
+                    return complete(
+                        ErrorMapping.response(404, ErrorCode.UNKNOWN_SITE, "no site with that id", "site"));
+                  }
+                  boolean ok =
+                      origin.isEmpty()
+                          || ownOrigins.contains(origin.get())
+                          || site.get().allowedOrigins().contains(origin.get());
+                  var node = dev.parley.edge.protocol.Json.MAPPER.createObjectNode().put("allowed", ok);
+                  return complete(
+                      HttpResponse.create()
+                          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, node.toString())));
+                }));
+  }
+
+  private String withTranscripts(String config) {
+    try {
+      var node = (com.fasterxml.jackson.databind.node.ObjectNode) dev.parley.edge.protocol.Json.MAPPER.readTree(config);
+      return node.put("transcripts", transcripts).toString();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("the widget's settings are JSON we made", e);
+    }
+  }
+
+  private static String agentJson(String id, String name) {
+    var node = dev.parley.edge.protocol.Json.MAPPER.createObjectNode();
+    node.put("id", id);
+    node.put("name", name);
+    return node.toString();
   }
 
   /**

@@ -4,8 +4,8 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Browser;
+import dev.parley.edge.testing.Chromium;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
@@ -28,7 +28,6 @@ import java.util.List;
 final class ConsoleBrowser implements AutoCloseable {
 
   static final Duration WAIT = Duration.ofSeconds(15);
-  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
   private static final Path AXE = Paths.get("..", "widget", "node_modules", "axe-core", "axe.min.js");
 
   private final Playwright playwright;
@@ -43,14 +42,7 @@ final class ConsoleBrowser implements AutoCloseable {
     axeSource = Files.readString(AXE);
     playwright = Playwright.create();
     browser =
-        playwright
-            .chromium()
-            .launch(
-                new BrowserType.LaunchOptions()
-                    .setExecutablePath(CHROMIUM)
-                    .setHeadless(true)
-                    .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync")));
+        Chromium.launch(playwright);
     PlaywrightAssertions.setDefaultAssertionTimeout(WAIT.toMillis());
     Files.createDirectories(Paths.get("target"));
   }

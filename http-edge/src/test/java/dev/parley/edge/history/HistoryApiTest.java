@@ -203,23 +203,8 @@ class HistoryApiTest extends ServerTest {
     return server.request("GET", path, token, null);
   }
 
-  /** Polls until the body matches (projections are asynchronous), with a deadline. */
   static JsonNode await(String path, String token, Predicate<JsonNode> condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    TestServer.Response last = null;
-    while (System.nanoTime() < deadline) {
-      last = get(path, token);
-      if (last.status() == 200 && condition.test(last.body())) {
-        return last.body();
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted");
-      }
-    }
-    throw new AssertionError("no matching answer for " + path + " within " + WAIT + "; last: " + last);
+    return server.awaitJson(path, token, condition, WAIT);
   }
 
   static String enc(String s) {

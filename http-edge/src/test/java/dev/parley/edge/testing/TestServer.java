@@ -116,6 +116,28 @@ public final class TestServer implements AutoCloseable {
   }
 
   /**
+   * Polls {@code GET path} until it answers 200 with a body {@code condition} accepts (read models and other
+   * asynchronous results catch up on their own), at most {@code within}; fails with the last answer.
+   */
+  public JsonNode awaitJson(String path, String token, java.util.function.Predicate<JsonNode> condition, Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    Response last = null;
+    while (System.nanoTime() < deadline) {
+      last = request("GET", path, token, null);
+      if (last.status() == 200 && condition.test(last.body())) {
+        return last.body();
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted");
+      }
+    }
+    throw new AssertionError("no matching answer for " + path + " within " + within + "; last: " + last);
+  }
+
+  /**
    * A request over a plain socket bound to {@code localAddress} (any 127.x.y.z reaches the server), so that the
    * server sees another client address; {@code headers} are added as given (e.g. a forged X-Forwarded-For).
    */

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.playwright.Browser;
+import dev.parley.edge.testing.Chromium;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.FrameLocator;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
@@ -20,7 +20,6 @@ import dev.parley.edge.testing.ServerTest;
 import dev.parley.edge.testing.TestServer;
 import dev.parley.edge.testing.WireClient;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +50,6 @@ class WidgetBrowserTest extends ServerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final double WAIT_MS = WAIT.toMillis();
-  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
 
   private static Playwright playwright;
   private static Browser browser;
@@ -63,21 +61,7 @@ class WidgetBrowserTest extends ServerTest {
   static void startBrowser() {
     playwright = Playwright.create();
     browser =
-        playwright
-            .chromium()
-            .launch(
-                new BrowserType.LaunchOptions()
-                    .setExecutablePath(CHROMIUM)
-                    .setHeadless(true)
-                    .setArgs(
-                        List.of(
-                            "--no-sandbox",
-                            "--disable-gpu",
-                            "--disable-quic",
-                            "--no-first-run",
-                            "--disable-background-networking",
-                            "--disable-component-update",
-                            "--disable-sync")));
+        Chromium.launch(playwright, "--disable-quic");
     PlaywrightAssertions.setDefaultAssertionTimeout(WAIT_MS);
   }
 
@@ -91,14 +75,27 @@ class WidgetBrowserTest extends ServerTest {
     }
   }
 
+  /** Agents kept online for a test: with nobody online the panel offers to leave a message instead of the chat. */
+  private final List<ChatClient> online = new ArrayList<>();
+
   @BeforeEach
   void newContext() {
     context = browser.newContext(new Browser.NewContextOptions().setLocale("en-US").setViewportSize(1100, 760));
     context.setDefaultTimeout(WAIT_MS);
+    keepOnline("demo");
+  }
+
+  private void keepOnline(String site) {
+    String token = server.createAgent(adminToken, site, "on-" + UUID.randomUUID().toString().substring(0, 8));
+    ChatClient agent = ChatClient.agent(server.agentUri(), token);
+    agent.awaitState(ChatClient::isReady, WAIT);
+    online.add(agent);
   }
 
   @AfterEach
   void closeContext() {
+    online.forEach(ChatClient::close);
+    online.clear();
     context.close();
   }
 
@@ -115,7 +112,7 @@ class WidgetBrowserTest extends ServerTest {
       expect(panel.locator(".pw-mine[data-seq='1'] .pw-bubble")).hasText("Hello from the browser");
       String conversation = conversationOf(panel);
       claim(agent, conversation);
-      expect(panel.locator(".pw-sys")).hasText("An agent joined the chat");
+      expect(panel.locator(".pw-sys")).hasText(Pattern.compile("^w-\\w+ joined the chat$")); // the agent's name
 
       // The visitor types: the agent sees it.
       panel.locator("#pw-input").pressSequentially("Still th");
@@ -296,6 +293,7 @@ class WidgetBrowserTest extends ServerTest {
     widget.putObject("prechat").put("enabled", true).put("requireEmail", true);
     widget.putObject("title").put("en", "Tea help").put("zh", "茶舍客服");
     assertThat(server.request("PATCH", "/api/sites/" + site + "/widget", adminToken, widget).status()).isEqualTo(200);
+    keepOnline(site);
 
     Page page = openHost(site, "");
     FrameLocator panel = openPanel(page);
@@ -311,8 +309,8 @@ class WidgetBrowserTest extends ServerTest {
     expect(panel.locator(".pw-mine[data-seq='1'] .pw-bubble")).hasText("Which tea for a cold evening?");
     expect(panel.locator("#pw-prechat")).isHidden();
     expect(panel.locator("#pw-compose")).isVisible();
-    // Nobody of the new site is online yet: the server's availability says so, and the panel offers a message.
-    expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "away");
+    // Someone of the site is online (keepOnline): the chat waits for them (with nobody, WidgetMailBrowserTest).
+    expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "waiting");
     String conversation = conversationOf(panel);
 
     // A single-page app moves on: the loader sees it and the agent gets the new page.
@@ -363,7 +361,7 @@ class WidgetBrowserTest extends ServerTest {
       socket.get().send("{\"type\":\"availability\",\"siteId\":\"demo\",\"status\":\"closed\"}");
       expect(panel.locator("#pw-notice")).hasAttribute("data-kind", "away");
       expect(panel.locator("#pw-notice"))
-          .hasText("We are offline right now. Leave a message and we will get back to you.");
+          .hasText("We are closed right now. Leave a message and we will get back to you by email.");
       send(panel, "Please call me back");
       expect(panel.locator(".pw-mine[data-seq='2'] .pw-bubble")).hasText("Please call me back");
       expect(panel.locator("#pw-conn")).hasAttribute("data-state", "online");
@@ -702,6 +700,7 @@ class WidgetBrowserTest extends ServerTest {
   void aSignedIdentityIsAcceptedAndAForgedOneRejected() {
     String site = "signed-" + UUID.randomUUID().toString().substring(0, 8);
     server.createSite(adminToken, site);
+    keepOnline(site);
     TestServer.Response patched =
         server.request("PATCH", "/api/sites/" + site + "/widget", adminToken, Map.of("identityRequired", true));
     assertThat(patched.status()).isEqualTo(200);

@@ -56,12 +56,14 @@ public final class AuditLog {
 
   /**
    * The newest entries of a site matching {@code q}, newest first: those written about the site, and those without
-   * a site (sign-ins, one's own password and two-factor changes) of accounts that work for it now.
+   * a site that are about one's own account (sign-ins, one's own password and two-factor changes: {@code auth.*})
+   * of accounts that work for it now. Nothing else without a site is shown: it may concern another site.
    */
   public List<Entry> search(String siteId, Query q) {
     StringBuilder sql = new StringBuilder(
         "SELECT id, at, site_id, actor, action, target, address, detail FROM audit_log"
-            + " WHERE (site_id = ? OR (site_id IS NULL AND actor IN (SELECT account_id FROM membership WHERE site_id = ?)))");
+            + " WHERE (site_id = ? OR (site_id IS NULL AND action LIKE 'auth.%'"
+            + " AND actor IN (SELECT account_id FROM membership WHERE site_id = ?)))");
     List<Object> params = new ArrayList<>(List.of(siteId, siteId));
     if (q.beforeId() > 0) {
       sql.append(" AND id < ?");
