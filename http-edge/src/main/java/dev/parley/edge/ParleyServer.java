@@ -59,6 +59,7 @@ import dev.parley.edge.webhooks.WebhookSender;
 import dev.parley.edge.webhooks.WebhookSettings;
 import dev.parley.persistence.projection.ReadModels;
 import dev.parley.persistence.projection.ReadSide;
+import dev.parley.persistence.projection.RoutingFeedProjection;
 import dev.parley.persistence.statistics.AgentActivity;
 import dev.parley.persistence.webhook.Webhooks;
 import dev.parley.persistence.statistics.SiteTimeZones;
@@ -234,6 +235,9 @@ public final class ParleyServer implements AutoCloseable {
               });
       RoutingStore routing = new RoutingStore(pool, blocking);
       ClusterSharding sharding = Domain.start(system, routing);
+      // The routing feed: what conversations' events mean to queues, capacities and lists, delivered at least once
+      // from the journal. Always on: without it nothing would be queued (docs/ARCHITECTURE.md).
+      new RoutingFeedProjection(system, projectionPool).runSharded();
       // The read side: one projection per read model and tag slice, spread over the cluster (docs/DECISIONS.md).
       TextAnalyzer analyzer = new TextAnalyzer();
       ReadSide readSide =

@@ -6,7 +6,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.parley.core.common.Caller;
 import dev.parley.core.conversation.Conversation;
-import dev.parley.core.conversation.ConversationPeers;
 import dev.parley.persistence.config.PersistenceSettings;
 import dev.parley.persistence.testing.TestDatabases;
 import dev.parley.persistence.testing.Journals;
@@ -29,18 +28,6 @@ import org.junit.jupiter.api.Test;
 
 class ReplayTest {
 
-  private static final ConversationPeers QUIET =
-      new ConversationPeers() {
-        @Override
-        public void waiting(String s, String c, String v, Instant since) {}
-
-        @Override
-        public void assigned(String s, String c, String v, String a) {}
-
-        @Override
-        public void closed(String s, String c, String v, String a) {}
-      };
-
   @Test
   void printsEveryEventOfAConversationFromTheJournal() throws Exception {
     PersistenceSettings storage = TestDatabases.freshPostgres();
@@ -49,7 +36,7 @@ class ReplayTest {
     Caller agent = Caller.agent("a-1", Set.of("demo"));
     ActorTestKit kit = ActorTestKit.create("writer", Journals.migratedLocalConfig(storage));
     try {
-      ActorRef<Conversation.Command> c = kit.spawn(Conversation.create(id, QUIET, Clock.systemUTC()));
+      ActorRef<Conversation.Command> c = kit.spawn(Conversation.create(id, Clock.systemUTC()));
       ReplayTest.<StatusReply<Conversation.Posted>>ask(
           kit, c, r -> new Conversation.PostMessage(visitor, "m-1", "Hello \u001b[31mred\u001b[0m \"tea\"", true, r));
       ReplayTest.<StatusReply<Conversation.Claimed>>ask(kit, c, r -> new Conversation.Claim(agent, r));

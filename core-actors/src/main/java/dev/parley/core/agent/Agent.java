@@ -91,11 +91,19 @@ public final class Agent
 
   public record Get(ActorRef<Snapshot> replyTo) implements Command {}
 
-  /** A conversation was assigned to this agent. Idempotent. */
-  public record NoteAssigned(String conversationId) implements Command {}
+  /** A conversation was assigned to this agent. Idempotent; {@code replyTo} (null: nobody) hears once durable. */
+  public record NoteAssigned(String conversationId, ActorRef<Done> replyTo) implements Command {
+    public NoteAssigned(String conversationId) {
+      this(conversationId, null);
+    }
+  }
 
-  /** A conversation of this agent was closed or transferred away. Idempotent. */
-  public record NoteReleased(String conversationId) implements Command {}
+  /** A conversation of this agent was closed or transferred away. Idempotent; {@code replyTo} as above. */
+  public record NoteReleased(String conversationId, ActorRef<Done> replyTo) implements Command {
+    public NoteReleased(String conversationId) {
+      this(conversationId, null);
+    }
+  }
 
   private record SessionGone(ActorRef<?> session) implements Command {}
 
@@ -312,7 +320,7 @@ public final class Agent
 
   private ReplyEffect<Event, State> onAssigned(State state, NoteAssigned cmd) {
     if (state.activeConversationIds().contains(cmd.conversationId())) {
-      return Effect().noReply();
+      return acked(cmd.replyTo());
     }
     if (state.activeConversationIds().size() >= MAX_ACTIVE_CONVERSATIONS) {
       context
@@ -324,16 +332,30 @@ public final class Agent
     }
     return Effect()
         .persist(new ConversationAssigned(cmd.conversationId(), clock.instant()))
+        .thenRun(s -> ack(cmd.replyTo()))
         .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onReleased(State state, NoteReleased cmd) {
     if (!state.activeConversationIds().contains(cmd.conversationId())) {
-      return Effect().noReply();
+      return acked(cmd.replyTo());
     }
     return Effect()
         .persist(new ConversationReleased(cmd.conversationId(), clock.instant()))
+        .thenRun(s -> ack(cmd.replyTo()))
         .thenNoReply();
+  }
+
+  /** Acknowledges a note of the routing feed (nothing when nobody asked). */
+  private static void ack(ActorRef<Done> replyTo) {
+    if (replyTo != null) {
+      replyTo.tell(Done.getInstance());
+    }
+  }
+
+  private ReplyEffect<Event, State> acked(ActorRef<Done> replyTo) {
+    ack(replyTo);
+    return Effect().noReply();
   }
 
   private Snapshot snapshot(State state) {

@@ -1,21 +1,27 @@
 package dev.parley.core.dispatcher;
 
+import dev.parley.core.conversation.Conversation;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * How a dispatcher carries out an assignment it decided: it tells the conversation that the agent joined. The
- * conversation's own claim is idempotent for the same agent, so a retry after a timeout is safe.
+ * How a dispatcher reaches the conversations it decides about: it has them record a join it decided, asks the
+ * facts of one it has not seen, carries out transfers and idle checks. The conversation's own claim is idempotent
+ * for the same agent, so a retry after a timeout is safe.
  */
 public interface DispatcherPeers {
 
   /**
-   * Completes when the conversation's timeline says the agent joined; fails with {@link
+   * Completes with the conversation's {@code joined} entry (a repeat answers the same one); fails with {@link
    * org.apache.pekko.pattern.StatusReply.ErrorMessage} when the conversation refused (closed, unknown, taken by
    * someone who bypassed the dispatcher), or with a timeout.
    */
-  CompletionStage<?> join(String siteId, String conversationId, String agentId);
+  CompletionStage<Conversation.Claimed> join(String siteId, String conversationId, String agentId);
+
+  /** The facts of a conversation (its site, status and holder), with no caller's access check. */
+  CompletionStage<Conversation.Facts> facts(String siteId, String conversationId);
 
   /** Asks an assigned conversation to warn or close if its visitor has been silent too long; fire and forget. */
   default void closeIfIdle(String conversationId, Duration after, Duration notice) {}
@@ -26,6 +32,26 @@ public interface DispatcherPeers {
     return CompletableFuture.completedFuture(null);
   }
 
-  /** For dispatchers whose assignments need no conversation (tests of the queue alone). */
-  DispatcherPeers NONE = (siteId, conversationId, agentId) -> CompletableFuture.completedFuture(null);
+  /**
+   * For dispatchers whose assignments need no conversation (tests of the queue alone): every join is entry 2 and
+   * every conversation asked about waits at the asking site.
+   */
+  DispatcherPeers NONE =
+      new DispatcherPeers() {
+        @Override
+        public CompletionStage<Conversation.Claimed> join(String siteId, String conversationId, String agentId) {
+          return CompletableFuture.completedFuture(new Conversation.Claimed(conversationId, 2));
+        }
+
+        @Override
+        public CompletionStage<Conversation.Facts> facts(String siteId, String conversationId) {
+          return CompletableFuture.completedFuture(waitingAt(siteId, conversationId));
+        }
+      };
+
+  /** The facts of a conversation that waits at {@code siteId} for anyone, since now: for tests. */
+  static Conversation.Facts waitingAt(String siteId, String conversationId) {
+    return new Conversation.Facts(
+        conversationId, siteId, "v-" + conversationId, Conversation.Status.WAITING, null, 0, Instant.now(), null);
+  }
 }

@@ -77,8 +77,12 @@ public final class Visitor
 
   public record GetProfile(ActorRef<Profile> replyTo) implements Command {}
 
-  /** A conversation of this visitor was closed. Idempotent. */
-  public record NoteConversationClosed(String conversationId) implements Command {}
+  /** A conversation of this visitor was closed. Idempotent; {@code replyTo} (null: nobody) hears once durable. */
+  public record NoteConversationClosed(String conversationId, ActorRef<Done> replyTo) implements Command {
+    public NoteConversationClosed(String conversationId) {
+      this(conversationId, null);
+    }
+  }
 
   /** A connection of this visitor opened; it is forgotten when the session stops. */
   public record Connected(ActorRef<?> session) implements Command {}
@@ -500,9 +504,20 @@ public final class Visitor
 
   private ReplyEffect<Event, State> onClosed(State state, NoteConversationClosed cmd) {
     if (!cmd.conversationId().equals(state.currentConversationId())) {
+      if (cmd.replyTo() != null) {
+        cmd.replyTo().tell(Done.getInstance());
+      }
       return Effect().noReply();
     }
-    return Effect().persist(new ConversationEnded(cmd.conversationId(), clock.instant())).thenNoReply();
+    return Effect()
+        .persist(new ConversationEnded(cmd.conversationId(), clock.instant()))
+        .thenRun(
+            s -> {
+              if (cmd.replyTo() != null) {
+                cmd.replyTo().tell(Done.getInstance());
+              }
+            })
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onConnected(State state, Connected cmd) {

@@ -3,11 +3,9 @@ package dev.parley.core.conversation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
-import dev.parley.core.RecordingPeers;
 import dev.parley.core.common.Caller;
 import dev.parley.core.conversation.Conversation.Command;
 import dev.parley.core.conversation.Conversation.Event;
-import dev.parley.core.conversation.Conversation.State;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +26,7 @@ class ConversationLabelsTest {
   private String site;
   private Caller visitor;
   private Caller agent;
-  private EventSourcedBehaviorTestKit<Command, Event, State> kit;
+  private EventSourcedBehaviorTestKit<Command, Event, ConversationState> kit;
 
   @AfterAll
   static void stop() {
@@ -42,7 +40,7 @@ class ConversationLabelsTest {
     agent = Caller.agent("agent-" + UUID.randomUUID(), Set.of(site));
     kit = EventSourcedBehaviorTestKit.create(
         testKit.system(),
-        Conversation.create(UUID.randomUUID().toString(), new RecordingPeers(), Clock.systemUTC()),
+        Conversation.create(UUID.randomUUID().toString(), Clock.systemUTC()),
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
     assertThat(kit.<StatusReply<Conversation.Posted>>runCommand(
         r -> new Conversation.PostMessage(visitor, "m1", "hello", true, r)).reply().isSuccess()).isTrue();

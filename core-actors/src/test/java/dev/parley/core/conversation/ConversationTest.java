@@ -5,13 +5,12 @@ import dev.parley.core.access.SiteRole;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
-import dev.parley.core.RecordingPeers;
 import dev.parley.core.common.Caller;
 import dev.parley.core.common.Limits;
 import dev.parley.core.common.Rejection;
 import dev.parley.core.conversation.Conversation.Command;
 import dev.parley.core.conversation.Conversation.Event;
-import dev.parley.core.conversation.Conversation.State;
+import dev.parley.core.conversation.ConversationState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,14 +39,13 @@ class ConversationTest {
       ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
   private static final Duration WAIT = Duration.ofSeconds(5);
 
-  private final RecordingPeers peers = new RecordingPeers();
   private String site;
   private String visitorId;
   private Caller visitor;
   private Caller agentA;
   private Caller agentB;
   private String conversationId;
-  private EventSourcedBehaviorTestKit<Command, Event, State> kit;
+  private EventSourcedBehaviorTestKit<Command, Event, ConversationState> kit;
 
   @AfterAll
   static void stop() {
@@ -65,12 +63,12 @@ class ConversationTest {
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
-            Conversation.create(conversationId, peers, Clock.systemUTC()),
+            Conversation.create(conversationId, Clock.systemUTC()),
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
   }
 
   /** A post as the edge makes it: a visitor's post may open the conversation reserved for it. */
-  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Posted>> post(
+  private CommandResultWithReply<Command, Event, ConversationState, StatusReply<Conversation.Posted>> post(
       Caller caller, String clientMessageId, String text) {
     return kit.runCommand(
         replyTo ->
@@ -79,32 +77,32 @@ class ConversationTest {
 
   private long postOk(Caller caller, String text) {
     var result = post(caller, UUID.randomUUID().toString(), text);
-    assertThat(result.reply().isSuccess()).as("post %s", text).isTrue();
+    assertThat(result.reply().isSuccess()).as("post %s: %s", text, result.reply()).isTrue();
     return result.reply().getValue().seq();
   }
 
-  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Claimed>> claimResult(
+  private CommandResultWithReply<Command, Event, ConversationState, StatusReply<Conversation.Claimed>> claimResult(
       Caller caller) {
     return kit.runCommand(replyTo -> new Conversation.Claim(caller, replyTo));
   }
 
-  private CommandResultWithReply<Command, Event, State, StatusReply<Done>> markRead(
+  private CommandResultWithReply<Command, Event, ConversationState, StatusReply<Done>> markRead(
       Caller caller, long upToSeq) {
     return kit.runCommand(replyTo -> new Conversation.MarkRead(caller, upToSeq, replyTo));
   }
 
-  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Ended>> close(
+  private CommandResultWithReply<Command, Event, ConversationState, StatusReply<Conversation.Ended>> close(
       Caller caller) {
     return kit.runCommand(replyTo -> new Conversation.Close(caller, replyTo));
   }
 
-  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Subscribed>>
+  private CommandResultWithReply<Command, Event, ConversationState, StatusReply<Conversation.Subscribed>>
       subscribe(Caller caller, ActorRef<Conversation.Notification> subscriber, long afterSeq) {
     return kit.runCommand(
         replyTo -> new Conversation.Subscribe(caller, subscriber, afterSeq, replyTo));
   }
 
-  private CommandResultWithReply<Command, Event, State, StatusReply<Conversation.Summary>> summary(
+  private CommandResultWithReply<Command, Event, ConversationState, StatusReply<Conversation.Summary>> summary(
       Caller caller) {
     return kit.runCommand(replyTo -> new Conversation.GetSummary(caller, replyTo));
   }
@@ -126,10 +124,6 @@ class ConversationTest {
     assertThat(result.events()).hasSize(2);
     assertThat(result.events().get(0)).isInstanceOf(Conversation.Opened.class);
     assertThat(result.state().status()).isEqualTo(Conversation.Status.WAITING);
-    RecordingPeers.Note note = peers.next(WAIT);
-    assertThat(note.kind()).isEqualTo("waiting");
-    assertThat(note.conversationId()).isEqualTo(conversationId);
-    assertThat(note.siteId()).isEqualTo(site);
   }
 
   @Test
@@ -247,7 +241,7 @@ class ConversationTest {
             new Conversation.Opened(site, visitorId, now),
             new Conversation.MessagePosted(1, visitor.participant(), "m-1", "one", now),
             new Conversation.MessagePosted(3, visitor.participant(), "m-3", "three", now)));
-    var conversation = testKit.spawn(Conversation.create(id, peers, Clock.systemUTC()));
+    var conversation = testKit.spawn(Conversation.create(id, Clock.systemUTC()));
     var probe = testKit.<StatusReply<Conversation.Summary>>createTestProbe();
     conversation.tell(new Conversation.GetSummary(visitor, probe.ref()));
     probe.expectNoMessage(Duration.ofSeconds(2));
@@ -260,7 +254,7 @@ class ConversationTest {
             new Conversation.Opened(site, visitorId, now),
             new Conversation.MessagePosted(1, visitor.participant(), "m-1", "one", now),
             new Conversation.MessagePosted(2, visitor.participant(), "m-2", "two", now)));
-    var ok = testKit.spawn(Conversation.create(healthy, peers, Clock.systemUTC()));
+    var ok = testKit.spawn(Conversation.create(healthy, Clock.systemUTC()));
     ok.tell(new Conversation.GetSummary(visitor, probe.ref()));
     assertThat(probe.receiveMessage(WAIT).getValue().lastSeq()).isEqualTo(2);
   }
@@ -280,12 +274,33 @@ class ConversationTest {
   }
 
   @Test
+  void theQueueHearsOfANewConversationOnceBeforeTheVisitorIsAcknowledged() throws Exception {
+    String id = UUID.randomUUID().toString();
+    List<String> hints = java.util.Collections.synchronizedList(new ArrayList<>());
+    Conversation.OpenedHint hint = (cid, o) -> hints.add(cid + "/" + o.siteId() + "/" + o.visitorId());
+    ActorRef<Command> conversation = testKit.spawn(Conversation.create(id, hint, Clock.systemUTC()));
+    for (String message : List.of("open", "second")) {
+      StatusReply<Conversation.Posted> posted =
+          AskPattern.<Command, StatusReply<Conversation.Posted>>ask(
+                  conversation,
+                  replyTo -> new Conversation.PostMessage(visitor, message, message, true, replyTo),
+                  WAIT,
+                  testKit.scheduler())
+              .toCompletableFuture()
+              .get(5, TimeUnit.SECONDS);
+      assertThat(posted.isSuccess()).isTrue();
+      // Told before the ack (thenRun precedes thenReply), exactly once: a later message tells nobody.
+      assertThat(hints).containsExactly(id + "/" + site + "/" + visitorId);
+    }
+  }
+
+  @Test
   void twoAgentsClaimingAtTheSameMomentYieldExactlyOneWinner() throws Exception {
     // A real running actor this time: the claims race from two threads released by one latch.
     for (int round = 0; round < 20; round++) {
       String id = UUID.randomUUID().toString();
       ActorRef<Command> conversation =
-          testKit.spawn(Conversation.create(id, new RecordingPeers(), Clock.systemUTC()));
+          testKit.spawn(Conversation.create(id, Clock.systemUTC()));
       StatusReply<Conversation.Posted> opened =
           AskPattern.<Command, StatusReply<Conversation.Posted>>ask(
                   conversation,
@@ -455,7 +470,6 @@ class ConversationTest {
     claim(agentA);
     var closed =
         close(agentA);
-    peers.clear();
 
     var after = post(visitor, "after-close", "one more thing");
     var repeat = post(visitor, "before-close", "thanks, bye");
@@ -467,22 +481,6 @@ class ConversationTest {
     assertThat(repeat.reply().getValue().seq()).isEqualTo(sent.reply().getValue().seq());
     assertThat(closeAgain.hasNoEvents()).isTrue();
     assertThat(closeAgain.reply().getValue().seq()).isEqualTo(closed.reply().getValue().seq());
-  }
-
-  @Test
-  void peersHearOfWaitingAssignmentAndClose() throws Exception {
-    postOk(visitor, "hi");
-    claim(agentA);
-    close(visitor);
-
-    assertThat(peers.next(WAIT).kind()).isEqualTo("waiting");
-    RecordingPeers.Note assigned = peers.next(WAIT);
-    assertThat(assigned.kind()).isEqualTo("assigned");
-    assertThat(assigned.agentId()).isEqualTo(agentA.id());
-    RecordingPeers.Note closed = peers.next(WAIT);
-    assertThat(closed.kind()).isEqualTo("closed");
-    assertThat(closed.visitorId()).isEqualTo(visitorId);
-    assertThat(closed.agentId()).isEqualTo(agentA.id());
   }
 
   @Test
@@ -615,7 +613,6 @@ class ConversationTest {
   void aTransferToAGroupPutsTheConversationBackInTheQueueWithThatGroup() throws InterruptedException {
     postOk(visitor, "Question about billing");
     claim(agentA);
-    peers.clear();
 
     var transfer =
         kit.<StatusReply<Done>>runCommand(
@@ -623,7 +620,6 @@ class ConversationTest {
 
     assertThat(transfer.reply().isSuccess()).isTrue();
     assertThat(transfer.state().status()).isEqualTo(Conversation.Status.WAITING);
-    assertThat(peers.next(WAIT).kind()).isEqualTo("waiting");
     assertThat(claimResult(agentB).reply().isSuccess()).isTrue();
   }
 
@@ -672,7 +668,7 @@ class ConversationTest {
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
-            Conversation.create(UUID.randomUUID().toString(), peers, clock),
+            Conversation.create(UUID.randomUUID().toString(), clock),
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
     Conversation.CloseIfIdle check = new Conversation.CloseIfIdle(Duration.ofMinutes(10), Duration.ofMinutes(2));
     assertThat(kit.runCommand(check).hasNoEvents()).isTrue(); // not opened: nothing to close
@@ -709,5 +705,38 @@ class ConversationTest {
     // With the system clock, a limit of one hour is nowhere near: nothing happens.
     assertThat(kit.runCommand(new Conversation.CloseIfIdle(Duration.ofHours(1), Duration.ofMinutes(2))).hasNoEvents())
         .isTrue();
+  }
+
+  @Test
+  void factsNameSiteStatusAndJoinWithoutACallerAndAnEmptyConversationSaysEmpty() {
+    var empty = kit.<Conversation.Facts>runCommand(Conversation.GetFacts::new);
+    assertThat(empty.reply().status()).isEqualTo(Conversation.Status.EMPTY);
+    assertThat(empty.reply().siteId()).isNull();
+
+    postOk(visitor, "hi");
+    claim(agentA);
+    var facts = kit.<Conversation.Facts>runCommand(Conversation.GetFacts::new).reply();
+
+    assertThat(facts.siteId()).isEqualTo(site);
+    assertThat(facts.visitorId()).isEqualTo(visitorId);
+    assertThat(facts.status()).isEqualTo(Conversation.Status.ASSIGNED);
+    assertThat(facts.agentId()).isEqualTo(agentA.id());
+    assertThat(facts.joinedSeq()).isEqualTo(2);
+  }
+
+  @Test
+  void aClosedConversationRefusesPostsClaimsAndTransfersButAnswersRepeats() {
+    var first = post(visitor, "m-1", "hello");
+    claim(agentA);
+    close(agentA);
+
+    assertThat(post(visitor, "m-1", "hello").reply().getValue().duplicate()).isTrue();
+    assertThat(errorOf(post(visitor, "m-2", "more").reply())).isEqualTo("conversation-closed");
+    assertThat(errorOf(claimResult(agentB).reply())).isEqualTo("conversation-closed");
+    var transfer =
+        kit.<StatusReply<Done>>runCommand(
+            replyTo -> new Conversation.Transfer(agentA, agentB.id(), null, null, replyTo));
+    assertThat(errorOf(transfer.reply())).isEqualTo("conversation-closed");
+    assertThat(first.reply().getValue().seq()).isEqualTo(1);
   }
 }

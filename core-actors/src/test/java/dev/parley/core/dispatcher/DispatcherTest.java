@@ -35,7 +35,7 @@ class DispatcherTest {
   private static final ActorTestKit testKit =
       ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
 
-  private EventSourcedBehaviorTestKit<Dispatcher.Command, Dispatcher.Event, Dispatcher.State> kit;
+  private EventSourcedBehaviorTestKit<Dispatcher.Command, Dispatcher.Event, DispatcherState> kit;
 
   @AfterAll
   static void stop() {
@@ -162,8 +162,8 @@ class DispatcherTest {
       dispatcher.tell(new Dispatcher.Enqueue(conversationId, visitorId, clock.instant(), hints));
     }
 
-    StatusReply<Done> claim(String agentId, String conversationId) {
-      TestProbe<StatusReply<Done>> reply = testKit.createTestProbe();
+    StatusReply<Dispatcher.Joined> claim(String agentId, String conversationId) {
+      TestProbe<StatusReply<Dispatcher.Joined>> reply = testKit.createTestProbe();
       dispatcher.tell(new Dispatcher.Claim(agentId, conversationId, "v", reply.getRef()));
       return reply.receiveMessage(WITHIN);
     }
@@ -272,6 +272,7 @@ class DispatcherTest {
     assertThat(site.claim("a", "c3").getError().getMessage()).isEqualTo(Rejection.AT_CAPACITY.code());
     assertThat(site.claim("b", "c1").getError().getMessage()).isEqualTo(Rejection.ALREADY_CLAIMED.code());
 
+    site.joins.closed.add("c1"); // it closed: it says so when the dispatcher asks
     site.dispatcher.tell(new Dispatcher.Remove("c1"));
     assertThat(site.claim("a", "c3").isSuccess()).isTrue();
     assertThat(site.claim("b", "c1").getError().getMessage()).isEqualTo(Rejection.CONVERSATION_CLOSED.code());
@@ -396,7 +397,7 @@ class DispatcherTest {
 
     ActorRef<Dispatcher.Command> again =
         testKit.spawn(Dispatcher.create(site.id, site.config, site.joins, site.clock, Duration.ofHours(1)));
-    TestProbe<StatusReply<Done>> reply = testKit.createTestProbe();
+    TestProbe<StatusReply<Dispatcher.Joined>> reply = testKit.createTestProbe();
     again.tell(new Dispatcher.Claim("a", "c2", "v2", reply.getRef()));
 
     assertThat(reply.receiveMessage(WITHIN).getError().getMessage()).isEqualTo(Rejection.AT_CAPACITY.code());
@@ -459,7 +460,7 @@ class DispatcherTest {
     Site site =
         new Site(Policy.MANUAL, 2, List.of(group("billing", Set.of("b"), null, null)), null);
     site.enqueue("c1", "v1", new RoutingHints("billing", null));
-    TestProbe<StatusReply<Done>> reply = testKit.createTestProbe();
+    TestProbe<StatusReply<Dispatcher.Joined>> reply = testKit.createTestProbe();
 
     site.dispatcher.tell(new Dispatcher.Claim("a", "c1", "v1", reply.getRef()));
     assertThat(reply.receiveMessage(WITHIN).getError().getMessage()).isEqualTo(Rejection.NOT_ALLOWED.code());
@@ -502,6 +503,20 @@ class DispatcherTest {
     assertThat(view.missed()).extracting(Dispatcher.Waiting::conversationId).containsExactly("c1");
     site.clock.advance(Dispatcher.MISSED_REMINDER_WINDOW.plusSeconds(1));
     assertThat(site.queue().missed()).isEmpty();
+  }
+
+  @Test
+  void aConversationClosedBeforeItWasEverQueuedIsStillMissedOnceAndAcknowledged() {
+    Site site = new Site(Policy.MANUAL, 2, List.of(), null);
+    TestProbe<Done> ack = testKit.createTestProbe();
+    var unanswered = new Dispatcher.Unanswered("v9", START, RoutingHints.NONE);
+
+    site.dispatcher.tell(new Dispatcher.Remove("c9", ack.getRef(), unanswered));
+    ack.receiveMessage(WITHIN);
+    site.dispatcher.tell(new Dispatcher.Remove("c9", ack.getRef(), unanswered)); // delivered again
+    ack.receiveMessage(WITHIN);
+
+    assertThat(site.queue().missed()).extracting(Dispatcher.Waiting::conversationId).containsExactly("c9");
   }
 
   @Test

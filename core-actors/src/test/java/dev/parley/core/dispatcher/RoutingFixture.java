@@ -1,5 +1,6 @@
 package dev.parley.core.dispatcher;
 
+import dev.parley.core.conversation.Conversation;
 import dev.parley.core.routing.Policy;
 import dev.parley.core.routing.RoutingConfig;
 import dev.parley.core.routing.SiteRouting;
@@ -71,9 +72,23 @@ final class RoutingFixture {
     }
 
     @Override
-    public CompletableFuture<?> join(String siteId, String conversationId, String agentId) {
+    public CompletableFuture<Conversation.Claimed> join(String siteId, String conversationId, String agentId) {
       joined.add(conversationId + "->" + agentId);
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(new Conversation.Claimed(conversationId, 2));
+    }
+
+    /** Conversations that say they are closed when asked; every other one waits at the asking site. */
+    final java.util.Set<String> closed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @Override
+    public CompletableFuture<Conversation.Facts> facts(String siteId, String conversationId) {
+      Conversation.Facts waiting = DispatcherPeers.waitingAt(siteId, conversationId);
+      return CompletableFuture.completedFuture(
+          closed.contains(conversationId)
+              ? new Conversation.Facts(
+                  conversationId, siteId, waiting.visitorId(), Conversation.Status.CLOSED, null, 0,
+                  waiting.openedAt(), null)
+              : waiting);
     }
   }
 

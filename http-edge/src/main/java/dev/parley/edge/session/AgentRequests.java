@@ -3,7 +3,6 @@ package dev.parley.edge.session;
 import dev.parley.core.access.Permission;
 import dev.parley.core.agent.Agent;
 import dev.parley.core.common.Caller;
-import dev.parley.core.common.Rejection;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.core.dispatcher.Dispatcher;
 import dev.parley.core.routing.RoutingHints;
@@ -29,11 +28,10 @@ import org.apache.pekko.pattern.StatusReply;
  * ({@link QueueViews}) and the visitors of the conversations it follows ({@link VisitorProfiles}), and the sites'
  * dispatchers know whether it takes offers ({@link SessionRouting}).
  *
- * <p>A claim or transfer takes three steps (the conversation names its site and checks the agent may see it, the
- * site's dispatcher decides, then for a claim the conversation records the join); the requests about the same
- * conversation that arrive meanwhile wait and then run in order, so that a reply sent right after {@code claim}
- * is not refused as not assigned. TODO(issue 12, item 1): this hold queue goes once a claim or transfer is one
- * request to the dispatcher, answered when the join is durable. Runs on the session's actor, which owns its state.
+ * <p>A claim or transfer is one request to the site's dispatcher, answered (for a claim) once the conversation
+ * recorded the join; the requests about the same conversation that arrive meanwhile wait and then run in order,
+ * so that a reply sent right after {@code claim} is not refused as not assigned (docs/PROTOCOL.md §5: the ack
+ * comes before what follows). Runs on the session's actor, which owns its state.
  */
 final class AgentRequests extends CommonRequests {
 
@@ -282,12 +280,18 @@ final class AgentRequests extends CommonRequests {
   // Claims and transfers ---------------------------------------------------------------------------------------
 
   /**
-   * First step of a claim or transfer: the conversation checks that the caller may see it and names its site. The
-   * requests that follow about the same conversation wait until the decision ({@link #settled}).
+   * A claim or transfer goes to the site's dispatcher, which decides it and (for a claim) answers once the
+   * conversation recorded the join. An agent of one site needs nothing else; for an agent of several sites the
+   * conversation first names its site (and checks the agent may see it). The requests that follow about the same
+   * conversation wait until the answer ({@link #settled}).
    */
   private void locate(ClientFrame request, String ref, String conversationId) {
     settling.put(conversationId, new ArrayList<>());
     session.requestStarted();
+    if (caller.siteIds().size() == 1) {
+      decideAt(caller.siteIds().iterator().next(), request, conversationId);
+      return;
+    }
     session.whenDone(
         entities.conversation(conversationId)
             .<StatusReply<Conversation.Summary>>ask(
@@ -295,7 +299,6 @@ final class AgentRequests extends CommonRequests {
         (reply, failure) -> located(request, ref, conversationId, reply, failure));
   }
 
-  /** The site's dispatcher is the one place that decides who has a conversation (capacity, no double take). */
   private void located(
       ClientFrame request,
       String ref,
@@ -306,55 +309,41 @@ final class AgentRequests extends CommonRequests {
       refused(ref, conversationId, failure, reply);
       return;
     }
-    Conversation.Summary summary = reply.getValue();
+    decideAt(reply.getValue().siteId(), request, conversationId);
+  }
+
+  /** The site's dispatcher is the one place that decides who has a conversation (capacity, no double take). */
+  private void decideAt(String siteId, ClientFrame request, String conversationId) {
     if (request instanceof ClientFrame.Claim claim) {
-      if (summary.status() == Conversation.Status.CLOSED) {
-        refused(claim.id(), conversationId, null, Rejection.CONVERSATION_CLOSED.reply());
-        return;
-      }
       session.whenDone(
-          entities.dispatcher(summary.siteId())
-              .<StatusReply<Done>>ask(
+          entities.dispatcher(siteId)
+              .<StatusReply<Dispatcher.Joined>>ask(
                   replyTo ->
                       new Dispatcher.Claim(
-                          caller.id(), conversationId, summary.visitorId(), replyTo,
-                          caller.may(summary.siteId(), Permission.CLAIM_OUTSIDE_GROUPS)),
+                          caller.id(), conversationId, null, replyTo,
+                          caller.may(siteId, Permission.CLAIM_OUTSIDE_GROUPS)),
                   session.askTimeout()),
-          (granted, refusal) -> claimGranted(claim, granted, refusal));
+          (joined, refusal) ->
+              decided(
+                  claim.id(),
+                  conversationId,
+                  joined,
+                  refusal,
+                  j -> {
+                    session.send(new ServerFrame.Ack(claim.id(), conversationId, j.seq(), null));
+                    subscriptions.followFromStart(conversationId);
+                  }));
     } else if (request instanceof ClientFrame.Transfer t) {
       session.whenDone(
-          entities.dispatcher(summary.siteId())
+          entities.dispatcher(siteId)
               .<StatusReply<Done>>ask(
                   replyTo ->
                       new Dispatcher.Transfer(
                           caller.id(), conversationId, t.toAgent(), t.toGroup(), t.note(), replyTo,
-                          caller.may(summary.siteId(), Permission.TRANSFER_ANY_CONVERSATION)),
+                          caller.may(siteId, Permission.TRANSFER_ANY_CONVERSATION)),
                   session.askTimeout()),
           (done, refusal) -> decided(t.id(), conversationId, done, refusal, ok -> ack(t.id(), conversationId)));
     }
-  }
-
-  private void claimGranted(ClientFrame.Claim claim, StatusReply<Done> reply, Throwable failure) {
-    String id = claim.conversationId();
-    if (failure != null || reply.isError()) {
-      refused(claim.id(), id, failure, reply);
-      return;
-    }
-    // Decided and persisted; the conversation's claim is idempotent for this agent and gives the seq.
-    session.whenDone(
-        entities.conversation(id)
-            .<StatusReply<Conversation.Claimed>>ask(
-                replyTo -> new Conversation.Claim(caller, replyTo), session.askTimeout()),
-        (claimed, refusal) ->
-            decided(
-                claim.id(),
-                id,
-                claimed,
-                refusal,
-                joined -> {
-                  session.send(new ServerFrame.Ack(claim.id(), id, joined.seq(), null));
-                  subscriptions.followFromStart(id);
-                }));
   }
 
   /** The last step of a claim or transfer: its answer, then the requests held behind it run. */

@@ -3,7 +3,6 @@ package dev.parley.persistence.history;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
-import dev.parley.core.RecordingPeers;
 import dev.parley.core.common.Caller;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.core.conversation.Entry;
@@ -90,7 +89,7 @@ class JournalTest {
   }
 
   private static ActorRef<Conversation.Command> spawn(ActorTestKit kit, String id) {
-    return kit.spawn(Conversation.create(id, new RecordingPeers(), Clock.systemUTC()));
+    return kit.spawn(Conversation.create(id, Clock.systemUTC()));
   }
 
   private static Conversation.Posted post(

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.parley.core.RecordingPeers;
 import dev.parley.core.common.Caller;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.core.visitor.Identity;
@@ -261,7 +260,7 @@ class ReadSideTest {
     String plain = chat("shop", "v-2", null, null, "hello", "hi");
     chat("rival", "v-3", null, null, "hello", "hi");
     ActorRef<Conversation.Command> conversation =
-        kit.spawn(Conversation.create(labelled, new RecordingPeers(), Clock.systemUTC()));
+        kit.spawn(Conversation.create(labelled, Clock.systemUTC()));
     Caller agent = Caller.agent("agent-1", Set.of("shop"));
     for (String label : List.of("VIP", "发货", "refund")) {
       assertThat(this.<Conversation.Command, StatusReply<Conversation.Labelled>>ask(
@@ -341,7 +340,7 @@ class ReadSideTest {
     String conversationId =
         this.<Visitor.Command, StatusReply<String>>ask(visitor, r -> new Visitor.EnsureConversation(null, r)).getValue();
     ActorRef<Conversation.Command> conversation =
-        kit.spawn(Conversation.create(conversationId, new RecordingPeers(), Clock.systemUTC()));
+        kit.spawn(Conversation.create(conversationId, Clock.systemUTC()));
     Caller v = Caller.visitor(siteId, visitorId);
     Caller agent = Caller.agent("agent-1", Set.of(siteId));
     assertThat(this.<Conversation.Command, StatusReply<Conversation.Posted>>ask(conversation, r -> new Conversation.PostMessage(v, "c1", question, true, r)).isSuccess()).isTrue();
