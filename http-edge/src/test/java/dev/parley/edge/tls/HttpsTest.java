@@ -212,7 +212,11 @@ class HttpsTest {
       Eventually.await(
           "a reload attempt with the new keystore and the old password",
           WAIT,
-          () -> log.list.stream().anyMatch(e -> e.getFormattedMessage().contains("cannot be used")));
+          () -> {
+            synchronized (log) { // the appender adds under its own lock, from the node's threads
+              return log.list.stream().anyMatch(e -> e.getFormattedMessage().contains("cannot be used"));
+            }
+          });
       assertThat(servedCertificate(trustsBoth, node.port())).isEqualTo(first.certificate());
       Files.writeString(passwordFile, second.password() + "\n");
       Eventually.await(
