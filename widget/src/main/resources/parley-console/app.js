@@ -38,6 +38,7 @@ function lazy(load) {
 const PAGES = [
   { id: 'dashboard', label: 'nav.dashboard', view: Dashboard },
   { id: 'history', label: 'nav.history', view: History },
+  { id: 'visitors', label: 'nav.visitors', view: lazy(() => import('./pages/visitors.js').then((m) => m.VisitorsPage)), readers: true },
   { id: 'reports', label: 'nav.reports', view: lazy(() => import('./pages/reports.js').then((m) => m.ReportsPage)), readers: true },
   { id: 'ratings', label: 'nav.ratings', view: RatingsPage },
   { id: 'site', label: 'nav.site', view: SitePage, managers: true },

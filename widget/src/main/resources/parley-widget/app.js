@@ -103,7 +103,9 @@
     return {
       locale: S.locale, config: S.config, timeline: TL, outbox: outbox.items(), rated: S.rated, conv: S.conv,
       position: S.position, away: S.away, agentTyping: S.agentTyping, prechatDone: store.get('prechat', false),
-      soundOn: soundOn(), welcome: S.welcome, closed: S.closed, leftTo: store.get('leftTo', null), names: S.names,
+      soundOn: soundOn(),
+      // A pending invitation greets the visitor in the panel, in the agent's words.
+      welcome: S.invitation ? S.invitation.name + ': ' + S.invitation.text : S.welcome, closed: S.closed, leftTo: store.get('leftTo', null), names: S.names,
       identified: !!S.identity, transcripts: S.transcripts,
       email: S.identity && S.identity.email || store.get('leftTo', null)
     };
@@ -122,6 +124,11 @@
     if (m.t === 'state') setOpen(!!m.open);
     else if (m.t === 'identify') identify(m.identity);
     else if (m.t === 'page') page(m.page);
+    else if (m.t === 'inviteClose' && S.invitation && S.invitation.id === m.id) {
+      raw({ type: 'answerInvitation', id: newId(), invitationId: m.id, answer: 'close' });
+      S.invitation = null;
+      render();
+    }
     else if (m.t === 'locale') { S.locale = pickLocale(m.locale); S.localeFixed = true; relabel(); render(); }
   });
 
@@ -183,6 +190,18 @@
         S.closed = f.status === 'closed';
         S.welcome = f.welcomeMessage || null;
         if (view) view.relabel();
+        render();
+        break;
+      case 'invitation': // an agent invites the visitor (PROTOCOL.md §12)
+        S.invitation = { id: f.invitationId, name: f.agent && f.agent.name || t('agent'),
+          initials: f.agent && f.agent.initials || '?', text: f.text || '' };
+        toHost({ t: 'invite', id: S.invitation.id, name: S.invitation.name, initials: S.invitation.initials,
+          text: S.invitation.text, reply: t('inviteReply'), dismiss: t('inviteClose') });
+        render();
+        break;
+      case 'invitationEnded':
+        if (S.invitation && S.invitation.id === f.invitationId) S.invitation = null;
+        toHost({ t: 'inviteEnd', id: f.invitationId });
         render();
         break;
       default:
@@ -275,6 +294,11 @@
     // stays pending (see resync).
     if (!dispatch({ type: 'ackPlaced', conv: f.conversationId, seq: f.seq, id: f.id,
       other: f.seq > 0 && !at ? outbox.ackedAt(f.conversationId, f.seq) : null })) return;
+    if (S.invitation && f.conversationId && item) {
+      // The visitor's reply opened (or went to) their chat: that accepts the invitation; its agent joins.
+      raw({ type: 'answerInvitation', id: newId(), invitationId: S.invitation.id, answer: 'accept' });
+      S.invitation = null;
+    }
     if (f.conversationId && f.conversationId !== S.conv) {
       // This message opened a new conversation (the first one, or after the previous one was closed).
       showConv(f.conversationId);

@@ -110,6 +110,15 @@
     '^.n{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;' +
     'border-radius:10px;background:#dc2626;color:#fff;font:600 12px/20px system-ui,sans-serif;text-align:center}' +
     '^.n[hidden]{display:none}' +
+    '^.i{position:fixed;bottom:88px;right:20px;width:290px;box-sizing:border-box;padding:14px 36px 14px 14px;' +
+    'border-radius:12px;background:#fff;color:#111;box-shadow:0 8px 30px rgba(0,0,0,.25);' +
+    'font:14px/1.45 system-ui,sans-serif;display:flex;gap:10px}^.i[hidden]{display:none}' +
+    '^.i .a{flex:none;width:36px;height:36px;border-radius:50%;background:var(--c,#2563eb);color:#fff;' +
+    'font:600 14px/36px system-ui,sans-serif;text-align:center}^.i strong{display:block;font-weight:600}' +
+    '^.i p{margin:2px 0 8px;white-space:pre-wrap;word-break:break-word}^.i .r{border:0;border-radius:8px;' +
+    'padding:6px 14px;background:var(--c,#2563eb);color:#fff;font:600 13px system-ui,sans-serif;cursor:pointer}' +
+    '^.i .x{position:absolute;top:6px;right:6px;border:0;background:none;font:20px/1 system-ui,sans-serif;' +
+    'color:#555;cursor:pointer;padding:4px 8px}^.l .i{right:auto;left:20px}' +
     '^.f{position:fixed;bottom:88px;right:20px;width:370px;height:580px;max-height:calc(100vh - 108px);border:0;' +
     'border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.28);background:#fff;opacity:0;pointer-events:none;' +
     'transform:translateY(12px);transition:opacity .18s,transform .18s;color-scheme:normal}' +
@@ -135,6 +144,29 @@
   badge.hidden = true;
   bubble.appendChild(badge);
   box.appendChild(bubble);
+  // An agent's invitation (PROTOCOL.md §12): shown beside the bubble, never focused (the visitor may be typing in
+  // the page); Reply opens the chat, the cross closes the invitation.
+  var card = D.createElement('div');
+  card.className = 'i';
+  card.hidden = true;
+  card.setAttribute('role', 'status');
+  card.setAttribute('aria-live', 'polite');
+  card.setAttribute('part', 'invitation');
+  card.innerHTML = '<span class="a"></span><div><strong></strong><p></p><button type="button" class="r"></button></div>' +
+    '<button type="button" class="x">\u00d7</button>';
+  var invitation = null;
+  function part(sel) { return card.querySelector(sel); }
+  part('.r').addEventListener('click', function () {
+    card.hidden = true;
+    open();
+    post({ t: 'inviteReply', id: invitation && invitation.id });
+  });
+  part('.x').addEventListener('click', function () {
+    card.hidden = true;
+    if (invitation) post({ t: 'inviteClose', id: invitation.id });
+    invitation = null;
+  });
+  box.appendChild(card);
   root.appendChild(css);
   root.appendChild(box);
   var look = get(LS, 'look', null);
@@ -158,7 +190,10 @@
     if (W.MutationObserver && D.body) new MutationObserver(function () { if (!D.documentElement.contains(host)) attach(); })
       .observe(D.body, { childList: true });
     trackPage();
-    if (get(LS, 'active', false)) makeFrame();
+    // The panel connects on every page, hidden, once the page has loaded: agents see visitors online now and can
+    // invite them (PROTOCOL.md §12; WIDGET.md, "Sizes").
+    if (get(LS, 'active', false) || D.readyState === 'complete') makeFrame();
+    else W.addEventListener('load', function () { setT(makeFrame, 0); });
     if (wantOpen) open();
   }
 
@@ -218,6 +253,19 @@
       case 'message':
         emit('message', m.message);
         break;
+      case 'invite':
+        invitation = m;
+        part('.a').textContent = m.initials || '?';
+        part('strong').textContent = m.name || '';
+        part('p').textContent = m.text || '';
+        part('.r').textContent = m.reply || 'Reply';
+        part('.x').setAttribute('aria-label', m.dismiss || 'Close');
+        card.hidden = isOpen;
+        emit('invitation', { name: m.name, text: m.text });
+        break;
+      case 'inviteEnd':
+        if (invitation && invitation.id === m.id) { invitation = null; card.hidden = true; }
+        break;
       case 'identity':
         emit('identity', m.result);
         break;
@@ -261,6 +309,7 @@
     frame.inert = false;
     bubble.setAttribute('aria-expanded', 'true');
     badge.hidden = true;
+    card.hidden = true;
     post({ t: 'state', open: true });
     blink();
     emit('open');

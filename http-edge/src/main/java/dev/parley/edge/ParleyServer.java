@@ -27,6 +27,10 @@ import dev.parley.edge.tls.HttpRedirect;
 import dev.parley.edge.tls.ServerTls;
 import dev.parley.edge.tls.TlsSettings;
 import dev.parley.edge.session.SessionDeps;
+import dev.parley.edge.visitors.GeoLocator;
+import dev.parley.edge.visitors.Presence;
+import dev.parley.edge.visitors.VisitorJournal;
+import dev.parley.edge.visitors.VisitorsNow;
 import dev.parley.edge.transport.ConnectionRoutes;
 import dev.parley.edge.transport.Gateway;
 import dev.parley.edge.web.UserAgents;
@@ -78,7 +82,9 @@ import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -268,6 +274,13 @@ public final class ParleyServer implements AutoCloseable {
       Admission admission =
           new Admission(admissionSettings, new SecretStore(pool).getOrCreate(CLIENT_KEY_SECRET));
       ClientAddress clientAddress = ClientAddress.trusting(admissionSettings.trustedProxies());
+      GeoLocator geo =
+          GeoLocator.open(
+              resolved.getString("parley.geo.city-database"), resolved.getString("parley.geo.asn-database"));
+      system.getWhenTerminated().thenRun(geo::close);
+      ActorRef<VisitorsNow.Command> visitorsNow =
+          system.systemActorOf(
+              VisitorsNow.create(clock, new VisitorJournal(sharding, clock)), "visitors-now", Props.empty());
       SessionDeps deps =
           new SessionDeps(
               sharding,
@@ -279,7 +292,8 @@ public final class ParleyServer implements AutoCloseable {
               clock,
               sites,
               new UserAgents(),
-              admission);
+              admission,
+              new Presence(visitorsNow, geo));
       Gateway gateway = new Gateway(system, deps);
       AuditLog audit = new AuditLog(pool);
       // Webhooks: every node sends due deliveries; the projection (ReadModels) fills them exactly once.

@@ -13,6 +13,7 @@ import dev.parley.core.dispatcher.Dispatcher.JoinDecided;
 import dev.parley.core.dispatcher.Dispatcher.Joined;
 
 import dev.parley.core.common.EventTags;
+import dev.parley.core.common.QueriesFirst;
 import dev.parley.core.common.Rejection;
 import dev.parley.core.common.Watchers;
 import dev.parley.core.dispatcher.Dispatcher.AgentAbsent;
@@ -104,8 +105,34 @@ final class DispatcherBehavior
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(new Tick(), tickInterval);
-                  return new DispatcherBehavior(siteId, ctx, config, peers, clock);
+                  DispatcherBehavior dispatcher = new DispatcherBehavior(siteId, ctx, config, peers, clock);
+                  return QueriesFirst.wrap(Command.class, dispatcher::answeredNow, dispatcher);
                 }));
+  }
+
+  /**
+   * The questions visitors' sessions ask on every arrival (how many of this address wait, is anyone there, where
+   * am I in the queue) and the queue view, answered at once from the state instead of behind the Dispatcher's
+   * writes: a burst of new conversations persists one queue entry after another, and questions stashed behind
+   * them timed out or overflowed the stash (docs/BENCHMARKS.md). Advisory reads only; nothing here is decided.
+   */
+  private boolean answeredNow(Command command) {
+    DispatcherState state = live;
+    if (state == null || !configReady) {
+      return false; // recovering, or the site's configuration not known yet: the entity stashes as before
+    }
+    if (command instanceof CountWaiting count) {
+      count.replyTo().tell(state.waitingOf(count.clientKey()));
+    } else if (command instanceof GetAvailability get) {
+      get.replyTo().tell(availability());
+    } else if (command instanceof GetQueue get) {
+      get.replyTo().tell(publisher.view(state));
+    } else if (command instanceof FollowPosition follow) {
+      onFollow(state, follow);
+    } else {
+      return false;
+    }
+    return true;
   }
 
   private final String siteId;
@@ -130,6 +157,8 @@ final class DispatcherBehavior
   private final QueuePublisher publisher;
   /** Claims answered once their join is recorded: conversation id to the claimers, at most MAX_CLAIM_WAITERS. */
   private final Map<String, List<ActorRef<StatusReply<Joined>>>> claimWaiters = new HashMap<>();
+  /** The recovered state, for the questions answered before the stash ({@link #answeredNow}); null until then. */
+  private DispatcherState live;
   /** Conversations asked to record a join and not answered yet, so that a tick does not ask again meanwhile. */
   private final Set<String> joinsInFlight = new HashSet<>();
 
@@ -237,6 +266,7 @@ final class DispatcherBehavior
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
+              live = state; // the one instance every event changes from now on (DispatcherState is mutable)
               // Claims decided before a crash whose join was not confirmed finish now.
               state.pendingJoins.values().forEach(a -> drive(a.conversationId(), a.agentId()));
             })

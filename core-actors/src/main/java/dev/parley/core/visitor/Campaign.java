@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Reads the marketing campaign (UTM parameters) and the referring site from page addresses. */
-final class Campaign {
+public final class Campaign {
 
   private static final String[] UTM_KEYS = {"source", "medium", "campaign", "term", "content"};
   private static final int MAX_VALUE_CHARS = 200;
@@ -16,7 +16,7 @@ final class Campaign {
   private Campaign() {}
 
   /** The {@code utm_*} parameters of {@code url} as source, medium, campaign, term, content; empty if none. */
-  static Map<String, String> utm(String url) {
+  public static Map<String, String> utm(String url) {
     Map<String, String> found = new LinkedHashMap<>();
     String query;
     try {
@@ -46,7 +46,7 @@ final class Campaign {
   }
 
   /** True if {@code referrer} is a page of another host than {@code url}: the visitor came from elsewhere. */
-  static boolean isExternal(String referrer, String url) {
+  public static boolean isExternal(String referrer, String url) {
     if (referrer == null || referrer.isBlank()) {
       return false;
     }

@@ -104,6 +104,13 @@ public final class Visitor
   /** The visitor opened a page. */
   public record ViewPage(PageView page) implements Command {}
 
+  /**
+   * Records a proactive invitation's life (docs/DECISIONS.md, "Proactive invitations"): sent to the visitor, then
+   * once answered. Only recorded; the live invitation is the edge's. {@code event} is {@link InvitationSent} or
+   * {@link InvitationAnswered}.
+   */
+  public record RecordInvitation(Event event) implements Command {}
+
   /** A connection of the visitor came from this device; stored only when it differs from the last one. */
   public record SeenOn(Device device) implements Command {}
 
@@ -126,7 +133,11 @@ public final class Visitor
       Device device,
       String referrer,
       Map<String, String> utm,
-      List<PageView> pages)
+      List<PageView> pages,
+      /** Visits so far, this one included once it was counted. */
+      int visits,
+      /** When the visitor was last active (a visit's start or a page), or null: decides whether a visit is new. */
+      Instant lastActiveAt)
       implements CborSerializable {}
 
   // Events -----------------------------------------------------------------------------------------------------
@@ -141,7 +152,20 @@ public final class Visitor
 
   public record PageViewed(PageView page) implements Event {}
 
+  /** An agent invited the visitor to chat, with {@code text}. */
+  public record InvitationSent(String invitationId, String agentId, String text, Instant at) implements Event {}
+
+  /**
+   * The visitor answered an invitation: {@code accepted} (then {@code conversationId} is the chat it opened),
+   * {@code closed}, or {@code ignored} (no answer in time, or the visitor left).
+   */
+  public record InvitationAnswered(
+      String invitationId, String agentId, String outcome, String conversationId, Instant at) implements Event {}
+
   public record DeviceSeen(Device device, Instant at) implements Event {}
+
+  /** A new visit began: the visitor came online after {@link Visits#GAP} without activity (or for the first time). */
+  public record VisitStarted(Instant at) implements Event {}
 
   /**
    * Everything known about the visitor was erased (privacy): identity, device, referrer, campaign and page trail.
@@ -180,7 +204,11 @@ public final class Visitor
       Map<String, String> utm,
       List<PageView> pages,
       /** When the newest conversations started, at most {@link #MAX_CONVERSATIONS_PER_DAY}; null in old snapshots. */
-      List<Instant> recentStarts)
+      List<Instant> recentStarts,
+      /** Visits counted so far ({@link Visits}); 0 in snapshots older than visit counting. */
+      int visits,
+      /** When the last visit started; null before the first (and in older snapshots). */
+      Instant lastVisitAt)
       implements CborSerializable {
 
     public State {
@@ -198,11 +226,20 @@ public final class Visitor
         String referrer,
         Map<String, String> utm,
         List<PageView> pages) {
-      this(currentConversationId, pastConversationIds, identity, device, referrer, utm, pages, List.of());
+      this(currentConversationId, pastConversationIds, identity, device, referrer, utm, pages, List.of(), 0, null);
+    }
+
+    /** When the visitor was last seen doing something: the later of the last visit's start and the last page. */
+    Instant lastActiveAt() {
+      Instant page = pages.isEmpty() ? null : pages.get(pages.size() - 1).at();
+      if (page == null) {
+        return lastVisitAt;
+      }
+      return lastVisitAt == null || page.isAfter(lastVisitAt) ? page : lastVisitAt;
     }
 
     static State empty() {
-      return new State(null, List.of(), null, null, null, Map.of(), List.of(), List.of());
+      return new State(null, List.of(), null, null, null, Map.of(), List.of(), List.of(), 0, null);
     }
 
     /** Conversations started in the day before {@code now}. */
@@ -219,7 +256,12 @@ public final class Visitor
           starts.remove(0);
         }
         return new State(
-            s.conversationId(), archive(currentConversationId), identity, device, referrer, utm, pages, starts);
+            s.conversationId(), archive(currentConversationId), identity, device, referrer, utm, pages, starts, visits,
+            lastVisitAt);
+      } else if (event instanceof VisitStarted v) {
+        return new State(
+            currentConversationId, pastConversationIds, identity, device, referrer, utm, pages, recentStarts,
+            visits + 1, v.at());
       } else if (event instanceof ConversationEnded e) {
         if (e.conversationId().equals(currentConversationId)) {
           return withConversations(null, archive(currentConversationId));
@@ -227,13 +269,13 @@ public final class Visitor
         return this;
       } else if (event instanceof Identified i) {
         return new State(
-            currentConversationId, pastConversationIds, i.identity(), device, referrer, utm, pages, recentStarts);
+            currentConversationId, pastConversationIds, i.identity(), device, referrer, utm, pages, recentStarts, visits, lastVisitAt);
       } else if (event instanceof DeviceSeen d) {
         return new State(
-            currentConversationId, pastConversationIds, identity, d.device(), referrer, utm, pages, recentStarts);
+            currentConversationId, pastConversationIds, identity, d.device(), referrer, utm, pages, recentStarts, visits, lastVisitAt);
       } else if (event instanceof Erased e) {
         return new State(
-            currentConversationId, pastConversationIds, null, null, null, Map.of(), List.of(), recentStarts);
+            currentConversationId, pastConversationIds, null, null, null, Map.of(), List.of(), recentStarts, visits, lastVisitAt);
       } else if (event instanceof PageViewed v) {
         List<PageView> trail = new ArrayList<>(pages);
         trail.add(v.page());
@@ -251,13 +293,15 @@ public final class Visitor
             from,
             campaign.isEmpty() ? utm : campaign,
             trail,
-            recentStarts);
+            recentStarts,
+            visits,
+            lastVisitAt);
       }
       return this;
     }
 
     private State withConversations(String current, List<String> past) {
-      return new State(current, past, identity, device, referrer, utm, pages, recentStarts);
+      return new State(current, past, identity, device, referrer, utm, pages, recentStarts, visits, lastVisitAt);
     }
 
     private List<String> archive(String conversationId) {
@@ -340,6 +384,12 @@ public final class Visitor
         .onCommand(Identify.class, this::onIdentify)
         .onCommand(Erase.class, this::onErase)
         .onCommand(ViewPage.class, this::onViewPage)
+        .onCommand(
+            RecordInvitation.class,
+            (state, cmd) ->
+                cmd.event() instanceof InvitationSent || cmd.event() instanceof InvitationAnswered
+                    ? Effect().persist(cmd.event()).thenNoReply()
+                    : Effect().noReply())
         .onCommand(SeenOn.class, this::onSeenOn)
         .onCommand(Watch.class, this::onWatch)
         .onCommand(Unwatch.class, (state, cmd) -> unwatch(cmd.watcher()))
@@ -398,7 +448,9 @@ public final class Visitor
         state.device(),
         state.referrer(),
         state.utm(),
-        state.pages());
+        state.pages(),
+        state.visits(),
+        state.lastActiveAt());
   }
 
   private void notifyWatchers(State state) {
@@ -471,6 +523,10 @@ public final class Visitor
   private ReplyEffect<Event, State> onConnected(State state, Connected cmd) {
     boolean cameOnline = sessions.isEmpty();
     if (sessions.add(opaque(cmd.session()), true) && cameOnline) {
+      Instant now = clock.instant();
+      if (Visits.isNewVisit(state.lastActiveAt(), now)) {
+        return Effect().persist(new VisitStarted(now)).thenRun(this::notifyWatchers).thenNoReply();
+      }
       notifyWatchers(state);
     }
     return Effect().noReply();

@@ -6,18 +6,11 @@ import com.typesafe.config.ConfigFactory;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.persistence.testkit.JournalOperation;
-import org.apache.pekko.persistence.testkit.ProcessingPolicy;
-import org.apache.pekko.persistence.testkit.ProcessingResult;
-import org.apache.pekko.persistence.testkit.ProcessingSuccess$;
-import org.apache.pekko.persistence.testkit.WriteEvents;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -36,23 +29,6 @@ class QueriesFirstTest {
   private static final ActorTestKit testKit =
       ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
-
-  /** Holds every write until opened: the journal of a database that is slow right now. */
-  private static final class Gate implements ProcessingPolicy<JournalOperation> {
-    final CountDownLatch open = new CountDownLatch(1);
-
-    @Override
-    public ProcessingResult tryProcess(String persistenceId, JournalOperation operation) {
-      if (operation instanceof WriteEvents) {
-        try {
-          open.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return ProcessingSuccess$.MODULE$;
-    }
-  }
 
   sealed interface Command {}
 
@@ -118,12 +94,12 @@ class QueriesFirstTest {
     });
   }
 
-  private Gate gate;
+  private JournalGate gate;
 
   @AfterEach
   void openJournal() {
     if (gate != null) {
-      gate.open.countDown(); // a failed test must not leave the journal's thread held for the next one
+      gate.open(); // a failed test must not leave the journal's thread held for the next one
     }
     journal.resetPolicy();
   }
@@ -135,7 +111,7 @@ class QueriesFirstTest {
 
   @Test
   void aQueryIsAnsweredWhileAWriteWaits() {
-    gate = new Gate();
+    gate = new JournalGate();
     journal.withPolicy(gate);
     ActorRef<Command> entity = testKit.spawn(counter(true));
     TestProbe<Long> writer = testKit.createTestProbe();
@@ -150,13 +126,13 @@ class QueriesFirstTest {
     assertThat(reader.receiveMessage(Duration.ofSeconds(5))).as("answered before the write").isEqualTo(1L);
     writer.expectNoMessage(Duration.ofMillis(100));
 
-    gate.open.countDown();
+    gate.open();
     assertThat(writer.receiveMessage(Duration.ofSeconds(5))).isEqualTo(1L);
   }
 
   @Test
   void withoutTheDeskTheQueryWaitsBehindTheWrite() {
-    gate = new Gate();
+    gate = new JournalGate();
     journal.withPolicy(gate);
     ActorRef<Command> entity = testKit.spawn(counter(false));
     TestProbe<Long> writer = testKit.createTestProbe();
@@ -171,7 +147,7 @@ class QueriesFirstTest {
     entity.tell(new Get(reader.getRef()));
     reader.expectNoMessage(Duration.ofMillis(500));
 
-    gate.open.countDown();
+    gate.open();
     assertThat(writer.receiveMessage(Duration.ofSeconds(5))).isEqualTo(1L);
     assertThat(reader.receiveMessage(Duration.ofSeconds(5))).isEqualTo(1L);
   }

@@ -70,4 +70,25 @@ public sealed interface ClientFrame {
 
   /** An internal note: agents only, never shown to the visitor. */
   record Note(String id, String conversationId, String text) implements ClientFrame {}
+
+  /**
+   * Agents only: start (or change) watching the live list of visitors of a site, filtered on the server
+   * (docs/PROTOCOL.md §12). Filter parts are null when absent; {@code limit} is 1..500; {@code lang} picks the
+   * language of place names.
+   */
+  record WatchVisitors(
+      String siteId, String text, String chat, Boolean returning, String country, int limit, String lang)
+      implements ClientFrame {}
+
+  /** Agents only: stop watching a site's visitor list. */
+  record UnwatchVisitors(String siteId) implements ClientFrame {}
+
+  /**
+   * Agents only: invite a visitor online now to chat, with {@code text} shown in the visitor's widget
+   * (docs/PROTOCOL.md §12, "Invitations").
+   */
+  record Invite(String id, String siteId, String visitorId, String text) implements ClientFrame {}
+
+  /** Visitors only: {@code answer} is {@code accept} (after the visitor's first message) or {@code close}. */
+  record AnswerInvitation(String id, String invitationId, String answer) implements ClientFrame {}
 }

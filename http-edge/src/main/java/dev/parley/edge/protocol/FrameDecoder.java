@@ -98,6 +98,14 @@ public final class FrameDecoder {
                 webAddress(root, "url", true),
                 optionalText(root, "title", MAX_TITLE_CHARS),
                 webAddress(root, "referrer", false));
+            case "watchVisitors" -> watchVisitors(root);
+            case "invite" -> new ClientFrame.Invite(
+                messageId(root),
+                requiredText(root, "siteId", MAX_SITE_ID_CHARS),
+                requiredText(root, "visitorId", MAX_CONVERSATION_ID_CHARS),
+                invitationText(root));
+            case "answerInvitation" -> answerInvitation(root);
+            case "unwatchVisitors" -> new ClientFrame.UnwatchVisitors(requiredText(root, "siteId", MAX_SITE_ID_CHARS));
             default -> throw new Invalid(
                 ServerFrame.Error.of(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + truncate(type) + "'")
                     .withField("type"));
@@ -148,6 +156,73 @@ public final class FrameDecoder {
       throw invalid("score", "score must be an integer from 1 to 5");
     }
     return (int) score;
+  }
+
+  /** Longest site id accepted in a frame. */
+  public static final int MAX_SITE_ID_CHARS = 64;
+  /** Visitors a watcher may ask to see at once, and what it gets when it names no limit. */
+  public static final int MAX_VISITOR_LIMIT = 500;
+  public static final int DEFAULT_VISITOR_LIMIT = 200;
+  private static final java.util.Set<String> CHAT_STATES = java.util.Set.of("none", "waiting", "chatting");
+  private static final Pattern COUNTRY_CODE = Pattern.compile("[A-Za-z]{2}");
+  private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?");
+
+  private static String invitationText(JsonNode root) throws Invalid {
+    String text = requiredString(root, "text");
+    if (text.isBlank() || text.length() > dev.parley.edge.visitors.Invitation.MAX_TEXT_CHARS) {
+      throw invalid("text", "text must be 1.." + dev.parley.edge.visitors.Invitation.MAX_TEXT_CHARS + " characters");
+    }
+    return text;
+  }
+
+  private static ClientFrame.AnswerInvitation answerInvitation(JsonNode root) throws Invalid {
+    String id = messageId(root);
+    String invitationId = requiredText(root, "invitationId", MAX_CONVERSATION_ID_CHARS);
+    String answer = requiredText(root, "answer", 16);
+    if (!answer.equals("accept") && !answer.equals("close")) {
+      throw invalid("answer", "answer must be accept or close");
+    }
+    return new ClientFrame.AnswerInvitation(id, invitationId, answer);
+  }
+
+  private static ClientFrame.WatchVisitors watchVisitors(JsonNode root) throws Invalid {
+    String siteId = requiredText(root, "siteId", MAX_SITE_ID_CHARS);
+    JsonNode filter = root.get("filter");
+    String text = null;
+    String chat = null;
+    Boolean returning = null;
+    String country = null;
+    if (filter != null && !filter.isNull()) {
+      if (!filter.isObject()) {
+        throw invalid("filter", "filter must be an object");
+      }
+      text = optionalText(filter, "text", 100, "filter.text");
+      chat = optionalText(filter, "chat", 16, "filter.chat");
+      if (chat != null && !CHAT_STATES.contains(chat)) {
+        throw invalid("filter.chat", "filter.chat must be none, waiting or chatting");
+      }
+      JsonNode r = filter.get("returning");
+      if (r != null && !r.isNull()) {
+        if (!r.isBoolean()) {
+          throw invalid("filter.returning", "filter.returning must be true or false");
+        }
+        returning = r.asBoolean();
+      }
+      country = optionalText(filter, "country", 2, "filter.country");
+      if (country != null && !COUNTRY_CODE.matcher(country).matches()) {
+        throw invalid("filter.country", "filter.country must be a two-letter country code");
+      }
+    }
+    Long limit = optionalLong(root, "limit");
+    if (limit != null && (limit < 1 || limit > MAX_VISITOR_LIMIT)) {
+      throw invalid("limit", "limit must be 1.." + MAX_VISITOR_LIMIT);
+    }
+    String lang = optionalText(root, "lang", 16);
+    if (lang != null && !LANGUAGE.matcher(lang).matches()) {
+      throw invalid("lang", "lang must be a language tag such as en or zh-CN");
+    }
+    return new ClientFrame.WatchVisitors(
+        siteId, text, chat, returning, country, limit == null ? DEFAULT_VISITOR_LIMIT : limit.intValue(), lang);
   }
 
   private static ClientFrame.Transfer transfer(JsonNode root) throws Invalid {

@@ -168,6 +168,62 @@ public sealed interface ServerFrame {
   @JsonTypeName("availability")
   record Availability(String siteId, String status, String welcomeMessage) implements ServerFrame {}
 
+  // Visitors now (docs/PROTOCOL.md §12) --------------------------------------------------------------------------
+
+  /**
+   * One visitor online now. Place names are in the watcher's language where the data has it, else English.
+   * {@code chat}: {@code none}, {@code waiting} or {@code chatting}.
+   */
+  record VisitorNowView(
+      String visitorId,
+      Instant since,
+      String pageUrl,
+      String pageTitle,
+      Instant pageSince,
+      int pagesSeen,
+      String referrer,
+      String searchKeyword,
+      Map<String, String> utm,
+      DeviceView device,
+      String countryCode,
+      String country,
+      String region,
+      String city,
+      String network,
+      int visits,
+      boolean returning,
+      String name,
+      String chat,
+      String conversationId) {}
+
+  /** The whole list a watcher asked for: the {@code visitors} shown (newest arrivals first) and how many match. */
+  @JsonTypeName("visitors")
+  record Visitors(String siteId, int total, List<VisitorNowView> visitors, Instant serverTime)
+      implements ServerFrame {}
+
+  /** What changed since the last {@code visitors} or {@code visitorsChanged}: drop {@code removed}, then upsert. */
+  @JsonTypeName("visitorsChanged")
+  record VisitorsChanged(
+      String siteId, int total, List<VisitorNowView> upserted, List<String> removed, Instant serverTime)
+      implements ServerFrame {}
+
+  /** To a visitor: an agent invites them to chat (docs/PROTOCOL.md §12, "Invitations"). */
+  @JsonTypeName("invitation")
+  record Invitation(String invitationId, InvitingAgent agent, String text, Instant serverTime)
+      implements ServerFrame {}
+
+  record InvitingAgent(String id, String name, String initials) {}
+
+  /** To a visitor: stop showing this invitation ({@code answer}: accepted, closed or ignored). */
+  @JsonTypeName("invitationEnded")
+  record InvitationEnded(String invitationId, String answer) implements ServerFrame {}
+
+  /** To the inviting agent: how the visitor answered; {@code id} is the agent's {@code invite} frame id. */
+  @JsonTypeName("invitationAnswered")
+  record InvitationAnswered(
+      String id, String invitationId, String siteId, String visitorId, String answer, String conversationId)
+      implements ServerFrame {}
+
   @JsonTypeName("pong")
   record Pong(Long t, Instant serverTime) implements ServerFrame {}
 }

@@ -39,13 +39,15 @@ final class AgentRequests extends CommonRequests {
       Map.of(
           ClientFrame.Identify.class, "only visitors identify themselves",
           ClientFrame.Page.class, "only visitors report pages",
-          ClientFrame.Rate.class, "only visitors rate conversations");
+          ClientFrame.Rate.class, "only visitors rate conversations",
+          ClientFrame.AnswerInvitation.class, "only visitors answer invitations");
 
   private final long tokenVersion;
   private final ActorRef<Agent.SessionEnded> accessNotices;
   private final SessionRouting routing;
   private final QueueViews queues;
   private final VisitorProfiles profiles;
+  private final VisitorWatches visitorLists;
   /** Whether the agent's chosen status was online at login; routing starts from it. */
   private final boolean onlineAtLogin;
   /** A watching connection (hello {@code observe}): never announced to dispatchers, so never offered chats. */
@@ -72,7 +74,8 @@ final class AgentRequests extends CommonRequests {
       long tokenVersion,
       ActorRef<Agent.SessionEnded> accessNotices,
       boolean online,
-      boolean observes) {
+      boolean observes,
+      String displayName) {
     super(session, caller, subscriptions);
     this.tokenVersion = tokenVersion;
     this.accessNotices = accessNotices;
@@ -83,6 +86,15 @@ final class AgentRequests extends CommonRequests {
             session.context(), session.deps().sharding(), session::send, id -> subscriptions.follow(id, 0L, false));
     this.queues = new QueueViews(session.context(), entities, session::send);
     this.profiles = new VisitorProfiles(session.context(), entities, session::send);
+    this.visitorLists =
+        new VisitorWatches(
+            session.context(),
+            caller,
+            displayName,
+            session.deps().presence().registry(),
+            session::send,
+            this::handle,
+            session.deps().clock());
   }
 
   @Override
@@ -107,6 +119,24 @@ final class AgentRequests extends CommonRequests {
             m -> {
               profiles.onProfile(m);
               return Behaviors.same();
+            })
+        .onMessage(
+            VisitorWatches.FromRegistry.class,
+            m -> {
+              visitorLists.onUpdate(m);
+              return Behaviors.same();
+            })
+        .onMessage(
+            VisitorWatches.Answered.class,
+            m -> {
+              visitorLists.onAnswered(m);
+              return Behaviors.same();
+            })
+        .onMessage(
+            VisitorWatches.deliveredClass(),
+            m -> {
+              visitorLists.onDelivered(m);
+              return Behaviors.same();
             });
     routing.receive(builder);
   }
@@ -129,6 +159,7 @@ final class AgentRequests extends CommonRequests {
     entities.agent(caller.id()).tell(new Agent.Disconnect(session.self()));
     queues.stopped();
     profiles.stopped();
+    visitorLists.stopped();
     routing.stopped(caller);
   }
 
@@ -166,6 +197,12 @@ final class AgentRequests extends CommonRequests {
       onSetStatus(set);
     } else if (frame instanceof ClientFrame.Decline decline) {
       routing.decline(caller, decline);
+    } else if (frame instanceof ClientFrame.WatchVisitors watch) {
+      visitorLists.watch(watch);
+    } else if (frame instanceof ClientFrame.UnwatchVisitors unwatch) {
+      visitorLists.unwatch(unwatch);
+    } else if (frame instanceof ClientFrame.Invite invite) {
+      visitorLists.invite(invite);
     } else {
       return false;
     }

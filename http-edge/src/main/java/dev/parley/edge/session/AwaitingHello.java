@@ -145,10 +145,11 @@ final class AwaitingHello extends Session.State {
     String siteId = session.siteId();
     session.timers().cancel(HelloTimeout.INSTANCE);
     String current = ready.profile().currentConversationId();
-    Authenticated next =
-        new Authenticated(session, caller, follows -> new VisitorRequests(session, caller, follows, current));
-    session.entities().visitor(siteId, caller.id()).tell(new Visitor.Connected(session.self()));
     Device device = deps.userAgents().device(session.client().userAgent());
+    Authenticated next =
+        new Authenticated(
+            session, caller, follows -> new VisitorRequests(session, caller, follows, current, ready.profile(), device));
+    session.entities().visitor(siteId, caller.id()).tell(new Visitor.Connected(session.self()));
     if (device != null) {
       session.entities().visitor(siteId, caller.id()).tell(new Visitor.SeenOn(device));
     }
@@ -256,12 +257,13 @@ final class AwaitingHello extends Session.State {
     boolean online = ready.snapshot().status() == Agent.Status.ONLINE;
     long tokenVersion = agentTokenVersion;
     boolean observes = agentObserves;
+    String displayName = ready.account().displayName();
     ActorRef<Agent.SessionEnded> notices = accessNotices;
     Authenticated next =
         new Authenticated(
             session,
             caller,
-            follows -> new AgentRequests(session, caller, follows, tokenVersion, notices, online, observes));
+            follows -> new AgentRequests(session, caller, follows, tokenVersion, notices, online, observes, displayName));
     List<ServerFrame.SiteRole> sites =
         ready.memberships().stream()
             .map(m -> new ServerFrame.SiteRole(m.siteId(), m.role().code()))

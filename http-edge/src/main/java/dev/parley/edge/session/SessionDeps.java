@@ -5,6 +5,7 @@ import dev.parley.core.conversation.ConversationHistory;
 import dev.parley.edge.SiteCache;
 import dev.parley.edge.auth.Tokens;
 import dev.parley.edge.config.EdgeSettings;
+import dev.parley.edge.visitors.Presence;
 import dev.parley.edge.web.UserAgents;
 import dev.parley.persistence.directory.Directory;
 import java.time.Clock;
@@ -22,4 +23,5 @@ public record SessionDeps(
     Clock clock,
     SiteCache sites,
     UserAgents userAgents,
-    Admission admission) {}
+    Admission admission,
+    Presence presence) {}

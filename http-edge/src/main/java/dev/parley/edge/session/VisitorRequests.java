@@ -4,14 +4,18 @@ import dev.parley.core.common.Caller;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.core.dispatcher.Dispatcher;
 import dev.parley.core.routing.RoutingHints;
+import dev.parley.core.visitor.Device;
 import dev.parley.core.visitor.PageView;
 import dev.parley.core.visitor.Visitor;
 import dev.parley.edge.admission.Admission;
 import dev.parley.edge.protocol.ClientFrame;
 import dev.parley.edge.protocol.ErrorCode;
 import dev.parley.edge.protocol.ServerFrame;
+import dev.parley.edge.visitors.Invitation;
+import dev.parley.edge.visitors.VisitorNow;
 import dev.parley.persistence.directory.SiteWidget;
 import java.util.Map;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import java.util.Optional;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.javadsl.ReceiveBuilder;
@@ -33,7 +37,8 @@ final class VisitorRequests extends CommonRequests {
           ClientFrame.SetStatus.class, "only agents have a status",
           ClientFrame.Transfer.class, "only agents transfer conversations",
           ClientFrame.Note.class, "only agents write notes",
-          ClientFrame.Decline.class, "only agents decline offers");
+          ClientFrame.Decline.class, "only agents decline offers",
+          ClientFrame.Invite.class, "only agents invite visitors");
 
   private final String siteId;
   /** The key admission control counts this visitor's messages and identities under. */
@@ -43,25 +48,53 @@ final class VisitorRequests extends CommonRequests {
   private final PageRate pages = new PageRate(System.nanoTime());
   /** The visitor's open conversation as last known, or null. */
   private String currentConversationId;
+  /** This connection's part in the site's live visitor list (docs/PROTOCOL.md §12). */
+  private final VisitorPresence presence;
 
-  VisitorRequests(Session session, Caller caller, Subscriptions subscriptions, String currentConversationId) {
+  /**
+   * @param profile the visitor entity's answer to the hello
+   * @param device the device of this connection's User-Agent, or null
+   */
+  VisitorRequests(
+      Session session,
+      Caller caller,
+      Subscriptions subscriptions,
+      String currentConversationId,
+      Visitor.Profile profile,
+      Device device) {
     super(session, caller, subscriptions);
     this.siteId = session.siteId();
     this.visitorKey = siteId + "/" + caller.id();
     this.currentConversationId = currentConversationId;
+    this.presence = new VisitorPresence(session, profile, device);
     this.routing =
         new SessionRouting(
-            session.context(), session.deps().sharding(), session::send, id -> subscriptions.follow(id, 0L, false));
+            session.context(),
+            session.deps().sharding(),
+            frame -> {
+              if (frame instanceof ServerFrame.Position position) {
+                presence.position(position, this.currentConversationId);
+              }
+              session.send(frame);
+            },
+            id -> subscriptions.follow(id, 0L, false));
   }
 
   @Override
   public void started() {
     routing.visitorReady(siteId, currentConversationId);
+    presence.arrived();
   }
 
   @Override
   public void receive(ReceiveBuilder<Session.Command> builder) {
     routing.receive(builder);
+    builder.onMessage(
+        VisitorPresence.FromRegistry.class,
+        m -> {
+          presence.onRegistry(m);
+          return Behaviors.same();
+        });
   }
 
   @Override
@@ -78,6 +111,7 @@ final class VisitorRequests extends CommonRequests {
   public void stopped() {
     entities.visitor(siteId, caller.id()).tell(new Visitor.Disconnected(session.self()));
     routing.stopped(caller);
+    presence.left();
   }
 
   @Override
@@ -90,6 +124,8 @@ final class VisitorRequests extends CommonRequests {
       onPage(page);
     } else if (frame instanceof ClientFrame.Rate rate) {
       onRate(rate);
+    } else if (frame instanceof ClientFrame.AnswerInvitation answer) {
+      onAnswerInvitation(answer);
     } else {
       return false;
     }
@@ -105,6 +141,7 @@ final class VisitorRequests extends CommonRequests {
   void closed(String conversationId) {
     if (conversationId.equals(currentConversationId)) {
       currentConversationId = null;
+      presence.chat(VisitorNow.CHAT_NONE, null);
     }
   }
 
@@ -174,6 +211,7 @@ final class VisitorRequests extends CommonRequests {
             return;
           }
           currentConversationId = reply.getValue();
+          presence.chat(VisitorNow.CHAT_WAITING, currentConversationId);
           post(send, currentConversationId, true, stale != null);
         });
   }
@@ -244,7 +282,15 @@ final class VisitorRequests extends CommonRequests {
                 replyTo -> new Visitor.Identify(IdentityCheck.identity(identify), replyTo), session.askTimeout()),
         (reply, failure) -> {
           session.requestDone();
-          answer(identify.id(), null, reply, failure, done -> ack(identify.id(), null));
+          answer(
+              identify.id(),
+              null,
+              reply,
+              failure,
+              done -> {
+                presence.named(identify.name() != null ? identify.name() : identify.userId());
+                ack(identify.id(), null);
+              });
         });
   }
 
@@ -253,10 +299,36 @@ final class VisitorRequests extends CommonRequests {
       session.send(ServerFrame.Error.of(ErrorCode.RATE_LIMITED, PageRate.limit()));
       return;
     }
-    entities.visitor(siteId, caller.id())
-        .tell(
-            new Visitor.ViewPage(
-                new PageView(page.url(), page.title(), page.referrer(), session.deps().clock().instant())));
+    PageView view = new PageView(page.url(), page.title(), page.referrer(), session.deps().clock().instant());
+    entities.visitor(siteId, caller.id()).tell(new Visitor.ViewPage(view));
+    presence.page(view);
+  }
+
+  /**
+   * Accepting needs the conversation the visitor's first message opened: the inviting agent joins it. Closing
+   * just stops the invitation. Either way the registry tells the agent and records it, once.
+   */
+  private void onAnswerInvitation(ClientFrame.AnswerInvitation answer) {
+    if (!presence.shows(answer.invitationId())) {
+      session.send(
+          ServerFrame.Error.of(ErrorCode.INVALID_FIELD, "no such invitation is open")
+              .withField("invitationId")
+              .withRef(answer.id()));
+      return;
+    }
+    boolean accept = answer.answer().equals("accept");
+    if (accept && currentConversationId == null) {
+      session.send(
+          ServerFrame.Error.of(ErrorCode.INVALID_FIELD, "send a message first: accepting joins its conversation")
+              .withField("answer")
+              .withRef(answer.id()));
+      return;
+    }
+    presence.answer(
+        answer.invitationId(),
+        accept ? Invitation.ACCEPTED : Invitation.CLOSED,
+        accept ? currentConversationId : null);
+    session.send(new ServerFrame.Ack(answer.id(), accept ? currentConversationId : null, null, null));
   }
 
   private void onRate(ClientFrame.Rate rate) {
