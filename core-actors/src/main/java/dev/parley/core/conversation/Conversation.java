@@ -358,40 +358,61 @@ public final class Conversation {
   // Wiring
 
   /**
-   * The fast path of a new conversation into its site's queue: told once, right after {@code Opened} is persisted
-   * and before the visitor's ack, so that the queue (and admission's count of an address's waiting conversations)
-   * sees it at once. Only a hint: the routing feed is what guarantees the queueing, at least once, and a lost hint
-   * only costs the feed's lag. Tests of the conversation alone pass {@link #NONE}.
+   * The fast path into and out of the site's queue: told once, right after {@code Opened} (before the visitor's
+   * ack) and right after {@code Closed}, so that the queue (and admission's count of an address's waiting
+   * conversations) follows at once. Only a hint: the routing feed is what guarantees both, at least once, and a
+   * lost hint only costs the feed's lag. Tests of the conversation alone pass {@link #NONE}.
    */
-  @FunctionalInterface
-  public interface OpenedHint {
+  public interface QueueHint {
     void opened(String conversationId, Opened opened);
 
-    OpenedHint NONE = (conversationId, opened) -> {};
+    void closed(String conversationId, String siteId);
+
+    QueueHint NONE =
+        new QueueHint() {
+          @Override
+          public void opened(String conversationId, Opened opened) {}
+
+          @Override
+          public void closed(String conversationId, String siteId) {}
+        };
   }
 
   /**
-   * Registers the entity type. Beyond the {@link OpenedHint}, a conversation tells nobody else anything itself:
+   * Registers the entity type. Beyond the {@link QueueHint}, a conversation tells nobody else anything itself:
    * what its events mean to the queue, the agents and the visitor is delivered from the journal by the routing feed
    * (dev.parley.core.feed).
    */
   public static void init(ActorSystem<?> system) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    OpenedHint hint =
-        (conversationId, o) ->
-            sharding
-                .entityRefFor(dev.parley.core.dispatcher.Dispatcher.ENTITY_KEY, o.siteId())
+    QueueHint hint =
+        new QueueHint() {
+          @Override
+          public void opened(String conversationId, Opened o) {
+            dispatcher(o.siteId())
                 .tell(
                     new dev.parley.core.dispatcher.Dispatcher.Enqueue(
                         conversationId, o.visitorId(), o.at(), RoutingHints.orNone(o.hints())));
+          }
+
+          @Override
+          public void closed(String conversationId, String siteId) {
+            dispatcher(siteId).tell(new dev.parley.core.dispatcher.Dispatcher.Remove(conversationId));
+          }
+
+          private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<dev.parley.core.dispatcher.Dispatcher.Command>
+              dispatcher(String siteId) {
+            return sharding.entityRefFor(dev.parley.core.dispatcher.Dispatcher.ENTITY_KEY, siteId);
+          }
+        };
     sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), hint, Clock.systemUTC())));
   }
 
   public static Behavior<Command> create(String conversationId, Clock clock) {
-    return create(conversationId, OpenedHint.NONE, clock);
+    return create(conversationId, QueueHint.NONE, clock);
   }
 
-  public static Behavior<Command> create(String conversationId, OpenedHint hint, Clock clock) {
+  public static Behavior<Command> create(String conversationId, QueueHint hint, Clock clock) {
     return ConversationBehavior.create(conversationId, hint, clock);
   }
 

@@ -92,7 +92,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 final class ConversationBehavior
     extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, ConversationState> {
 
-  static Behavior<Command> create(String conversationId, Conversation.OpenedHint hint, Clock clock) {
+  static Behavior<Command> create(String conversationId, Conversation.QueueHint hint, Clock clock) {
     return Behaviors.setup(ctx -> new ConversationBehavior(conversationId, ctx, hint, clock));
   }
 
@@ -100,20 +100,20 @@ final class ConversationBehavior
   private final ActorContext<Command> context;
   /** The one tag of every event of this entity (EventTags). */
   private final Set<String> tags;
-  private final Conversation.OpenedHint openedHint;
+  private final Conversation.QueueHint queueHint;
   private final Clock clock;
   /** Live subscribers and who they are. Owned by this actor; lost on restart by design (see Conversation). */
   private final Watchers<Notification, Caller> subscribers;
 
   private ConversationBehavior(
-      String conversationId, ActorContext<Command> context, Conversation.OpenedHint openedHint, Clock clock) {
+      String conversationId, ActorContext<Command> context, Conversation.QueueHint queueHint, Clock clock) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), conversationId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.conversationId = conversationId;
     this.tags = Set.of(EventTags.tag(ENTITY_KEY.name(), conversationId));
     this.context = context;
-    this.openedHint = openedHint;
+    this.queueHint = queueHint;
     this.clock = clock;
     this.subscribers = Watchers.of(context, MAX_SUBSCRIBERS, SubscriberGone::new);
   }
@@ -254,7 +254,7 @@ final class ConversationBehavior
         List.of(opened, new MessagePosted(1, caller.participant(), cmd.clientMessageId(), cmd.text(), now));
     return Effect()
         .persist(events)
-        .thenRun(s -> openedHint.opened(conversationId, opened))
+        .thenRun(s -> queueHint.opened(conversationId, opened))
         .thenRun(s -> broadcast(new Appended(conversationId, s.tail.peekLast())))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(posted(s.lastSeq, false, now)));
   }
@@ -350,6 +350,7 @@ final class ConversationBehavior
         .thenRun(
             s -> {
               CrashPoints.reached(CrashPoints.CLOSE_RECORDED);
+              queueHint.closed(conversationId, s.siteId);
               broadcast(new Appended(conversationId, s.tail.peekLast()));
             });
   }

@@ -274,10 +274,21 @@ class ConversationTest {
   }
 
   @Test
-  void theQueueHearsOfANewConversationOnceBeforeTheVisitorIsAcknowledged() throws Exception {
+  void theQueueHearsOfAnOpenOnceBeforeTheVisitorsAckAndOfTheClose() throws Exception {
     String id = UUID.randomUUID().toString();
     List<String> hints = java.util.Collections.synchronizedList(new ArrayList<>());
-    Conversation.OpenedHint hint = (cid, o) -> hints.add(cid + "/" + o.siteId() + "/" + o.visitorId());
+    Conversation.QueueHint hint =
+        new Conversation.QueueHint() {
+          @Override
+          public void opened(String cid, Conversation.Opened o) {
+            hints.add(cid + "/" + o.siteId() + "/" + o.visitorId());
+          }
+
+          @Override
+          public void closed(String cid, String siteId) {
+            hints.add("closed " + cid);
+          }
+        };
     ActorRef<Command> conversation = testKit.spawn(Conversation.create(id, hint, Clock.systemUTC()));
     for (String message : List.of("open", "second")) {
       StatusReply<Conversation.Posted> posted =
@@ -292,6 +303,13 @@ class ConversationTest {
       // Told before the ack (thenRun precedes thenReply), exactly once: a later message tells nobody.
       assertThat(hints).containsExactly(id + "/" + site + "/" + visitorId);
     }
+    StatusReply<Conversation.Ended> closed =
+        AskPattern.<Command, StatusReply<Conversation.Ended>>ask(
+                conversation, replyTo -> new Conversation.Close(visitor, replyTo), WAIT, testKit.scheduler())
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
+    assertThat(closed.isSuccess()).isTrue();
+    assertThat(hints).containsExactly(id + "/" + site + "/" + visitorId, "closed " + id);
   }
 
   @Test
