@@ -1,3 +1,7 @@
+// Over 600 lines on purpose: the command handlers of one event-sourced actor, each building its effect with
+// Effect(), which only the behaviour can call. Everything that needs no Effect() lives apart: AgentPresence,
+// OfferBook, QueuePublisher, OfferPolicy (the decisions), DispatcherState (one method per event). Find a behaviour
+// by its command: commandHandler() lists them in one place, each pointing to its onXxx method below.
 package dev.parley.core.dispatcher;
 
 import static dev.parley.core.dispatcher.Dispatcher.AUTO_CLOSE_CHECK_INTERVAL;

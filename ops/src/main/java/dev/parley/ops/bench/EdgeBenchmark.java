@@ -1,3 +1,7 @@
+// Over 600 lines for now: one program that starts the server as a process, runs the scenarios (closed loop, fixed
+// rate, raw entities, and the admission and projection comparisons), reads CPU from /proc and prints one table.
+// Issue 18 rebuilds this harness around send -> delivered; it splits then along those seams (ServerProcess, Cpu,
+// scenarios, report), rather than twice. LoadClient and ProjectionLagProbe already live apart.
 package dev.parley.ops.bench;
 
 import com.typesafe.config.Config;
