@@ -40,12 +40,16 @@ final class FrameFields {
     return new Bad(where + "." + name + ": " + expected);
   }
 
-  String text(String name) {
-    String value = optionalText(name);
+  /** {@code value}, or a Bad naming the field when it is absent. */
+  private <T> T required(String name, T value) {
     if (value == null) {
       throw bad(name, "missing");
     }
     return value;
+  }
+
+  String text(String name) {
+    return required(name, optionalText(name));
   }
 
   String optionalText(String name) {
@@ -69,11 +73,7 @@ final class FrameFields {
   }
 
   long integer(String name) {
-    Long value = optionalInteger(name);
-    if (value == null) {
-      throw bad(name, "missing");
-    }
-    return value;
+    return required(name, optionalInteger(name));
   }
 
   Long optionalInteger(String name) {
@@ -109,11 +109,7 @@ final class FrameFields {
   }
 
   boolean bool(String name) {
-    Boolean value = optionalBool(name);
-    if (value == null) {
-      throw bad(name, "missing");
-    }
-    return value;
+    return required(name, optionalBool(name));
   }
 
   Boolean optionalBool(String name) {
