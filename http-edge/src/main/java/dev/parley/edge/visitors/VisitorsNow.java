@@ -46,6 +46,8 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
 
   /** How often watchers' lists are brought up to date: the most updates a watcher gets per second per site. */
   public static final Duration TICK = Duration.ofSeconds(1);
+  /** Least time between two updates of a site's watchers, whatever the timer did (a little under {@link #TICK}). */
+  static final Duration MIN_UPDATE_SPACING = TICK.minusMillis(100);
   /** How long a visitor with no open connection stays listed (the next page reconnects within it). */
   public static final Duration LINGER = Duration.ofSeconds(10);
   /** Visitors tracked on this node; beyond, arrivals are not listed (connections are capped well below). */
@@ -147,8 +149,10 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
   private static final class Site {
     final Map<String, Present> visitors = new HashMap<>();
     final Map<ActorRef<ListUpdate>, VisitorList> watchers = new LinkedHashMap<>();
-    /** Whether a visitor changed since the last tick. */
+    /** Whether a visitor changed since the last update went out. */
     boolean dirty;
+    /** When the watchers were last brought up to date; null: never. */
+    Instant sentAt;
     /** The automatic invitation rules, enabled ones only; empty until read. */
     List<InvitationRule> rules = List.of();
     /** When the rules were last asked for; null: never. */
@@ -367,8 +371,11 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
       if (!site.visitors.isEmpty()) {
         applyRules(entry.getKey(), site, now);
       }
-      if (site.dirty) {
+      // Ticks that waited in a busy mailbox arrive back to back: a watcher still gets at most one update a second.
+      boolean due = site.sentAt == null || !site.sentAt.plus(MIN_UPDATE_SPACING).isAfter(now);
+      if (site.dirty && due) {
         site.dirty = false;
+        site.sentAt = now;
         if (!site.watchers.isEmpty()) {
           List<VisitorNow> all = all(site);
           for (Map.Entry<ActorRef<ListUpdate>, VisitorList> watcher : site.watchers.entrySet()) {

@@ -54,8 +54,14 @@ public final class VisitorsBenchmark {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SITE = "demo";
+  private static final String PING = "{\"type\":\"ping\"}";
+  /** Each connection pings once every this many seconds. */
+  private static final int PING_SLICES = 20;
   /** Connect → welcome of visitors' connections, in microseconds (reset when the measurement starts). */
   private static final org.HdrHistogram.Recorder WELCOME_MICROS = new org.HdrHistogram.Recorder(3);
+  /** Error frames visitors got, by code. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, Integer> ERROR_CODES =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private record Options(
       int visitors, int agents, double pageEverySeconds, int arrivalsPerSecond, int settleSeconds,
@@ -153,6 +159,25 @@ public final class VisitorsBenchmark {
       watchers.add(w);
     }
     System.out.println(o.agents() + " agents watch the list of site '" + SITE + "' (limit " + o.limit() + ")");
+    // Heartbeats, as every client sends them (protocol §2): without, the server ends a connection after 75 s.
+    // A twentieth of the connections each second, so that every one pings every 20 s and never all at once.
+    List<SimVisitor> visitors = new ArrayList<>(); // all made here, read-only after; their ws change (volatile)
+    for (int i = 0; i < o.visitors(); i++) {
+      visitors.add(new SimVisitor(i));
+    }
+    AtomicInteger slice = new AtomicInteger();
+    clock.scheduleAtFixedRate(() -> {
+      int k = slice.getAndIncrement() % PING_SLICES;
+      if (k == 0) {
+        watchers.forEach(w -> w.ws.offer(PING));
+      }
+      for (int i = k; i < visitors.size(); i += PING_SLICES) {
+        WsClient ws = visitors.get(i).ws;
+        if (ws != null) {
+          ws.offer(PING);
+        }
+      }
+    }, 1, 1, TimeUnit.SECONDS);
 
     // Visitors arriving, then browsing.
     URI visitorUri = URI.create("ws://127.0.0.1:" + server.port + "/ws/visitor?site=" + SITE);
@@ -160,11 +185,9 @@ public final class VisitorsBenchmark {
     AtomicInteger pageViews = new AtomicInteger();
     AtomicInteger connects = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
-    List<SimVisitor> visitors = new ArrayList<>();
     long started = System.nanoTime();
     for (int i = 0; i < o.visitors(); i++) {
-      SimVisitor v = new SimVisitor(i);
-      visitors.add(v);
+      SimVisitor v = visitors.get(i);
       long at = (long) (i * 1_000_000_000L / (double) o.arrivalsPerSecond());
       clock.schedule(() -> nextPage(o, load, clock, visitorUri, origin, v, visitorBytes, pageViews, connects, refused),
           Math.max(0, at - (System.nanoTime() - started)), TimeUnit.NANOSECONDS);
@@ -192,6 +215,14 @@ public final class VisitorsBenchmark {
     double selfCpu = percent(cpuTicks(ProcessHandle.current().pid()) - self0, seconds);
     double pgCpu = percent(postgresTicks() - pg0, seconds);
     long to = from + o.measureSeconds() * 1000L;
+    // Updates stamped inside the window may still be on their way to a starved generator: wait (a while) until
+    // every agent holds one stamped after it.
+    long lateDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < lateDeadline
+        && watchers.stream().anyMatch(w -> w.updates.stream().noneMatch(u -> u[0] >= to))) {
+      Thread.sleep(250);
+    }
+    long caughtUp = watchers.stream().filter(w -> w.updates.stream().anyMatch(u -> u[0] >= to)).count();
     long rssKib = rssKib(server.pid);
     String heap = heapAfterGc(server.pid);
 
@@ -232,8 +263,8 @@ public final class VisitorsBenchmark {
     org.HdrHistogram.Histogram welcome = WELCOME_MICROS.getIntervalHistogram();
     System.out.printf(Locale.ROOT, "| visitor connections opened / s (a new one per page, as the widget does) | %.0f |%n",
         connectsPerSecond);
-    System.out.printf(Locale.ROOT, "| page views / s (welcomed, then a page frame) | %.0f (error frames: %d) |%n",
-        pagesPerSecond, refused.get());
+    System.out.printf(Locale.ROOT, "| page views / s (welcomed, then a page frame) | %.0f (error frames: %d %s) |%n",
+        pagesPerSecond, refused.get(), ERROR_CODES);
     System.out.printf(Locale.ROOT, "| connect → welcome | p50 %.0f ms, p99 %.0f ms, max %.0f ms (%d welcomes) |%n",
         welcome.getValueAtPercentile(50) / 1000.0, welcome.getValueAtPercentile(99) / 1000.0,
         welcome.getMaxValue() / 1000.0, welcome.getTotalCount());
@@ -245,6 +276,8 @@ public final class VisitorsBenchmark {
         sumUpdates / watchers.size(), minUpdates, maxUpdates, maxInASecond);
     System.out.printf(Locale.ROOT, "| bytes / s per agent | mean %.0f, max %.0f (%.1f KiB/s) |%n",
         sumBytes / watchers.size(), maxBytes, maxBytes / 1024);
+    System.out.printf(Locale.ROOT, "| agents whose updates caught up after the window | %d of %d |%n",
+        caughtUp, watchers.size());
     System.out.printf(Locale.ROOT, "| load average at the end | %s |%n", loadAverage());
     clock.shutdownNow(); // no more pages: then close what is open
     for (SimVisitor v : visitors) {
@@ -284,6 +317,7 @@ public final class VisitorsBenchmark {
         }
       } else if (type.equals("error")) {
         refused.incrementAndGet();
+        ERROR_CODES.merge(f.path("code").asText(), 1, Integer::sum);
       }
     });
     v.ws = self[0];
