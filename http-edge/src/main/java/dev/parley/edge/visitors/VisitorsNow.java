@@ -194,7 +194,7 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
    * the visitor left, so that the cap holds on their next visit.
    */
   private final LinkedHashMap<String, Instant> lastAutomatic =
-      new LinkedHashMap<>(1024, 0.75f, true) {
+      new LinkedHashMap<>(1024, 0.75f, false) { // insertion order: a new invitation re-inserts its visitor
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
           return size() > MAX_CAPPED_VISITORS;
@@ -442,6 +442,7 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
         Invitation inv =
             new Invitation(UUID.randomUUID().toString(), siteId, v.visitorId(), null, rule.senderName(), rule.text(),
                 null, now, true, rule.id());
+        lastAutomatic.remove(key);
         lastAutomatic.put(key, now);
         show(p, inv, null);
       });
