@@ -89,6 +89,14 @@ public final class AgentClient implements AutoCloseable {
   private List<String> sites = List.of();
   /** Ids of invitations sent and not answered yet (ack or error); owned by the net thread. */
   private final java.util.Set<String> invitations = new java.util.LinkedHashSet<>();
+  /**
+   * Offered conversations this connection follows only to preview them (a {@code sync} from seq 0 for the
+   * visitor's name and first message); their frames feed the offer, not the workspace, until a claim of ours
+   * is acknowledged. Owned by the net thread; a new connection starts empty.
+   */
+  private final java.util.Set<String> previews = new java.util.LinkedHashSet<>();
+  /** Previews per connection; each one is a subscription of the connection's 500 (protocol §5). */
+  static final int MAX_PREVIEWS = 100;
   /** The language places in the visitor lists are named in ({@code en}, {@code zh-CN}). */
   private volatile String visitorListLanguage = "en";
 
@@ -150,6 +158,7 @@ public final class AgentClient implements AutoCloseable {
     net.execute(this::connect);
     net.scheduleWithFixedDelay(this::heartbeat, pingIntervalMillis, pingIntervalMillis, TimeUnit.MILLISECONDS);
     net.scheduleWithFixedDelay(workspace::expireTyping, 1, 1, TimeUnit.SECONDS);
+    net.scheduleWithFixedDelay(workspace::expireOffers, 1, 1, TimeUnit.SECONDS);
     net.execute(this::scheduleRenewal);
     net.scheduleWithFixedDelay(
         this::refreshTeamQuickReplies, TEAM_REPLIES_REFRESH_MILLIS, TEAM_REPLIES_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
@@ -174,6 +183,32 @@ public final class AgentClient implements AutoCloseable {
     String id = UUID.randomUUID().toString();
     net.execute(() -> enqueue(new ClientFrame.Claim(id, conversationId)));
     return id;
+  }
+
+  /**
+   * Accepts an offered chat: the offer leaves the list and a {@code claim} goes out (protocol §10), through the
+   * outbox like any claim. Claimed even when the offer ran out meanwhile: the server decides, and a waiting chat
+   * may always be picked by hand.
+   */
+  public String acceptOffer(String conversationId) {
+    String id = UUID.randomUUID().toString();
+    net.execute(
+        () -> {
+          workspace.acceptOffer(conversationId);
+          enqueue(new ClientFrame.Claim(id, conversationId));
+        });
+    return id;
+  }
+
+  /** Declines an offered chat ({@code decline}, protocol §10); nothing is sent when it is no longer offered. */
+  public void declineOffer(String conversationId) {
+    String id = UUID.randomUUID().toString();
+    net.execute(
+        () -> {
+          if (workspace.declineOffer(conversationId) != null) {
+            enqueue(new ClientFrame.Decline(id, conversationId));
+          }
+        });
   }
 
   public String closeConversation(String conversationId) {
@@ -363,7 +398,7 @@ public final class AgentClient implements AutoCloseable {
       return;
     }
     unansweredPings = 0; // any frame proves the link is alive
-    // Java 17 has no pattern switch; the frames the agent acts on, the rest (pong, offers, notes…) ignored.
+    // Java 17 has no pattern switch; the frames the agent acts on, the rest (pong, notes…) ignored.
     if (frame instanceof ServerFrame.Welcome welcome) {
       onWelcome(welcome);
     } else if (frame instanceof ServerFrame.Ack ack) {
@@ -371,9 +406,15 @@ public final class AgentClient implements AutoCloseable {
     } else if (frame instanceof ServerFrame.Error error) {
       onError(error);
     } else if (frame instanceof ServerFrame.Event event) {
-      history.event(event);
+      if (previewing(event.conversationId())) {
+        previewEvent(event);
+      } else {
+        history.event(event);
+      }
     } else if (frame instanceof ServerFrame.Synced synced) {
-      history.synced(synced);
+      if (!previewing(synced.conversationId())) {
+        history.synced(synced);
+      }
     } else if (frame instanceof ServerFrame.Typing typing) {
       workspace.typing(typing);
     } else if (frame instanceof ServerFrame.Read read) {
@@ -383,7 +424,15 @@ public final class AgentClient implements AutoCloseable {
     } else if (frame instanceof ServerFrame.QueueChanged changed) {
       workspace.queueChanged(changed);
     } else if (frame instanceof ServerFrame.Visitor visitor) {
-      workspace.visitor(visitor);
+      if (previewing(visitor.conversationId())) {
+        workspace.offerPreview(visitor.conversationId(), visitor.name(), null);
+      } else {
+        workspace.visitor(visitor);
+      }
+    } else if (frame instanceof ServerFrame.Offer offer) {
+      onOffer(offer);
+    } else if (frame instanceof ServerFrame.OfferEnded ended) {
+      workspace.offerEnded(ended.conversationId());
     } else if (frame instanceof ServerFrame.Visitors visitors) {
       workspace.visitors(visitors);
     } else if (frame instanceof ServerFrame.VisitorsChanged changed) {
@@ -395,8 +444,32 @@ public final class AgentClient implements AutoCloseable {
     }
   }
 
+  private void onOffer(ServerFrame.Offer offer) {
+    workspace.offered(offer);
+    String id = offer.conversationId();
+    // What the visitor wrote and is called: follow the offered conversation for a while (protocol §3 sync).
+    if (!workspace.holds(id) && !previews.contains(id) && previews.size() < MAX_PREVIEWS) {
+      previews.add(id);
+      transmit(new ClientFrame.Sync(id, 0));
+    }
+  }
+
+  /** A frame about an offered conversation this client previews and does not hold as its own. */
+  private boolean previewing(String conversationId) {
+    return conversationId != null && previews.contains(conversationId) && !workspace.holds(conversationId);
+  }
+
+  private void previewEvent(ServerFrame.Event event) {
+    ServerFrame.Author author = event.author();
+    if ("message".equals(event.kind()) && author != null && "visitor".equals(author.role())) {
+      workspace.offerPreview(event.conversationId(), null, event.text());
+    }
+  }
+
   private void onWelcome(ServerFrame.Welcome frame) {
     welcomed = true;
+    previews.clear(); // a new connection follows none of them
+    workspace.clearOffers(); // nor are pending offers sent again (ROUTING.md): the next ones will come
     backoff.reset();
     workspace.agentId(frame.agentId() != null ? frame.agentId() : login.accountId());
     workspace.agentStatus(frame.status());
@@ -438,6 +511,10 @@ public final class AgentClient implements AutoCloseable {
     }
     if (original instanceof ClientFrame.Claim claim) {
       workspace.follow(claim.conversationId());
+      if (previews.remove(claim.conversationId())) {
+        // The preview took the events the claim would have replayed (the connection already followed it).
+        transmit(new ClientFrame.Sync(claim.conversationId(), 0));
+      }
     }
     if (original instanceof ClientFrame.Status status) {
       workspace.agentStatus(status.status());

@@ -39,10 +39,71 @@ public final class Workspace {
   private String agentStatus;
   private List<QuickReplies.Reply> teamQuickReplies = List.of();
   private final VisitorsNow visitorsNow = new VisitorsNow();
+  private final Offers offers;
 
   public Workspace(Outbox outbox, Clock clock) {
     this.outbox = outbox;
     this.clock = clock;
+    this.offers = new Offers(clock);
+  }
+
+  /** The chats offered to this agent now (protocol §10). */
+  public Offers offers() {
+    return offers;
+  }
+
+  synchronized boolean holds(String conversationId) {
+    return conversations.containsKey(conversationId);
+  }
+
+  void offered(ServerFrame.Offer frame) {
+    if (offers.offered(frame)) {
+      publishOffers();
+    }
+  }
+
+  void offerEnded(String conversationId) {
+    if (offers.ended(conversationId)) {
+      publishOffers();
+    }
+  }
+
+  /** What a preview of an offered conversation told: its first visitor message, the visitor's name. */
+  void offerPreview(String conversationId, String visitorName, String firstMessage) {
+    boolean changed = offers.visitorName(conversationId, visitorName);
+    changed |= offers.firstMessage(conversationId, firstMessage);
+    if (changed) {
+      publishOffers();
+    }
+  }
+
+  Offers.Offer acceptOffer(String conversationId) {
+    Offers.Offer o = offers.accept(conversationId);
+    publishOffers();
+    return o;
+  }
+
+  Offers.Offer declineOffer(String conversationId) {
+    Offers.Offer o = offers.decline(conversationId);
+    publishOffers();
+    return o;
+  }
+
+  /** Called every second: offers whose time ran out leave the list. */
+  void expireOffers() {
+    if (offers.expire()) {
+      publishOffers();
+    }
+  }
+
+  void clearOffers() {
+    offers.clear();
+    publishOffers();
+  }
+
+  private void publishOffers() {
+    List<Offers.Offer> open = offers.open();
+    listeners.forEach(l -> l.offersChanged(open));
   }
 
   public void addListener(WorkspaceListener listener) {
