@@ -31,6 +31,7 @@ import javax.swing.Timer;
 final class OfferPrompt {
 
   static final int TICK_MILLIS = 250;
+  private static final Color ACCENT = new Color(0x2f6fde);
 
   private final Texts texts;
   private final AgentClient client;
@@ -63,7 +64,11 @@ final class OfferPrompt {
     more.setName("offerMore");
     message.setRows(3);
     message.setFocusable(false);
+    JLabel heading = Plain.label(texts.get("offer.title"));
+    heading.setForeground(ACCENT);
+    heading.setFont(heading.getFont().deriveFont(Font.BOLD));
     JPanel head = new JPanel(new GridLayout(0, 1, 0, 2));
+    head.add(heading);
     head.add(visitor);
     head.add(group);
     JButton accept = new JButton(texts.get("offer.accept"));
@@ -77,21 +82,23 @@ final class OfferPrompt {
     JPanel buttons = new JPanel(new FlowLayout(FlowLayout.RIGHT, 6, 0));
     buttons.add(decline);
     buttons.add(accept);
-    JPanel foot = new JPanel(new BorderLayout());
-    JPanel status = new JPanel(new GridLayout(0, 1));
-    status.add(countdown);
-    status.add(more);
-    foot.add(status, BorderLayout.WEST);
-    foot.add(buttons, BorderLayout.EAST);
+    // The countdown on its own line above the buttons: in Chinese or with large fonts they would not fit beside.
+    JPanel status = new JPanel(new BorderLayout());
+    status.add(countdown, BorderLayout.WEST);
+    status.add(more, BorderLayout.EAST);
+    JPanel foot = new JPanel(new GridLayout(0, 1, 0, 6));
+    foot.add(status);
+    foot.add(buttons);
     JPanel content = new JPanel(new BorderLayout(0, 8));
     content.setBorder(BorderFactory.createCompoundBorder(
-        BorderFactory.createMatteBorder(4, 0, 0, 0, new Color(0x2f6fde)),
+        BorderFactory.createCompoundBorder(
+            BorderFactory.createLineBorder(ACCENT), BorderFactory.createMatteBorder(4, 0, 0, 0, ACCENT)),
         BorderFactory.createEmptyBorder(10, 12, 10, 12)));
     content.add(head, BorderLayout.NORTH);
     content.add(new JScrollPane(message), BorderLayout.CENTER);
     content.add(foot, BorderLayout.SOUTH);
     dialog.setContentPane(content);
-    dialog.setSize(new Dimension(380, 230));
+    dialog.setSize(new Dimension(400, 280));
     tick = new Timer(TICK_MILLIS, e -> refresh());
   }
 
