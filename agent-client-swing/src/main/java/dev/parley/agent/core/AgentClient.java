@@ -73,6 +73,7 @@ public final class AgentClient implements AutoCloseable {
   private final ScheduledExecutorService net;
   private final TeamQuickRepliesReader teamReplies;
   private final HistoryChecks history;
+  private final AgentNames agentNames;
   private final long pingIntervalMillis;
 
   // Owned by the net thread. socket is null while not connected.
@@ -86,7 +87,7 @@ public final class AgentClient implements AutoCloseable {
   private ScheduledFuture<?> renewal;
   private final Map<String, Long> typingSentAt = new HashMap<>();
   /** The sites the agent works for, from the latest welcome. */
-  private List<String> sites = List.of();
+  private volatile List<String> sites = List.of();
   /** Ids of invitations sent and not answered yet (ack or error); owned by the net thread. */
   private final java.util.Set<String> invitations = new java.util.LinkedHashSet<>();
   /**
@@ -124,6 +125,7 @@ public final class AgentClient implements AutoCloseable {
               return t;
             });
     this.teamReplies = new TeamQuickRepliesReader(auth, workspace);
+    this.agentNames = new AgentNames(auth, workspace::namesChanged);
     this.history =
         new HistoryChecks(
             workspace,
@@ -152,6 +154,11 @@ public final class AgentClient implements AutoCloseable {
 
   public AuthApi.Login login() {
     return login;
+  }
+
+  /** Another agent's display name once read from the server, else null (show a stand-in). Any thread. */
+  public String agentName(String agentId) {
+    return agentNames.name(agentId);
   }
 
   public void start() {
@@ -209,6 +216,32 @@ public final class AgentClient implements AutoCloseable {
             enqueue(new ClientFrame.Decline(id, conversationId));
           }
         });
+  }
+
+  /**
+   * Hands the conversation to an agent ({@code toAgent}, account id) or a group ({@code toGroup}), exactly one of
+   * them, with an optional internal {@code note} (protocol §10 {@code transfer}); through the outbox.
+   */
+  public String transfer(String conversationId, String toAgent, String toGroup, String note) {
+    if ((toAgent == null) == (toGroup == null)) {
+      throw new IllegalArgumentException("exactly one of toAgent and toGroup");
+    }
+    String id = UUID.randomUUID().toString();
+    String text = note == null || note.isBlank() ? null : note;
+    net.execute(() -> enqueue(new ClientFrame.Transfer(id, conversationId, toAgent, toGroup, text)));
+    return id;
+  }
+
+  /** Writes an internal note, seen by agents only (protocol §10 {@code note}); through the outbox. */
+  public String note(String conversationId, String text) {
+    String id = UUID.randomUUID().toString();
+    net.execute(() -> enqueue(new ClientFrame.Note(id, conversationId, text)));
+    return id;
+  }
+
+  /** The sites of the latest welcome (for the transfer dialog's lists). */
+  public List<String> sites() {
+    return sites;
   }
 
   public String closeConversation(String conversationId) {
@@ -410,6 +443,7 @@ public final class AgentClient implements AutoCloseable {
         previewEvent(event);
       } else {
         history.event(event);
+        nameAuthor(event.author());
       }
     } else if (frame instanceof ServerFrame.Synced synced) {
       if (!previewing(synced.conversationId())) {
@@ -431,6 +465,11 @@ public final class AgentClient implements AutoCloseable {
       }
     } else if (frame instanceof ServerFrame.Offer offer) {
       onOffer(offer);
+    } else if (frame instanceof ServerFrame.Note note) {
+      if (!previewing(note.conversationId())) {
+        workspace.note(note);
+        nameAuthor(note.author());
+      }
     } else if (frame instanceof ServerFrame.OfferEnded ended) {
       workspace.offerEnded(ended.conversationId());
     } else if (frame instanceof ServerFrame.Visitors visitors) {
@@ -463,6 +502,13 @@ public final class AgentClient implements AutoCloseable {
     ServerFrame.Author author = event.author();
     if ("message".equals(event.kind()) && author != null && "visitor".equals(author.role())) {
       workspace.offerPreview(event.conversationId(), null, event.text());
+    }
+  }
+
+  /** An author who is another agent gets a name (read on the names thread); ours is the welcome's. */
+  private void nameAuthor(ServerFrame.Author author) {
+    if (author != null && "agent".equals(author.role()) && !java.util.Objects.equals(author.id(), workspace.agentId())) {
+      agentNames.want(author.id(), sites);
     }
   }
 
@@ -636,6 +682,7 @@ public final class AgentClient implements AutoCloseable {
         });
     net.shutdown();
     teamReplies.close();
+    agentNames.close();
     try {
       net.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

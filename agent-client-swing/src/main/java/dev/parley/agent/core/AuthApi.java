@@ -156,6 +156,24 @@ public final class AuthApi {
     return List.copyOf(replies);
   }
 
+  /**
+   * Blocking: the display name of an agent of {@code siteId} by account id ({@code GET /widget/agent}, public, the
+   * same call the widget names agents with), or null when the id is no enabled account of the site (404).
+   */
+  public String agentName(String siteId, String agentId) throws IOException, InterruptedException, Refused {
+    String path = "/widget/agent?site=" + URLEncoder.encode(siteId, StandardCharsets.UTF_8)
+        + "&id=" + URLEncoder.encode(agentId, StandardCharsets.UTF_8);
+    try {
+      JsonNode named = exchange(HttpRequest.newBuilder(base.resolve(path)).GET(), null);
+      return named.path("name").asText(null);
+    } catch (Refused refused) {
+      if (refused.status() == 404) {
+        return null;
+      }
+      throw refused;
+    }
+  }
+
   private JsonNode post(String path, String token, Map<String, String> body)
       throws IOException, InterruptedException, Refused {
     return exchange(

@@ -101,6 +101,29 @@ public final class Workspace {
     publishOffers();
   }
 
+  /** An internal note: kept by noteSeq in the conversation, shown apart from the timeline. */
+  void note(ServerFrame.Note frame) {
+    ServerFrame.Author author = frame.author();
+    NoteEntry note = new NoteEntry(frame.noteSeq(), author == null ? null : author.id(), frame.text(), frame.at());
+    ConversationView view;
+    synchronized (this) {
+      // A transfer's note may come before the conversation's first event here.
+      Conversation c = conversations.computeIfAbsent(
+          frame.conversationId(), k -> new Conversation(k, visitorOf(k)));
+      if (!c.note(note)) {
+        return;
+      }
+      view = c.view(pendingFor(c.id), clock.millis());
+    }
+    listeners.forEach(l -> l.conversationChanged(view));
+  }
+
+  /** Another agent's name became known: every conversation is shown again (any may name that agent). */
+  void namesChanged() {
+    List<ConversationView> all = views();
+    all.forEach(v -> listeners.forEach(l -> l.conversationChanged(v)));
+  }
+
   private void publishOffers() {
     List<Offers.Offer> open = offers.open();
     listeners.forEach(l -> l.offersChanged(open));

@@ -1,6 +1,7 @@
 package dev.parley.agent.ui;
 
 import dev.parley.agent.core.AgentClient;
+import dev.parley.agent.core.Authors;
 import dev.parley.agent.core.ConversationView;
 import dev.parley.agent.core.QuickReplies;
 import dev.parley.agent.core.Texts;
@@ -243,10 +244,13 @@ final class ConversationPanel extends JPanel {
     StringBuilder out = new StringBuilder();
     for (TimelineEntry e : v.timeline()) {
       String time = e.at() == null ? "--:--" : TIME.format(e.at());
+      String me = client.login().accountId();
+      Authors.Kind who = Authors.kind(e, me);
       switch (e.kind()) {
         case "message" -> {
-          out.append(time).append("  ")
-              .append(texts.get(e.fromVisitor() ? "conversation.visitor" : "conversation.agent"))
+          // System lines (automatic warnings…) are set apart like the joined and closed lines.
+          out.append(time).append(who == Authors.Kind.SYSTEM ? "  ⚙ " : "  ")
+              .append(Authors.label(e, me, client::agentName, texts))
               .append(": ")
               // An empty text is an erased message (privacy): its place stays, its words are gone.
               .append(e.text() == null || e.text().isEmpty() ? texts.get("conversation.erased") : e.text());
@@ -258,8 +262,12 @@ final class ConversationPanel extends JPanel {
             out.append("  ✓✓ ").append(texts.get("conversation.read"));
           }
         }
-        case "joined" -> out.append(time).append("  ").append(texts.get(
-            client.login().accountId().equals(e.authorId()) ? "conversation.joined" : "conversation.otherJoined"));
+        case "joined" -> out.append(time).append("  ").append(who == Authors.Kind.ME
+            ? texts.get("conversation.joined")
+            : texts.get("conversation.otherJoined", Authors.agent(e.authorId(), client::agentName, texts)));
+        case "transferred" -> out.append(time).append("  ").append(texts.get("conversation.transferred",
+            who == Authors.Kind.ME ? texts.get("conversation.agent")
+                : Authors.agent(e.authorId(), client::agentName, texts)));
         case "closed" -> out.append(time).append("  ").append(texts.get("conversation.closed"));
         default -> out.append(time).append("  ").append(e.kind());
       }
