@@ -239,6 +239,26 @@ public final class AgentClient implements AutoCloseable {
     return id;
   }
 
+  /**
+   * Blocking (call off the EDT): a site's groups and agents to transfer to, this agent left out, each agent named
+   * (read through the same names cache as timelines).
+   */
+  public AuthApi.TransferTargets transferTargets(String siteId) throws Exception {
+    AuthApi.TransferTargets targets = auth.transferTargets(login.token(), siteId);
+    List<String> others = targets.agentIds().stream()
+        .filter(id -> !id.equals(workspace.agentId()))
+        .toList();
+    for (String id : others) {
+      if (agentNames.name(id) == null) {
+        String name = auth.agentName(siteId, id);
+        if (name != null) {
+          agentNames.put(id, name);
+        }
+      }
+    }
+    return new AuthApi.TransferTargets(targets.groups(), others);
+  }
+
   /** The sites of the latest welcome (for the transfer dialog's lists). */
   public List<String> sites() {
     return sites;

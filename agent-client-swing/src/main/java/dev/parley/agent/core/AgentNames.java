@@ -56,6 +56,15 @@ final class AgentNames implements AutoCloseable {
     return agentId == null ? null : names.get(agentId);
   }
 
+  /** A name read elsewhere (the transfer dialog's lookups). */
+  void put(String agentId, String name) {
+    synchronized (this) {
+      names.put(agentId, name);
+    }
+    asked.add(agentId);
+    onChange.run();
+  }
+
   /** Any thread: looks {@code agentId} up on {@code sites} (first answer wins) unless asked before. */
   void want(String agentId, List<String> sites) {
     if (agentId == null || sites.isEmpty() || asked.size() >= MAX_NAMES || !asked.add(agentId)) {

@@ -328,7 +328,7 @@ public final class WorkspaceFrame extends JFrame {
   void closeSelected() {
     if (tabs.getSelectedComponent() instanceof ConversationPanel p) {
       if (p.view() != null && !p.view().closed()) {
-        client.closeConversation(p.conversationId());
+        p.closeWithConfirm(); // asks once; a second Ctrl+W on the closed tab removes it
       } else {
         tabs.remove(p);
         panels.remove(p.conversationId());

@@ -40,6 +40,9 @@ class OfferGuiTest {
   private static LiveServer server;
   private static Path home;
   private static LiveServer.Account agent;
+  /** A second agent of the site, never signed in: the transfer's target (named through /widget/agent). */
+  private static String colleagueId;
+  private static String colleagueName;
 
   @BeforeAll
   static void start() throws Exception {
@@ -49,9 +52,18 @@ class OfferGuiTest {
     assertThat(GraphicsEnvironment.isHeadless()).isFalse();
     server = LiveServer.start();
     String admin = server.login(server.admin());
-    server.request("PUT", "/api/sites/demo/routing", admin,
-        Map.of("policy", "least-busy", "defaultCapacity", 5), 200);
     agent = server.newAgent("offers");
+    LiveServer.Account colleague = server.newAgent("colleague");
+    colleagueId = server.request("GET", "/api/auth/me", server.login(colleague), null, 200)
+        .path("account").path("id").asText();
+    assertThat(colleagueId).isNotBlank();
+    colleagueName = server.request("GET", "/widget/agent?site=demo&id=" + colleagueId, null, null, 200)
+        .path("name").asText();
+    // Automatic assignment; a Billing group whose only member (the colleague) is never online, so it takes no offer.
+    server.request("PUT", "/api/sites/demo/routing", admin, Map.of(
+        "policy", "least-busy", "defaultCapacity", 5,
+        "groups", java.util.List.of(Map.of("id", "billing", "name", "Billing", "members", java.util.List.of(colleagueId)))),
+        200);
     home = Files.createTempDirectory("parley-agent-offers");
   }
 
@@ -170,7 +182,91 @@ class OfferGuiTest {
           () -> Gui.within(workspace, "conversation-" + c2, ConversationPanel.class));
       second.await(f -> "event".equals(f.path("type").asText()) && "joined".equals(f.path("kind").asText()));
       assertThat(Gui.<String>onEdt(composer::getText)).as("the shortcut typed nothing").isEqualTo("ok");
+      ConversationPanel panel2 = Gui.within(workspace, "conversation-" + c2, ConversationPanel.class);
+
+      // 3. An internal note, written from the composer, shows in the transcript set apart.
+      Gui.run(() -> tabs.setSelectedComponent(panel2));
+      JTextArea composer2 = Gui.within(panel2, "composer", JTextArea.class);
+      Gui.run(() -> {
+        Gui.within(panel2, "noteMode", javax.swing.JToggleButton.class).doClick();
+        composer2.setText("Courier called: parcel leaves today.");
+        Gui.within(panel2, "send", JButton.class).doClick();
+      });
+      JTextArea transcript2 = Gui.within(panel2, "transcript", JTextArea.class);
+      Await.until("the note in the transcript", () -> Gui.onEdt(transcript2::getText)
+          .contains("✎ Note by Me: Courier called: parcel leaves today."));
+      assertThat(Gui.<Integer>onEdt(() -> transcript2.getHighlighter().getHighlights().length))
+          .as("the note's line is highlighted").isEqualTo(1);
+
+      // 4. Transfer to the colleague, with a note, from the dialog with the site's agents and groups.
+      Gui.run(() -> Gui.within(panel2, "noteMode", javax.swing.JToggleButton.class).doClick());
+      javax.swing.SwingUtilities.invokeLater(() -> Gui.within(panel2, "transfer", JButton.class).doClick());
+      JDialog transfer = Gui.find("transferDialog", JDialog.class);
+      @SuppressWarnings("unchecked")
+      javax.swing.JComboBox<TransferDialog.Choice> agents = Gui.within(transfer, "transferAgents", javax.swing.JComboBox.class);
+      @SuppressWarnings("unchecked")
+      javax.swing.JComboBox<TransferDialog.Choice> groups = Gui.within(transfer, "transferGroups", javax.swing.JComboBox.class);
+      Await.until("the dialog lists the colleague by name and the Billing group", () -> Gui.onEdt(() ->
+          agents.getItemCount() == 1 && agents.getItemAt(0).label().equals(colleagueName)
+              && groups.getItemCount() == 1 && groups.getItemAt(0).label().equals("Billing")));
+      Gui.run(() -> Gui.within(transfer, "transferNote", JTextArea.class).setText("Wants a refund for order 88."));
+      screenshot(workspace, transfer, "agent-transfer-dialog.png");
+      Gui.run(() -> Gui.within(transfer, "transferOk", JButton.class).doClick());
+      second.await(f -> "event".equals(f.path("type").asText()) && "transferred".equals(f.path("kind").asText()));
+      second.await(f -> "event".equals(f.path("type").asText()) && "joined".equals(f.path("kind").asText())
+          && colleagueId.equals(f.path("author").path("id").asText()));
+      Await.until("the transcript names the colleague who joined", () -> Gui.onEdt(transcript2::getText)
+          .contains("— " + colleagueName + " joined —"));
+
+      // 5. Closing asks once: Ctrl+W on the first chat, the question, "Close"; the visitor sees the end.
+      Gui.run(() -> {
+        tabs.setSelectedComponent(panel1);
+        workspace.toFront(); // the transfer dialog had the window focus; without a window manager, ask for it back
+        workspace.requestFocus();
+        composer.requestFocusInWindow();
+      });
+      Await.until("the composer has the keyboard again", () -> Gui.onEdt(() ->
+          KeyboardFocusManager.getCurrentKeyboardFocusManager().getFocusOwner() == composer));
+      robot.keyPress(KeyEvent.VK_CONTROL);
+      robot.keyPress(KeyEvent.VK_W);
+      robot.keyRelease(KeyEvent.VK_W);
+      robot.keyRelease(KeyEvent.VK_CONTROL);
+      JButton confirm = Await.value("the close question", () -> Gui.onEdt(() -> closeButtonOfAQuestion()));
+      assertThat(first.first(f -> "closed".equals(f.path("kind").asText()))).as("nothing closed before the answer").isNull();
+      Gui.run(confirm::doClick);
+      first.await(f -> "event".equals(f.path("type").asText()) && "closed".equals(f.path("kind").asText()));
+      assertThat(second.first(f -> f.toString().contains("Courier called"))).as("the visitor never sees a note").isNull();
+      assertThat(second.first(f -> f.toString().contains("refund"))).isNull();
     }
+  }
+
+  /** The "Close" button of a showing option dialog, or null. */
+  private static JButton closeButtonOfAQuestion() {
+    for (java.awt.Window w : java.awt.Window.getWindows()) {
+      if (w instanceof JDialog d && d.isShowing() && d.getContentPane().getComponentCount() > 0
+          && d.getContentPane().getComponent(0) instanceof javax.swing.JOptionPane) {
+        JButton b = findButton(d, "Close");
+        if (b != null) {
+          return b;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static JButton findButton(java.awt.Container c, String text) {
+    for (java.awt.Component child : c.getComponents()) {
+      if (child instanceof JButton b && text.equals(b.getText())) {
+        return b;
+      }
+      if (child instanceof java.awt.Container inner) {
+        JButton found = findButton(inner, text);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
   }
 
   /** The workspace with the prompt over it, as a person sees them. */
