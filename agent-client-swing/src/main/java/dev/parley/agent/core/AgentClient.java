@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  * <p>All state is owned by one single-threaded executor ({@code parley-net}); public methods only hand work to it,
  * so they never block the caller (the EDT).
  */
+// Over 600 lines: the connection's one state machine, owned by one thread; what has state of its own is factored
+// out (HistoryChecks, OfferPreviews, AgentNames, TeamQuickRepliesReader, Workspace).
 public final class AgentClient implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AgentClient.class);
@@ -90,14 +92,7 @@ public final class AgentClient implements AutoCloseable {
   private volatile List<String> sites = List.of();
   /** Ids of invitations sent and not answered yet (ack or error); owned by the net thread. */
   private final java.util.Set<String> invitations = new java.util.LinkedHashSet<>();
-  /**
-   * Offered conversations this connection follows only to preview them (a {@code sync} from seq 0 for the
-   * visitor's name and first message); their frames feed the offer, not the workspace, until a claim of ours
-   * is acknowledged. Owned by the net thread; a new connection starts empty.
-   */
-  private final java.util.Set<String> previews = new java.util.LinkedHashSet<>();
-  /** Previews per connection; each one is a subscription of the connection's 500 (protocol §5). */
-  static final int MAX_PREVIEWS = 100;
+  private final OfferPreviews previews;
   /** The language places in the visitor lists are named in ({@code en}, {@code zh-CN}). */
   private volatile String visitorListLanguage = "en";
 
@@ -126,6 +121,7 @@ public final class AgentClient implements AutoCloseable {
             });
     this.teamReplies = new TeamQuickRepliesReader(auth, workspace);
     this.agentNames = new AgentNames(auth, workspace::namesChanged);
+    this.previews = new OfferPreviews(workspace);
     this.history =
         new HistoryChecks(
             workspace,
@@ -459,14 +455,14 @@ public final class AgentClient implements AutoCloseable {
     } else if (frame instanceof ServerFrame.Error error) {
       onError(error);
     } else if (frame instanceof ServerFrame.Event event) {
-      if (previewing(event.conversationId())) {
-        previewEvent(event);
+      if (previews.previewing(event.conversationId())) {
+        previews.event(event);
       } else {
         history.event(event);
         nameAuthor(event.author());
       }
     } else if (frame instanceof ServerFrame.Synced synced) {
-      if (!previewing(synced.conversationId())) {
+      if (!previews.previewing(synced.conversationId())) {
         history.synced(synced);
       }
     } else if (frame instanceof ServerFrame.Typing typing) {
@@ -478,15 +474,15 @@ public final class AgentClient implements AutoCloseable {
     } else if (frame instanceof ServerFrame.QueueChanged changed) {
       workspace.queueChanged(changed);
     } else if (frame instanceof ServerFrame.Visitor visitor) {
-      if (previewing(visitor.conversationId())) {
-        workspace.offerPreview(visitor.conversationId(), visitor.name(), null);
+      if (previews.previewing(visitor.conversationId())) {
+        previews.visitor(visitor);
       } else {
         workspace.visitor(visitor);
       }
     } else if (frame instanceof ServerFrame.Offer offer) {
       onOffer(offer);
     } else if (frame instanceof ServerFrame.Note note) {
-      if (!previewing(note.conversationId())) {
+      if (!previews.previewing(note.conversationId())) {
         workspace.note(note);
         nameAuthor(note.author());
       }
@@ -507,21 +503,8 @@ public final class AgentClient implements AutoCloseable {
     workspace.offered(offer);
     String id = offer.conversationId();
     // What the visitor wrote and is called: follow the offered conversation for a while (protocol §3 sync).
-    if (!workspace.holds(id) && !previews.contains(id) && previews.size() < MAX_PREVIEWS) {
-      previews.add(id);
+    if (previews.start(id)) {
       transmit(new ClientFrame.Sync(id, 0));
-    }
-  }
-
-  /** A frame about an offered conversation this client previews and does not hold as its own. */
-  private boolean previewing(String conversationId) {
-    return conversationId != null && previews.contains(conversationId) && !workspace.holds(conversationId);
-  }
-
-  private void previewEvent(ServerFrame.Event event) {
-    ServerFrame.Author author = event.author();
-    if ("message".equals(event.kind()) && author != null && "visitor".equals(author.role())) {
-      workspace.offerPreview(event.conversationId(), null, event.text());
     }
   }
 
@@ -577,7 +560,7 @@ public final class AgentClient implements AutoCloseable {
     }
     if (original instanceof ClientFrame.Claim claim) {
       workspace.follow(claim.conversationId());
-      if (previews.remove(claim.conversationId())) {
+      if (previews.claimed(claim.conversationId())) {
         // The preview took the events the claim would have replayed (the connection already followed it).
         transmit(new ClientFrame.Sync(claim.conversationId(), 0));
       }
