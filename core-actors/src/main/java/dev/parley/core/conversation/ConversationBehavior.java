@@ -55,6 +55,7 @@ import dev.parley.core.conversation.Conversation.Subscribe;
 import dev.parley.core.conversation.Conversation.Subscribed;
 import dev.parley.core.conversation.Conversation.SubscriberGone;
 import dev.parley.core.conversation.Conversation.Transfer;
+import dev.parley.core.conversation.Conversation.TransferRecorded;
 import dev.parley.core.conversation.Conversation.Transferred;
 import dev.parley.core.conversation.Conversation.TypingChanged;
 import dev.parley.core.conversation.Conversation.Unsubscribe;
@@ -360,15 +361,21 @@ final class ConversationBehavior
     if (!caller.isAgent()) {
       return reject(cmd, Rejection.NOT_ASSIGNED);
     }
+    Long recorded = state.transferSeq(cmd.transferId());
+    if (recorded != null) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new TransferRecorded(conversationId, recorded)));
+    }
     if (cmd.toAgentId() != null && cmd.toAgentId().equals(state.agentId)) {
-      return Effect().reply(cmd.replyTo(), StatusReply.ack()); // a repeat of a transfer that happened
+      // The target holds it already (a take-over by the holder, or a repeat without an id): nothing to record.
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new TransferRecorded(conversationId, 0)));
     }
     if (!caller.id().equals(state.agentId)) {
       return reject(cmd, Rejection.NOT_ASSIGNED);
     }
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>(3);
-    events.add(new Transferred(state.lastSeq + 1, caller.id(), cmd.toAgentId(), cmd.toGroup(), now));
+    long transferSeq = state.lastSeq + 1;
+    events.add(new Transferred(transferSeq, caller.id(), cmd.toAgentId(), cmd.toGroup(), now, cmd.transferId()));
     if (cmd.toAgentId() != null) {
       events.add(new AgentJoined(state.lastSeq + 2, cmd.toAgentId(), now));
     }
@@ -382,12 +389,13 @@ final class ConversationBehavior
         .persist(events)
         .thenRun(
             s -> {
+              CrashPoints.reached(CrashPoints.TRANSFER_RECORDED);
               s.tail.stream()
                   .filter(e -> e.seq() >= firstSeq)
                   .forEach(e -> broadcast(new Appended(conversationId, e)));
               s.notes.stream().filter(n -> n.noteSeq() > notesBefore).forEach(this::broadcastNote);
             })
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(new TransferRecorded(conversationId, transferSeq)));
   }
 
   private ReplyEffect<Event, ConversationState> onTyping(ConversationState state, SetTyping cmd) {
@@ -455,6 +463,10 @@ final class ConversationBehavior
   }
 
   private ReplyEffect<Event, ConversationState> onTransferClosed(ConversationState state, Transfer cmd) {
+    Long recorded = state.transferSeq(cmd.transferId());
+    if (recorded != null && cmd.caller().isAgent()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new TransferRecorded(conversationId, recorded)));
+    }
     return reject(cmd, cmd.caller().isAgent() ? Rejection.CONVERSATION_CLOSED : Rejection.NOT_ASSIGNED);
   }
 

@@ -51,7 +51,12 @@ import dev.parley.core.dispatcher.Dispatcher.Released;
 import dev.parley.core.dispatcher.Dispatcher.Remove;
 import dev.parley.core.dispatcher.Dispatcher.Tick;
 import dev.parley.core.dispatcher.Dispatcher.Transfer;
+import dev.parley.core.dispatcher.Dispatcher.TransferAbandoned;
+import dev.parley.core.dispatcher.Dispatcher.TransferConfirmed;
+import dev.parley.core.dispatcher.Dispatcher.TransferDecided;
+import dev.parley.core.dispatcher.Dispatcher.TransferDone;
 import dev.parley.core.dispatcher.Dispatcher.TransferSettled;
+import dev.parley.core.dispatcher.Dispatcher.Handed;
 import dev.parley.core.dispatcher.Dispatcher.Unwatch;
 import dev.parley.core.dispatcher.Dispatcher.Waiting;
 import dev.parley.core.dispatcher.Dispatcher.Watch;
@@ -67,6 +72,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -165,6 +171,15 @@ final class DispatcherBehavior
   private DispatcherState live;
   /** Conversations asked to record a join and not answered yet, so that a tick does not ask again meanwhile. */
   private final Set<String> joinsInFlight = new HashSet<>();
+  /** Transfers (by id) asked of their conversation and not answered yet. */
+  private final Set<String> transfersInFlight = new HashSet<>();
+  /** Requesters of a transfer answered once it is recorded: transfer id to them, at most MAX_CLAIM_WAITERS. */
+  private final Map<String, List<ActorRef<StatusReply<Handed>>>> transferWaiters = new HashMap<>();
+  /**
+   * Transfers of a conversation that has a join or another transfer in flight, sent again to this actor once it
+   * settles, in order; at most MAX_CLAIM_WAITERS per conversation (beyond, the oldest is dropped unanswered).
+   */
+  private final Map<String, List<Transfer>> transfersBehind = new HashMap<>();
 
   private DispatcherBehavior(
       String siteId,
@@ -261,6 +276,9 @@ final class DispatcherBehavior
         .onEvent(Released.class, DispatcherState::released)
         .onEvent(JoinDecided.class, DispatcherState::joinDecided)
         .onEvent(JoinConfirmed.class, DispatcherState::joinConfirmed)
+        .onEvent(TransferDecided.class, DispatcherState::transferDecided)
+        .onEvent(TransferConfirmed.class, DispatcherState::transferConfirmed)
+        .onEvent(TransferAbandoned.class, DispatcherState::transferAbandoned)
         .build();
   }
 
@@ -271,7 +289,8 @@ final class DispatcherBehavior
             RecoveryCompleted.instance(),
             state -> {
               live = state; // the one instance every event changes from now on (DispatcherState is mutable)
-              // Claims decided before a crash whose join was not confirmed finish now.
+              // Claims and transfers decided before a crash that the conversation did not confirm finish now.
+              state.pendingTransfers.values().forEach(this::driveTransfer);
               state.pendingJoins.values().forEach(a -> drive(a.conversationId(), a.agentId()));
             })
         .build();
@@ -525,6 +544,28 @@ final class DispatcherBehavior
 
   private ReplyEffect<Event, DispatcherState> onTransfer(DispatcherState state, Transfer cmd) {
     String id = cmd.conversationId();
+    if (cmd.transferId() != null) {
+      TransferDone done = state.recentTransfers.get(cmd.transferId());
+      if (done != null && done.conversationId().equals(id)) {
+        // A resend of a transfer recorded already (its answer was lost with a connection or a node).
+        return Effect().reply(cmd.replyTo(), StatusReply.success(new Handed(id, done.seq())));
+      }
+      TransferDecided pending = state.pendingTransfers.get(id);
+      if (pending != null && pending.transferId().equals(cmd.transferId())) {
+        awaitTransfer(pending.transferId(), cmd.replyTo());
+        driveTransfer(pending);
+        return Effect().noReply();
+      }
+    }
+    if (state.pendingTransfers.containsKey(id) || state.pendingJoins.containsKey(id)) {
+      // The conversation has not recorded the last decision about it yet: this one is decided after it.
+      List<Transfer> behind = transfersBehind.computeIfAbsent(id, k -> new ArrayList<>());
+      if (behind.size() >= MAX_CLAIM_WAITERS) {
+        behind.remove(0); // the oldest has timed out at its sender by now, who resends it with the same id
+      }
+      behind.add(cmd);
+      return Effect().noReply();
+    }
     Assignment held = state.assigned.get(id);
     if (held == null || (!held.agentId().equals(cmd.fromAgentId()) && !cmd.anyConversation())) {
       return Effect().reply(cmd.replyTo(), Rejection.NOT_ASSIGNED.reply());
@@ -534,17 +575,14 @@ final class DispatcherBehavior
       loadConfig(); // a new account may be newer than the configuration held here
       return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_AGENT.reply());
     }
-    Instant now = clock.instant();
-    List<Event> events = new ArrayList<>(2);
     String holder = held.agentId(); // the caller, or another agent when a supervisor transfers or takes over
     if (cmd.toAgentId() != null) {
       if (cmd.toAgentId().equals(holder)) {
-        return Effect().reply(cmd.replyTo(), StatusReply.ack());
+        return Effect().reply(cmd.replyTo(), StatusReply.success(new Handed(id, 0)));
       }
       if (state.loadOf(cmd.toAgentId()) >= config.capacityOf(cmd.toAgentId())) {
         return Effect().reply(cmd.replyTo(), Rejection.AT_CAPACITY.reply());
       }
-      events.add(new AssignedTo(id, held.visitorId(), cmd.toAgentId(), now));
     } else {
       if (config.group(cmd.toGroup()).isEmpty()) {
         return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_GROUP.reply());
@@ -552,37 +590,125 @@ final class DispatcherBehavior
       if (state.waiting.size() >= MAX_WAITING) {
         return Effect().reply(cmd.replyTo(), Rejection.AT_CAPACITY.reply());
       }
-      events.add(new Released(id, now));
-      events.add(new Queued(id, held.visitorId(), now, cmd.toGroup()));
     }
+    String transferId = cmd.transferId() != null ? cmd.transferId() : UUID.randomUUID().toString();
+    TransferDecided decided =
+        new TransferDecided(
+            transferId, id, held.visitorId(), holder, cmd.toAgentId(), cmd.toGroup(), cmd.note(), clock.instant());
+    offers.settled(id, "transferred");
+    awaitTransfer(transferId, cmd.replyTo());
     return Effect()
-        .persist(events)
+        .persist(decided)
         .thenRun(
             s -> {
-              ActorRef<Command> self = context.getSelf();
-              peers
-                  .transfer(siteId, id, holder, cmd.toAgentId(), cmd.toGroup(), cmd.note())
-                  .whenCompleteAsync(
-                      (ok, failure) -> self.tell(new TransferSettled(id, unwrap(failure))),
-                      context.getExecutionContext());
-              if (cmd.toAgentId() != null) {
-                presence.tell(cmd.toAgentId(), new HandedOver(siteId, id, holder));
-              }
+              CrashPoints.reached(CrashPoints.TRANSFER_DECIDED);
+              driveTransfer(decided);
               afterChange(s);
             })
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+        .thenNoReply();
+  }
+
+  /** Keeps a transfer's requester for when the conversation recorded it (bounded like the claimers). */
+  private void awaitTransfer(String transferId, ActorRef<StatusReply<Handed>> replyTo) {
+    List<ActorRef<StatusReply<Handed>>> waiting = transferWaiters.computeIfAbsent(transferId, k -> new ArrayList<>());
+    if (waiting.size() >= MAX_CLAIM_WAITERS) {
+      waiting.remove(0);
+    }
+    waiting.add(replyTo);
+  }
+
+  private void answerTransfer(String transferId, StatusReply<Handed> answer) {
+    List<ActorRef<StatusReply<Handed>>> waiting = transferWaiters.remove(transferId);
+    if (waiting != null) {
+      waiting.forEach(r -> r.tell(answer));
+    }
+  }
+
+  /** Has the conversation record a decided transfer, unless already asked and not answered yet. */
+  private void driveTransfer(TransferDecided decided) {
+    if (!transfersInFlight.add(decided.transferId())) {
+      return;
+    }
+    ActorRef<Command> self = context.getSelf();
+    peers
+        .transfer(siteId, decided)
+        .whenCompleteAsync(
+            (recorded, failure) ->
+                self.tell(
+                    new TransferSettled(
+                        decided.transferId(),
+                        decided.conversationId(),
+                        recorded == null ? 0 : recorded.seq(),
+                        unwrap(failure))),
+            context.getExecutionContext());
   }
 
   private ReplyEffect<Event, DispatcherState> onTransferSettled(DispatcherState state, TransferSettled settled) {
-    if (settled.failure() != null) {
-      // The conversation refused (it closed meanwhile: its Remove frees the agent) or did not answer.
+    String id = settled.conversationId();
+    transfersInFlight.remove(settled.transferId());
+    TransferDecided pending = state.pendingTransfers.get(id);
+    if (pending == null || !pending.transferId().equals(settled.transferId())) {
+      // Superseded meanwhile (the conversation closed): the requesters hear how the conversation answered.
+      answerTransfer(
+          settled.transferId(),
+          settled.failure() != null
+              ? StatusReply.error(settled.failure())
+              : StatusReply.success(new Handed(id, settled.seq())));
+      afterDecision(state, id);
+      return Effect().noReply();
+    }
+    if (settled.failure() == null) {
+      return Effect()
+          .persist(new TransferConfirmed(settled.transferId(), id, settled.seq()))
+          .thenRun(
+              s -> {
+                if (pending.toAgentId() != null) {
+                  presence.tell(pending.toAgentId(), new HandedOver(siteId, id, pending.fromAgentId()));
+                }
+                answerTransfer(settled.transferId(), StatusReply.success(new Handed(id, settled.seq())));
+                afterDecision(s, id);
+              })
+          .thenNoReply();
+    }
+    if (settled.failure() instanceof StatusReply.ErrorMessage refusal) {
       context
           .getLog()
-          .warn(
-              "Site {}: transfer of {} not recorded by the conversation: {}",
-              siteId, settled.conversationId(), settled.failure().toString());
+          .warn("Site {}: conversation {} refused transfer {}: {}", siteId, id, settled.transferId(), refusal.getMessage());
+      return Effect()
+          .persist(new TransferAbandoned(settled.transferId(), id, refusal.getMessage()))
+          .thenRun(
+              s -> {
+                answerTransfer(settled.transferId(), StatusReply.error(refusal.getMessage()));
+                afterChange(s);
+                afterDecision(s, id);
+              })
+          .thenNoReply();
     }
+    // A timeout: the decision stays pending and the next tick asks again; the requesters wait or resend.
+    context
+        .getLog()
+        .warn("Site {}: transfer {} of {} not recorded yet, retrying: {}",
+            siteId, settled.transferId(), id, settled.failure().toString());
     return Effect().noReply();
+  }
+
+  /**
+   * The last decision about a conversation settled: a join decided meanwhile may be driven now, and transfers
+   * that waited behind it are decided, in the order they came.
+   */
+  private void afterDecision(DispatcherState state, String conversationId) {
+    if (state.pendingTransfers.containsKey(conversationId)) {
+      return;
+    }
+    Assignment join = state.pendingJoins.get(conversationId);
+    if (join != null) {
+      drive(conversationId, join.agentId());
+      return;
+    }
+    List<Transfer> behind = transfersBehind.remove(conversationId);
+    if (behind != null) {
+      behind.forEach(context.getSelf()::tell);
+    }
   }
 
   private ReplyEffect<Event, DispatcherState> onDecline(DispatcherState state, Decline cmd) {
@@ -594,6 +720,9 @@ final class DispatcherBehavior
 
   /** Has the conversation record the join of its holder, unless already asked and not answered yet. */
   private void drive(String conversationId, String agentId) {
+    if (live != null && live.pendingTransfers.containsKey(conversationId)) {
+      return; // the conversation records the transfer first; its confirmation drives this join (afterDecision)
+    }
     if (!joinsInFlight.add(conversationId)) {
       return;
     }
@@ -619,12 +748,14 @@ final class DispatcherBehavior
           settled.failure() != null
               ? StatusReply.error(settled.failure())
               : StatusReply.success(new Joined(id, settled.seq())));
+      afterDecision(state, id);
       return Effect().noReply();
     }
     if (settled.failure() == null) {
       Joined joined = new Joined(id, settled.seq());
       if (!state.pendingJoins.containsKey(id)) {
         answerClaims(id, StatusReply.success(joined));
+        afterDecision(state, id);
         return Effect().noReply();
       }
       return Effect()
@@ -633,6 +764,7 @@ final class DispatcherBehavior
               s -> {
                 CrashPoints.reached(CrashPoints.JOIN_RECORDED);
                 answerClaims(id, StatusReply.success(joined));
+                afterDecision(s, id);
               })
           .thenNoReply();
     }
@@ -646,6 +778,7 @@ final class DispatcherBehavior
               s -> {
                 answerClaims(id, StatusReply.error(refusal.getMessage()));
                 afterChange(s);
+                afterDecision(s, id);
               })
           .thenNoReply();
     }
@@ -730,6 +863,7 @@ final class DispatcherBehavior
       loadConfig();
     }
     offers.expire(now);
+    state.pendingTransfers.values().forEach(this::driveTransfer);
     state.pendingJoins.values().forEach(a -> drive(a.conversationId(), a.agentId()));
     if (config.autoCloseAfter() != null
         && !Duration.between(autoCloseCheckedAt, now).minus(AUTO_CLOSE_CHECK_INTERVAL).isNegative()) {

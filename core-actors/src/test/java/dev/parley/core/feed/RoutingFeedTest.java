@@ -61,7 +61,7 @@ class RoutingFeedTest {
             List.of(new AgentAssigned("a", C))),
         Arguments.of(
             "transferred away: the old holder's list loses it",
-            new Conversation.Transferred(3, "a", "b", null, AT),
+            new Conversation.Transferred(3, "a", "b", null, AT, "a/t-1"),
             null,
             List.of(new AgentReleased("a", C))),
         Arguments.of(

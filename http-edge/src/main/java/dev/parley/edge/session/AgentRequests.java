@@ -334,15 +334,23 @@ final class AgentRequests extends CommonRequests {
                     subscriptions.followFromStart(conversationId);
                   }));
     } else if (request instanceof ClientFrame.Transfer t) {
+      // The transfer's id is the agent's and the frame's: a frame resent after a lost answer is the same transfer.
+      String transferId = caller.id() + "/" + t.id();
       session.whenDone(
           entities.dispatcher(siteId)
-              .<StatusReply<Done>>ask(
+              .<StatusReply<Dispatcher.Handed>>ask(
                   replyTo ->
                       new Dispatcher.Transfer(
                           caller.id(), conversationId, t.toAgent(), t.toGroup(), t.note(), replyTo,
-                          caller.may(siteId, Permission.TRANSFER_ANY_CONVERSATION)),
+                          caller.may(siteId, Permission.TRANSFER_ANY_CONVERSATION), transferId),
                   session.askTimeout()),
-          (done, refusal) -> decided(t.id(), conversationId, done, refusal, ok -> ack(t.id(), conversationId)));
+          (handed, refusal) ->
+              decided(
+                  t.id(),
+                  conversationId,
+                  handed,
+                  refusal,
+                  h -> session.send(new ServerFrame.Ack(t.id(), conversationId, h.seq() > 0 ? h.seq() : null, null))));
     }
   }
 
