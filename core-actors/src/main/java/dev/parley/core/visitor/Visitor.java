@@ -1,8 +1,11 @@
 package dev.parley.core.visitor;
 
+import dev.parley.core.common.Caller;
 import dev.parley.core.common.Rejection;
 import dev.parley.core.common.EventTags;
 import dev.parley.core.common.Watchers;
+import dev.parley.core.conversation.Conversation;
+import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -74,6 +80,44 @@ public final class Visitor
    */
   public record EnsureConversation(
       String staleConversationId, ActorRef<StatusReply<String>> replyTo) implements Command {}
+
+  /**
+   * A visitor's message to "their conversation" when the edge holds none, or found the one it held closed ({@code
+   * staleConversationId}). The visitor decides where it goes: to its open conversation (another tab may have
+   * opened one), else to a new one — a closed conversation is never reopened — and posts it there, replying with
+   * the conversation's id and the post's answer. A post to a conversation that turns out closed (this visitor
+   * had not heard yet) opens a new one once. Rejections: what the conversation answers, and {@link
+   * Rejection#QUOTA_EXCEEDED} (conversations per day).
+   */
+  public record Send(
+      Caller caller,
+      String clientMessageId,
+      String text,
+      RoutingHints hints,
+      String staleConversationId,
+      ActorRef<StatusReply<Sent>> replyTo)
+      implements Command {}
+
+  /** Where a {@link Send} went and how the conversation answered it. */
+  public record Sent(String conversationId, Conversation.Posted posted) implements CborSerializable {}
+
+  /** The conversation answered a post this visitor made for a {@link Send}; {@code fresh}: it opened it. */
+  private record PostAnswered(
+      Send send, String conversationId, boolean fresh, StatusReply<Conversation.Posted> reply, Throwable failure)
+      implements Command {}
+
+  /** How a visitor posts to its conversations: through cluster sharding, or what a test gives. */
+  public interface Conversations {
+    CompletionStage<StatusReply<Conversation.Posted>> post(
+        String conversationId, Function<ActorRef<StatusReply<Conversation.Posted>>, Conversation.PostMessage> post);
+
+    /** For visitors that never {@link Send}: every post fails. */
+    Conversations NONE =
+        (id, post) -> CompletableFuture.failedFuture(new IllegalStateException("this visitor posts nowhere"));
+  }
+
+  /** How long a visitor waits for its conversation to answer a post. */
+  public static final Duration POST_TIMEOUT = Duration.ofSeconds(5);
 
   public record GetProfile(ActorRef<Profile> replyTo) implements Command {}
 
@@ -320,12 +364,18 @@ public final class Visitor
   // Behavior ---------------------------------------------------------------------------------------------------
 
   public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), Clock.systemUTC())));
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Conversations conversations =
+        (id, post) -> sharding.entityRefFor(Conversation.ENTITY_KEY, id).ask(post::apply, POST_TIMEOUT);
+    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), Clock.systemUTC(), conversations)));
   }
 
   public static Behavior<Command> create(String entityId, Clock clock) {
-    return Behaviors.setup(ctx -> new Visitor(entityId, ctx, clock));
+    return create(entityId, clock, Conversations.NONE);
+  }
+
+  public static Behavior<Command> create(String entityId, Clock clock, Conversations conversations) {
+    return Behaviors.setup(ctx -> new Visitor(entityId, ctx, clock, conversations));
   }
 
   private final String siteId;
@@ -334,12 +384,13 @@ public final class Visitor
   private final Set<String> tags;
   private final ActorContext<Command> context;
   private final Clock clock;
+  private final Conversations conversations;
   /** Open connections; owned by this actor, in memory only. */
   private final Watchers<Void, Boolean> sessions;
   /** Agent sessions watching the profile; owned by this actor, in memory only. */
   private final Watchers<Profile, Boolean> watchers;
 
-  private Visitor(String entityId, ActorContext<Command> context, Clock clock) {
+  private Visitor(String entityId, ActorContext<Command> context, Clock clock, Conversations conversations) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), entityId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -352,6 +403,7 @@ public final class Visitor
     this.visitorId = entityId.substring(colon + 1);
     this.context = context;
     this.clock = clock;
+    this.conversations = conversations;
     this.sessions = Watchers.of(context, MAX_TRACKED_SESSIONS, SessionGone::new);
     this.watchers = Watchers.of(context, MAX_WATCHERS, WatcherGone::new);
   }
@@ -376,6 +428,8 @@ public final class Visitor
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(EnsureConversation.class, this::onEnsure)
+        .onCommand(Send.class, this::onSend)
+        .onCommand(PostAnswered.class, this::onPostAnswered)
         .onCommand(GetProfile.class, this::onGetProfile)
         .onCommand(NoteConversationClosed.class, this::onClosed)
         .onCommand(Connected.class, this::onConnected)
@@ -421,6 +475,54 @@ public final class Visitor
     String fresh = UUID.randomUUID().toString();
     events.add(new ConversationStarted(fresh, now));
     return Effect().persist(events).thenReply(cmd.replyTo(), s -> StatusReply.success(fresh));
+  }
+
+  private ReplyEffect<Event, State> onSend(State state, Send cmd) {
+    String current = state.currentConversationId();
+    if (current != null && !current.equals(cmd.staleConversationId())) {
+      postTo(cmd, current, false);
+      return Effect().noReply();
+    }
+    Instant now = clock.instant();
+    if (state.startedSince(now) >= MAX_CONVERSATIONS_PER_DAY) {
+      return Effect().reply(cmd.replyTo(), Rejection.QUOTA_EXCEEDED.reply());
+    }
+    List<Event> events = new ArrayList<>(2);
+    if (current != null) {
+      events.add(new ConversationEnded(current, now));
+    }
+    String fresh = UUID.randomUUID().toString();
+    events.add(new ConversationStarted(fresh, now));
+    return Effect().persist(events).thenRun(s -> postTo(cmd, fresh, true)).thenNoReply();
+  }
+
+  /** Posts a {@link Send} to one of this visitor's conversations (its own: the post may open it). */
+  private void postTo(Send cmd, String conversationId, boolean fresh) {
+    context.pipeToSelf(
+        conversations.post(
+            conversationId,
+            replyTo ->
+                new Conversation.PostMessage(
+                    cmd.caller(), cmd.clientMessageId(), cmd.text(), true, replyTo, cmd.hints())),
+        (reply, failure) -> new PostAnswered(cmd, conversationId, fresh, reply, failure));
+  }
+
+  private ReplyEffect<Event, State> onPostAnswered(State state, PostAnswered answered) {
+    Send cmd = answered.send();
+    StatusReply<Conversation.Posted> reply = answered.reply();
+    if (answered.failure() != null) {
+      return Effect().reply(cmd.replyTo(), StatusReply.error(answered.failure()));
+    }
+    if (reply.isError()) {
+      if (!answered.fresh() && Rejection.CONVERSATION_CLOSED.code().equals(reply.getError().getMessage())) {
+        // Closed before this visitor heard (the routing feed tells it a moment later): a new conversation.
+        return onSend(
+            state,
+            new Send(cmd.caller(), cmd.clientMessageId(), cmd.text(), cmd.hints(), answered.conversationId(), cmd.replyTo()));
+      }
+      return Effect().reply(cmd.replyTo(), StatusReply.error(reply.getError().getMessage()));
+    }
+    return Effect().reply(cmd.replyTo(), StatusReply.success(new Sent(answered.conversationId(), reply.getValue())));
   }
 
   private ReplyEffect<Event, State> onErase(State state, Erase cmd) {
