@@ -1,6 +1,7 @@
 package dev.parley.core.conversation;
 
 import dev.parley.core.common.Caller;
+import dev.parley.core.common.EventTags;
 import dev.parley.core.common.Participant;
 import dev.parley.core.common.Rejection;
 import dev.parley.core.routing.RoutingHints;
@@ -9,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -419,6 +421,17 @@ public final class Conversation {
           }
         };
     sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), hint, Clock.systemUTC())));
+  }
+
+  /**
+   * The tags of a conversation's event: its slice's {@code conversation-s}, and {@code routing-s} as well for the
+   * events the routing feed acts on ({@link dev.parley.core.feed.RoutingFeed#concerns}).
+   */
+  public static Set<String> tagsOf(String conversationId, Event event) {
+    String own = EventTags.tag(ENTITY_KEY.name(), conversationId);
+    return dev.parley.core.feed.RoutingFeed.concerns(event)
+        ? Set.of(own, EventTags.tag(EventTags.ROUTING, conversationId))
+        : Set.of(own);
   }
 
   public static Behavior<Command> create(String conversationId, Clock clock) {

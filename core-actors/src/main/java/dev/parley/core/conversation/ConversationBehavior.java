@@ -9,6 +9,7 @@ import static dev.parley.core.conversation.Conversation.SNAPSHOT_EVERY_EVENTS;
 import dev.parley.core.access.Permission;
 import dev.parley.core.common.Caller;
 import dev.parley.core.common.CrashPoints;
+import dev.parley.core.feed.RoutingFeed;
 import dev.parley.core.common.EventTags;
 import dev.parley.core.common.Limits;
 import dev.parley.core.common.Participant;
@@ -99,10 +100,14 @@ final class ConversationBehavior
 
   private final String conversationId;
   private final ActorContext<Command> context;
-  /** The one tag of every event of this entity (EventTags). */
+  /** The tag of every event of this entity, and the two of those the routing feed acts on (EventTags). */
   private final Set<String> tags;
+  private final Set<String> routedTags;
   private final Conversation.QueueHint queueHint;
   private final Clock clock;
+  /** The visitor's quota in this conversation: {@code parley.core.conversation.*} (defaults: MAX_VISITOR_*). */
+  private final int maxVisitorMessages;
+  private final long maxVisitorChars;
   /** Live subscribers and who they are. Owned by this actor; lost on restart by design (see Conversation). */
   private final Watchers<Notification, Caller> subscribers;
 
@@ -113,11 +118,19 @@ final class ConversationBehavior
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.conversationId = conversationId;
     this.tags = Set.of(EventTags.tag(ENTITY_KEY.name(), conversationId));
+    this.routedTags = Set.of(EventTags.tag(ENTITY_KEY.name(), conversationId), EventTags.tag(EventTags.ROUTING, conversationId));
     this.context = context;
     this.queueHint = queueHint;
     this.clock = clock;
     this.subscribers = Watchers.of(context, MAX_SUBSCRIBERS, SubscriberGone::new);
+    com.typesafe.config.Config config = context.getSystem().settings().config();
+    this.maxVisitorMessages =
+        config.hasPath(QUOTA + "max-visitor-messages") ? config.getInt(QUOTA + "max-visitor-messages") : MAX_VISITOR_MESSAGES;
+    this.maxVisitorChars =
+        config.hasPath(QUOTA + "max-visitor-chars") ? config.getLong(QUOTA + "max-visitor-chars") : MAX_VISITOR_CHARS;
   }
+
+  private static final String QUOTA = "parley.core.conversation.";
 
   @Override
   public ConversationState emptyState() {
@@ -126,7 +139,7 @@ final class ConversationBehavior
 
   @Override
   public Set<String> tagsFor(Event event) {
-    return tags;
+    return RoutingFeed.concerns(event) ? routedTags : tags; // as Conversation.tagsOf, without a set per event
   }
 
   @Override
@@ -277,8 +290,8 @@ final class ConversationBehavior
       return reject(cmd, Rejection.NOT_ASSIGNED);
     }
     if (caller.isVisitor()
-        && (state.visitorMessages >= MAX_VISITOR_MESSAGES
-            || state.visitorChars + cmd.text().length() > MAX_VISITOR_CHARS)) {
+        && (state.visitorMessages >= maxVisitorMessages
+            || state.visitorChars + cmd.text().length() > maxVisitorChars)) {
       return reject(cmd, Rejection.QUOTA_EXCEEDED);
     }
     Instant now = clock.instant();
