@@ -1,3 +1,7 @@
+// Over 600 lines on purpose, like DispatcherBehavior: the command handlers of one event-sourced actor, split by
+// state (empty, open, closed, any), each building its effect with Effect(), which only the behaviour can call.
+// What needs no Effect() lives apart: Conversation (the protocol), ConversationState (one method per event),
+// Access (who may do what), Entry. Find a behaviour by its command in commandHandler().
 package dev.parley.core.conversation;
 
 import static dev.parley.core.conversation.Conversation.ENTITY_KEY;

@@ -1,7 +1,10 @@
 // Over 600 lines on purpose: the command handlers of one event-sourced actor, each building its effect with
 // Effect(), which only the behaviour can call. Everything that needs no Effect() lives apart: AgentPresence,
 // OfferBook, QueuePublisher, OfferPolicy (the decisions), DispatcherState (one method per event). Find a behaviour
-// by its command: commandHandler() lists them in one place, each pointing to its onXxx method below.
+// by its command: commandHandler() lists them in one place, each pointing to its onXxx method below. A claim and a
+// transfer are each one request driven to the conversation through persisted intents (decided, confirmed), so each
+// has its decide / drive / settle handlers here; what they share with the rest (capacity, offers, publishing) is the
+// reason they stay in this actor rather than in a class of their own.
 package dev.parley.core.dispatcher;
 
 import static dev.parley.core.dispatcher.Dispatcher.AUTO_CLOSE_CHECK_INTERVAL;

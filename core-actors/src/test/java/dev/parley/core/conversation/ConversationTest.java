@@ -1,3 +1,5 @@
+// Over 600 lines: one behaviour per test of the one entity every message passes through (posting, dedup, claims,
+// transfers, closes, notes, ratings, quotas, erasure), on one test kit; split by topic when it grows further.
 package dev.parley.core.conversation;
 
 import java.util.Map;
