@@ -28,8 +28,8 @@ import org.apache.pekko.pattern.StatusReply;
  * ({@link QueueViews}) and the visitors of the conversations it follows ({@link VisitorProfiles}), and the sites'
  * dispatchers know whether it takes offers ({@link SessionRouting}).
  *
- * <p>A claim or transfer is one request to the site's dispatcher, answered (for a claim) once the conversation
- * recorded the join; the requests about the same conversation that arrive meanwhile wait and then run in order,
+ * <p>A claim or transfer is one request to the site's dispatcher, answered once the conversation recorded the
+ * join or the transfer; the requests about the same conversation that arrive meanwhile wait and then run in order,
  * so that a reply sent right after {@code claim} is not refused as not assigned (docs/PROTOCOL.md §5: the ack
  * comes before what follows). Runs on the session's actor, which owns its state.
  */
@@ -280,8 +280,8 @@ final class AgentRequests extends CommonRequests {
   // Claims and transfers ---------------------------------------------------------------------------------------
 
   /**
-   * A claim or transfer goes to the site's dispatcher, which decides it and (for a claim) answers once the
-   * conversation recorded the join. An agent of one site needs nothing else; for an agent of several sites the
+   * A claim or transfer goes to the site's dispatcher, which decides it and answers once the conversation
+   * recorded the join or the transfer (with its seq). An agent of one site needs nothing else; for an agent of several sites the
    * conversation first names its site (and checks the agent may see it). The requests that follow about the same
    * conversation wait until the answer ({@link #settled}).
    */
