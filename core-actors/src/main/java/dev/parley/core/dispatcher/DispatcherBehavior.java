@@ -45,7 +45,6 @@ import dev.parley.core.dispatcher.Dispatcher.JoinSettled;
 import dev.parley.core.dispatcher.Dispatcher.Missed;
 import dev.parley.core.dispatcher.Dispatcher.NoteAssigned;
 import dev.parley.core.dispatcher.Dispatcher.PositionUpdate;
-import dev.parley.core.dispatcher.Dispatcher.QueueNotice;
 import dev.parley.core.dispatcher.Dispatcher.QueueSnapshot;
 import dev.parley.core.dispatcher.Dispatcher.Queued;
 import dev.parley.core.dispatcher.Dispatcher.RefGone;
@@ -69,11 +68,7 @@ import dev.parley.core.routing.SiteRouting;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -168,21 +163,10 @@ final class DispatcherBehavior
   private final AgentPresence presence;
   private final OfferBook offers;
   private final QueuePublisher publisher;
-  /** Claims answered once their join is recorded: conversation id to the claimers, at most MAX_CLAIM_WAITERS. */
-  private final Map<String, List<ActorRef<StatusReply<Joined>>>> claimWaiters = new HashMap<>();
   /** The recovered state, for the questions answered before the stash ({@link #answeredNow}); null until then. */
   private DispatcherState live;
-  /** Conversations asked to record a join and not answered yet, so that a tick does not ask again meanwhile. */
-  private final Set<String> joinsInFlight = new HashSet<>();
-  /** Transfers (by id) asked of their conversation and not answered yet. */
-  private final Set<String> transfersInFlight = new HashSet<>();
-  /** Requesters of a transfer answered once it is recorded: transfer id to them, at most MAX_CLAIM_WAITERS. */
-  private final Map<String, List<ActorRef<StatusReply<Handed>>>> transferWaiters = new HashMap<>();
-  /**
-   * Transfers of a conversation that has a join or another transfer in flight, sent again to this actor once it
-   * settles, in order; at most MAX_CLAIM_WAITERS per conversation (beyond, the oldest is dropped unanswered).
-   */
-  private final Map<String, List<Transfer>> transfersBehind = new HashMap<>();
+  /** Joins and transfers asked of conversations, and who waits for them. */
+  private final Drives drives;
 
   private DispatcherBehavior(
       String siteId,
@@ -204,6 +188,7 @@ final class DispatcherBehavior
     this.presence = new AgentPresence(deathWatch);
     this.offers = new OfferBook(siteId, presence);
     this.publisher = new QueuePublisher(siteId, clock, context.getLog(), deathWatch);
+    this.drives = new Drives(siteId, peers, context);
     loadConfig();
   }
 
@@ -293,7 +278,7 @@ final class DispatcherBehavior
             state -> {
               live = state; // the one instance every event changes from now on (DispatcherState is mutable)
               // Claims and transfers decided before a crash that the conversation did not confirm finish now.
-              state.pendingTransfers.values().forEach(this::driveTransfer);
+              state.pendingTransfers.values().forEach(drives::transfer);
               state.pendingJoins.values().forEach(a -> drive(a.conversationId(), a.agentId()));
             })
         .build();
@@ -324,7 +309,7 @@ final class DispatcherBehavior
   private ReplyEffect<Event, DispatcherState> onRemove(DispatcherState state, Remove cmd) {
     String id = cmd.conversationId();
     offers.settled(id, "withdrawn");
-    answerClaims(id, Rejection.CONVERSATION_CLOSED.reply());
+    drives.answerClaims(id, Rejection.CONVERSATION_CLOSED.reply());
     publisher.ended(id);
     Waiting w = state.waiting.get(id);
     if (w != null) {
@@ -450,7 +435,7 @@ final class DispatcherBehavior
         return Effect().reply(cmd.replyTo(), Rejection.ALREADY_CLAIMED.reply());
       }
       // A repeat (a resend after a reconnect or a timeout): answered with the seq of the join, once recorded.
-      awaitJoin(id, cmd.replyTo());
+      drives.awaitJoin(id, cmd.replyTo());
       drive(id, holder);
       return Effect().noReply();
     }
@@ -461,7 +446,7 @@ final class DispatcherBehavior
       peers
           .facts(siteId, id)
           .whenCompleteAsync(
-              (facts, failure) -> self.tell(new FactsArrived(cmd, facts, unwrap(failure))),
+              (facts, failure) -> self.tell(new FactsArrived(cmd, facts, Drives.unwrap(failure))),
               context.getExecutionContext());
       return Effect().noReply();
     }
@@ -517,7 +502,7 @@ final class DispatcherBehavior
       return Effect().reply(cmd.replyTo(), Rejection.AT_CAPACITY.reply());
     }
     offers.settled(id, "taken");
-    awaitJoin(id, cmd.replyTo());
+    drives.awaitJoin(id, cmd.replyTo());
     return Effect()
         .persist(new JoinDecided(id, waiting.visitorId(), cmd.agentId(), clock.instant()))
         .thenRun(
@@ -527,22 +512,6 @@ final class DispatcherBehavior
               afterChange(s);
             })
         .thenNoReply();
-  }
-
-  /** Keeps a claimer's reply for when the join is recorded (bounded: the oldest, long timed out, is dropped). */
-  private void awaitJoin(String conversationId, ActorRef<StatusReply<Joined>> replyTo) {
-    List<ActorRef<StatusReply<Joined>>> waiting = claimWaiters.computeIfAbsent(conversationId, k -> new ArrayList<>());
-    if (waiting.size() >= MAX_CLAIM_WAITERS) {
-      waiting.remove(0);
-    }
-    waiting.add(replyTo);
-  }
-
-  private void answerClaims(String conversationId, StatusReply<Joined> answer) {
-    List<ActorRef<StatusReply<Joined>>> waiting = claimWaiters.remove(conversationId);
-    if (waiting != null) {
-      waiting.forEach(r -> r.tell(answer));
-    }
   }
 
   private ReplyEffect<Event, DispatcherState> onTransfer(DispatcherState state, Transfer cmd) {
@@ -555,18 +524,14 @@ final class DispatcherBehavior
       }
       TransferDecided pending = state.pendingTransfers.get(id);
       if (pending != null && pending.transferId().equals(cmd.transferId())) {
-        awaitTransfer(pending.transferId(), cmd.replyTo());
-        driveTransfer(pending);
+        drives.awaitTransfer(pending.transferId(), cmd.replyTo());
+        drives.transfer(pending);
         return Effect().noReply();
       }
     }
     if (state.pendingTransfers.containsKey(id) || state.pendingJoins.containsKey(id)) {
       // The conversation has not recorded the last decision about it yet: this one is decided after it.
-      List<Transfer> behind = transfersBehind.computeIfAbsent(id, k -> new ArrayList<>());
-      if (behind.size() >= MAX_CLAIM_WAITERS) {
-        behind.remove(0); // the oldest has timed out at its sender by now, who resends it with the same id
-      }
-      behind.add(cmd);
+      drives.behind(cmd);
       return Effect().noReply();
     }
     Assignment held = state.assigned.get(id);
@@ -599,60 +564,25 @@ final class DispatcherBehavior
         new TransferDecided(
             transferId, id, held.visitorId(), holder, cmd.toAgentId(), cmd.toGroup(), cmd.note(), clock.instant());
     offers.settled(id, "transferred");
-    awaitTransfer(transferId, cmd.replyTo());
+    drives.awaitTransfer(transferId, cmd.replyTo());
     return Effect()
         .persist(decided)
         .thenRun(
             s -> {
               CrashPoints.reached(CrashPoints.TRANSFER_DECIDED);
-              driveTransfer(decided);
+              drives.transfer(decided);
               afterChange(s);
             })
         .thenNoReply();
   }
 
-  /** Keeps a transfer's requester for when the conversation recorded it (bounded like the claimers). */
-  private void awaitTransfer(String transferId, ActorRef<StatusReply<Handed>> replyTo) {
-    List<ActorRef<StatusReply<Handed>>> waiting = transferWaiters.computeIfAbsent(transferId, k -> new ArrayList<>());
-    if (waiting.size() >= MAX_CLAIM_WAITERS) {
-      waiting.remove(0);
-    }
-    waiting.add(replyTo);
-  }
-
-  private void answerTransfer(String transferId, StatusReply<Handed> answer) {
-    List<ActorRef<StatusReply<Handed>>> waiting = transferWaiters.remove(transferId);
-    if (waiting != null) {
-      waiting.forEach(r -> r.tell(answer));
-    }
-  }
-
-  /** Has the conversation record a decided transfer, unless already asked and not answered yet. */
-  private void driveTransfer(TransferDecided decided) {
-    if (!transfersInFlight.add(decided.transferId())) {
-      return;
-    }
-    ActorRef<Command> self = context.getSelf();
-    peers
-        .transfer(siteId, decided)
-        .whenCompleteAsync(
-            (recorded, failure) ->
-                self.tell(
-                    new TransferSettled(
-                        decided.transferId(),
-                        decided.conversationId(),
-                        recorded == null ? 0 : recorded.seq(),
-                        unwrap(failure))),
-            context.getExecutionContext());
-  }
-
   private ReplyEffect<Event, DispatcherState> onTransferSettled(DispatcherState state, TransferSettled settled) {
     String id = settled.conversationId();
-    transfersInFlight.remove(settled.transferId());
+    drives.transferAnswered(settled.transferId());
     TransferDecided pending = state.pendingTransfers.get(id);
     if (pending == null || !pending.transferId().equals(settled.transferId())) {
       // Superseded meanwhile (the conversation closed): the requesters hear how the conversation answered.
-      answerTransfer(
+      drives.answerTransfer(
           settled.transferId(),
           settled.failure() != null
               ? StatusReply.error(settled.failure())
@@ -668,7 +598,7 @@ final class DispatcherBehavior
                 if (pending.toAgentId() != null) {
                   presence.tell(pending.toAgentId(), new HandedOver(siteId, id, pending.fromAgentId()));
                 }
-                answerTransfer(settled.transferId(), StatusReply.success(new Handed(id, settled.seq())));
+                drives.answerTransfer(settled.transferId(), StatusReply.success(new Handed(id, settled.seq())));
                 afterDecision(s, id);
               })
           .thenNoReply();
@@ -681,7 +611,7 @@ final class DispatcherBehavior
           .persist(new TransferAbandoned(settled.transferId(), id, refusal.getMessage()))
           .thenRun(
               s -> {
-                answerTransfer(settled.transferId(), StatusReply.error(refusal.getMessage()));
+                drives.answerTransfer(settled.transferId(), StatusReply.error(refusal.getMessage()));
                 afterChange(s);
                 afterDecision(s, id);
               })
@@ -708,10 +638,7 @@ final class DispatcherBehavior
       drive(conversationId, join.agentId());
       return;
     }
-    List<Transfer> behind = transfersBehind.remove(conversationId);
-    if (behind != null) {
-      behind.forEach(context.getSelf()::tell);
-    }
+    drives.releaseBehind(conversationId).forEach(context.getSelf()::tell);
   }
 
   private ReplyEffect<Event, DispatcherState> onDecline(DispatcherState state, Decline cmd) {
@@ -726,27 +653,15 @@ final class DispatcherBehavior
     if (live != null && live.pendingTransfers.containsKey(conversationId)) {
       return; // the conversation records the transfer first; its confirmation drives this join (afterDecision)
     }
-    if (!joinsInFlight.add(conversationId)) {
-      return;
-    }
-    ActorRef<Command> self = context.getSelf();
-    // Completed on our dispatcher, not the common pool (see ../shared/STACK.md).
-    peers
-        .join(siteId, conversationId, agentId)
-        .whenCompleteAsync(
-            (claimed, failure) ->
-                self.tell(
-                    new JoinSettled(
-                        conversationId, agentId, claimed == null ? 0 : claimed.seq(), unwrap(failure))),
-            context.getExecutionContext());
+    drives.join(conversationId, agentId);
   }
 
   private ReplyEffect<Event, DispatcherState> onJoinSettled(DispatcherState state, JoinSettled settled) {
     String id = settled.conversationId();
-    joinsInFlight.remove(id);
+    drives.joinAnswered(id);
     if (!settled.agentId().equals(state.agentOf(id))) {
       // Superseded meanwhile (closed, released or transferred): the claimers hear how the conversation answered.
-      answerClaims(
+      drives.answerClaims(
           id,
           settled.failure() != null
               ? StatusReply.error(settled.failure())
@@ -757,7 +672,7 @@ final class DispatcherBehavior
     if (settled.failure() == null) {
       Joined joined = new Joined(id, settled.seq());
       if (!state.pendingJoins.containsKey(id)) {
-        answerClaims(id, StatusReply.success(joined));
+        drives.answerClaims(id, StatusReply.success(joined));
         afterDecision(state, id);
         return Effect().noReply();
       }
@@ -766,7 +681,7 @@ final class DispatcherBehavior
           .thenRun(
               s -> {
                 CrashPoints.reached(CrashPoints.JOIN_RECORDED);
-                answerClaims(id, StatusReply.success(joined));
+                drives.answerClaims(id, StatusReply.success(joined));
                 afterDecision(s, id);
               })
           .thenNoReply();
@@ -779,7 +694,7 @@ final class DispatcherBehavior
           .persist(new Released(id, clock.instant()))
           .thenRun(
               s -> {
-                answerClaims(id, StatusReply.error(refusal.getMessage()));
+                drives.answerClaims(id, StatusReply.error(refusal.getMessage()));
                 afterChange(s);
                 afterDecision(s, id);
               })
@@ -838,7 +753,7 @@ final class DispatcherBehavior
       return;
     }
     loaded.whenCompleteAsync(
-        (config, failure) -> self.tell(new ConfigLoaded(config, unwrap(failure))), context.getExecutionContext());
+        (config, failure) -> self.tell(new ConfigLoaded(config, Drives.unwrap(failure))), context.getExecutionContext());
   }
 
   private ReplyEffect<Event, DispatcherState> onConfigLoaded(DispatcherState state, ConfigLoaded loaded) {
@@ -866,7 +781,7 @@ final class DispatcherBehavior
       loadConfig();
     }
     offers.expire(now);
-    state.pendingTransfers.values().forEach(this::driveTransfer);
+    state.pendingTransfers.values().forEach(drives::transfer);
     state.pendingJoins.values().forEach(a -> drive(a.conversationId(), a.agentId()));
     if (config.autoCloseAfter() != null
         && !Duration.between(autoCloseCheckedAt, now).minus(AUTO_CLOSE_CHECK_INTERVAL).isNegative()) {
@@ -885,11 +800,5 @@ final class DispatcherBehavior
   private void afterChange(DispatcherState state) {
     offers.decide(config, clock.instant(), state);
     publisher.publish(state, id -> left(state, id));
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-        ? failure.getCause()
-        : failure;
   }
 }
