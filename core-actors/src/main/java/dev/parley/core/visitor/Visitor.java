@@ -352,6 +352,8 @@ public final class Visitor {
 
   // Behavior ---------------------------------------------------------------------------------------------------
 
+  private Visitor() {}
+
   public static void init(ActorSystem<?> system) {
     ClusterSharding sharding = ClusterSharding.get(system);
     Conversations conversations =
