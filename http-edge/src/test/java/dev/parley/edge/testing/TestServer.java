@@ -58,9 +58,21 @@ public final class TestServer implements AutoCloseable {
                         "pekko.remote.artery.canonical.port", 0,
                         "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
                         "pekko.loglevel", "WARNING",
-                        "parley.management.enabled", false)))
+                        "parley.management.enabled", false,
+                        // Each server's attachments in a directory of its own, not in the module's ./data.
+                        "parley.persistence.blobs.dir", blobDirectory())))
             .withFallback(ConfigFactory.load());
     return new TestServer(ParleyServer.start(config, storage), storage);
+  }
+
+  private static String blobDirectory() {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("parley-blobs");
+      dir.toFile().deleteOnExit();
+      return dir.toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public ParleyServer server() {
