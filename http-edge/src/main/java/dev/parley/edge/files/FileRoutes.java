@@ -85,15 +85,13 @@ public final class FileRoutes extends AllDirectives {
                         path(
                             PathMatchers.segment(),
                             uploadId ->
-                                parameter(
-                                    "site",
-                                    site ->
-                                        optionalHeaderValueByName(
-                                            "Authorization",
-                                            auth ->
-                                                concat(
-                                                    put(() -> upload(uploadId, site, auth)),
-                                                    get(() -> respond(status(uploadId, site, auth)))))))),
+                                concat(
+                                    put(() -> withSiteAndToken(uploadId, this::upload)),
+                                    get(
+                                        () ->
+                                            withSiteAndToken(
+                                                uploadId,
+                                                (id, site, auth) -> respond(status(id, site, auth))))))),
                 pathPrefix(
                     PathMatchers.segment(),
                     fileId ->
@@ -105,12 +103,25 @@ public final class FileRoutes extends AllDirectives {
                                 () ->
                                     get(
                                         () ->
-                                            parameter(
-                                                "site",
-                                                site ->
-                                                    optionalHeaderValueByName(
-                                                        "Authorization",
-                                                        auth -> respond(link(fileId, site, auth))))))))));
+                                            withSiteAndToken(
+                                                fileId, (id, site, auth) -> respond(link(id, site, auth)))))))));
+  }
+
+  private interface SiteAndToken {
+    Route apply(String uploadId, String site, Optional<String> auth);
+  }
+
+  /**
+   * The {@code site} parameter and the token. A missing site is answered here (400), not rejected: a rejection
+   * would lose to the other method's and read as "method not allowed".
+   */
+  private Route withSiteAndToken(String uploadId, SiteAndToken inner) {
+    return parameterOptional(
+        "site",
+        site ->
+            site.isEmpty()
+                ? complete(ErrorMapping.response(400, ErrorCode.INVALID_REQUEST, "name the site: ?site=SITE_ID", "site"))
+                : optionalHeaderValueByName("Authorization", auth -> inner.apply(uploadId, site.get(), auth)));
   }
 
   private Route respond(CompletionStage<HttpResponse> response) {
