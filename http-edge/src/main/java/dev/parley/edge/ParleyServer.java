@@ -21,6 +21,7 @@ import dev.parley.edge.auth.PasswordHashing;
 import dev.parley.edge.auth.Revocations;
 import dev.parley.edge.auth.SecretBox;
 import dev.parley.edge.auth.Tokens;
+import dev.parley.edge.files.Attachments;
 import dev.parley.edge.files.FileAccess;
 import dev.parley.edge.files.FileInspector;
 import dev.parley.edge.files.FileLinks;
@@ -292,33 +293,6 @@ public final class ParleyServer implements AutoCloseable {
       ActorRef<VisitorsNow.Command> visitorsNow =
           system.systemActorOf(
               VisitorsNow.create(clock, new VisitorJournal(sharding, clock)), "visitors-now", Props.empty());
-      SessionDeps deps =
-          new SessionDeps(
-              sharding,
-              tokens,
-              directory,
-              blocking,
-              new JournalConversationHistory(system),
-              edge,
-              clock,
-              sites,
-              new UserAgents(),
-              admission,
-              new Presence(visitorsNow, geo));
-      Gateway gateway = new Gateway(system, deps);
-      AuditLog audit = new AuditLog(pool);
-      // Webhooks: every node sends due deliveries; the projection (ReadModels) fills them exactly once.
-      Webhooks webhooks = new Webhooks(pool);
-      WebhookSender webhookSender = new WebhookSender(webhooks, WebhookSettings.fromConfig(resolved), clock);
-      webhookSender.start();
-      CoordinatedShutdown.get(system)
-          .addTask(
-              CoordinatedShutdown.PhaseServiceStop(),
-              "stop-webhook-sender",
-              () -> {
-                webhookSender.close();
-                return CompletableFuture.completedFuture(Done.getInstance());
-              });
       // Files and images (issue 15): bytes in the blob store, rows in file_upload, signed links for downloads.
       BlobStore blobs = BlobStores.open(resolved);
       system.getWhenTerminated().thenRun(() -> {
@@ -340,6 +314,34 @@ public final class ParleyServer implements AutoCloseable {
                   tokens, directory, sharding, edge.askTimeout(), blocking, fileSettings.uploadRequestsPerMinute()),
               fileLinks,
               blocking);
+      SessionDeps deps =
+          new SessionDeps(
+              sharding,
+              tokens,
+              directory,
+              blocking,
+              new JournalConversationHistory(system),
+              edge,
+              clock,
+              sites,
+              new UserAgents(),
+              admission,
+              new Presence(visitorsNow, geo),
+              new Attachments(fileRecords, blocking));
+      Gateway gateway = new Gateway(system, deps);
+      AuditLog audit = new AuditLog(pool);
+      // Webhooks: every node sends due deliveries; the projection (ReadModels) fills them exactly once.
+      Webhooks webhooks = new Webhooks(pool);
+      WebhookSender webhookSender = new WebhookSender(webhooks, WebhookSettings.fromConfig(resolved), clock);
+      webhookSender.start();
+      CoordinatedShutdown.get(system)
+          .addTask(
+              CoordinatedShutdown.PhaseServiceStop(),
+              "stop-webhook-sender",
+              () -> {
+                webhookSender.close();
+                return CompletableFuture.completedFuture(Done.getInstance());
+              });
       Erasures erasures = new Erasures(system, sharding, pool, blocking, clock, audit);
       erasures.resumeUnfinished();
       erasures.startRetentionSweeps(resolved.getDuration("parley.privacy.retention-sweep-every"));

@@ -119,6 +119,29 @@ public final class FileRecords {
     }
   }
 
+  /**
+   * The uploader's upload {@code uploadId} in any of {@code siteIds} (an agent working for several sites), the
+   * oldest if the id was used in more than one.
+   */
+  public Optional<Upload> byUploadInSites(
+      java.util.Collection<String> siteIds, String ownerRole, String ownerId, String uploadId) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT " + COLUMNS + " FROM file_upload WHERE site_id = ANY(?) AND owner_role = ? AND owner_id = ?"
+                    + " AND upload_id = ? ORDER BY created_at LIMIT 1")) {
+      ps.setArray(1, c.createArrayOf("varchar", siteIds.toArray()));
+      ps.setString(2, ownerRole);
+      ps.setString(3, ownerId);
+      ps.setString(4, uploadId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read an upload", e);
+    }
+  }
+
   public Optional<Upload> byFile(UUID fileId) {
     List<Upload> found = query("SELECT " + COLUMNS + " FROM file_upload WHERE file_id = ?", fileId);
     return found.stream().findFirst();
