@@ -342,7 +342,7 @@ public final class ParleyServer implements AutoCloseable {
                 webhookSender.close();
                 return CompletableFuture.completedFuture(Done.getInstance());
               });
-      Erasures erasures = new Erasures(system, sharding, pool, blocking, clock, audit);
+      Erasures erasures = new Erasures(system, sharding, pool, blocking, clock, audit, blobs);
       erasures.resumeUnfinished();
       erasures.startRetentionSweeps(resolved.getDuration("parley.privacy.retention-sweep-every"));
 

@@ -216,14 +216,14 @@ public final class Uploads {
   }
 
   public static String fileKey(UUID fileId) {
-    return "files/" + fileId;
+    return FileRecords.fileKey(fileId);
   }
 
   public static String thumbKey(UUID fileId) {
-    return "thumbs/" + fileId;
+    return FileRecords.thumbKey(fileId);
   }
 
   static String partKey(UUID fileId, long first) {
-    return "parts/" + fileId + "/" + first;
+    return FileRecords.partKey(fileId, first);
   }
 }

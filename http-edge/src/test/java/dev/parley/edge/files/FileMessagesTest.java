@@ -40,6 +40,13 @@ class FileMessagesTest extends ServerTest {
     return WireClient.JSON.readTree(r.body());
   }
 
+  private static int status(String pathAndQuery) throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery)).build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
   private static String sendFile(ChatClient client, String conversationId, String uploadId, String text) {
     String id = UUID.randomUUID().toString();
     var frame = WireClient.frame("send").put("id", id).put("conversationId", conversationId);
@@ -160,6 +167,46 @@ class FileMessagesTest extends ServerTest {
       String after = visitor.send(conversation, "still here");
       visitor.awaitState(c -> c.ack(after) != null, WAIT);
       assertThat(visitor.ack(after).path("seq").asLong()).isEqualTo(before + 1);
+    }
+  }
+
+  @Test
+  void erasingAVisitorDeletesTheFilesOfTheirConversationsAndTheirUnsentUploads() throws Exception {
+    String site = unique("erase");
+    server.createSite(adminToken, site);
+    String fileId;
+    String url;
+    String visitorId;
+    try (ChatClient visitor = ChatClient.visitor(server.visitorUri(site), server.origin(), null)) {
+      visitor.awaitState(ChatClient::isReady, WAIT);
+      String hello = visitor.send(null, "see the photo");
+      visitor.awaitState(c -> c.ack(hello) != null, WAIT);
+      String conversation = visitor.ack(hello).path("conversationId").asText();
+      JsonNode uploaded = upload(site, visitor.token(), "p-1", "face.png", SampleFiles.image("png", 200, 200, 8));
+      upload(site, visitor.token(), "never-sent", "draft.pdf", SampleFiles.pdf());
+      fileId = uploaded.path("fileId").asText();
+      url = uploaded.path("url").asText();
+      String sent = sendFile(visitor, conversation, "p-1", null);
+      visitor.awaitState(c -> c.ack(sent) != null && eventOf(c, conversation, hello) != null, WAIT);
+      visitorId = eventOf(visitor, conversation, hello).path("author").path("id").asText();
+    }
+    assertThat(status(url)).isEqualTo(200);
+
+    TestServer.Response accepted = server.request("DELETE", "/api/sites/" + site + "/visitors/" + visitorId, adminToken, null);
+    assertThat(accepted.status()).isEqualTo(202);
+    String job = accepted.body().path("job").asText();
+    server.awaitJson(job, adminToken, j -> "done".equals(j.path("status").asText()), WAIT);
+
+    assertThat(status(url)).isEqualTo(404);
+    assertThat(status(url.replace("/files/" + fileId, "/files/" + fileId + "/thumbnail"))).isEqualTo(404);
+    try (var c = java.sql.DriverManager.getConnection(
+            server.storage().jdbcUrl(), server.storage().user(), server.storage().password());
+        var ps = c.prepareStatement("SELECT count(*) FROM file_upload WHERE site_id = ?")) {
+      ps.setString(1, site);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        assertThat(rs.getLong(1)).isZero();
+      }
     }
   }
 }

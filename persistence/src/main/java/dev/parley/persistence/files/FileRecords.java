@@ -49,6 +49,21 @@ public final class FileRecords {
 
   public record OverQuota(long usedBytes, long quotaBytes) implements Started {}
 
+  /** The blob of a file's bytes, once assembled. */
+  public static String fileKey(UUID fileId) {
+    return "files/" + fileId;
+  }
+
+  /** The blob of an image's thumbnail. */
+  public static String thumbKey(UUID fileId) {
+    return "thumbs/" + fileId;
+  }
+
+  /** The blob of a chunk of an upload still receiving. */
+  public static String partKey(UUID fileId, long first) {
+    return "parts/" + fileId + "/" + first;
+  }
+
   private static final String COLUMNS =
       "file_id, site_id, owner_role, owner_id, upload_id, name, total_bytes, received_bytes, state, refusal,"
           + " media_type, sha256, width, height, has_thumbnail, conversation_id, created_at, completed_at";
@@ -145,6 +160,40 @@ public final class FileRecords {
   public Optional<Upload> byFile(UUID fileId) {
     List<Upload> found = query("SELECT " + COLUMNS + " FROM file_upload WHERE file_id = ?", fileId);
     return found.stream().findFirst();
+  }
+
+  /** Every upload of one uploader at a site (a visitor's, when the visitor is erased). */
+  public List<Upload> ofOwner(String siteId, String ownerRole, String ownerId) {
+    List<Upload> found = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT " + COLUMNS + " FROM file_upload WHERE site_id = ? AND owner_role = ? AND owner_id = ?")) {
+      ps.setString(1, siteId);
+      ps.setString(2, ownerRole);
+      ps.setString(3, ownerId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          found.add(read(rs));
+        }
+      }
+      return found;
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read uploads", e);
+    }
+  }
+
+  /**
+   * Deletes an upload: its blobs (bytes, thumbnail, chunks still held), then its row. Idempotent: a deletion cut
+   * short is finished by running it again.
+   */
+  public void erase(Upload upload, dev.parley.persistence.blob.BlobStore blobs) throws java.io.IOException {
+    for (Part p : parts(upload.fileId())) {
+      blobs.delete(upload.siteId(), partKey(upload.fileId(), p.first()));
+    }
+    blobs.delete(upload.siteId(), fileKey(upload.fileId()));
+    blobs.delete(upload.siteId(), thumbKey(upload.fileId()));
+    delete(upload.fileId());
   }
 
   /** Every file attached to the conversation. */
