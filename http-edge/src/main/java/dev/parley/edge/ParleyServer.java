@@ -313,7 +313,8 @@ public final class ParleyServer implements AutoCloseable {
               new FileAccess(
                   tokens, directory, sharding, edge.askTimeout(), blocking, fileSettings.uploadRequestsPerMinute()),
               fileLinks,
-              blocking);
+              blocking,
+              fileSettings.maxConcurrentUploads());
       SessionDeps deps =
           new SessionDeps(
               sharding,

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -63,15 +64,30 @@ public final class FileRoutes extends AllDirectives {
   private final FileAccess access;
   private final FileLinks links;
   private final Executor blocking;
+  /**
+   * Runs the uploads' blocking reads and writes, apart from the shared blocking pool (a slow client holds its
+   * thread for as long as its chunk takes); at most {@code uploadSlots} at once, a further one is answered 503.
+   */
+  private final Executor uploading;
+  private final Semaphore uploadSlots;
 
   public FileRoutes(
-      Uploads uploads, FileRecords records, BlobStore store, FileAccess access, FileLinks links, Executor blocking) {
+      Uploads uploads, FileRecords records, BlobStore store, FileAccess access, FileLinks links, Executor blocking,
+      int maxConcurrentUploads) {
     this.uploads = uploads;
     this.records = records;
     this.store = store;
     this.access = access;
     this.links = links;
     this.blocking = blocking;
+    this.uploadSlots = new Semaphore(maxConcurrentUploads);
+    this.uploading =
+        java.util.concurrent.Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "parley-upload");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   public Route routes() {
@@ -160,18 +176,27 @@ public final class FileRoutes extends AllDirectives {
     }
     return access
         .authenticate(site, auth)
-        .thenApplyAsync(
+        .thenComposeAsync(
             who -> {
               access.countUpload(who);
-              try (InputStream body =
-                  entity.getDataBytes().runWith(StreamConverters.asInputStream(BODY_STALL_TIMEOUT), materializer)) {
-                Upload upload = uploads.receive(who.uploader(), chunk, body);
-                return json(200, describe(upload, who.viewer()));
-              } catch (FileRefused refused) {
-                throw new CompletionException(refused);
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
+              if (!uploadSlots.tryAcquire()) {
+                throw ApiError.overloaded("too many uploads at once on this server; resume shortly", 2);
               }
+              return CompletableFuture.supplyAsync(
+                  () -> {
+                    try (InputStream body =
+                        entity.getDataBytes().runWith(StreamConverters.asInputStream(BODY_STALL_TIMEOUT), materializer)) {
+                      Upload upload = uploads.receive(who.uploader(), chunk, body);
+                      return json(200, describe(upload, who.viewer()));
+                    } catch (FileRefused refused) {
+                      throw new CompletionException(refused);
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    } finally {
+                      uploadSlots.release();
+                    }
+                  },
+                  uploading);
             },
             blocking)
         .whenComplete((ok, failed) -> {

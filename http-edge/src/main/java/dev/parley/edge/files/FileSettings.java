@@ -18,7 +18,8 @@ public record FileSettings(
     int thumbnailSide,
     Duration linkTtl,
     int uploadRequestsPerMinute,
-    int maxConcurrentImageChecks) {
+    int maxConcurrentImageChecks,
+    int maxConcurrentUploads) {
 
   /**
    * Types never accepted, whatever a site allows: anything a browser could run as a page or script (HTML, SVG,
@@ -42,6 +43,7 @@ public record FileSettings(
         c.getInt("thumbnail-side"),
         c.getDuration("link-ttl"),
         c.getInt("upload-requests-per-minute"),
-        c.getInt("max-concurrent-image-checks"));
+        c.getInt("max-concurrent-image-checks"),
+        c.getInt("max-concurrent-uploads"));
   }
 }

@@ -68,7 +68,12 @@ public sealed interface ServerFrame {
       String text,
       Instant at,
       AttachmentView attachment)
-      implements ServerFrame {}
+      implements ServerFrame {
+    /** An event without a file. */
+    public Event(String conversationId, long seq, String kind, String id, Author author, String text, Instant at) {
+      this(conversationId, seq, kind, id, author, text, at, null);
+    }
+  }
 
   /**
    * A message's file as clients see it: no link (links are per person and expire; ask

@@ -183,7 +183,7 @@ public final class S3BlobStore implements BlobStore {
     try {
       s3.abortMultipartUpload(b -> b.bucket(bucket).key(name).uploadId(uploadId));
     } catch (SdkException e) {
-      // why: the bucket's lifecycle rule for incomplete multipart uploads (DEPLOY.md) removes what is left.
+      // why: the bucket's lifecycle rule for incomplete multipart uploads (OPERATIONS.md) removes what is left.
       cause.addSuppressed(e);
     }
   }
