@@ -11,6 +11,10 @@ import dev.parley.edge.web.WidgetRoutes;
 import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.PrivacyRoutes;
 import dev.parley.edge.admin.routing.RoutingRoutes;
+import dev.parley.edge.admin.InvitationRuleRoutes;
+import dev.parley.edge.admin.TeamMailRoutes;
+import dev.parley.persistence.directory.SiteTeamMail;
+import dev.parley.persistence.visitors.InvitationRuleStore;
 import dev.parley.edge.admission.Admission;
 import dev.parley.edge.admission.AdmissionSettings;
 import dev.parley.edge.admission.ClientAddress;
@@ -290,9 +294,13 @@ public final class ParleyServer implements AutoCloseable {
           GeoLocator.open(
               resolved.getString("parley.geo.city-database"), resolved.getString("parley.geo.asn-database"));
       system.getWhenTerminated().thenRun(geo::close);
+      InvitationRuleStore invitationRules = new InvitationRuleStore(pool, blocking);
+      SiteTeamMail teamMail = new SiteTeamMail(pool);
       ActorRef<VisitorsNow.Command> visitorsNow =
           system.systemActorOf(
-              VisitorsNow.create(clock, new VisitorJournal(sharding, clock)), "visitors-now", Props.empty());
+              VisitorsNow.create(clock, new VisitorJournal(sharding, clock), invitationRules),
+              "visitors-now",
+              Props.empty());
       // Files and images (issue 15): bytes in the blob store, rows in file_upload, signed links for downloads.
       BlobStore blobs = BlobStores.open(resolved);
       system.getWhenTerminated().thenRun(() -> {
@@ -369,6 +377,9 @@ public final class ParleyServer implements AutoCloseable {
               new ConnectionRoutes(gateway, sites, origins, admission, clientAddress),
               List.of(
                   (context, siteRoutes) -> new RoutingRoutes(context, routing, sharding),
+                  (context, siteRoutes) -> new InvitationRuleRoutes(context, invitationRules, visitorsNow),
+                  (context, siteRoutes) ->
+                      new TeamMailRoutes(context, teamMail, !mailer.settings().teamTo().isEmpty()),
                   (context, siteRoutes) -> new PrivacyRoutes(context, siteRoutes, erasures, audit),
                   (context, siteRoutes) -> new ConversationRoutes(context, readApi),
                   (context, siteRoutes) -> new SearchRoutes(context, readApi),
@@ -381,7 +392,13 @@ public final class ParleyServer implements AutoCloseable {
                           context, new Statistics(queryPool), new AgentActivity(queryPool), new SiteTimeZones(pool))),
               List.of(
                   new WidgetRoutes(sites, mailer.enabled(), origins).routes(),
-                  new LeaveMessageRoutes(sites, mailer).routes(),
+                  new LeaveMessageRoutes(
+                          sites,
+                          mailer,
+                          siteId ->
+                              CompletableFuture.supplyAsync(
+                                  () -> teamMail.of(siteId).flatMap(own -> own), blocking))
+                      .routes(),
                   fileRoutes.routes(),
                   new TranscriptRoutes(
                           sites, tokens, sharding, deps.history(), mailer, edge.askTimeout())

@@ -45,6 +45,11 @@ public final class RouteCatalog {
           "GET /api/sites/{siteId}/widget",
           "PATCH /api/sites/{siteId}/widget",
           "POST /api/sites/{siteId}/identity-secret",
+          // Visitors: automatic invitations, the team's mail (openapi/visitors.json)
+          "GET /api/sites/{siteId}/invitation-rules",
+          "PUT /api/sites/{siteId}/invitation-rules",
+          "GET /api/sites/{siteId}/team-email",
+          "PUT /api/sites/{siteId}/team-email",
           // Privacy (openapi/privacy.json)
           "DELETE /api/sites/{siteId}/visitors/{visitorId}",
           "GET /api/sites/{siteId}/erasures/{jobId}",

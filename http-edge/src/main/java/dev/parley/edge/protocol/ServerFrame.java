@@ -227,11 +227,15 @@ public sealed interface ServerFrame {
       String siteId, int total, List<VisitorNowView> upserted, List<String> removed, Instant serverTime)
       implements ServerFrame {}
 
-  /** To a visitor: an agent invites them to chat (docs/PROTOCOL.md §12, "Invitations"). */
+  /**
+   * To a visitor: an agent, or the site by an automatic rule ({@code automatic} true, no agent id), invites them to
+   * chat (docs/PROTOCOL.md §12, "Invitations").
+   */
   @JsonTypeName("invitation")
-  record Invitation(String invitationId, InvitingAgent agent, String text, Instant serverTime)
+  record Invitation(String invitationId, InvitingAgent agent, String text, Boolean automatic, Instant serverTime)
       implements ServerFrame {}
 
+  /** Who invites: {@code id} is null for an automatic invitation, whose {@code name} is the rule's sender. */
   record InvitingAgent(String id, String name, String initials) {}
 
   /** To a visitor: stop showing this invitation ({@code answer}: accepted, closed or ignored). */
