@@ -45,6 +45,7 @@ const PAGES = [
   { id: 'widget', label: 'nav.widget', view: WidgetPage, managers: true },
   { id: 'team', label: 'nav.team', view: TeamPage, managers: true },
   { id: 'routing', label: 'nav.routing', view: RoutingPage, managers: true },
+  { id: 'invitations', label: 'nav.invitations', view: lazy(() => import('./pages/invitations.js').then((m) => m.InvitationsPage)), managers: true },
   { id: 'replies', label: 'nav.replies', view: RepliesPage, managers: true },
   { id: 'webhooks', label: 'nav.webhooks', view: WebhooksPage, managers: true },
   { id: 'audit', label: 'nav.audit', view: AuditPage, managers: true },

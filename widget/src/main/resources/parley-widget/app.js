@@ -38,6 +38,12 @@
     try { return window.localStorage; } catch (e) { return null; }
   })());
   var outbox = window.ParleyOutbox.create(store, MAX_OUTBOX_MESSAGES);
+  // Files (PROTOCOL.md §13): uploaded first, kept in IndexedDB; their message waits in the outbox until then.
+  var files = window.ParleyFiles.create({ site: SITE, token: function () { return S.token; },
+    onChange: function () { render(); pump(); }, log: log });
+  var attach = window.ParleyAttach.create({ files: files, outbox: outbox, newId: newId, pump: function () { pump(); },
+    shown: function () { render(true); updateActive(); }, flash: function (k) { view.flash(t(k)); },
+    page: function () { var last = S.pages[S.pages.length - 1] || S.lastPage; return last && last.url; } });
 
   function log() {
     if (store.get('debug')) console.debug.apply(console, ['[parley]'].concat([].slice.call(arguments)));
@@ -239,7 +245,7 @@
     if (!S.conv) showConv(conv); // our first message's event came before its ack
     var last = TL.last[conv] || 0;
     if (seq > last + 1) raw({ type: 'sync', conversationId: conv, afterSeq: last }); // a gap: ask for it
-    if (f.kind === 'message' && f.author && f.author.role === 'visitor') outbox.deliver(f.id);
+    if (f.kind === 'message' && f.author && f.author.role === 'visitor') attach.deliver(f.id);
     if (f.kind === 'joined') S.position = null;
     if (f.author && f.author.role === 'agent') forms.askName(f.author.id);
     if (f.kind === 'closed') setAgentTyping(false);
@@ -307,7 +313,7 @@
     if (item) {
       // The event, not the ack, places it in the list; until the event comes it shows as sent.
       if (item.state === 'pending' && !at) outbox.sent(f.id, f.conversationId, f.seq);
-      else if (at) outbox.deliver(f.id);
+      else if (at) attach.deliver(f.id);
     }
     render();
     notice();
@@ -403,9 +409,10 @@
   function pump() {
     // An answer during a rebuild could not be checked against the history: wait for its synced.
     if (!conn.welcomed() || sendPaused || Timeline.rebuilding(TL)) return;
-    var m = outbox.take();
+    var m = outbox.take(attach.ready);
     if (!m) return;
     var f = { type: 'send', id: m.id, text: m.text };
+    if (m.file) f.attachment = { uploadId: m.file.upload };
     if (GROUP) f.group = GROUP;
     if (m.pageUrl) f.pageUrl = m.pageUrl;
     raw(f);
@@ -429,6 +436,7 @@
   function retry(id) {
     var m = outbox.find(id);
     if (!m) return;
+    if (m.file) { attach.deliver(id); render(); return; } // a refused file never goes: taken back
     if (m.code === 'text-too-long' || m.code === 'text-empty') {
       // It can never go as it is: give it back for editing.
       outbox.deliver(id);
@@ -637,7 +645,8 @@
 
   function init() {
     input = el('pw-input');
-    view = window.ParleyView.create({ t: t, model: model, onRetry: retry, onRate: rate, onTranscript: forms.transcript });
+    view = window.ParleyView.create({ t: t, model: model, onRetry: retry, onRate: rate, onTranscript: forms.transcript,
+      link: files.link, upload: files.status });
     el('pw').hidden = false;
     if (!embedded) el('pw-close').hidden = true;
     buildEmoji();
@@ -662,6 +671,7 @@
       store.set('sound', S.sound);
       relabel();
     });
+    attach.bind(el('pw'), input, el('pw-attach'), el('pw-file'));
     el('pw-prechat').addEventListener('submit', forms.prechat);
     el('pw-leave').addEventListener('submit', forms.leave);
     document.addEventListener('keydown', function (e) { if (e.key === 'Escape') toHost({ t: 'close' }); });

@@ -39,7 +39,7 @@ export function ReportsPage({ t, lang, site, manager, theme }) {
         api('GET', `${base}/statistics?by=group&${q}`),
         api('GET', `${base}/agent-activity?${q}`).catch(() => ({ agents: [] })),
       ]);
-      setReport({ timeZone: total.timeZone, from: total.from, to: total.to, total: total.total, days: days.rows, hours: hours.rows,
+      setReport({ timeZone: total.timeZone, from: total.from, to: total.to, total: total.total, invitations: total.invitations, days: days.rows, hours: hours.rows,
         agents: agents.rows, groups: groups.rows, activity: Object.fromEntries(activity.agents.map((a) => [a.agentId, a])) });
       setRange({ from: total.from, to: total.to });
     } catch (err) { setError(err); }
@@ -129,6 +129,13 @@ function Report({ t, lang, report, names, theme }) {
       <div class="tile"><span class="big">${tot.ratings.average == null ? '—' : tot.ratings.average.toFixed(1) + ' ★'}</span>
         <span>${t('reports.satisfaction')} (${tot.ratings.count})</span></div>
     </div>
+    ${report.invitations ? html`<div class="tiles" data-testid="report-invitations">
+      <div class="tile"><span class="big" data-testid="invitations-sent">${report.invitations.sent}</span><span>${t('reports.invitations')}
+        · ${t('reports.invitations.detail', { agents: report.invitations.byAgents, automatic: report.invitations.automatic })}</span></div>
+      <div class="tile"><span class="big" data-testid="invitations-accepted">${report.invitations.accepted}</span><span>${t('reports.invitations.accepted')}</span></div>
+      <div class="tile"><span class="big" data-testid="invitations-closed">${report.invitations.closed}</span><span>${t('reports.invitations.closed')}</span></div>
+      <div class="tile"><span class="big" data-testid="invitations-ignored">${report.invitations.ignored}</span><span>${t('reports.invitations.ignored')}</span></div>
+    </div>` : null}
     <div class="charts">
       <${Chart} id="chart-volume" title=${t('reports.volume')} labels=${labels} series=${volume} bars theme=${theme} yLabel=${t('reports.conversations')} />
       <${Chart} id="chart-first-response" title=${t('reports.firstResponse') + ' (' + t('reports.seconds') + ')'} labels=${labels} series=${firstResponse} theme=${theme} />

@@ -1,4 +1,4 @@
-// Site: its name and allowed origins, and the identity secret for signed visitor identities (rotated, shown once,
+// Site: its name and allowed origins, the team e-mail for left messages, and the identity secret for signed visitor identities (rotated, shown once,
 // with the shop-side code that uses it).
 import { useState, useEffect } from 'preact/hooks';
 import { html, Notice, copy } from '../ui.js';
@@ -24,6 +24,18 @@ export function SitePage({ t, site, refreshSites }) {
   const [copied, setCopied] = useState(false);
 
   useEffect(() => { api('GET', `/api/sites/${site.id}/widget`).then(setWidget, setSecretError); }, [site.id]);
+  const [team, setTeam] = useState(null);
+  const [teamNotice, setTeamNotice] = useState({});
+  useEffect(() => { api('GET', `/api/sites/${site.id}/team-email`).then(setTeam, (err) => setTeamNotice({ error: err })); }, [site.id]);
+  const saveTeam = async (e) => {
+    e.preventDefault();
+    setTeamNotice({});
+    const email = (team.teamEmail || '').trim();
+    try {
+      setTeam(await api('PUT', `/api/sites/${site.id}/team-email`, { teamEmail: email || null }));
+      setTeamNotice({ ok: t('common.saved') });
+    } catch (err) { setTeamNotice({ error: err }); }
+  };
 
   const save = async (e) => {
     e.preventDefault();
@@ -58,6 +70,15 @@ export function SitePage({ t, site, refreshSites }) {
       <${Notice} t=${t} error=${error} ok=${ok} />
       <button type="submit">${t('common.save')}</button>
     </form>
+    ${team ? html`<form class="card" onSubmit=${saveTeam} data-testid="team-email" aria-labelledby="team-title">
+      <h2 id="team-title">${t('site.team.title')}</h2>
+      <p>${t('site.team.help')}</p>
+      <label class="field"><span class="label">${t('site.team.email')}</span>
+        <input type="email" name="teamEmail" maxlength="254" value=${team.teamEmail || ''} onInput=${(e) => setTeam({ ...team, teamEmail: e.target.value })} />
+        <small class="help">${team.operatorFallback ? t('site.team.fallback') : t('site.team.noFallback')}</small></label>
+      <${Notice} t=${t} error=${teamNotice.error} ok=${teamNotice.ok} />
+      <button type="submit">${t('common.save')}</button>
+    </form>` : html`<${Notice} t=${t} error=${teamNotice.error} />`}
     <section class="card" aria-labelledby="secret-title">
       <h2 id="secret-title">${t('site.secret.title')}</h2>
       <p>${t('site.secret.help')}</p>

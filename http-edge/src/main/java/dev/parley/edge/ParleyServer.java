@@ -11,6 +11,10 @@ import dev.parley.edge.web.WidgetRoutes;
 import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.PrivacyRoutes;
 import dev.parley.edge.admin.routing.RoutingRoutes;
+import dev.parley.edge.admin.InvitationRuleRoutes;
+import dev.parley.edge.admin.TeamMailRoutes;
+import dev.parley.persistence.directory.SiteTeamMail;
+import dev.parley.persistence.visitors.InvitationRuleStore;
 import dev.parley.edge.admission.Admission;
 import dev.parley.edge.admission.AdmissionSettings;
 import dev.parley.edge.admission.ClientAddress;
@@ -21,6 +25,16 @@ import dev.parley.edge.auth.PasswordHashing;
 import dev.parley.edge.auth.Revocations;
 import dev.parley.edge.auth.SecretBox;
 import dev.parley.edge.auth.Tokens;
+import dev.parley.edge.files.Attachments;
+import dev.parley.edge.files.FileAccess;
+import dev.parley.edge.files.FileInspector;
+import dev.parley.edge.files.FileLinks;
+import dev.parley.edge.files.FileRoutes;
+import dev.parley.edge.files.FileSettings;
+import dev.parley.edge.files.Uploads;
+import dev.parley.persistence.blob.BlobStore;
+import dev.parley.persistence.blob.BlobStores;
+import dev.parley.persistence.files.FileRecords;
 import dev.parley.edge.config.EdgeSettings;
 import dev.parley.edge.tls.ClusterTransport;
 import dev.parley.edge.tls.HttpRedirect;
@@ -116,6 +130,8 @@ public final class ParleyServer implements AutoCloseable {
   /** Keys the opaque per-address keys that queues count by (admission control). */
   private static final String CLIENT_KEY_SECRET = "client-key";
   private static final String TOTP_KEY = "totp-encryption-key";
+  /** Signs download links of attachments (FileLinks). */
+  private static final String FILE_LINK_KEY = "file-link-key";
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
@@ -278,9 +294,35 @@ public final class ParleyServer implements AutoCloseable {
           GeoLocator.open(
               resolved.getString("parley.geo.city-database"), resolved.getString("parley.geo.asn-database"));
       system.getWhenTerminated().thenRun(geo::close);
+      InvitationRuleStore invitationRules = new InvitationRuleStore(pool, blocking);
+      SiteTeamMail teamMail = new SiteTeamMail(pool);
       ActorRef<VisitorsNow.Command> visitorsNow =
           system.systemActorOf(
-              VisitorsNow.create(clock, new VisitorJournal(sharding, clock)), "visitors-now", Props.empty());
+              VisitorsNow.create(clock, new VisitorJournal(sharding, clock), invitationRules),
+              "visitors-now",
+              Props.empty());
+      // Files and images (issue 15): bytes in the blob store, rows in file_upload, signed links for downloads.
+      BlobStore blobs = BlobStores.open(resolved);
+      system.getWhenTerminated().thenRun(() -> {
+        try {
+          blobs.close();
+        } catch (java.io.IOException e) {
+          log.warn("The blob store did not close cleanly: {}", e.toString());
+        }
+      });
+      FileSettings fileSettings = FileSettings.fromConfig(resolved);
+      FileRecords fileRecords = new FileRecords(pool);
+      FileLinks fileLinks = new FileLinks(secrets.getOrCreate(FILE_LINK_KEY), clock, fileSettings.linkTtl());
+      FileRoutes fileRoutes =
+          new FileRoutes(
+              new Uploads(blobs, fileRecords, new FileInspector(fileSettings), fileSettings, clock),
+              fileRecords,
+              blobs,
+              new FileAccess(
+                  tokens, directory, sharding, edge.askTimeout(), blocking, fileSettings.uploadRequestsPerMinute()),
+              fileLinks,
+              blocking,
+              fileSettings.maxConcurrentUploads());
       SessionDeps deps =
           new SessionDeps(
               sharding,
@@ -293,7 +335,8 @@ public final class ParleyServer implements AutoCloseable {
               sites,
               new UserAgents(),
               admission,
-              new Presence(visitorsNow, geo));
+              new Presence(visitorsNow, geo),
+              new Attachments(fileRecords, blocking));
       Gateway gateway = new Gateway(system, deps);
       AuditLog audit = new AuditLog(pool);
       // Webhooks: every node sends due deliveries; the projection (ReadModels) fills them exactly once.
@@ -308,7 +351,7 @@ public final class ParleyServer implements AutoCloseable {
                 webhookSender.close();
                 return CompletableFuture.completedFuture(Done.getInstance());
               });
-      Erasures erasures = new Erasures(system, sharding, pool, blocking, clock, audit);
+      Erasures erasures = new Erasures(system, sharding, pool, blocking, clock, audit, blobs);
       erasures.resumeUnfinished();
       erasures.startRetentionSweeps(resolved.getDuration("parley.privacy.retention-sweep-every"));
 
@@ -334,6 +377,9 @@ public final class ParleyServer implements AutoCloseable {
               new ConnectionRoutes(gateway, sites, origins, admission, clientAddress),
               List.of(
                   (context, siteRoutes) -> new RoutingRoutes(context, routing, sharding),
+                  (context, siteRoutes) -> new InvitationRuleRoutes(context, invitationRules, visitorsNow),
+                  (context, siteRoutes) ->
+                      new TeamMailRoutes(context, teamMail, !mailer.settings().teamTo().isEmpty()),
                   (context, siteRoutes) -> new PrivacyRoutes(context, siteRoutes, erasures, audit),
                   (context, siteRoutes) -> new ConversationRoutes(context, readApi),
                   (context, siteRoutes) -> new SearchRoutes(context, readApi),
@@ -346,7 +392,14 @@ public final class ParleyServer implements AutoCloseable {
                           context, new Statistics(queryPool), new AgentActivity(queryPool), new SiteTimeZones(pool))),
               List.of(
                   new WidgetRoutes(sites, mailer.enabled(), origins).routes(),
-                  new LeaveMessageRoutes(sites, mailer).routes(),
+                  new LeaveMessageRoutes(
+                          sites,
+                          mailer,
+                          siteId ->
+                              CompletableFuture.supplyAsync(
+                                  () -> teamMail.of(siteId).flatMap(own -> own), blocking))
+                      .routes(),
+                  fileRoutes.routes(),
                   new TranscriptRoutes(
                           sites, tokens, sharding, deps.history(), mailer, edge.askTimeout())
                       .routes()));

@@ -45,6 +45,11 @@ public final class RouteCatalog {
           "GET /api/sites/{siteId}/widget",
           "PATCH /api/sites/{siteId}/widget",
           "POST /api/sites/{siteId}/identity-secret",
+          // Visitors: automatic invitations, the team's mail (openapi/visitors.json)
+          "GET /api/sites/{siteId}/invitation-rules",
+          "PUT /api/sites/{siteId}/invitation-rules",
+          "GET /api/sites/{siteId}/team-email",
+          "PUT /api/sites/{siteId}/team-email",
           // Privacy (openapi/privacy.json)
           "DELETE /api/sites/{siteId}/visitors/{visitorId}",
           "GET /api/sites/{siteId}/erasures/{jobId}",
@@ -76,6 +81,12 @@ public final class RouteCatalog {
           "DELETE /api/sites/{siteId}/webhooks/{hookId}",
           "GET /api/sites/{siteId}/webhooks/{hookId}/deliveries",
           "POST /api/sites/{siteId}/webhooks/{hookId}/test",
+          // Files and images (openapi/files.json; docs/PROTOCOL.md §13)
+          "PUT /files/uploads/{uploadId}",
+          "GET /files/uploads/{uploadId}",
+          "GET /files/{fileId}/link",
+          "GET /files/{fileId}",
+          "GET /files/{fileId}/thumbnail",
           // Connections, the widget, health (openapi/platform.json; the frames are docs/PROTOCOL.md)
           "GET /ws/visitor",
           "GET /ws/agent",

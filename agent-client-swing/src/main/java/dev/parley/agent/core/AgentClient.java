@@ -49,6 +49,10 @@ public final class AgentClient implements AutoCloseable {
   static final long RETRY_PAUSE_MILLIS = 1_000;
   static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
   static final long TEAM_REPLIES_REFRESH_MILLIS = 5 * 60_000;
+  /** Rows of each site's live visitor list (protocol §12 allows 1–500). */
+  static final int VISITOR_LIST_LIMIT = 200;
+  /** Invitations waiting for their answer; more are refused here (an agent does not send dozens at once). */
+  static final int MAX_INVITATIONS_IN_FLIGHT = 20;
   /** Renew when this share of the token's life is left. */
   static final double RENEW_AT_REMAINING = 0.2;
 
@@ -83,6 +87,10 @@ public final class AgentClient implements AutoCloseable {
   private final Map<String, Long> typingSentAt = new HashMap<>();
   /** The sites the agent works for, from the latest welcome. */
   private List<String> sites = List.of();
+  /** Ids of invitations sent and not answered yet (ack or error); owned by the net thread. */
+  private final java.util.Set<String> invitations = new java.util.LinkedHashSet<>();
+  /** The language places in the visitor lists are named in ({@code en}, {@code zh-CN}). */
+  private volatile String visitorListLanguage = "en";
 
   public AgentClient(HttpClient http, URI serverBase, AuthApi.Login login, Outbox outbox, Clock clock) {
     this(http, serverBase, login, outbox, clock, PING_INTERVAL_MILLIS);
@@ -172,6 +180,41 @@ public final class AgentClient implements AutoCloseable {
     String id = UUID.randomUUID().toString();
     net.execute(() -> enqueue(new ClientFrame.Close(id, conversationId)));
     return id;
+  }
+
+  /**
+   * Invites a visitor of a site's live list with {@code text}; returns the frame's id. Sent only on a live
+   * connection (an invitation is worth sending only now): offline, it is refused at once as {@code offline}.
+   */
+  public String invite(String siteId, String visitorId, String text) {
+    String id = UUID.randomUUID().toString();
+    net.execute(
+        () -> {
+          if (!welcomed) {
+            workspace.refused(null, id, "offline", null);
+            return;
+          }
+          if (invitations.size() >= MAX_INVITATIONS_IN_FLIGHT) {
+            workspace.refused(null, id, "rate-limited", null);
+            return;
+          }
+          invitations.add(id);
+          transmit(new ClientFrame.Invite(id, siteId, visitorId, text));
+        });
+    return id;
+  }
+
+  /** Names places in the visitor lists in this language from now on ({@code en}, {@code zh-CN}). */
+  public void visitorListLanguage(String lang) {
+    visitorListLanguage = lang;
+    net.execute(
+        () -> {
+          if (welcomed) {
+            for (String site : sites) {
+              transmit(new ClientFrame.WatchVisitors(site, VISITOR_LIST_LIMIT, lang));
+            }
+          }
+        });
   }
 
   public void status(String status) {
@@ -341,6 +384,12 @@ public final class AgentClient implements AutoCloseable {
       workspace.queueChanged(changed);
     } else if (frame instanceof ServerFrame.Visitor visitor) {
       workspace.visitor(visitor);
+    } else if (frame instanceof ServerFrame.Visitors visitors) {
+      workspace.visitors(visitors);
+    } else if (frame instanceof ServerFrame.VisitorsChanged changed) {
+      workspace.visitorsChanged(changed);
+    } else if (frame instanceof ServerFrame.InvitationAnswered answered) {
+      workspace.invitationAnswered(answered);
     } else if (frame instanceof ServerFrame.Unknown unknown) {
       LOG.debug("frame of unknown type {} ignored", unknown.type()); // protocol: clients ignore unknown types
     }
@@ -353,6 +402,12 @@ public final class AgentClient implements AutoCloseable {
     workspace.agentStatus(frame.status());
     frame.conversations().forEach(workspace::follow);
     sites = frame.sites().stream().map(ServerFrame.SiteRole::siteId).toList();
+    // Every site's live visitor list: the first answer is a whole list, so a reconnect starts it over.
+    workspace.clearVisitors();
+    invitations.clear(); // answers to invitations of the last connection will not come
+    for (String site : sites) {
+      transmit(new ClientFrame.WatchVisitors(site, VISITOR_LIST_LIMIT, visitorListLanguage));
+    }
     workspace.connection(ConnectionState.ONLINE, null);
     List<ClientFrame.Request> pending = outbox.pending();
     pending.forEach(this::transmit);
@@ -370,6 +425,10 @@ public final class AgentClient implements AutoCloseable {
   }
 
   private void onAck(ServerFrame.Ack frame) {
+    if (invitations.remove(frame.id())) {
+      workspace.invitationShown(frame.id());
+      return;
+    }
     ClientFrame.Request original = outbox.get(frame.id());
     if (original instanceof ClientFrame.Send send && history.ackContradicts(send, frame)) {
       return; // the message stays in the outbox and goes again, same id, once the history is rebuilt
@@ -398,6 +457,11 @@ public final class AgentClient implements AutoCloseable {
     }
     if (ref == null) {
       LOG.warn("server error {}: {}", code, frame.message());
+      return;
+    }
+    if (invitations.remove(ref)) {
+      // An invitation is not retried: the visitor may be gone by then (visitor-offline is final anyway).
+      workspace.refused(null, ref, code, null);
       return;
     }
     ClientFrame.Request original = outbox.get(ref);

@@ -38,6 +38,7 @@ public final class Workspace {
   private String agentId;
   private String agentStatus;
   private List<QuickReplies.Reply> teamQuickReplies = List.of();
+  private final VisitorsNow visitorsNow = new VisitorsNow();
 
   public Workspace(Outbox outbox, Clock clock) {
     this.outbox = outbox;
@@ -399,6 +400,56 @@ public final class Workspace {
       queue = List.copyOf(waiting);
     }
     listeners.forEach(l -> l.queueChanged(waiting, someoneNew));
+  }
+
+  // Visitors now (protocol §12) -----------------------------------------------------------------------------
+
+  void visitors(dev.parley.agent.protocol.ServerFrame.Visitors frame) {
+    synchronized (this) {
+      visitorsNow.replace(frame, clock.instant());
+    }
+    publishVisitors();
+  }
+
+  void visitorsChanged(dev.parley.agent.protocol.ServerFrame.VisitorsChanged frame) {
+    synchronized (this) {
+      visitorsNow.change(frame, clock.instant());
+    }
+    publishVisitors();
+  }
+
+  /** The lists as of now (times on site and page move on): the view asks every second. */
+  public synchronized List<VisitorsNow.Row> visitorRows() {
+    return visitorsNow.rows(clock.instant());
+  }
+
+  public synchronized int visitorsTotal() {
+    return visitorsNow.total();
+  }
+
+  void clearVisitors() {
+    synchronized (this) {
+      visitorsNow.clear();
+    }
+    publishVisitors();
+  }
+
+  void invitationShown(String ref) {
+    listeners.forEach(l -> l.invitationShown(ref));
+  }
+
+  void invitationAnswered(dev.parley.agent.protocol.ServerFrame.InvitationAnswered frame) {
+    listeners.forEach(l -> l.invitationAnswered(frame.visitorId(), frame.answer()));
+  }
+
+  private void publishVisitors() {
+    List<VisitorsNow.Row> rows;
+    int total;
+    synchronized (this) {
+      rows = visitorsNow.rows(clock.instant());
+      total = visitorsNow.total();
+    }
+    listeners.forEach(l -> l.visitorsChanged(rows, total));
   }
 
   /** A frame of ours was refused for good: show it as failed instead of pending. */

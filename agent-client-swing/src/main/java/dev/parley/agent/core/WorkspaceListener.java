@@ -19,4 +19,13 @@ public interface WorkspaceListener {
 
   /** Something the agent asked for was refused for good ({@code code} from the protocol's error table). */
   default void refused(String conversationId, String ref, String code) {}
+
+  /** The sites' live visitor lists changed (protocol §12): every listed visitor, newest first, and the total. */
+  default void visitorsChanged(java.util.List<VisitorsNow.Row> rows, int total) {}
+
+  /** The invitation {@code ref} ({@link AgentClient#invite}'s id) is shown on the visitor's screen now. */
+  default void invitationShown(String ref) {}
+
+  /** A visitor answered an invitation of this agent: {@code answer} is accepted, closed or ignored. */
+  default void invitationAnswered(String visitorId, String answer) {}
 }

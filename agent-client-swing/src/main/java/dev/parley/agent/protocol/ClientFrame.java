@@ -49,4 +49,15 @@ public sealed interface ClientFrame {
 
   /** {@code t} null: no echo asked for. */
   record Ping(Long t) implements ClientFrame {}
+
+  /** Starts (or restarts) the site's live visitor list (protocol §12); {@code lang} names places, may be null. */
+  record WatchVisitors(String siteId, int limit, String lang) implements ClientFrame {}
+
+  record UnwatchVisitors(String siteId) implements ClientFrame {}
+
+  /**
+   * Invites a visitor online now (protocol §12). Not a {@link Request}: an invitation is worth sending only now, so it
+   * never waits in the outbox for a later connection; its {@code ack} or {@code error} names {@code id}.
+   */
+  record Invite(String id, String siteId, String visitorId, String text) implements ClientFrame {}
 }

@@ -93,6 +93,14 @@ public final class FrameCodec {
       o.put("type", "typing").put("conversationId", t.conversationId()).put("typing", t.typing());
     } else if (frame instanceof ClientFrame.Read r) {
       o.put("type", "read").put("conversationId", r.conversationId()).put("seq", r.seq());
+    } else if (frame instanceof ClientFrame.WatchVisitors w) {
+      o.put("type", "watchVisitors").put("siteId", w.siteId()).put("limit", w.limit());
+      putIfSet(o, "lang", w.lang());
+    } else if (frame instanceof ClientFrame.UnwatchVisitors u) {
+      o.put("type", "unwatchVisitors").put("siteId", u.siteId());
+    } else if (frame instanceof ClientFrame.Invite i) {
+      o.put("type", "invite").put("id", i.id()).put("siteId", i.siteId()).put("visitorId", i.visitorId())
+          .put("text", i.text());
     } else if (frame instanceof ClientFrame.Ping p) {
       o.put("type", "ping");
       if (p.t() != null) {

@@ -93,6 +93,41 @@ public sealed interface ServerFrame {
 
   record Availability(String siteId, String status, String welcomeMessage) implements ServerFrame {}
 
+  /**
+   * One visitor online now in a site's live list (protocol §12). Informing only, read tolerantly: any field may be
+   * null; {@code pagesSeen} and {@code visits} 0 when absent.
+   */
+  record ListedVisitor(
+      String visitorId,
+      Instant since,
+      String pageUrl,
+      String pageTitle,
+      Instant pageSince,
+      int pagesSeen,
+      String referrer,
+      String searchKeyword,
+      Device device,
+      String country,
+      String region,
+      String city,
+      int visits,
+      String name,
+      String chat,
+      String conversationId) {}
+
+  /** A site's whole live visitor list: replaces what the client holds. */
+  record Visitors(String siteId, int total, List<ListedVisitor> visitors, Instant serverTime) implements ServerFrame {}
+
+  /** What changed in a site's live list: drop {@code removed}, then add or replace {@code upserted}. */
+  record VisitorsChanged(
+      String siteId, int total, List<ListedVisitor> upserted, List<String> removed, Instant serverTime)
+      implements ServerFrame {}
+
+  /** How the visitor answered this agent's invitation ({@code id}: the {@code invite} frame's). */
+  record InvitationAnswered(
+      String id, String invitationId, String siteId, String visitorId, String answer, String conversationId)
+      implements ServerFrame {}
+
   /** A frame of a type this client does not know (a newer server): ignored. */
   record Unknown(String type) implements ServerFrame {}
 }

@@ -47,6 +47,15 @@ final class ServerFrames {
           f.optionalText("text"), f.time("at"));
       case "availability" -> new ServerFrame.Availability(
           f.text("siteId"), f.text("status"), f.optionalText("welcomeMessage"));
+      case "visitors" -> new ServerFrame.Visitors(
+          f.text("siteId"), f.smallInteger("total"), f.tolerantObjects("visitors", ServerFrames::listedVisitor),
+          f.tolerantTime("serverTime"));
+      case "visitorsChanged" -> new ServerFrame.VisitorsChanged(
+          f.text("siteId"), f.smallInteger("total"), f.tolerantObjects("upserted", ServerFrames::listedVisitor),
+          f.texts("removed"), f.tolerantTime("serverTime"));
+      case "invitationAnswered" -> new ServerFrame.InvitationAnswered(
+          f.optionalText("id"), f.text("invitationId"), f.optionalText("siteId"), f.text("visitorId"),
+          f.text("answer"), f.optionalText("conversationId"));
       default -> new ServerFrame.Unknown(type);
     };
   }
@@ -67,6 +76,36 @@ final class ServerFrames {
     return new ServerFrame.Waiting(
         f.text("conversationId"), f.optionalText("visitorId"), f.time("since"), f.optionalText("group"),
         f.optionalSmallInteger("position"));
+  }
+
+  /** Informs only, like the visitor profile: read tolerantly. */
+  private static ServerFrame.ListedVisitor listedVisitor(FrameFields f) {
+    return new ServerFrame.ListedVisitor(
+        f.tolerantText("visitorId"),
+        f.tolerantTime("since"),
+        f.tolerantText("pageUrl"),
+        f.tolerantText("pageTitle"),
+        f.tolerantTime("pageSince"),
+        tolerantCount(f.tolerantText("pagesSeen")),
+        f.tolerantText("referrer"),
+        f.tolerantText("searchKeyword"),
+        f.tolerantObject("device", d -> new ServerFrame.Device(
+            d.tolerantText("browser"), d.tolerantText("os"), d.tolerantText("type"))),
+        f.tolerantText("country"),
+        f.tolerantText("region"),
+        f.tolerantText("city"),
+        tolerantCount(f.tolerantText("visits")),
+        f.tolerantText("name"),
+        f.tolerantText("chat"),
+        f.tolerantText("conversationId"));
+  }
+
+  private static int tolerantCount(String text) {
+    try {
+      return text == null ? 0 : Math.max(0, Integer.parseInt(text));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** Informs only: every field but the conversation is read tolerantly (a field of the wrong kind is absent). */

@@ -49,7 +49,7 @@ import javax.swing.WindowConstants;
 
 /**
  * The agent's workspace: the waiting queue, "my conversations" with unread counts, one tab per conversation,
- * the connection banner, and menus for status, theme and language. It reacts to {@link WorkspaceListener} calls
+ * the sites' visitors online now ({@link VisitorsNowPanel}), the connection banner, and menus for status, theme and language. It reacts to {@link WorkspaceListener} calls
  * (moved onto the EDT) and sends the person's commands to the {@link AgentClient}, which never blocks.
  */
 public final class WorkspaceFrame extends JFrame {
@@ -70,6 +70,7 @@ public final class WorkspaceFrame extends JFrame {
   private final JTabbedPane tabs = new JTabbedPane();
   private final Map<String, ConversationPanel> panels = new LinkedHashMap<>();
   private final Alerts alerts;
+  private final VisitorsNowPanel visitorsNow;
   private final Timer clock;
   private final OnEdt listener = new OnEdt();
   // Owned by the EDT: true when the frame is rebuilt (language switch) and the client lives on.
@@ -117,7 +118,15 @@ public final class WorkspaceFrame extends JFrame {
     JSplitPane left = new JSplitPane(JSplitPane.VERTICAL_SPLIT, queuePanel, minePanel);
     left.setResizeWeight(0.5);
     left.setPreferredSize(new Dimension(240, 500));
-    JSplitPane main = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, left, tabs);
+    // Conversations, and the sites' visitors online now (protocol §12), side by side as two tabs.
+    visitorsNow = new VisitorsNowPanel(texts, client);
+    client.visitorListLanguage(Texts.CHINESE.equals(texts.locale()) ? "zh-CN" : "en");
+    JTabbedPane workspaceTabs = new JTabbedPane();
+    workspaceTabs.setName("workspaceTabs");
+    workspaceTabs.addTab(texts.get("workspace.conversations"), tabs);
+    workspaceTabs.addTab(texts.get("visitors.tab"), visitorsNow);
+    workspaceTabs.addChangeListener(e -> markSelectedRead());
+    JSplitPane main = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, left, workspaceTabs);
     getContentPane().add(banner, BorderLayout.NORTH);
     getContentPane().add(main, BorderLayout.CENTER);
     setJMenuBar(menus(theme, onTheme, onLanguage));
@@ -129,6 +138,7 @@ public final class WorkspaceFrame extends JFrame {
     clock = new Timer(CLOCK_TICK_MILLIS, e -> {
       queueList.repaint();
       mineList.repaint();
+      visitorsNow.tick();
     });
     clock.start();
     addWindowListener(new WindowAdapter() {
@@ -141,6 +151,7 @@ public final class WorkspaceFrame extends JFrame {
       public void windowClosed(WindowEvent e) {
         clock.stop();
         alerts.dispose();
+        visitorsNow.dispose();
         client.workspace().removeListener(listener);
         if (!keepClient) {
           // Closing waits for the network thread; that wait must not freeze the EDT.
@@ -266,7 +277,7 @@ public final class WorkspaceFrame extends JFrame {
   }
 
   private void markSelectedRead() {
-    if (tabs.getSelectedComponent() instanceof ConversationPanel p && isShowing()) {
+    if (tabs.getSelectedComponent() instanceof ConversationPanel p && p.isShowing()) {
       client.markRead(p.conversationId());
     }
   }

@@ -324,6 +324,67 @@ class AgentGuiTest {
     }
   }
 
+  @Test
+  void theVisitorsTabListsABrowsingVisitorAndTheAgentInvitesThem() throws Exception {
+    JFrame workspace = signIn();
+    String title = "Oolong tea " + java.util.UUID.randomUUID().toString().substring(0, 6);
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server)) {
+      visitor.page("https://shop.example/oolong", title, "https://www.bing.com/search?q=oolong");
+      JTabbedPane sections = Gui.find("workspaceTabs", JTabbedPane.class);
+      JComponent visitorsNow = Gui.within(workspace, "visitorsNow", JComponent.class);
+      Gui.run(() -> sections.setSelectedComponent(visitorsNow));
+      javax.swing.JTable table = Gui.find("visitorsTable", javax.swing.JTable.class);
+      // The list arrives pushed (visitors, then visitorsChanged at most once a second): the row with this page.
+      int row = Await.value("the browsing visitor listed with their page", () -> Gui.onEdt(() -> {
+        for (int i = 0; i < table.getRowCount(); i++) {
+          if (String.valueOf(table.getValueAt(i, 0)).startsWith(title)) {
+            table.setRowSelectionInterval(i, i);
+            return i;
+          }
+        }
+        return null;
+      }));
+      assertThat(Gui.<String>onEdt(() -> String.valueOf(table.getValueAt(row, 3)))).contains("Chrome").contains("Android");
+      assertThat(Gui.<String>onEdt(() -> String.valueOf(table.getValueAt(row, 1)))).matches("\\d+:\\d\\d");
+      assertThat(Gui.<String>onEdt(() -> String.valueOf(table.getValueAt(row, 4)))).isEqualTo("—"); // not chatting
+      assertThat(Gui.<Object>onEdt(() -> table.getClientProperty(BasicHTML.propertyKey))).isNull();
+
+      JButton invite = Gui.find("invite", JButton.class);
+      Await.until("Invite… enabled for the selected visitor", () -> Gui.onEdt(invite::isEnabled));
+      Gui.run(invite::doClick); // the invitation window is not modal: the click returns
+      JTextArea words = Gui.find("inviteText", JTextArea.class);
+      Gui.run(() -> words.setText("Hi! Our oolong is 20% off today. Questions?"));
+      screenshot(workspace, "agent-gui-invite.png");
+      Gui.run(() -> Gui.find("inviteSend", JButton.class).doClick());
+      var invitation = visitor.await(f -> "invitation".equals(f.path("type").asText()));
+      assertThat(invitation.path("text").asText()).isEqualTo("Hi! Our oolong is 20% off today. Questions?");
+      assertThat(invitation.path("agent").path("name").asText()).isNotBlank();
+
+      dev.parley.agent.core.Texts en = new dev.parley.agent.core.Texts(dev.parley.agent.core.Texts.ENGLISH);
+      dev.parley.agent.core.Texts zh = new dev.parley.agent.core.Texts(dev.parley.agent.core.Texts.CHINESE);
+      JLabel status = Gui.find("visitorsStatus", JLabel.class);
+      Await.until("the agent sees the invitation is on the visitor's screen", () -> Gui.onEdt(status::getText)
+          .equals(en.get("visitors.invitationShown")) || Gui.onEdt(status::getText).equals(zh.get("visitors.invitationShown")));
+      visitor.sendFrame(dev.parley.agent.core.Json.MAPPER.createObjectNode().put("type", "answerInvitation")
+          .put("id", "close-1").put("invitationId", invitation.path("invitationId").asText()).put("answer", "close"));
+      Await.until("the agent hears that the visitor closed it", () -> Gui.onEdt(status::getText)
+          .equals(en.get("visitors.answer.closed")) || Gui.onEdt(status::getText).equals(zh.get("visitors.answer.closed")));
+      screenshot(workspace, "agent-gui-visitors.png");
+
+      // The visitor leaves the shop: the list drops them (10 s after their last connection closed).
+      visitor.close();
+      Await.until("the visitor left the list (10 s after the last connection)", () -> Gui.onEdt(() -> {
+        for (int i = 0; i < table.getRowCount(); i++) {
+          if (String.valueOf(table.getValueAt(i, 0)).startsWith(title)) {
+            return false;
+          }
+        }
+        return true;
+      }));
+      Gui.run(() -> sections.setSelectedIndex(0));
+    }
+  }
+
   private static void screenshot(JFrame frame, String name) throws Exception {
     Rectangle bounds = Gui.onEdt(() -> {
       frame.toFront();

@@ -92,8 +92,20 @@ public final class Conversation {
       String text,
       boolean opens,
       ActorRef<StatusReply<Posted>> replyTo,
-      RoutingHints hints)
+      RoutingHints hints,
+      Attachment attachment)
       implements Asked<Posted> {
+
+    /** A post without a file. */
+    public PostMessage(
+        Caller caller,
+        String clientMessageId,
+        String text,
+        boolean opens,
+        ActorRef<StatusReply<Posted>> replyTo,
+        RoutingHints hints) {
+      this(caller, clientMessageId, text, opens, replyTo, hints, null);
+    }
 
     /** {@code hints} only matter when the post opens the conversation; null means none. */
     public PostMessage(
@@ -301,9 +313,32 @@ public final class Conversation {
     }
   }
 
+  /** {@code attachment} was added after release (issue 15): null in older events and for text alone. */
   public record MessagePosted(
-      long seq, Participant author, String clientMessageId, String text, Instant at)
-      implements Event {}
+      long seq, Participant author, String clientMessageId, String text, Instant at, Attachment attachment)
+      implements Event {
+    public MessagePosted(long seq, Participant author, String clientMessageId, String text, Instant at) {
+      this(seq, author, clientMessageId, text, at, null);
+    }
+  }
+
+  /**
+   * A file sent with a message (issue 15): the server's id for it, the site it was uploaded to (a conversation takes
+   * files of its own site only), its name as people see it (text only), its size,
+   * the media type found in its content, an image's size in pixels (null for other files) and whether it has a
+   * thumbnail. The bytes are in the blob store; the edge checked the upload was complete and the sender's own
+   * before the post, so a message with an attachment is acknowledged only when both are durable.
+   */
+  public record Attachment(
+      String fileId,
+      String siteId,
+      String name,
+      long sizeBytes,
+      String mediaType,
+      Integer width,
+      Integer height,
+      boolean thumbnail)
+      implements CborSerializable {}
 
   public record AgentJoined(long seq, String agentId, Instant at) implements Event {}
 
@@ -449,7 +484,8 @@ public final class Conversation {
    */
   public static Event scrubbed(Event event) {
     if (event instanceof MessagePosted m) {
-      return new MessagePosted(m.seq(), m.author(), m.clientMessageId(), "", m.at());
+      // The file goes with the words: Erasures deletes its bytes and row.
+      return new MessagePosted(m.seq(), m.author(), m.clientMessageId(), "", m.at(), null);
     } else if (event instanceof NoteWritten n) {
       return new NoteWritten(n.noteSeq(), n.agentId(), n.clientMessageId(), "", n.at());
     } else if (event instanceof Rated r) {

@@ -267,9 +267,14 @@ final class ConversationBehavior
     }
     Instant now = clock.instant();
     String siteId = caller.siteIds().iterator().next();
+    if (cmd.attachment() != null && !siteId.equals(cmd.attachment().siteId())) {
+      return reject(cmd, Rejection.NOT_ALLOWED);
+    }
     Opened opened = new Opened(siteId, caller.id(), now, RoutingHints.orNone(cmd.hints()));
     List<Event> events =
-        List.of(opened, new MessagePosted(1, caller.participant(), cmd.clientMessageId(), cmd.text(), now));
+        List.of(
+            opened,
+            new MessagePosted(1, caller.participant(), cmd.clientMessageId(), cmd.text(), now, cmd.attachment()));
     return Effect()
         .persist(events)
         .thenRun(s -> queueHint.opened(conversationId, opened))
@@ -293,6 +298,9 @@ final class ConversationBehavior
     if (caller.isAgent() && !caller.id().equals(state.agentId)) {
       return reject(cmd, Rejection.NOT_ASSIGNED);
     }
+    if (cmd.attachment() != null && !cmd.attachment().siteId().equals(state.siteId)) {
+      return reject(cmd, Rejection.NOT_ALLOWED); // a file of another site: tenants never mix
+    }
     if (caller.isVisitor()
         && (state.visitorMessages >= maxVisitorMessages
             || state.visitorChars + cmd.text().length() > maxVisitorChars)) {
@@ -300,7 +308,8 @@ final class ConversationBehavior
     }
     Instant now = clock.instant();
     MessagePosted event =
-        new MessagePosted(state.lastSeq + 1, caller.participant(), cmd.clientMessageId(), cmd.text(), now);
+        new MessagePosted(
+            state.lastSeq + 1, caller.participant(), cmd.clientMessageId(), cmd.text(), now, cmd.attachment());
     return Effect()
         .persist(event)
         .thenRun(s -> broadcast(new Appended(conversationId, s.tail.peekLast())))

@@ -185,8 +185,14 @@ public final class Visitor {
 
   public record PageViewed(PageView page) implements Event {}
 
-  /** An agent invited the visitor to chat, with {@code text}. */
-  public record InvitationSent(String invitationId, String agentId, String text, Instant at) implements Event {}
+  /**
+   * The visitor was invited to chat, with {@code text}: by an agent ({@code agentId}), or {@code automatic}ally by
+   * the site's rule {@code ruleId} (then {@code agentId} is null). Events written before automatic invitations
+   * read as {@code automatic = false}.
+   */
+  public record InvitationSent(
+      String invitationId, String agentId, String text, Instant at, boolean automatic, String ruleId)
+      implements Event {}
 
   /**
    * The visitor answered an invitation: {@code accepted} (then {@code conversationId} is the chat it opened),

@@ -36,6 +36,45 @@ public final class RequestBody {
     return new RequestBody(node, name(field) + ".");
   }
 
+  /** The array of objects {@code field} (empty when absent), each with errors named {@code field[i].x}. */
+  public List<RequestBody> objectList(String field, int maxItems) {
+    if (!has(field)) {
+      return List.of();
+    }
+    JsonNode node = root.get(field);
+    if (!node.isArray()) {
+      throw ApiError.invalid(name(field), "'" + name(field) + "' must be an array of objects");
+    }
+    if (node.size() > maxItems) {
+      throw ApiError.invalid(name(field), "'" + name(field) + "' has more than " + maxItems + " items");
+    }
+    List<RequestBody> items = new ArrayList<>();
+    for (int i = 0; i < node.size(); i++) {
+      if (!node.get(i).isObject()) {
+        throw ApiError.invalid(name(field) + "[" + i + "]", "'" + name(field) + "[" + i + "]' must be an object");
+      }
+      items.add(new RequestBody(node.get(i), name(field) + "[" + i + "]."));
+    }
+    return items;
+  }
+
+  /** The whole number {@code field}, or {@code absent} when it is missing; range checks are the caller's. */
+  public int optionalInt(String field, int absent) {
+    if (!has(field)) {
+      return absent;
+    }
+    JsonNode node = root.get(field);
+    if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+      throw ApiError.invalid(name(field), "'" + name(field) + "' must be a whole number");
+    }
+    return node.asInt();
+  }
+
+  /** The full name of {@code field} in error messages ("rules[2].text"). */
+  public String fieldName(String field) {
+    return name(field);
+  }
+
   public Boolean optionalBoolean(String field) {
     if (!has(field)) {
       return null;

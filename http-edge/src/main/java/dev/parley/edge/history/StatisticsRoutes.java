@@ -22,7 +22,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code GET /api/sites/{siteId}/statistics}: conversations, missed, first-response and resolution times (median,
- * p90), messages, ratings and transfers over a range of the site's calendar days, in total and per hour, day, agent
+ * p90), messages, ratings and transfers, and proactive invitations sent and how they ended, over a range of the site's calendar days, in total and per hour, day, agent
  * or group ({@link Statistics}). {@code GET/PUT /api/sites/{siteId}/time-zone}: the zone those days and hours are
  * counted in. {@code GET /api/sites/{siteId}/agent-activity}: each member's time online, away and offline and
  * their concurrent chats over such a range ({@link AgentActivity}). Statistics and everyone's activity are for those
@@ -49,7 +49,7 @@ public final class StatisticsRoutes extends ApiRoutes {
 
   record Report(
       String siteId, String timeZone, LocalDate from, LocalDate to, String by, Statistics.Row total,
-      List<Statistics.Row> rows) {}
+      List<Statistics.Row> rows, Statistics.Invitations invitations) {}
 
   record TimeZoneView(String timeZone) {}
 
@@ -109,9 +109,11 @@ public final class StatisticsRoutes extends ApiRoutes {
                       statistics.report(siteId, zone, start, end, Statistics.Grouping.TOTAL, filter).get(0);
                   List<Statistics.Row> rows =
                       by == Statistics.Grouping.TOTAL ? List.of() : statistics.report(siteId, zone, start, end, by, filter);
+                  Statistics.Invitations invitations = statistics.invitations(siteId, start, end, filter);
                   return json(
                       200,
-                      new Report(siteId, zone.getId(), first, last, by.name().toLowerCase(Locale.ROOT), total, rows));
+                      new Report(siteId, zone.getId(), first, last, by.name().toLowerCase(Locale.ROOT), total, rows,
+                          invitations));
                 }));
   }
 

@@ -20,7 +20,8 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * {@code POST /widget/message?site=SITE_ID}: a visitor outside working hours, or with nobody online, leaves a
  * message and a contact address, and the site's team hears of it by e-mail (issue 14). The widget sends the same
  * text as a chat message too, so agents also find it waiting in the queue; this only tells the team. Public like
- * {@code /widget/config}; the mail goes only to the operator's configured team address, never to the visitor's.
+ * {@code /widget/config}; the mail goes only to the site's team address ({@code site.team_email}) or, where the site
+ * has none, the operator's configured one, never to the visitor's.
  */
 public final class LeaveMessageRoutes extends AllDirectives {
 
@@ -39,15 +40,25 @@ public final class LeaveMessageRoutes extends AllDirectives {
 
   private final SiteCache sites;
   private final Mailer mailer;
+  /** The site's own team address, read on the blocking executor; empty: the operator's. */
+  private final java.util.function.Function<String, java.util.concurrent.CompletionStage<java.util.Optional<String>>>
+      siteTeam;
   private final com.github.benmanes.caffeine.cache.Cache<String, java.util.concurrent.atomic.AtomicInteger> hourly =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
           .maximumSize(MAX_COUNTED_SITES)
           .expireAfterWrite(java.time.Duration.ofHours(1))
           .build();
 
-  public LeaveMessageRoutes(SiteCache sites, Mailer mailer) {
+  /**
+   * @param siteTeam the site's own team address (empty: none set), read off the request's thread
+   */
+  public LeaveMessageRoutes(
+      SiteCache sites,
+      Mailer mailer,
+      java.util.function.Function<String, java.util.concurrent.CompletionStage<java.util.Optional<String>>> siteTeam) {
     this.sites = sites;
     this.mailer = mailer;
+    this.siteTeam = siteTeam;
   }
 
   public Route routes() {
@@ -77,7 +88,7 @@ public final class LeaveMessageRoutes extends AllDirectives {
           if (site.isEmpty()) {
             return complete(ErrorMapping.response(404, ErrorCode.UNKNOWN_SITE, "no site with that id", "site"));
           }
-          if (!mailer.enabled() || mailer.settings().teamTo().isEmpty()) {
+          if (!mailer.enabled()) {
             return complete(accepted(false)); // nobody to mail: the chat message waits in the queue
           }
           if (hourly.get(siteId, id -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet()
@@ -86,12 +97,22 @@ public final class LeaveMessageRoutes extends AllDirectives {
                 ErrorMapping.response(
                     ApiError.rateLimited("this site's messages were mailed often enough this hour", 3600)));
           }
-          if (!mailer.offer(mail(site.get(), left))) {
-            return complete(
-                ErrorMapping.response(503, ErrorCode.OVERLOADED, "too many mails are waiting", null)
-                    .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Retry-After", "60")));
-          }
-          return complete(accepted(true));
+          // Asked only below the hourly cap, so the public form cannot make the database read more often.
+          return onSuccess(
+              siteTeam.apply(siteId),
+              own -> {
+                String to = own.orElse(mailer.settings().teamTo());
+                if (to.isEmpty()) {
+                  return complete(accepted(false));
+                }
+                if (!mailer.offer(mail(site.get(), left, to))) {
+                  return complete(
+                      ErrorMapping.response(503, ErrorCode.OVERLOADED, "too many mails are waiting", null)
+                          .addHeader(
+                              org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Retry-After", "60")));
+                }
+                return complete(accepted(true));
+              });
         });
   }
 
@@ -100,7 +121,7 @@ public final class LeaveMessageRoutes extends AllDirectives {
 
   static LeftMessage parse(RequestBody body) {
     String email = body.requiredString("email", 3, MAX_EMAIL_CHARS);
-    checkEmail(email);
+    checkEmail(email, "email");
     return new LeftMessage(
         email,
         body.optionalString("name", 1, MAX_NAME_CHARS),
@@ -108,13 +129,14 @@ public final class LeaveMessageRoutes extends AllDirectives {
         body.optionalString("page", 1, MAX_PAGE_CHARS));
   }
 
-  static void checkEmail(String email) {
+  /** A 400 naming {@code field} unless {@code email} looks like an address. */
+  public static void checkEmail(String email, String field) {
     if (!EMAIL.matcher(email).matches()) {
-      throw ApiError.invalid("email", "'email' is not an e-mail address");
+      throw ApiError.invalid(field, "'" + field + "' is not an e-mail address");
     }
   }
 
-  private Mailer.Mail mail(Site site, LeftMessage m) {
+  private Mailer.Mail mail(Site site, LeftMessage m, String to) {
     String who = m.name() != null ? m.name() + " <" + m.email() + ">" : m.email();
     String body =
         "A visitor of " + site.name() + " (" + site.id() + ") left a message while nobody could chat.\n"
@@ -126,7 +148,7 @@ public final class LeaveMessageRoutes extends AllDirectives {
             + "直接回复本邮件即可答复访客；该留言也在 Parley 的排队列表中。\n";
     return new Mailer.Mail(
         "left-" + UUID.randomUUID(),
-        mailer.settings().teamTo(),
+        to,
         m.email(),
         "[" + site.name() + "] Message from " + who,
         body);

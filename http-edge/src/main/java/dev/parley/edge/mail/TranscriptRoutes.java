@@ -108,7 +108,7 @@ public final class TranscriptRoutes extends AllDirectives {
       visitor = visitor(siteId, auth.orElse(""));
       RequestBody body = RequestBody.parse(text);
       String email = body.requiredString("email", 3, LeaveMessageRoutes.MAX_EMAIL_CHARS);
-      LeaveMessageRoutes.checkEmail(email);
+      LeaveMessageRoutes.checkEmail(email, "email");
       ask = new Ask(body.requiredString("conversationId", 1, 64), email, "zh".equals(body.optionalString("locale", 1, 8)));
     } catch (ApiError e) {
       return CompletableFuture.completedFuture(ErrorMapping.response(e));

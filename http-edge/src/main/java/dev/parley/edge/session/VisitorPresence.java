@@ -60,6 +60,7 @@ final class VisitorPresence {
                 inv.invitationId(),
                 new ServerFrame.InvitingAgent(inv.agentId(), inv.agentName(), Invitation.initials(inv.agentName())),
                 inv.text(),
+                inv.automatic() ? Boolean.TRUE : null,
                 session.deps().clock().instant()));
       }
     } else if (m.message() instanceof VisitorsNow.InvitationOver over) {

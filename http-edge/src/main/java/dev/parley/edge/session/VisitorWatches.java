@@ -108,7 +108,9 @@ final class VisitorWatches {
             agentName,
             invite.text(),
             invite.id(),
-            clock.instant());
+            clock.instant(),
+            false,
+            null);
     context.ask(
         Boolean.class,
         registry,

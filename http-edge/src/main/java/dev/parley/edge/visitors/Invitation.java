@@ -4,9 +4,10 @@ import java.time.Instant;
 import java.util.Locale;
 
 /**
- * An agent's proactive invitation to one visitor online now (docs/PROTOCOL.md §12, "Invitations"): who invites
- * (id, display name), the text, and the agent's frame id it answers to. Lives in this node's {@link VisitorsNow}
- * until answered, ignored or expired; its life is recorded in the visitor's journal.
+ * A proactive invitation to one visitor online now (docs/PROTOCOL.md §12, "Invitations"): who invites (an agent's
+ * id and display name, or for an {@code automatic} one the site's rule {@code ruleId}, no agent id and the rule's
+ * sender name), the text, and the agent's frame id it answers to (null when automatic). Lives in this node's
+ * {@link VisitorsNow} until answered, ignored or expired; its life is recorded in the visitor's journal.
  */
 public record Invitation(
     String invitationId,
@@ -16,7 +17,9 @@ public record Invitation(
     String agentName,
     String text,
     String frameId,
-    Instant at) {
+    Instant at,
+    boolean automatic,
+    String ruleId) {
 
   /** Longest invitation text. */
   public static final int MAX_TEXT_CHARS = 500;

@@ -12,7 +12,8 @@ public record VisitorJournal(ClusterSharding sharding, Clock clock) implements V
     Visitor.Event event =
         outcome == null
             ? new Visitor.InvitationSent(
-                invitation.invitationId(), invitation.agentId(), invitation.text(), invitation.at())
+                invitation.invitationId(), invitation.agentId(), invitation.text(), invitation.at(),
+                invitation.automatic(), invitation.ruleId())
             : new Visitor.InvitationAnswered(
                 invitation.invitationId(), invitation.agentId(), outcome, conversationId, clock.instant());
     sharding

@@ -1,5 +1,8 @@
 package dev.parley.edge.visitors;
 
+import dev.parley.core.visitor.InvitationRule;
+import dev.parley.core.visitor.InvitationRuleSource;
+import dev.parley.core.visitor.InvitationRules;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -29,6 +33,12 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * site opens a new connection, and the list should not blink on each click. Bounded by {@link #MAX_VISITORS} and
  * {@link #MAX_WATCHERS_PER_SITE}; beyond, new ones are not tracked (and said so once in the log).
  *
+ * <p>Automatic invitations (docs/DECISIONS.md, "Automatic invitations"): every tick, the site's rules (read from
+ * {@link InvitationRuleSource}, again every {@link #RULES_REFRESH} or when told {@link RulesChanged}) are applied
+ * to each connected visitor by {@link InvitationRules#due}, a pure function; when one is due, the site invites as
+ * an agent would, and the time is remembered per visitor for the rule's cap (memory of this node, at most
+ * {@link #MAX_CAPPED_VISITORS}).
+ *
  * <p>Messages here never leave the node (the actor is local, not sharded), so they are plain records, not
  * serializable ones.
  */
@@ -36,6 +46,8 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
 
   /** How often watchers' lists are brought up to date: the most updates a watcher gets per second per site. */
   public static final Duration TICK = Duration.ofSeconds(1);
+  /** Least time between two updates of a site's watchers, whatever the timer did (a little under {@link #TICK}). */
+  static final Duration MIN_UPDATE_SPACING = TICK.minusMillis(100);
   /** How long a visitor with no open connection stays listed (the next page reconnects within it). */
   public static final Duration LINGER = Duration.ofSeconds(10);
   /** Visitors tracked on this node; beyond, arrivals are not listed (connections are capped well below). */
@@ -81,6 +93,16 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
   /** Invitations pending for one visitor at once; more are refused. */
   public static final int MAX_PENDING_INVITATIONS = 3;
 
+  /** How often a site's automatic invitation rules are read again (an edit through the API tells at once). */
+  public static final Duration RULES_REFRESH = Duration.ofSeconds(60);
+  /** Visitors whose last automatic invitation is remembered for the caps; the least recently invited go first. */
+  public static final int MAX_CAPPED_VISITORS = 100_000;
+
+  /** The site's automatic invitation rules changed: read them again now. */
+  public record RulesChanged(String siteId) implements Command {}
+
+  private record RulesLoaded(String siteId, List<InvitationRule> rules, Throwable failure) implements Command {}
+
   /** Something about a listed visitor changed. */
   public record Changed(String siteId, String visitorId, UnaryOperator<VisitorNow> change) implements Command {}
 
@@ -106,6 +128,7 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
 
   // State (owned by this actor) ---------------------------------------------------------------------------------
 
+  /** {@code agent}: the inviting agent's connection, null for an automatic invitation. */
   private record Pending(Invitation invitation, ActorRef<InvitationAnswered> agent) {}
 
   private static final class Present {
@@ -126,8 +149,14 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
   private static final class Site {
     final Map<String, Present> visitors = new HashMap<>();
     final Map<ActorRef<ListUpdate>, VisitorList> watchers = new LinkedHashMap<>();
-    /** Whether a visitor changed since the last tick. */
+    /** Whether a visitor changed since the last update went out. */
     boolean dirty;
+    /** When the watchers were last brought up to date; null: never. */
+    Instant sentAt;
+    /** The automatic invitation rules, enabled ones only; empty until read. */
+    List<InvitationRule> rules = List.of();
+    /** When the rules were last asked for; null: never. */
+    Instant rulesAskedAt;
   }
 
   /**
@@ -135,12 +164,17 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
    *     its outcome, null when it was just sent
    */
   public static Behavior<Command> create(Clock clock, InvitationJournal journal) {
+    return create(clock, journal, InvitationRuleSource.NONE);
+  }
+
+  /** @param rules where sites' automatic invitation rules are read */
+  public static Behavior<Command> create(Clock clock, InvitationJournal journal, InvitationRuleSource rules) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
-                  return new VisitorsNow(context, clock, journal);
+                  return new VisitorsNow(context, clock, journal, rules);
                 }));
   }
 
@@ -153,17 +187,31 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
 
   private final Clock clock;
   private final InvitationJournal journal;
+  private final InvitationRuleSource ruleSource;
   private final Map<String, Site> sites = new HashMap<>();
+  /**
+   * When each visitor ("site\nvisitor") last got an automatic invitation, least recently invited first; kept after
+   * the visitor left, so that the cap holds on their next visit.
+   */
+  private final LinkedHashMap<String, Instant> lastAutomatic =
+      new LinkedHashMap<>(1024, 0.75f, false) { // insertion order: a new invitation re-inserts its visitor
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+          return size() > MAX_CAPPED_VISITORS;
+        }
+      };
   /** Which sites each watcher watches, to forget it everywhere when its session stops. */
   private final Map<ActorRef<ListUpdate>, Set<String>> watching = new HashMap<>();
   private int tracked;
   private long nextVersion = 1;
   private boolean warnedFull;
 
-  private VisitorsNow(ActorContext<Command> context, Clock clock, InvitationJournal journal) {
+  private VisitorsNow(
+      ActorContext<Command> context, Clock clock, InvitationJournal journal, InvitationRuleSource ruleSource) {
     super(context);
     this.clock = clock;
     this.journal = journal;
+    this.ruleSource = ruleSource;
   }
 
   @Override
@@ -178,6 +226,8 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
         .onMessage(Count.class, this::onCount)
         .onMessage(Invite.class, this::onInvite)
         .onMessage(Answer.class, this::onAnswer)
+        .onMessage(RulesChanged.class, this::onRulesChanged)
+        .onMessage(RulesLoaded.class, this::onRulesLoaded)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .build();
   }
@@ -318,8 +368,14 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
         tracked -= gone;
         site.dirty = true;
       }
-      if (site.dirty) {
+      if (!site.visitors.isEmpty()) {
+        applyRules(entry.getKey(), site, now);
+      }
+      // Ticks that waited in a busy mailbox arrive back to back: a watcher still gets at most one update a second.
+      boolean due = site.sentAt == null || !site.sentAt.plus(MIN_UPDATE_SPACING).isAfter(now);
+      if (site.dirty && due) {
         site.dirty = false;
+        site.sentAt = now;
         if (!site.watchers.isEmpty()) {
           List<VisitorNow> all = all(site);
           for (Map.Entry<ActorRef<ListUpdate>, VisitorList> watcher : site.watchers.entrySet()) {
@@ -338,6 +394,61 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
     return this;
   }
 
+  private Behavior<Command> onRulesChanged(RulesChanged m) {
+    Site site = sites.get(m.siteId());
+    if (site != null) {
+      askRules(m.siteId(), site, clock.instant());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRulesLoaded(RulesLoaded m) {
+    Site site = sites.get(m.siteId());
+    if (m.failure() != null) {
+      getContext().getLog().warn("Visitors now: the invitation rules of site {} could not be read; kept the last",
+          m.siteId(), m.failure());
+    } else if (site != null) {
+      site.rules = m.rules().stream().filter(InvitationRule::enabled).toList();
+    }
+    return this;
+  }
+
+  private void askRules(String siteId, Site site, Instant now) {
+    site.rulesAskedAt = now;
+    getContext().pipeToSelf(ruleSource.load(siteId), (rules, failure) -> new RulesLoaded(siteId, rules, failure));
+  }
+
+  /**
+   * Invites, as the site, each connected visitor a rule is due for ({@link InvitationRules#due}); reads the rules
+   * first when they are stale (they apply from the next tick).
+   */
+  private void applyRules(String siteId, Site site, Instant now) {
+    if (site.rulesAskedAt == null || !site.rulesAskedAt.plus(RULES_REFRESH).isAfter(now)) {
+      askRules(siteId, site, now);
+    }
+    if (site.rules.isEmpty()) {
+      return;
+    }
+    for (Present p : site.visitors.values()) {
+      if (p.inboxes.isEmpty()) {
+        continue;
+      }
+      VisitorNow v = p.visitor;
+      String key = siteId + "\n" + v.visitorId();
+      InvitationRules.Facts facts =
+          new InvitationRules.Facts(v.pageUrl(), v.pageSince(), v.visits(), v.referrer(),
+              !VisitorNow.CHAT_NONE.equals(v.chat()) || !p.invitations.isEmpty(), lastAutomatic.get(key), now);
+      InvitationRules.due(site.rules, facts).ifPresent(rule -> {
+        Invitation inv =
+            new Invitation(UUID.randomUUID().toString(), siteId, v.visitorId(), null, rule.senderName(), rule.text(),
+                null, now, true, rule.id());
+        lastAutomatic.remove(key);
+        lastAutomatic.put(key, now);
+        show(p, inv, null);
+      });
+    }
+  }
+
   private Behavior<Command> onInvite(Invite m) {
     Invitation inv = m.invitation();
     Site site = sites.get(inv.siteId());
@@ -346,13 +457,18 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
       m.replyTo().tell(false);
       return this;
     }
-    present.invitations.put(inv.invitationId(), new Pending(inv, m.agent()));
+    show(present, inv, m.agent());
+    m.replyTo().tell(true);
+    return this;
+  }
+
+  /** Shows the invitation on every open connection of the visitor and records it; {@code agent} null: automatic. */
+  private void show(Present present, Invitation inv, ActorRef<InvitationAnswered> agent) {
+    present.invitations.put(inv.invitationId(), new Pending(inv, agent));
     for (ActorRef<ToVisitor> inbox : present.inboxes.values()) {
       inbox.tell(new Invited(inv));
     }
     journal.record(inv, null, null);
-    m.replyTo().tell(true);
-    return this;
   }
 
   private Behavior<Command> onAnswer(Answer m) {
@@ -367,7 +483,9 @@ public final class VisitorsNow extends AbstractBehavior<VisitorsNow.Command> {
 
   /** Once per invitation: the agent is told, every tab stops showing it, the journal records it. */
   private void answered(Present present, Pending pending, String outcome, String conversationId) {
-    pending.agent().tell(new InvitationAnswered(pending.invitation(), outcome, conversationId));
+    if (pending.agent() != null) {
+      pending.agent().tell(new InvitationAnswered(pending.invitation(), outcome, conversationId));
+    }
     for (ActorRef<ToVisitor> inbox : present.inboxes.values()) {
       inbox.tell(new InvitationOver(pending.invitation().invitationId(), outcome));
     }

@@ -103,6 +103,12 @@ class ConsoleBrowserTest extends ServerTest {
     page.getByTestId("identity-required").uncheck();
     page.waitForCondition(() -> !server.request("GET", "/api/sites/" + siteId + "/widget", adminToken, null).body()
         .path("identityRequired").asBoolean(), new Page.WaitForConditionOptions().setTimeout(WAIT.toMillis()));
+    // The team's address for left messages: a bad one is refused, a good one stored.
+    page.getByTestId("team-email").getByLabel("E-mail address").fill("help@" + siteId + ".example");
+    page.getByTestId("team-email").locator("button[type=submit]").click();
+    assertThat(page.getByTestId("team-email").locator(".notice.ok")).hasText("Saved.");
+    assertThat(server.request("GET", "/api/sites/" + siteId + "/team-email", adminToken, null).body()
+        .path("teamEmail").asText()).isEqualTo("help@" + siteId + ".example");
     page.getByTestId("rotate-secret").click(); // confirm() is accepted by the dialog handler
     assertThat(page.getByTestId("secret")).not().isEmpty();
     checkPage(page, "site");
@@ -189,6 +195,28 @@ class ConsoleBrowserTest extends ServerTest {
     page.getByTestId("add-reply").locator("button[type=submit]").click();
     assertThat(page.locator("tr[data-shortcut=ship]")).containsText("we ship within 24 hours");
     checkPage(page, "replies");
+
+    // Automatic invitations: a rule for the pricing pages, shown as from the shop.
+    go(page, "invitations");
+    page.getByTestId("add-invitation-rule").click();
+    Locator rule = page.locator("fieldset[data-rule='rule-1']");
+    rule.getByLabel("Seconds on the page, at least").fill("20");
+    rule.getByLabel("Page address").fill("*/pricing*");
+    rule.getByLabel("Visit number, at least").fill("2");
+    rule.getByLabel("Shown as from").fill("Jade Tea");
+    rule.getByLabel("Invitation", new Locator.GetByLabelOptions().setExact(true)).fill("Questions about our plans?");
+    rule.getByLabel("Not again within (hours)").fill("12");
+    page.getByTestId("save-rules").click();
+    assertThat(page.getByTestId("invitation-rules").locator(".notice.ok")).hasText("Saved.");
+    JsonNode rules = server.request("GET", "/api/sites/" + siteId + "/invitation-rules", adminToken, null).body();
+    assertThat(rules.path("rules").get(0).path("urlPattern").asText()).isEqualTo("*/pricing*");
+    assertThat(rules.path("rules").get(0).path("minSecondsOnPage").asInt()).isEqualTo(20);
+    assertThat(rules.path("rules").get(0).path("minVisits").asInt()).isEqualTo(2);
+    assertThat(rules.path("rules").get(0).path("capHours").asInt()).isEqualTo(12);
+    assertThat(rules.path("rules").get(0).path("senderName").asText()).isEqualTo("Jade Tea");
+    page.reload();
+    assertThat(page.locator("fieldset[data-rule='rule-1'] input[name=urlPattern]")).hasValue("*/pricing*");
+    checkPage(page, "invitations");
 
     // A visitor writes (English and Chinese) in the real widget on the shop's tea page; the page rule sends the
     // chat to Sales, and the dashboard shows it waiting, live. The agent answers with a protocol client standing
@@ -314,6 +342,9 @@ class ConsoleBrowserTest extends ServerTest {
     checkPage(page, "zh-routing");
     go(page, "replies");
     checkPage(page, "zh-replies");
+    go(page, "invitations");
+    assertThat(page.locator("main h1")).hasText("自动邀请");
+    checkPage(page, "zh-invitations");
     go(page, "account");
     checkPage(page, "zh-account");
 

@@ -216,6 +216,49 @@ class WidgetMailBrowserTest {
   }
 
   @Test
+  void aSiteWithItsOwnTeamAddressGetsItsMessagesThereAndOthersStillGoToTheOperators() throws Exception {
+    String own = "own-" + UUID.randomUUID().toString().substring(0, 8);
+    String other = "other-" + UUID.randomUUID().toString().substring(0, 8);
+    server.createSite(adminToken, own);
+    server.createSite(adminToken, other);
+    String ownTeam = "help-" + own + "@jade-tea.example";
+    String path = "/api/sites/" + own + "/team-email";
+    assertThat(server.request("GET", path, adminToken, null).body().path("teamEmail").isMissingNode()).isTrue();
+
+    TestServer.Response bad = server.request("PUT", path, adminToken, Map.of("teamEmail", "help at jade"));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body().path("error").path("field").asText()).isEqualTo("teamEmail");
+    TestServer.Response byAgent =
+        server.request("PUT", path, agentToken(own, "Lin Wei"), Map.of("teamEmail", "agent@example.com"));
+    assertThat(byAgent.status()).isEqualTo(403);
+    TestServer.Response set = server.request("PUT", path, adminToken, Map.of("teamEmail", ownTeam));
+    assertThat(set.status()).as(set.toString()).isEqualTo(200);
+    assertThat(server.request("GET", path, adminToken, null).body().path("teamEmail").asText()).isEqualTo(ownTeam);
+
+    String ownVisitor = "a-" + UUID.randomUUID().toString().substring(0, 6) + "@example.com";
+    String otherVisitor = "b-" + UUID.randomUUID().toString().substring(0, 6) + "@example.com";
+    assertThat(server.request("POST", "/widget/message?site=" + own, null,
+        Map.of("email", ownVisitor, "text", "For the shop with its own address")).status()).isEqualTo(202);
+    assertThat(server.request("POST", "/widget/message?site=" + other, null,
+        Map.of("email", otherVisitor, "text", "For the shop without one")).status()).isEqualTo(202);
+
+    MimeMessage toOwn = awaitMail(m -> m.getSubject().contains(ownVisitor));
+    assertThat(toOwn.getAllRecipients()).extracting(Object::toString).containsExactly(ownTeam);
+    MimeMessage toOperator = awaitMail(m -> m.getSubject().contains(otherVisitor));
+    assertThat(toOperator.getAllRecipients()).extracting(Object::toString).containsExactly(TEAM);
+
+    // Cleared, the site falls back to the operator's address again.
+    java.util.HashMap<String, Object> clear = new java.util.HashMap<>();
+    clear.put("teamEmail", null);
+    assertThat(server.request("PUT", path, adminToken, clear).status()).isEqualTo(200);
+    String again = "c-" + UUID.randomUUID().toString().substring(0, 6) + "@example.com";
+    assertThat(server.request("POST", "/widget/message?site=" + own, null,
+        Map.of("email", again, "text", "After clearing")).status()).isEqualTo(202);
+    assertThat(awaitMail(m -> m.getSubject().contains(again)).getAllRecipients())
+        .extracting(Object::toString).containsExactly(TEAM);
+  }
+
+  @Test
   void aBadAddressOrAnUnknownSiteIsRefusedAndNothingIsSent() {
     String site = "leave-" + UUID.randomUUID().toString().substring(0, 8);
     server.createSite(adminToken, site);

@@ -184,6 +184,18 @@ class InvitationsTest {
       awaitRecorded(site, leaverId, List.of("InvitationSent", "InvitationAnswered"), "ignored");
       long answers = agent.all().stream().filter(f -> f.path("type").asText().equals("invitationAnswered")).count();
       assertThat(answers).isEqualTo(2);
+
+      // The statistics count both, as the agent's, from the read side of the visitors' journals.
+      JsonNode counted =
+          server.awaitJson("/api/sites/" + site + "/statistics?by=total&agent=" + mei.id(), admin,
+              r -> r.path("invitations").path("ignored").asLong() == 1, WAIT).path("invitations");
+      assertThat(counted.path("sent").asLong()).isEqualTo(2);
+      assertThat(counted.path("byAgents").asLong()).isEqualTo(2);
+      assertThat(counted.path("automatic").asLong()).isZero();
+      assertThat(counted.path("closed").asLong()).isEqualTo(1);
+      assertThat(counted.path("accepted").asLong()).isZero();
+      assertThat(server.awaitJson("/api/sites/" + site + "/statistics?by=total&agent=someone-else", admin,
+          r -> true, WAIT).path("invitations").path("sent").asLong()).isZero();
     }
   }
 

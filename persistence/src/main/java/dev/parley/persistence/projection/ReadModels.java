@@ -3,6 +3,7 @@ package dev.parley.persistence.projection;
 import dev.parley.persistence.audit.AuditModel;
 import dev.parley.persistence.readmodel.AgentActivityModel;
 import dev.parley.persistence.readmodel.ConversationsModel;
+import dev.parley.persistence.readmodel.InvitationsModel;
 import dev.parley.persistence.readmodel.MessagesModel;
 import dev.parley.persistence.readmodel.VisitorsModel;
 import dev.parley.persistence.webhook.WebhookModel;
@@ -18,7 +19,7 @@ public final class ReadModels {
   public static List<ReadModel> all(TextAnalyzer analyzer) {
     return List.of(
         new ConversationsModel(), new MessagesModel(analyzer), new VisitorsModel(), new AgentActivityModel(),
-        new AuditModel(), new WebhookModel());
+        new AuditModel(), new WebhookModel(), new InvitationsModel());
   }
 
   public static Optional<ReadModel> named(String name, TextAnalyzer analyzer) {

@@ -55,6 +55,13 @@ public final class Statistics {
     public static final Filter ANY = new Filter(null, null);
   }
 
+  /**
+   * Proactive invitations sent in a range ({@code read_invitations}, by when they were sent): by agents and by the
+   * site's automatic rules, and how they ended; {@code pending} are not answered yet.
+   */
+  public record Invitations(
+      long sent, long byAgents, long automatic, long accepted, long closed, long ignored, long pending) {}
+
   private final DataSource dataSource;
 
   public Statistics(DataSource dataSource) {
@@ -127,6 +134,35 @@ public final class Statistics {
       throw new IllegalStateException("statistics query failed", e);
     }
     return rows;
+  }
+
+  /**
+   * Invitations of {@code siteId} sent in [{@code from}, {@code to}); with an agent filter only that agent's (a
+   * group filter does not apply: an invitation has no group).
+   */
+  public Invitations invitations(String siteId, Instant from, Instant to, Filter filter) {
+    String sql =
+        "SELECT count(*), count(*) FILTER (WHERE NOT automatic), count(*) FILTER (WHERE automatic),"
+            + " count(*) FILTER (WHERE outcome = 'accepted'), count(*) FILTER (WHERE outcome = 'closed'),"
+            + " count(*) FILTER (WHERE outcome = 'ignored'), count(*) FILTER (WHERE outcome IS NULL)"
+            + " FROM read_invitations WHERE site_id = ? AND sent_at >= ? AND sent_at < ?"
+            + (filter.agentId() != null ? " AND agent_id = ?" : "");
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s = c.prepareStatement(sql)) {
+      s.setString(1, siteId);
+      s.setObject(2, from.atOffset(ZoneOffset.UTC));
+      s.setObject(3, to.atOffset(ZoneOffset.UTC));
+      if (filter.agentId() != null) {
+        s.setString(4, filter.agentId());
+      }
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return new Invitations(
+            rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("invitation statistics query failed", e);
+    }
   }
 
   private static Row row(ResultSet rs) throws SQLException {
