@@ -202,6 +202,10 @@ final class VisitorRequests extends CommonRequests {
    * message and maps the answer.
    */
   private void sendThroughVisitor(ClientFrame.Send send, String stale) {
+    if (send.uploadId() != null) {
+      fileThroughVisitor(send, stale);
+      return;
+    }
     RoutingHints hints = hintsOf(send);
     session.requestStarted();
     session.whenDone(
@@ -231,6 +235,32 @@ final class VisitorRequests extends CommonRequests {
         });
   }
 
+  /**
+   * A file is resolved and attached by the edge against the conversation it goes to (its upload's records are the
+   * read side's), so the visitor entity names that conversation first ({@code EnsureConversation}: its open one,
+   * else a new one; never a closed one) and the edge then posts the file there.
+   */
+  private void fileThroughVisitor(ClientFrame.Send send, String stale) {
+    session.requestStarted();
+    session.whenDone(
+        entities.visitor(siteId, caller.id())
+            .<StatusReply<String>>ask(
+                replyTo -> new Visitor.EnsureConversation(stale, replyTo), session.askTimeout()),
+        (reply, failure) -> {
+          session.requestDone();
+          Throwable problem = failure != null ? failure : reply.isError() ? reply.getError() : null;
+          if (problem != null) {
+            session.sendFailure(problem, send.id(), null);
+            return;
+          }
+          if (!reply.getValue().equals(currentConversationId)) {
+            currentConversationId = reply.getValue();
+            presence.chat(VisitorNow.CHAT_WAITING, currentConversationId);
+          }
+          post(send, currentConversationId, true, stale != null);
+        });
+  }
+
   private RoutingHints hintsOf(ClientFrame.Send send) {
     return new RoutingHints(
         send.group(), send.pageUrl(), session.deps().admission().clientKey(session.client().address()));
@@ -238,6 +268,11 @@ final class VisitorRequests extends CommonRequests {
 
   /** {@code implicit}: sent to "my conversation", which the edge holds; a closed one goes to the visitor. */
   private void post(ClientFrame.Send send, String conversationId, boolean implicit) {
+    post(send, conversationId, implicit, false);
+  }
+
+  /** {@code retried}: the visitor named this conversation after the one held was found closed: no second round. */
+  private void post(ClientFrame.Send send, String conversationId, boolean implicit, boolean retried) {
     post(
         send,
         conversationId,
@@ -247,6 +282,7 @@ final class VisitorRequests extends CommonRequests {
           if (failure == null
               && reply.isError()
               && implicit
+              && !retried
               && ErrorCode.ofRejectionMessage(reply.getError().getMessage()) == ErrorCode.CONVERSATION_CLOSED) {
             // "My conversation" was closed meanwhile: where the message goes is the visitor's decision.
             ensureConversation(send, conversationId);

@@ -35,7 +35,7 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
  * conversation-s} tag), so a message costs the feed nothing. Offsets are stored every {@link
  * #SAVE_OFFSET_EVERY_EVENTS} events or {@link #SAVE_OFFSET_WINDOW}, in the projections' offset table; Flyway's
  * {@code V60__routing_feed.sql} starts the feed at the journal's end for journals written before it existed, when
- * the old notifications had already delivered their effects, and {@code V61__routing_feed_tag.sql} moves a feed
+ * the old notifications had already delivered their effects, and {@code V76__routing_feed_tag.sql} moves a feed
  * that read the {@code conversation-s} tags onto {@code routing-s}, tagging the events it had not delivered yet.
  */
 public final class RoutingFeedProjection {

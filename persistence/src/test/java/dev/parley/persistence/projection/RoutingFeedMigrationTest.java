@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The routing feed on an install that existed before it (V60) and on one where it read the conversations' tags
- * (V61), on a real PostgreSQL server and the real journal: after the migration, what the feed reads from its
+ * (V76), on a real PostgreSQL server and the real journal: after the migration, what the feed reads from its
  * stored offsets (the same query its projection runs) is exactly what it has not delivered yet — nothing old
  * again, nothing undelivered lost, and the new events that follow.
  */
