@@ -2,7 +2,10 @@
  * the panel's modules together: the connection (connection.js over transport.js), the outbox (outbox.js), storage
  * (storage.js), the pure timeline reducer (timeline.js) and the view (view.js). It speaks the wire protocol
  * (docs/PROTOCOL.md): each server frame goes to the timeline and the outbox, and the app acts on what comes back.
- * It talks to the loader on the host page only by origin-checked postMessage. */
+ * It talks to the loader on the host page only by origin-checked postMessage. The composer is composer.js, files
+ * are files.js and attach.js, the forms forms.js. Why it still passes 600 lines: it is the one place that owns the
+ * panel's state and answers every server frame; the handlers left here all read and write that state, and moving
+ * them out would only pass it through more callbacks. */
 (function () {
   'use strict';
 
@@ -17,7 +20,6 @@
   var MAX_RATED_KEPT = 20; // only recent chats can still be on screen
   // Beyond this many resyncs on one connection the link is dropped: the reconnect rebuilds, at backoff pace.
   var MAX_RESYNCS_PER_CONNECTION = 5;
-  var EMOJI = '😀 😂 😊 😍 🤔 😅 😢 😮 👍 👎 👏 🙏 🎉 ❤️ 🔥 ✅ ❌ 👋 🙂 😉 😎 🤝 💯 ⭐'.split(' ');
 
   /** A query parameter of the frame's URL, or null (no URLSearchParams in the oldest supported browsers). */
   function param(name) {
@@ -38,6 +40,12 @@
     try { return window.localStorage; } catch (e) { return null; }
   })());
   var outbox = window.ParleyOutbox.create(store, MAX_OUTBOX_MESSAGES);
+  // Files (PROTOCOL.md §13): uploaded first, kept in IndexedDB; their message waits in the outbox until then.
+  var files = window.ParleyFiles.create({ site: SITE, token: function () { return S.token; },
+    onChange: function () { render(); pump(); }, log: log });
+  var attach = window.ParleyAttach.create({ files: files, outbox: outbox, newId: newId, pump: function () { pump(); },
+    shown: function () { render(true); updateActive(); }, flash: function (k) { view.flash(t(k)); },
+    page: function () { var last = S.pages[S.pages.length - 1] || S.lastPage; return last && last.url; } });
 
   function log() {
     if (store.get('debug')) console.debug.apply(console, ['[parley]'].concat([].slice.call(arguments)));
@@ -239,7 +247,7 @@
     if (!S.conv) showConv(conv); // our first message's event came before its ack
     var last = TL.last[conv] || 0;
     if (seq > last + 1) raw({ type: 'sync', conversationId: conv, afterSeq: last }); // a gap: ask for it
-    if (f.kind === 'message' && f.author && f.author.role === 'visitor') outbox.deliver(f.id);
+    if (f.kind === 'message' && f.author && f.author.role === 'visitor') attach.deliver(f.id);
     if (f.kind === 'joined') S.position = null;
     if (f.author && f.author.role === 'agent') forms.askName(f.author.id);
     if (f.kind === 'closed') setAgentTyping(false);
@@ -307,7 +315,7 @@
     if (item) {
       // The event, not the ack, places it in the list; until the event comes it shows as sent.
       if (item.state === 'pending' && !at) outbox.sent(f.id, f.conversationId, f.seq);
-      else if (at) outbox.deliver(f.id);
+      else if (at) attach.deliver(f.id);
     }
     render();
     notice();
@@ -403,9 +411,10 @@
   function pump() {
     // An answer during a rebuild could not be checked against the history: wait for its synced.
     if (!conn.welcomed() || sendPaused || Timeline.rebuilding(TL)) return;
-    var m = outbox.take();
+    var m = outbox.take(attach.ready);
     if (!m) return;
     var f = { type: 'send', id: m.id, text: m.text };
+    if (m.file) f.attachment = { uploadId: m.file.upload };
     if (GROUP) f.group = GROUP;
     if (m.pageUrl) f.pageUrl = m.pageUrl;
     raw(f);
@@ -429,12 +438,11 @@
   function retry(id) {
     var m = outbox.find(id);
     if (!m) return;
+    if (m.file) { attach.deliver(id); render(); return; } // a refused file never goes: taken back
     if (m.code === 'text-too-long' || m.code === 'text-empty') {
       // It can never go as it is: give it back for editing.
       outbox.deliver(id);
-      input.value = m.text;
-      input.focus();
-      grow();
+      composer.restore(m.text);
     } else {
       outbox.retry(id);
       pump();
@@ -539,36 +547,20 @@
     if (active !== S.active) { S.active = active; toHost({ t: 'active', active: active }); }
   }
 
-  var audio = null;
   function beep() {
-    if (!soundOn()) return;
-    try {
-      var C = window.AudioContext || window.webkitAudioContext;
-      if (!C) return;
-      audio = audio || new C();
-      var o = audio.createOscillator(), g = audio.createGain(), now = audio.currentTime;
-      o.frequency.value = 880;
-      g.gain.setValueAtTime(0.06, now);
-      g.gain.exponentialRampToValueAtTime(0.0001, now + 0.25);
-      o.connect(g);
-      g.connect(audio.destination);
-      o.start(now);
-      o.stop(now + 0.25);
-    } catch (e) {
-      log('no sound', e); // autoplay rules may refuse before the visitor touched the page
-    }
+    if (soundOn()) window.ParleyComposer.chime(log); // autoplay rules may refuse before the visitor touched the page
   }
 
   // ---- UI wiring ---------------------------------------------------------------------------------------------
   var el = window.ParleyView.el;
-  var input;
+  var composer;
 
   function setOpen(open) {
     S.open = open;
     if (open) {
       maybeRead();
       if (!el('pw-prechat').hidden) el('pw-prechat').querySelector('input,textarea').focus();
-      else input.focus();
+      else composer.focus();
       if (view) view.scrollDown();
     }
   }
@@ -600,33 +592,6 @@
     anonymous: anonymous
   });
 
-  function buildEmoji() {
-    var box = el('pw-emoji');
-    EMOJI.forEach(function (e) {
-      var b = document.createElement('button');
-      b.type = 'button';
-      b.textContent = e;
-      b.addEventListener('click', function () {
-        var s = input.selectionStart || 0, end = input.selectionEnd || 0;
-        input.value = input.value.slice(0, s) + e + input.value.slice(end);
-        input.selectionStart = input.selectionEnd = s + e.length;
-        input.focus();
-        toggleEmoji(false);
-        grow();
-      });
-      box.appendChild(b);
-    });
-  }
-  function toggleEmoji(show) {
-    var box = el('pw-emoji');
-    box.hidden = show == null ? !box.hidden : !show;
-    el('pw-emoji-btn').setAttribute('aria-expanded', String(!box.hidden));
-  }
-  function grow() {
-    input.style.height = 'auto';
-    input.style.height = Math.min(input.scrollHeight, 120) + 'px';
-  }
-
   function applyConfig(c) {
     S.config = c || {};
     if (!S.localeFixed && !param('locale') && c.locale) S.locale = pickLocale(c.locale);
@@ -636,32 +601,19 @@
   }
 
   function init() {
-    input = el('pw-input');
-    view = window.ParleyView.create({ t: t, model: model, onRetry: retry, onRate: rate, onTranscript: forms.transcript });
+    view = window.ParleyView.create({ t: t, model: model, onRetry: retry, onRate: rate, onTranscript: forms.transcript,
+      link: files.link, upload: files.status });
     el('pw').hidden = false;
     if (!embedded) el('pw-close').hidden = true;
-    buildEmoji();
+    composer = window.ParleyComposer.create({ el: el, submit: submit, typing: typing, stopTyping: stopTyping });
     relabel();
-    el('pw-compose').addEventListener('submit', function (e) {
-      e.preventDefault();
-      if (submit(input.value)) { input.value = ''; grow(); }
-    });
-    input.addEventListener('keydown', function (e) {
-      // Enter sends, Shift+Enter breaks the line; never while an input method is composing (Chinese, Japanese).
-      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
-        e.preventDefault();
-        if (submit(input.value)) { input.value = ''; grow(); }
-      }
-    });
-    input.addEventListener('input', function () { grow(); if (input.value) typing(); else stopTyping(); });
-    input.addEventListener('blur', stopTyping);
     el('pw-close').addEventListener('click', function () { toHost({ t: 'close' }); });
-    el('pw-emoji-btn').addEventListener('click', function () { toggleEmoji(); });
     el('pw-sound').addEventListener('click', function () {
       S.sound = !soundOn();
       store.set('sound', S.sound);
       relabel();
     });
+    attach.bind(el('pw'), composer.input, el('pw-attach'), el('pw-file'));
     el('pw-prechat').addEventListener('submit', forms.prechat);
     el('pw-leave').addEventListener('submit', forms.leave);
     document.addEventListener('keydown', function (e) { if (e.key === 'Escape') toHost({ t: 'close' }); });

@@ -19,7 +19,8 @@ window.PARLEY_I18N = {
     bubble: 'Open chat', rateAsk: 'How was this chat?', stars: '{n} of 5', rated: 'Thank you for your rating!',
     trAsk: 'Email me this chat', trSent: 'The transcript is on its way to your inbox.',
     trFailed: 'The transcript could not be sent. Please try again.',
-    inviteReply: 'Reply', inviteClose: 'Close the invitation'
+    inviteReply: 'Reply', inviteClose: 'Close the invitation',
+    attach: 'Send a file or photo', uploading: 'Uploading {n}%', tooManyFiles: 'Too many files at once. Wait until these are sent.'
   },
   zh: {
     title: '在线客服', online: '我们通常几分钟内回复', connecting: '正在连接…',
@@ -39,6 +40,7 @@ window.PARLEY_I18N = {
     tooLong: '消息太长了。', newMessage: '新消息', you: '我', agent: '客服', bubble: '打开在线客服',
     rateAsk: '请为本次服务评分', stars: '{n} 星', rated: '感谢您的评价！',
     trAsk: '把聊天记录发到邮箱', trSent: '聊天记录已发送到您的邮箱。', trFailed: '聊天记录发送失败，请重试。',
-    inviteReply: '回复', inviteClose: '关闭邀请'
+    inviteReply: '回复', inviteClose: '关闭邀请',
+    attach: '发送文件或图片', uploading: '上传中 {n}%', tooManyFiles: '一次选择的文件太多，请等待这些文件发送完成。'
   }
 };

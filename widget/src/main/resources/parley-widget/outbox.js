@@ -1,7 +1,7 @@
 /* Parley panel outbox: the visitor's messages until their events arrive (PROTOCOL.md §6), in order, one in
  * flight at a time, each with its id for life; in storage, shared with the shop's other tabs (adopted, never
  * overwritten; what this tab saw delivered never comes back). Item: {id, text, at, state: pending | sent | failed,
- * code?, seq?, conv?, pageUrl?}; `sent` keeps the ack's seq to check the history against. */
+ * code?, seq?, conv?, pageUrl?, file?: {upload, name, size}}; `sent` keeps the ack's seq to check the history against. */
 (function (root, factory) {
   var api = factory();
   if (typeof module === 'object' && module.exports) module.exports = api;
@@ -40,15 +40,20 @@
       /** A new message at the end; false (nothing stored) when the outbox is full. */
       add: function (m) {
         if (items.length >= max) return false;
-        items.push({ id: m.id, text: m.text, at: m.at, state: 'pending', pageUrl: m.pageUrl });
+        items.push({ id: m.id, text: m.text, at: m.at, state: 'pending', pageUrl: m.pageUrl, file: m.file });
         save();
         return true;
       },
-      /** The next message to send, now marked in flight; null while one is in flight or none is pending. */
-      take: function () {
+      /** The next message to send, now marked in flight; null while one is in flight, none is pending, or the
+       * next is not `ready` yet (a file still uploading: nothing overtakes it). */
+      take: function (ready) {
         if (inflight) return null;
         for (var i = 0; i < items.length; i++) {
-          if (items[i].state === 'pending') { inflight = items[i].id; return items[i]; }
+          if (items[i].state === 'pending') {
+            if (ready && !ready(items[i])) return null;
+            inflight = items[i].id;
+            return items[i];
+          }
         }
         return null;
       },

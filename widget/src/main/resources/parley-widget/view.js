@@ -13,7 +13,8 @@ window.ParleyView = (function () {
 
   function el(id) { return document.getElementById(id); }
 
-  /** ctx: {t(key, n), model(), onRetry(id), onRate(conv, score), onTranscript(conv, email)}; model(): see app.js. */
+  /** ctx: {t(key, n), model(), onRetry(id), onRate(conv, score), onTranscript(conv, email), link(fileId, cb),
+   * upload(id)}; model(): see app.js. */
   function create(ctx) {
     var t = ctx.t, list = el('pw-list'), nodes = {}, flashTimer = 0;
 
@@ -48,12 +49,57 @@ window.ParleyView = (function () {
       return d.toLocaleTimeString(locale === 'zh' ? 'zh-CN' : 'en', { hour: '2-digit', minute: '2-digit' });
     }
 
-    function bubbleNode(key, mine, text) {
+    function size(n) {
+      return n < 1024 ? n + ' B' : n < 1048576 ? Math.round(n / 1024) + ' KB' : (n / 1048576).toFixed(1) + ' MB';
+    }
+    /** A file of a message: its name and size as text, an image's thumbnail; the link is asked for (it expires). */
+    function fileNode(f) {
+      var a = document.createElement('a'), img = null;
+      a.className = 'pw-file';
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      if (f.thumbnail) {
+        img = document.createElement('img');
+        img.className = 'pw-thumb';
+        img.alt = f.name;
+        a.appendChild(img);
+      }
+      var n = document.createElement('span');
+      n.className = 'pw-fname';
+      n.textContent = f.name;
+      a.appendChild(n);
+      var z = document.createElement('span');
+      z.className = 'pw-fsize';
+      z.textContent = size(f.size || 0);
+      a.appendChild(z);
+      if (f.upload) {
+        var p = document.createElement('span');
+        p.className = 'pw-progress';
+        a.appendChild(p);
+      } else if (f.fileId) {
+        var fresh = function () {
+          ctx.link(f.fileId, function (l) {
+            if (!l) return;
+            a.href = l.url; // a path of this server, signed for this visitor
+            if (img && l.thumbnailUrl && img.getAttribute('src') !== l.thumbnailUrl) img.src = l.thumbnailUrl;
+          });
+        };
+        fresh();
+        a.addEventListener('mouseenter', fresh);
+        a.addEventListener('focus', fresh);
+      }
+      return a;
+    }
+
+    function bubbleNode(key, mine, text, file) {
       var li = document.createElement('li');
       li.className = 'pw-msg ' + (mine ? 'pw-mine' : 'pw-theirs');
       var b = document.createElement('div');
       b.className = 'pw-bubble';
-      if (text === '') {
+      if (file) {
+        b.appendChild(fileNode(file));
+        if (text && text !== file.name) b.appendChild(linkify(text)); // a caption
+      } else if (text === '') {
         // An erased message (privacy): its words are gone, its place in the conversation stays.
         b.className += ' pw-erased';
         b.textContent = t('erased');
@@ -195,7 +241,7 @@ window.ParleyView = (function () {
             li.setAttribute('data-seq', seq);
           } else if (e.kind === 'message') {
             var mine = a.role === 'visitor';
-            li = li || bubbleNode(key, mine, e.text || '');
+            li = li || bubbleNode(key, mine, e.text || '', e.attachment);
             li.setAttribute('data-seq', seq);
             setMeta(li, e.at, mine ? ((tl.agentRead[conv] || 0) >= seq ? 'read' : 'sent') : '', null, m.locale,
               !mine && m.names[a.id] || '');
@@ -216,8 +262,13 @@ window.ParleyView = (function () {
         });
       });
       m.outbox.forEach(function (o) {
-        var key = 'o:' + o.id, li = nodes[key] || bubbleNode(key, true, o.text);
+        var key = 'o:' + o.id;
+        var li = nodes[key] || bubbleNode(key, true, o.text, o.file && { name: o.file.name, size: o.file.size, upload: o.file.upload });
         li.setAttribute('data-id', o.id);
+        if (o.file) {
+          var u = ctx.upload(o.file.upload), p = li.querySelector('.pw-progress');
+          if (p) p.textContent = u && u.state === 'uploading' ? t('uploading', Math.round(u.progress * 100)) : '';
+        }
         setMeta(li, o.at, o.state === 'pending' ? 'sending' : o.state, o.state === 'failed' ? o.id : null, m.locale);
         want.push(li);
       });
@@ -283,6 +334,8 @@ window.ParleyView = (function () {
       el('pw-close').setAttribute('aria-label', t('close'));
       el('pw-close').title = t('close');
       el('pw-emoji-btn').setAttribute('aria-label', t('emoji'));
+      el('pw-attach').setAttribute('aria-label', t('attach'));
+      el('pw-attach').title = t('attach');
       el('pw-sound').innerHTML = m.soundOn ? ICON_BELL : ICON_BELL_OFF; // constants, never message text
       el('pw-sound').setAttribute('aria-pressed', String(m.soundOn));
       el('pw-sound').setAttribute('aria-label', m.soundOn ? t('soundOn') : t('soundOff'));

@@ -25,6 +25,16 @@ import dev.parley.edge.auth.PasswordHashing;
 import dev.parley.edge.auth.Revocations;
 import dev.parley.edge.auth.SecretBox;
 import dev.parley.edge.auth.Tokens;
+import dev.parley.edge.files.Attachments;
+import dev.parley.edge.files.FileAccess;
+import dev.parley.edge.files.FileInspector;
+import dev.parley.edge.files.FileLinks;
+import dev.parley.edge.files.FileRoutes;
+import dev.parley.edge.files.FileSettings;
+import dev.parley.edge.files.Uploads;
+import dev.parley.persistence.blob.BlobStore;
+import dev.parley.persistence.blob.BlobStores;
+import dev.parley.persistence.files.FileRecords;
 import dev.parley.edge.config.EdgeSettings;
 import dev.parley.edge.tls.ClusterTransport;
 import dev.parley.edge.tls.HttpRedirect;
@@ -120,6 +130,8 @@ public final class ParleyServer implements AutoCloseable {
   /** Keys the opaque per-address keys that queues count by (admission control). */
   private static final String CLIENT_KEY_SECRET = "client-key";
   private static final String TOTP_KEY = "totp-encryption-key";
+  /** Signs download links of attachments (FileLinks). */
+  private static final String FILE_LINK_KEY = "file-link-key";
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
@@ -289,6 +301,28 @@ public final class ParleyServer implements AutoCloseable {
               VisitorsNow.create(clock, new VisitorJournal(sharding, clock), invitationRules),
               "visitors-now",
               Props.empty());
+      // Files and images (issue 15): bytes in the blob store, rows in file_upload, signed links for downloads.
+      BlobStore blobs = BlobStores.open(resolved);
+      system.getWhenTerminated().thenRun(() -> {
+        try {
+          blobs.close();
+        } catch (java.io.IOException e) {
+          log.warn("The blob store did not close cleanly: {}", e.toString());
+        }
+      });
+      FileSettings fileSettings = FileSettings.fromConfig(resolved);
+      FileRecords fileRecords = new FileRecords(pool);
+      FileLinks fileLinks = new FileLinks(secrets.getOrCreate(FILE_LINK_KEY), clock, fileSettings.linkTtl());
+      FileRoutes fileRoutes =
+          new FileRoutes(
+              new Uploads(blobs, fileRecords, new FileInspector(fileSettings), fileSettings, clock),
+              fileRecords,
+              blobs,
+              new FileAccess(
+                  tokens, directory, sharding, edge.askTimeout(), blocking, fileSettings.uploadRequestsPerMinute()),
+              fileLinks,
+              blocking,
+              fileSettings.maxConcurrentUploads());
       SessionDeps deps =
           new SessionDeps(
               sharding,
@@ -301,7 +335,8 @@ public final class ParleyServer implements AutoCloseable {
               sites,
               new UserAgents(),
               admission,
-              new Presence(visitorsNow, geo));
+              new Presence(visitorsNow, geo),
+              new Attachments(fileRecords, blocking));
       Gateway gateway = new Gateway(system, deps);
       AuditLog audit = new AuditLog(pool);
       // Webhooks: every node sends due deliveries; the projection (ReadModels) fills them exactly once.
@@ -316,7 +351,7 @@ public final class ParleyServer implements AutoCloseable {
                 webhookSender.close();
                 return CompletableFuture.completedFuture(Done.getInstance());
               });
-      Erasures erasures = new Erasures(system, sharding, pool, blocking, clock, audit);
+      Erasures erasures = new Erasures(system, sharding, pool, blocking, clock, audit, blobs);
       erasures.resumeUnfinished();
       erasures.startRetentionSweeps(resolved.getDuration("parley.privacy.retention-sweep-every"));
 
@@ -364,6 +399,7 @@ public final class ParleyServer implements AutoCloseable {
                               CompletableFuture.supplyAsync(
                                   () -> teamMail.of(siteId).flatMap(own -> own), blocking))
                       .routes(),
+                  fileRoutes.routes(),
                   new TranscriptRoutes(
                           sites, tokens, sharding, deps.history(), mailer, edge.askTimeout())
                       .routes()));

@@ -81,6 +81,12 @@ public final class RouteCatalog {
           "DELETE /api/sites/{siteId}/webhooks/{hookId}",
           "GET /api/sites/{siteId}/webhooks/{hookId}/deliveries",
           "POST /api/sites/{siteId}/webhooks/{hookId}/test",
+          // Files and images (openapi/files.json; docs/PROTOCOL.md §13)
+          "PUT /files/uploads/{uploadId}",
+          "GET /files/uploads/{uploadId}",
+          "GET /files/{fileId}/link",
+          "GET /files/{fileId}",
+          "GET /files/{fileId}/thumbnail",
           // Connections, the widget, health (openapi/platform.json; the frames are docs/PROTOCOL.md)
           "GET /ws/visitor",
           "GET /ws/agent",

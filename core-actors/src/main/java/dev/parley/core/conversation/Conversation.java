@@ -1,6 +1,7 @@
 package dev.parley.core.conversation;
 
 import dev.parley.core.common.Caller;
+import dev.parley.core.common.EventTags;
 import dev.parley.core.common.Participant;
 import dev.parley.core.common.Rejection;
 import dev.parley.core.routing.RoutingHints;
@@ -9,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -90,8 +92,20 @@ public final class Conversation {
       String text,
       boolean opens,
       ActorRef<StatusReply<Posted>> replyTo,
-      RoutingHints hints)
+      RoutingHints hints,
+      Attachment attachment)
       implements Asked<Posted> {
+
+    /** A post without a file. */
+    public PostMessage(
+        Caller caller,
+        String clientMessageId,
+        String text,
+        boolean opens,
+        ActorRef<StatusReply<Posted>> replyTo,
+        RoutingHints hints) {
+      this(caller, clientMessageId, text, opens, replyTo, hints, null);
+    }
 
     /** {@code hints} only matter when the post opens the conversation; null means none. */
     public PostMessage(
@@ -148,12 +162,18 @@ public final class Conversation {
 
   /**
    * The assigned agent hands the conversation to another agent ({@code toAgentId}) or back to the queue of a
-   * group ({@code toGroup}), with an optional internal note. Decided by the site's dispatcher first (capacity);
-   * a repeat after it succeeded answers success again. Visible as a {@link Entry.Kind#TRANSFERRED} entry.
+   * group ({@code toGroup}), with an optional internal note. Decided by the site's dispatcher first (capacity),
+   * which sends it until it is answered: idempotent on {@code transferId} (a repeat answers the seq of the
+   * recorded {@code transferred} entry, even after a close). Visible as a {@link Entry.Kind#TRANSFERRED} entry.
    */
   public record Transfer(
-      Caller caller, String toAgentId, String toGroup, String note, ActorRef<StatusReply<Done>> replyTo)
-      implements Asked<Done> {}
+      Caller caller,
+      String transferId,
+      String toAgentId,
+      String toGroup,
+      String note,
+      ActorRef<StatusReply<TransferRecorded>> replyTo)
+      implements Asked<TransferRecorded> {}
 
   /**
    * Sent periodically by the site's dispatcher for assigned conversations when the site auto-closes idle chats:
@@ -205,6 +225,9 @@ public final class Conversation {
       implements CborSerializable {}
 
   public record Claimed(String conversationId, long seq) implements CborSerializable {}
+
+  /** A {@link Transfer} is recorded as entry {@code seq} (0: the target already held it, no entry was needed). */
+  public record TransferRecorded(String conversationId, long seq) implements CborSerializable {}
 
   /** The labels of a conversation after an {@link AddLabel} or {@link RemoveLabel}, in the order added. */
   public record Labelled(String conversationId, List<String> labels) implements CborSerializable {}
@@ -290,9 +313,32 @@ public final class Conversation {
     }
   }
 
+  /** {@code attachment} was added after release (issue 15): null in older events and for text alone. */
   public record MessagePosted(
-      long seq, Participant author, String clientMessageId, String text, Instant at)
-      implements Event {}
+      long seq, Participant author, String clientMessageId, String text, Instant at, Attachment attachment)
+      implements Event {
+    public MessagePosted(long seq, Participant author, String clientMessageId, String text, Instant at) {
+      this(seq, author, clientMessageId, text, at, null);
+    }
+  }
+
+  /**
+   * A file sent with a message (issue 15): the server's id for it, the site it was uploaded to (a conversation takes
+   * files of its own site only), its name as people see it (text only), its size,
+   * the media type found in its content, an image's size in pixels (null for other files) and whether it has a
+   * thumbnail. The bytes are in the blob store; the edge checked the upload was complete and the sender's own
+   * before the post, so a message with an attachment is acknowledged only when both are durable.
+   */
+  public record Attachment(
+      String fileId,
+      String siteId,
+      String name,
+      long sizeBytes,
+      String mediaType,
+      Integer width,
+      Integer height,
+      boolean thumbnail)
+      implements CborSerializable {}
 
   public record AgentJoined(long seq, String agentId, Instant at) implements Event {}
 
@@ -300,8 +346,12 @@ public final class Conversation {
 
   public record Closed(long seq, Participant by, Instant at) implements Event {}
 
-  /** {@code toAgentId} null: back to the queue of {@code toGroup}; then an {@link AgentJoined} may follow. */
-  public record Transferred(long seq, String fromAgentId, String toAgentId, String toGroup, Instant at)
+  /**
+   * {@code toAgentId} null: back to the queue of {@code toGroup}; then an {@link AgentJoined} may follow. {@code
+   * transferId}: the dispatcher's decision this records; added after release, null in older events.
+   */
+  public record Transferred(
+      long seq, String fromAgentId, String toAgentId, String toGroup, Instant at, String transferId)
       implements Event {}
 
   public record NoteWritten(long noteSeq, String agentId, String clientMessageId, String text, Instant at)
@@ -408,6 +458,17 @@ public final class Conversation {
     sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), hint, Clock.systemUTC())));
   }
 
+  /**
+   * The tags of a conversation's event: its slice's {@code conversation-s}, and {@code routing-s} as well for the
+   * events the routing feed acts on ({@link dev.parley.core.feed.RoutingFeed#concerns}).
+   */
+  public static Set<String> tagsOf(String conversationId, Event event) {
+    String own = EventTags.tag(ENTITY_KEY.name(), conversationId);
+    return dev.parley.core.feed.RoutingFeed.concerns(event)
+        ? Set.of(own, EventTags.tag(EventTags.ROUTING, conversationId))
+        : Set.of(own);
+  }
+
   public static Behavior<Command> create(String conversationId, Clock clock) {
     return create(conversationId, QueueHint.NONE, clock);
   }
@@ -423,7 +484,8 @@ public final class Conversation {
    */
   public static Event scrubbed(Event event) {
     if (event instanceof MessagePosted m) {
-      return new MessagePosted(m.seq(), m.author(), m.clientMessageId(), "", m.at());
+      // The file goes with the words: Erasures deletes its bytes and row.
+      return new MessagePosted(m.seq(), m.author(), m.clientMessageId(), "", m.at(), null);
     } else if (event instanceof NoteWritten n) {
       return new NoteWritten(n.noteSeq(), n.agentId(), n.clientMessageId(), "", n.at());
     } else if (event instanceof Rated r) {

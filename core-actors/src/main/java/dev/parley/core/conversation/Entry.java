@@ -9,11 +9,17 @@ import java.time.Instant;
  *
  * <p>{@code seq} starts at 1 and grows by exactly one per entry. {@code clientMessageId} and {@code text} are set
  * only for {@link Kind#MESSAGE}; for {@link Kind#JOINED} the author is the agent who joined, for {@link
- * Kind#CLOSED} whoever closed.
+ * Kind#CLOSED} whoever closed. {@code attachment} is set for a message that carries a file (issue 15).
  */
 public record Entry(
-    long seq, Kind kind, Participant author, String clientMessageId, String text, Instant at)
+    long seq, Kind kind, Participant author, String clientMessageId, String text, Instant at,
+    Conversation.Attachment attachment)
     implements CborSerializable {
+
+  /** An entry without a file. */
+  public Entry(long seq, Kind kind, Participant author, String clientMessageId, String text, Instant at) {
+    this(seq, kind, author, clientMessageId, text, at, null);
+  }
 
   public enum Kind {
     MESSAGE,
@@ -25,7 +31,7 @@ public record Entry(
 
   static Entry of(Conversation.Event event) {
     if (event instanceof Conversation.MessagePosted m) {
-      return new Entry(m.seq(), Kind.MESSAGE, m.author(), m.clientMessageId(), m.text(), m.at());
+      return new Entry(m.seq(), Kind.MESSAGE, m.author(), m.clientMessageId(), m.text(), m.at(), m.attachment());
     } else if (event instanceof Conversation.AgentJoined j) {
       return new Entry(j.seq(), Kind.JOINED, Participant.agent(j.agentId()), null, null, j.at());
     } else if (event instanceof Conversation.Closed c) {

@@ -17,11 +17,19 @@ public sealed interface ClientFrame {
   }
 
   /** {@code conversationId} may be null for a visitor: the visitor's open conversation, opened if need be. */
-  record Send(String id, String conversationId, String text, String group, String pageUrl)
+  /**
+   * {@code uploadId}: the sender's complete upload sent with the message (PROTOCOL.md §13), or null; then
+   * {@code text} may be empty and the file's name becomes the message's text.
+   */
+  record Send(String id, String conversationId, String text, String group, String pageUrl, String uploadId)
       implements ClientFrame {
     /** A send without routing hints ({@code group}, {@code pageUrl}: used only when it opens a conversation). */
     public Send(String id, String conversationId, String text) {
-      this(id, conversationId, text, null, null);
+      this(id, conversationId, text, null, null, null);
+    }
+
+    public Send(String id, String conversationId, String text, String group, String pageUrl) {
+      this(id, conversationId, text, group, pageUrl, null);
     }
   }
 

@@ -72,7 +72,14 @@ public enum ErrorCode {
   // Accounts and sign-in (docs/PROTOCOL.md §7)
   TWO_FACTOR_ENROLMENT_REQUIRED(FINAL),
   ACCOUNT_DISABLED(FINAL),
-  LAST_OWNER(FINAL);
+  LAST_OWNER(FINAL),
+  // Files (docs/PROTOCOL.md §13)
+  FILE_TOO_LARGE(FINAL),
+  FILE_TYPE_REFUSED(FINAL),
+  IMAGE_REFUSED(FINAL),
+  UPLOAD_OFFSET_MISMATCH(FINAL),
+  LINK_EXPIRED(FINAL),
+  LINK_INVALID(FINAL);
 
   /** The {@code retry} column of the table. */
   public enum Retry {

@@ -15,6 +15,10 @@ import java.util.regex.Pattern;
  */
 public final class FrameDecoder {
 
+  /** An upload id (PROTOCOL.md §13). */
+  static final int MAX_UPLOAD_ID_CHARS = 64;
+  private static final java.util.regex.Pattern UPLOAD_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
   /** Conversations a hello may name to resume. */
   public static final int MAX_RESUME_CONVERSATIONS = 200;
   /** Longest conversation id accepted (ours are UUIDs). */
@@ -75,12 +79,7 @@ public final class FrameDecoder {
           switch (type) {
             case "hello" -> new ClientFrame.Hello(
                 optionalText(root, "token", 4096), resume(root), root.hasNonNull("observe") && bool(root, "observe"));
-            case "send" -> new ClientFrame.Send(
-                messageId(root),
-                optionalConversationId(root),
-                requiredString(root, "text"),
-                optionalText(root, "group", RoutingHints.MAX_GROUP_CHARS),
-                optionalText(root, "pageUrl", RoutingHints.MAX_PAGE_URL_CHARS));
+            case "send" -> send(root);
             case "decline" -> new ClientFrame.Decline(messageId(root), conversationId(root));
             case "transfer" -> transfer(root);
             case "rate" -> new ClientFrame.Rate(
@@ -336,6 +335,35 @@ public final class FrameDecoder {
   }
 
   /** A client frame's id: a wrong type is {@code invalid-field}, an empty or too long one {@code invalid-message-id}. */
+  /** A send: text, or a file ({@code attachment.uploadId}) with text that may be empty or absent. */
+  private static ClientFrame.Send send(JsonNode root) throws Invalid {
+    String id = messageId(root);
+    String uploadId = null;
+    JsonNode attachment = root.get("attachment");
+    if (attachment != null && !attachment.isNull()) {
+      if (!attachment.isObject()) {
+        throw invalid("attachment", "attachment must be an object {\"uploadId\"}");
+      }
+      uploadId = requiredText(attachment, "uploadId", MAX_UPLOAD_ID_CHARS, "attachment.uploadId");
+      if (!UPLOAD_ID.matcher(uploadId).matches()) {
+        throw invalid("attachment.uploadId", "an upload id is 1 to 64 letters, digits, - or _");
+      }
+    }
+    String text = uploadId == null ? requiredString(root, "text") : optionalString(root, "text");
+    return new ClientFrame.Send(
+        id,
+        optionalConversationId(root),
+        text == null ? "" : text,
+        optionalText(root, "group", RoutingHints.MAX_GROUP_CHARS),
+        optionalText(root, "pageUrl", RoutingHints.MAX_PAGE_URL_CHARS),
+        uploadId);
+  }
+
+  private static String optionalString(JsonNode root, String field) throws Invalid {
+    JsonNode node = root.get(field);
+    return node == null || node.isNull() ? null : requiredString(root, field);
+  }
+
   private static String messageId(JsonNode root) throws Invalid {
     String id = requiredText(root, "id", Integer.MAX_VALUE);
     if (id.isBlank() || id.length() > Limits.MAX_CLIENT_MESSAGE_ID_CHARS) {

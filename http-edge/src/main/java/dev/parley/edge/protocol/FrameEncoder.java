@@ -2,6 +2,7 @@ package dev.parley.edge.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.parley.core.common.Participant;
+import dev.parley.core.conversation.Conversation;
 import dev.parley.core.conversation.Entry;
 import dev.parley.core.visitor.Device;
 import dev.parley.core.visitor.Identity;
@@ -36,7 +37,15 @@ public final class FrameEncoder {
         entry.clientMessageId(),
         author(entry.author()),
         entry.text(),
-        entry.at());
+        entry.at(),
+        attachment(entry.attachment()));
+  }
+
+  private static ServerFrame.AttachmentView attachment(Conversation.Attachment a) {
+    return a == null
+        ? null
+        : new ServerFrame.AttachmentView(
+            a.fileId(), a.name(), a.sizeBytes(), a.mediaType(), a.width(), a.height(), a.thumbnail());
   }
 
   public static ServerFrame.VisitorProfile visitorProfile(String conversationId, Visitor.Profile p) {

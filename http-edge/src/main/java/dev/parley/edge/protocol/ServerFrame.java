@@ -57,10 +57,30 @@ public sealed interface ServerFrame {
   @JsonTypeName("ack")
   record Ack(String id, String conversationId, Long seq, Boolean duplicate) implements ServerFrame {}
 
+  /** {@code attachment}: the file of a message that carries one (PROTOCOL.md §13), else absent. */
   @JsonTypeName("event")
   record Event(
-      String conversationId, long seq, String kind, String id, Author author, String text, Instant at)
-      implements ServerFrame {}
+      String conversationId,
+      long seq,
+      String kind,
+      String id,
+      Author author,
+      String text,
+      Instant at,
+      AttachmentView attachment)
+      implements ServerFrame {
+    /** An event without a file. */
+    public Event(String conversationId, long seq, String kind, String id, Author author, String text, Instant at) {
+      this(conversationId, seq, kind, id, author, text, at, null);
+    }
+  }
+
+  /**
+   * A message's file as clients see it: no link (links are per person and expire; ask
+   * {@code GET /files/FILE_ID/link}), the name as text, the size in bytes, the type found in the content.
+   */
+  record AttachmentView(
+      String fileId, String name, long size, String type, Integer width, Integer height, boolean thumbnail) {}
 
   @JsonTypeName("synced")
   record Synced(

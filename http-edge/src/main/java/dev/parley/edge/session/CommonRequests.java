@@ -3,6 +3,7 @@ package dev.parley.edge.session;
 import dev.parley.core.common.Caller;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.core.routing.RoutingHints;
+import dev.parley.edge.files.Attachments;
 import dev.parley.edge.protocol.ClientFrame;
 import dev.parley.edge.protocol.ErrorCode;
 import dev.parley.edge.protocol.ErrorFrames;
@@ -10,6 +11,9 @@ import dev.parley.edge.protocol.ServerFrame;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
@@ -129,16 +133,47 @@ abstract class CommonRequests implements RequestHandler {
       RoutingHints hints,
       BiConsumer<StatusReply<Conversation.Posted>, Throwable> then) {
     session.requestStarted();
+    CompletionStage<StatusReply<Conversation.Posted>> posted;
+    if (send.uploadId() == null) {
+      posted = ask(send, send.text(), conversationId, implicit, hints, null);
+    } else {
+      // A file: the sender's complete upload (durable already), then the message, then the file is the
+      // conversation's. The ack waits for all three, so an acknowledged file message has its bytes stored.
+      Attachments files = session.deps().attachments();
+      Executor blocking = session.deps().blocking();
+      posted =
+          files
+              .resolve(caller, send.uploadId(), conversationId)
+              .thenComposeAsync(
+                  file ->
+                      ask(send, send.text().isBlank() ? file.name() : send.text(), conversationId, implicit, hints, file)
+                          .thenComposeAsync(
+                              reply ->
+                                  reply.isSuccess()
+                                      ? files.attach(file, conversationId).thenApply(attached -> reply)
+                                      : CompletableFuture.completedFuture(reply),
+                              blocking),
+                  blocking);
+    }
     session.whenDone(
-        entities.conversation(conversationId)
-            .<StatusReply<Conversation.Posted>>ask(
-                replyTo ->
-                    new Conversation.PostMessage(caller, send.id(), send.text(), implicit, replyTo, hints),
-                session.askTimeout()),
+        posted,
         (reply, failure) -> {
           session.requestDone();
           then.accept(reply, failure);
         });
+  }
+
+  private CompletionStage<StatusReply<Conversation.Posted>> ask(
+      ClientFrame.Send send,
+      String text,
+      String conversationId,
+      boolean implicit,
+      RoutingHints hints,
+      Conversation.Attachment file) {
+    return entities.conversation(conversationId)
+        .<StatusReply<Conversation.Posted>>ask(
+            replyTo -> new Conversation.PostMessage(caller, send.id(), text, implicit, replyTo, hints, file),
+            session.askTimeout());
   }
 
   /**

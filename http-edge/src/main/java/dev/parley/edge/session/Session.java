@@ -357,6 +357,8 @@ public final class Session {
       error = ErrorFrames.timeout();
     } else if (failure instanceof StatusReply.ErrorMessage message) {
       error = ErrorFrames.rejection(message.getMessage(), conversationId);
+    } else if (failure instanceof dev.parley.edge.protocol.FrameRefusal refusal) {
+      error = refusal.error();
     } else {
       log().warn("Session {}: request failed: {}", id, failure.toString());
       error = ErrorFrames.unavailable();

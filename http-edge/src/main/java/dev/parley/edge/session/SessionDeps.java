@@ -1,5 +1,6 @@
 package dev.parley.edge.session;
 
+import dev.parley.edge.files.Attachments;
 import dev.parley.edge.admission.Admission;
 import dev.parley.core.conversation.ConversationHistory;
 import dev.parley.edge.SiteCache;
@@ -24,4 +25,5 @@ public record SessionDeps(
     SiteCache sites,
     UserAgents userAgents,
     Admission admission,
-    Presence presence) {}
+    Presence presence,
+    Attachments attachments) {}

@@ -21,10 +21,13 @@ public final class TestServer implements AutoCloseable {
 
   private final ParleyServer server;
   private final PersistenceSettings storage;
+  /** This server's attachments (the local blob store), deleted when it closes. */
+  private final java.nio.file.Path blobs;
 
-  private TestServer(ParleyServer server, PersistenceSettings storage) {
+  private TestServer(ParleyServer server, PersistenceSettings storage, java.nio.file.Path blobs) {
     this.server = server;
     this.storage = storage;
+    this.blobs = blobs;
   }
 
   public static TestServer start(PersistenceSettings storage) {
@@ -48,6 +51,7 @@ public final class TestServer implements AutoCloseable {
           Map.entry("parley.edge.admission.fallback-connections-per-address", 100_000));
 
   public static TestServer start(PersistenceSettings storage, Map<String, Object> overrides) {
+    java.nio.file.Path blobs = blobDirectory();
     Config config =
         ConfigFactory.parseMap(overrides)
             .withFallback(ConfigFactory.parseMap(GENEROUS_ADMISSION))
@@ -58,9 +62,19 @@ public final class TestServer implements AutoCloseable {
                         "pekko.remote.artery.canonical.port", 0,
                         "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
                         "pekko.loglevel", "WARNING",
-                        "parley.management.enabled", false)))
+                        "parley.management.enabled", false,
+                        // Each server's attachments in a directory of its own, not in the module's ./data.
+                        "parley.persistence.blobs.dir", blobs.toString())))
             .withFallback(ConfigFactory.load());
-    return new TestServer(ParleyServer.start(config, storage), storage);
+    return new TestServer(ParleyServer.start(config, storage), storage, blobs);
+  }
+
+  private static java.nio.file.Path blobDirectory() {
+    try {
+      return java.nio.file.Files.createTempDirectory("parley-blobs");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public ParleyServer server() {
@@ -209,5 +223,10 @@ public final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    try (var files = java.nio.file.Files.walk(blobs)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("could not delete the test server's blobs " + blobs, e);
+    }
   }
 }

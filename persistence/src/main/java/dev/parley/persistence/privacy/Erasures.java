@@ -3,6 +3,8 @@ package dev.parley.persistence.privacy;
 import dev.parley.core.conversation.Conversation;
 import dev.parley.core.visitor.Visitor;
 import dev.parley.persistence.audit.AuditLog;
+import dev.parley.persistence.blob.BlobStore;
+import dev.parley.persistence.files.FileRecords;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * idempotent (the entity persists its erasure event once, then the journal's earlier events are rewritten
  * without their words and the snapshots deleted — {@link JournalRewriter}), so a job cut short by a crash is
  * simply run again from the start when the node comes back ({@link #resumeUnfinished}). Every erasure leaves an
- * audit entry. Read models learn of it from the erasure events ({@link Conversation.ContentErased},
+ * audit entry; the files of an erased conversation (and those a visitor uploaded and never sent) are deleted from
+ * the blob store, then their rows. Read models learn of it from the erasure events ({@link Conversation.ContentErased},
  * {@link Visitor.Erased}).
  */
 public final class Erasures {
@@ -58,10 +61,12 @@ public final class Erasures {
   private final Clock clock;
   private final JournalRewriter rewriter;
   private final AuditLog audit;
+  private final FileRecords files;
+  private final BlobStore blobs;
 
   public Erasures(
       ActorSystem<?> system, ClusterSharding sharding, DataSource dataSource, Executor blocking, Clock clock,
-      AuditLog audit) {
+      AuditLog audit, BlobStore blobs) {
     this.system = system;
     this.sharding = sharding;
     this.dataSource = dataSource;
@@ -69,6 +74,8 @@ public final class Erasures {
     this.clock = clock;
     this.rewriter = new JournalRewriter(system, dataSource);
     this.audit = audit;
+    this.files = new FileRecords(dataSource);
+    this.blobs = blobs;
   }
 
   // Requests -----------------------------------------------------------------------------------------------
@@ -230,6 +237,10 @@ public final class Erasures {
     for (String conversationId : conversations) {
       eraseConversationNow(conversationId);
     }
+    // Files the visitor uploaded but never sent go too.
+    for (FileRecords.Upload upload : files.ofOwner(siteId, "visitor", visitorId)) {
+      eraseFile(upload);
+    }
     return conversations.size();
   }
 
@@ -243,6 +254,18 @@ public final class Erasures {
         PersistenceId.of(Conversation.ENTITY_KEY.name(), conversationId).id(),
         upTo,
         e -> e instanceof Conversation.Event ce ? Conversation.scrubbed(ce) : e);
+    // The files go with the words (issue 15): after the journal no longer names them.
+    for (FileRecords.Upload upload : files.ofConversation(conversationId)) {
+      eraseFile(upload);
+    }
+  }
+
+  private void eraseFile(FileRecords.Upload upload) {
+    try {
+      files.erase(upload, blobs);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("could not delete file " + upload.fileId(), e);
+    }
   }
 
   private static long await(CompletionStage<StatusReply<Long>> reply) {
