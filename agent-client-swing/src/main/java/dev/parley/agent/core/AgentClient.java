@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  * <p>All state is owned by one single-threaded executor ({@code parley-net}); public methods only hand work to it,
  * so they never block the caller (the EDT).
  */
+// Over 600 lines: the connection's one state machine, owned by one thread; what has state of its own is factored
+// out (HistoryChecks, OfferPreviews, AgentNames, TeamQuickRepliesReader, Workspace).
 public final class AgentClient implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AgentClient.class);
@@ -73,6 +75,7 @@ public final class AgentClient implements AutoCloseable {
   private final ScheduledExecutorService net;
   private final TeamQuickRepliesReader teamReplies;
   private final HistoryChecks history;
+  private final AgentNames agentNames;
   private final long pingIntervalMillis;
 
   // Owned by the net thread. socket is null while not connected.
@@ -86,9 +89,10 @@ public final class AgentClient implements AutoCloseable {
   private ScheduledFuture<?> renewal;
   private final Map<String, Long> typingSentAt = new HashMap<>();
   /** The sites the agent works for, from the latest welcome. */
-  private List<String> sites = List.of();
+  private volatile List<String> sites = List.of();
   /** Ids of invitations sent and not answered yet (ack or error); owned by the net thread. */
   private final java.util.Set<String> invitations = new java.util.LinkedHashSet<>();
+  private final OfferPreviews previews;
   /** The language places in the visitor lists are named in ({@code en}, {@code zh-CN}). */
   private volatile String visitorListLanguage = "en";
 
@@ -116,6 +120,8 @@ public final class AgentClient implements AutoCloseable {
               return t;
             });
     this.teamReplies = new TeamQuickRepliesReader(auth, workspace);
+    this.agentNames = new AgentNames(auth, workspace::namesChanged);
+    this.previews = new OfferPreviews(workspace);
     this.history =
         new HistoryChecks(
             workspace,
@@ -146,10 +152,16 @@ public final class AgentClient implements AutoCloseable {
     return login;
   }
 
+  /** Another agent's display name once read from the server, else null (show a stand-in). Any thread. */
+  public String agentName(String agentId) {
+    return agentNames.name(agentId);
+  }
+
   public void start() {
     net.execute(this::connect);
     net.scheduleWithFixedDelay(this::heartbeat, pingIntervalMillis, pingIntervalMillis, TimeUnit.MILLISECONDS);
     net.scheduleWithFixedDelay(workspace::expireTyping, 1, 1, TimeUnit.SECONDS);
+    net.scheduleWithFixedDelay(workspace::expireOffers, 1, 1, TimeUnit.SECONDS);
     net.execute(this::scheduleRenewal);
     net.scheduleWithFixedDelay(
         this::refreshTeamQuickReplies, TEAM_REPLIES_REFRESH_MILLIS, TEAM_REPLIES_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
@@ -174,6 +186,78 @@ public final class AgentClient implements AutoCloseable {
     String id = UUID.randomUUID().toString();
     net.execute(() -> enqueue(new ClientFrame.Claim(id, conversationId)));
     return id;
+  }
+
+  /**
+   * Accepts an offered chat: the offer leaves the list and a {@code claim} goes out (protocol §10), through the
+   * outbox like any claim. Claimed even when the offer ran out meanwhile: the server decides, and a waiting chat
+   * may always be picked by hand.
+   */
+  public String acceptOffer(String conversationId) {
+    String id = UUID.randomUUID().toString();
+    net.execute(
+        () -> {
+          workspace.acceptOffer(conversationId);
+          enqueue(new ClientFrame.Claim(id, conversationId));
+        });
+    return id;
+  }
+
+  /** Declines an offered chat ({@code decline}, protocol §10); nothing is sent when it is no longer offered. */
+  public void declineOffer(String conversationId) {
+    String id = UUID.randomUUID().toString();
+    net.execute(
+        () -> {
+          if (workspace.declineOffer(conversationId) != null) {
+            enqueue(new ClientFrame.Decline(id, conversationId));
+          }
+        });
+  }
+
+  /**
+   * Hands the conversation to an agent ({@code toAgent}, account id) or a group ({@code toGroup}), exactly one of
+   * them, with an optional internal {@code note} (protocol §10 {@code transfer}); through the outbox.
+   */
+  public String transfer(String conversationId, String toAgent, String toGroup, String note) {
+    if ((toAgent == null) == (toGroup == null)) {
+      throw new IllegalArgumentException("exactly one of toAgent and toGroup");
+    }
+    String id = UUID.randomUUID().toString();
+    String text = note == null || note.isBlank() ? null : note;
+    net.execute(() -> enqueue(new ClientFrame.Transfer(id, conversationId, toAgent, toGroup, text)));
+    return id;
+  }
+
+  /** Writes an internal note, seen by agents only (protocol §10 {@code note}); through the outbox. */
+  public String note(String conversationId, String text) {
+    String id = UUID.randomUUID().toString();
+    net.execute(() -> enqueue(new ClientFrame.Note(id, conversationId, text)));
+    return id;
+  }
+
+  /**
+   * Blocking (call off the EDT): a site's groups and agents to transfer to, this agent left out, each agent named
+   * (read through the same names cache as timelines).
+   */
+  public AuthApi.TransferTargets transferTargets(String siteId) throws Exception {
+    AuthApi.TransferTargets targets = auth.transferTargets(login.token(), siteId);
+    List<String> others = targets.agentIds().stream()
+        .filter(id -> !id.equals(workspace.agentId()))
+        .toList();
+    for (String id : others) {
+      if (agentNames.name(id) == null) {
+        String name = auth.agentName(siteId, id);
+        if (name != null) {
+          agentNames.put(id, name);
+        }
+      }
+    }
+    return new AuthApi.TransferTargets(targets.groups(), others);
+  }
+
+  /** The sites of the latest welcome (for the transfer dialog's lists). */
+  public List<String> sites() {
+    return sites;
   }
 
   public String closeConversation(String conversationId) {
@@ -363,7 +447,7 @@ public final class AgentClient implements AutoCloseable {
       return;
     }
     unansweredPings = 0; // any frame proves the link is alive
-    // Java 17 has no pattern switch; the frames the agent acts on, the rest (pong, offers, notes…) ignored.
+    // Java 17 has no pattern switch; the frames the agent acts on, the rest (pong, notes…) ignored.
     if (frame instanceof ServerFrame.Welcome welcome) {
       onWelcome(welcome);
     } else if (frame instanceof ServerFrame.Ack ack) {
@@ -371,9 +455,16 @@ public final class AgentClient implements AutoCloseable {
     } else if (frame instanceof ServerFrame.Error error) {
       onError(error);
     } else if (frame instanceof ServerFrame.Event event) {
-      history.event(event);
+      if (previews.previewing(event.conversationId())) {
+        previews.event(event);
+      } else {
+        history.event(event);
+        nameAuthor(event.author());
+      }
     } else if (frame instanceof ServerFrame.Synced synced) {
-      history.synced(synced);
+      if (!previews.previewing(synced.conversationId())) {
+        history.synced(synced);
+      }
     } else if (frame instanceof ServerFrame.Typing typing) {
       workspace.typing(typing);
     } else if (frame instanceof ServerFrame.Read read) {
@@ -383,7 +474,20 @@ public final class AgentClient implements AutoCloseable {
     } else if (frame instanceof ServerFrame.QueueChanged changed) {
       workspace.queueChanged(changed);
     } else if (frame instanceof ServerFrame.Visitor visitor) {
-      workspace.visitor(visitor);
+      if (previews.previewing(visitor.conversationId())) {
+        previews.visitor(visitor);
+      } else {
+        workspace.visitor(visitor);
+      }
+    } else if (frame instanceof ServerFrame.Offer offer) {
+      onOffer(offer);
+    } else if (frame instanceof ServerFrame.Note note) {
+      if (!previews.previewing(note.conversationId())) {
+        workspace.note(note);
+        nameAuthor(note.author());
+      }
+    } else if (frame instanceof ServerFrame.OfferEnded ended) {
+      workspace.offerEnded(ended.conversationId());
     } else if (frame instanceof ServerFrame.Visitors visitors) {
       workspace.visitors(visitors);
     } else if (frame instanceof ServerFrame.VisitorsChanged changed) {
@@ -395,8 +499,26 @@ public final class AgentClient implements AutoCloseable {
     }
   }
 
+  private void onOffer(ServerFrame.Offer offer) {
+    workspace.offered(offer);
+    String id = offer.conversationId();
+    // What the visitor wrote and is called: follow the offered conversation for a while (protocol §3 sync).
+    if (previews.start(id)) {
+      transmit(new ClientFrame.Sync(id, 0));
+    }
+  }
+
+  /** An author who is another agent gets a name (read on the names thread); ours is the welcome's. */
+  private void nameAuthor(ServerFrame.Author author) {
+    if (author != null && "agent".equals(author.role()) && !java.util.Objects.equals(author.id(), workspace.agentId())) {
+      agentNames.want(author.id(), sites);
+    }
+  }
+
   private void onWelcome(ServerFrame.Welcome frame) {
     welcomed = true;
+    previews.clear(); // a new connection follows none of them
+    workspace.clearOffers(); // nor are pending offers sent again (ROUTING.md): the next ones will come
     backoff.reset();
     workspace.agentId(frame.agentId() != null ? frame.agentId() : login.accountId());
     workspace.agentStatus(frame.status());
@@ -438,6 +560,10 @@ public final class AgentClient implements AutoCloseable {
     }
     if (original instanceof ClientFrame.Claim claim) {
       workspace.follow(claim.conversationId());
+      if (previews.claimed(claim.conversationId())) {
+        // The preview took the events the claim would have replayed (the connection already followed it).
+        transmit(new ClientFrame.Sync(claim.conversationId(), 0));
+      }
     }
     if (original instanceof ClientFrame.Status status) {
       workspace.agentStatus(status.status());
@@ -559,6 +685,7 @@ public final class AgentClient implements AutoCloseable {
         });
     net.shutdown();
     teamReplies.close();
+    agentNames.close();
     try {
       net.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -156,6 +156,58 @@ public final class AuthApi {
     return List.copyOf(replies);
   }
 
+  /** A skill group of a site's routing: the id a transfer names, the name people read. */
+  public record Group(String id, String name) {}
+
+  /** Where a site's chats may be transferred, as its routing configuration lists them (PROTOCOL.md §10). */
+  public record TransferTargets(List<Group> groups, List<String> agentIds) {}
+
+  /**
+   * Blocking: the groups of a site and the agents its routing names (group members and capacities), from
+   * {@code GET /api/sites/{id}/routing} (any member of the site may read it). Bounded to 500 of each.
+   */
+  public TransferTargets transferTargets(String token, String siteId)
+      throws IOException, InterruptedException, Refused {
+    String path = "/api/sites/" + URLEncoder.encode(siteId, StandardCharsets.UTF_8) + "/routing";
+    JsonNode routing = exchange(HttpRequest.newBuilder(base.resolve(path)).GET(), token);
+    List<Group> groups = new ArrayList<>();
+    java.util.Set<String> agents = new java.util.LinkedHashSet<>();
+    for (JsonNode g : routing.path("groups")) {
+      if (groups.size() < 500 && g.hasNonNull("id")) {
+        groups.add(new Group(g.get("id").asText(), g.path("name").asText(g.get("id").asText())));
+      }
+      for (JsonNode m : g.path("members")) {
+        if (agents.size() < 500 && m.isTextual()) {
+          agents.add(m.asText());
+        }
+      }
+    }
+    routing.path("capacities").fieldNames().forEachRemaining(id -> {
+      if (agents.size() < 500) {
+        agents.add(id);
+      }
+    });
+    return new TransferTargets(List.copyOf(groups), List.copyOf(agents));
+  }
+
+  /**
+   * Blocking: the display name of an agent of {@code siteId} by account id ({@code GET /widget/agent}, public, the
+   * same call the widget names agents with), or null when the id is no enabled account of the site (404).
+   */
+  public String agentName(String siteId, String agentId) throws IOException, InterruptedException, Refused {
+    String path = "/widget/agent?site=" + URLEncoder.encode(siteId, StandardCharsets.UTF_8)
+        + "&id=" + URLEncoder.encode(agentId, StandardCharsets.UTF_8);
+    try {
+      JsonNode named = exchange(HttpRequest.newBuilder(base.resolve(path)).GET(), null);
+      return named.path("name").asText(null);
+    } catch (Refused refused) {
+      if (refused.status() == 404) {
+        return null;
+      }
+      throw refused;
+    }
+  }
+
   private JsonNode post(String path, String token, Map<String, String> body)
       throws IOException, InterruptedException, Refused {
     return exchange(

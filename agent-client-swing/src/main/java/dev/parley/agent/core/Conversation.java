@@ -31,6 +31,9 @@ final class Conversation {
   long visitorTypingUntilMillis;
   Instant openedAt;
   VisitorInfo visitor;
+  /** Internal notes by noteSeq; the newest {@value #MAX_NOTES} are kept (the server sends the last 100 on sync). */
+  final TreeMap<Long, NoteEntry> notes = new TreeMap<>();
+  static final int MAX_NOTES = 500;
   /** Messages refused for good, by client id, so they stay visible as failed. */
   final Map<String, TimelineEntry> failed = new LinkedHashMap<>();
   /** True from {@link #discard()} until the server's {@code synced} says the history is whole again. */
@@ -165,6 +168,17 @@ final class Conversation {
     return n;
   }
 
+  /** A note of the server's; a repeat of a held noteSeq changes nothing (protocol §10). True when new. */
+  boolean note(NoteEntry note) {
+    if (notes.putIfAbsent(note.noteSeq(), note) != null) {
+      return false;
+    }
+    while (notes.size() > MAX_NOTES) {
+      notes.pollFirstEntry();
+    }
+    return true;
+  }
+
   ConversationView view(List<TimelineEntry> pending, long nowMillis) {
     List<TimelineEntry> timeline = new ArrayList<>(entries.values());
     timeline.addAll(failed.values());
@@ -179,6 +193,7 @@ final class Conversation {
         visitorReadSeq,
         nowMillis < visitorTypingUntilMillis,
         openedAt,
-        visitor);
+        visitor,
+        List.copyOf(notes.values()));
   }
 }

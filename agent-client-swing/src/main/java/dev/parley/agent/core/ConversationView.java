@@ -14,7 +14,8 @@ public record ConversationView(
     long visitorReadSeq,
     boolean visitorTyping,
     Instant openedAt,
-    VisitorInfo visitor) {
+    VisitorInfo visitor,
+    List<NoteEntry> notes) {
 
   public boolean closed() {
     return "closed".equals(status);

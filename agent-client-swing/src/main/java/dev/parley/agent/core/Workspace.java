@@ -39,10 +39,94 @@ public final class Workspace {
   private String agentStatus;
   private List<QuickReplies.Reply> teamQuickReplies = List.of();
   private final VisitorsNow visitorsNow = new VisitorsNow();
+  private final Offers offers;
 
   public Workspace(Outbox outbox, Clock clock) {
     this.outbox = outbox;
     this.clock = clock;
+    this.offers = new Offers(clock);
+  }
+
+  /** The chats offered to this agent now (protocol §10). */
+  public Offers offers() {
+    return offers;
+  }
+
+  synchronized boolean holds(String conversationId) {
+    return conversations.containsKey(conversationId);
+  }
+
+  void offered(ServerFrame.Offer frame) {
+    if (offers.offered(frame)) {
+      publishOffers();
+    }
+  }
+
+  void offerEnded(String conversationId) {
+    if (offers.ended(conversationId)) {
+      publishOffers();
+    }
+  }
+
+  /** What a preview of an offered conversation told: its first visitor message, the visitor's name. */
+  void offerPreview(String conversationId, String visitorName, String firstMessage) {
+    boolean changed = offers.visitorName(conversationId, visitorName);
+    changed |= offers.firstMessage(conversationId, firstMessage);
+    if (changed) {
+      publishOffers();
+    }
+  }
+
+  Offers.Offer acceptOffer(String conversationId) {
+    Offers.Offer o = offers.accept(conversationId);
+    publishOffers();
+    return o;
+  }
+
+  Offers.Offer declineOffer(String conversationId) {
+    Offers.Offer o = offers.decline(conversationId);
+    publishOffers();
+    return o;
+  }
+
+  /** Called every second: offers whose time ran out leave the list. */
+  void expireOffers() {
+    if (offers.expire()) {
+      publishOffers();
+    }
+  }
+
+  void clearOffers() {
+    offers.clear();
+    publishOffers();
+  }
+
+  /** An internal note: kept by noteSeq in the conversation, shown apart from the timeline. */
+  void note(ServerFrame.Note frame) {
+    ServerFrame.Author author = frame.author();
+    NoteEntry note = new NoteEntry(frame.noteSeq(), author == null ? null : author.id(), frame.text(), frame.at());
+    ConversationView view;
+    synchronized (this) {
+      // A transfer's note may come before the conversation's first event here.
+      Conversation c = conversations.computeIfAbsent(
+          frame.conversationId(), k -> new Conversation(k, visitorOf(k)));
+      if (!c.note(note)) {
+        return;
+      }
+      view = c.view(pendingFor(c.id), clock.millis());
+    }
+    listeners.forEach(l -> l.conversationChanged(view));
+  }
+
+  /** Another agent's name became known: every conversation is shown again (any may name that agent). */
+  void namesChanged() {
+    List<ConversationView> all = views();
+    all.forEach(v -> listeners.forEach(l -> l.conversationChanged(v)));
+  }
+
+  private void publishOffers() {
+    List<Offers.Offer> open = offers.open();
+    listeners.forEach(l -> l.offersChanged(open));
   }
 
   public void addListener(WorkspaceListener listener) {

@@ -28,4 +28,7 @@ public interface WorkspaceListener {
 
   /** A visitor answered an invitation of this agent: {@code answer} is accepted, closed or ignored. */
   default void invitationAnswered(String visitorId, String answer) {}
+
+  /** The chats offered to this agent changed (a new offer, one ended, answered or expired): all open ones. */
+  default void offersChanged(List<Offers.Offer> open) {}
 }

@@ -1,11 +1,14 @@
 package dev.parley.agent.ui;
 
 import dev.parley.agent.core.AgentClient;
+import dev.parley.agent.core.Authors;
 import dev.parley.agent.core.ConversationView;
 import dev.parley.agent.core.QuickReplies;
 import dev.parley.agent.core.Texts;
 import dev.parley.agent.core.TimelineEntry;
+import dev.parley.agent.core.NoteEntry;
 import java.awt.BorderLayout;
+import java.awt.Color;
 import java.awt.FlowLayout;
 import java.awt.event.ActionEvent;
 import java.awt.event.InputEvent;
@@ -19,6 +22,9 @@ import javax.swing.JButton;
 import javax.swing.JComponent;
 import javax.swing.JLabel;
 import javax.swing.JMenuItem;
+import javax.swing.JOptionPane;
+import javax.swing.JToggleButton;
+import javax.swing.SwingUtilities;
 import javax.swing.JPanel;
 import javax.swing.JPopupMenu;
 import javax.swing.JScrollPane;
@@ -36,6 +42,11 @@ import javax.swing.event.DocumentListener;
 final class ConversationPanel extends JPanel {
 
   static final int MAX_QUICK_REPLY_SHORTCUTS = 9;
+  static final Color NOTE_COLOUR = new Color(0xfff4c2);
+  private static final javax.swing.text.Highlighter.HighlightPainter NOTE_PAINTER =
+      new javax.swing.text.DefaultHighlighter.DefaultHighlightPainter(NOTE_COLOUR);
+  /** Offsets of the note lines in the transcript's text, for their highlight; EDT only. */
+  private final List<int[]> noteLines = new java.util.ArrayList<>();
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
 
   private final String conversationId;
@@ -47,6 +58,8 @@ final class ConversationPanel extends JPanel {
   private final JTextArea composer = Plain.noHtml(new JTextArea(3, 40));
   private final JLabel typingAndRead = Plain.label(" ");
   private final JButton send;
+  private final JToggleButton noteMode;
+  private final Color composerBackground;
   private final VisitorPanel visitorPanel;
   // Owned by the EDT; the latest view shown.
   private ConversationView view;
@@ -83,9 +96,24 @@ final class ConversationPanel extends JPanel {
     emoji.setToolTipText(texts.get("composer.emoji"));
     emoji.addActionListener(e -> showEmoji(emoji));
 
+    noteMode = new JToggleButton(texts.get("conversation.noteMode"));
+    noteMode.setName("noteMode");
+    noteMode.setToolTipText(texts.get("conversation.noteModeTip"));
+    composerBackground = composer.getBackground();
+    noteMode.addActionListener(e -> showNoteMode());
+    JButton transfer = new JButton(texts.get("conversation.transfer"));
+    transfer.setName("transfer");
+    transfer.addActionListener(e -> openTransfer());
+    JButton close = new JButton(texts.get("conversation.close"));
+    close.setName("closeConversation");
+    close.addActionListener(e -> closeWithConfirm());
+
     JPanel tools = new JPanel(new FlowLayout(FlowLayout.LEADING, 4, 2));
     tools.add(quick);
     tools.add(emoji);
+    tools.add(noteMode);
+    tools.add(transfer);
+    tools.add(close);
     tools.add(typingAndRead);
     JPanel composerPanel = new JPanel(new BorderLayout(4, 4));
     composerPanel.add(tools, BorderLayout.NORTH);
@@ -127,6 +155,14 @@ final class ConversationPanel extends JPanel {
       @Override
       public void actionPerformed(ActionEvent e) {
         composer.replaceSelection("\n");
+      }
+    });
+    getInputMap(JComponent.WHEN_ANCESTOR_OF_FOCUSED_COMPONENT).put(
+        KeyStroke.getKeyStroke(KeyEvent.VK_N, InputEvent.CTRL_DOWN_MASK | InputEvent.SHIFT_DOWN_MASK), "noteMode");
+    getActionMap().put("noteMode", new AbstractAction() {
+      @Override
+      public void actionPerformed(ActionEvent e) {
+        noteMode.doClick();
       }
     });
     // "/" in an empty composer opens the quick replies, as in most chat tools.
@@ -173,12 +209,51 @@ final class ConversationPanel extends JPanel {
 
   void sendComposed() {
     String text = composer.getText().strip();
-    if (text.isEmpty() || view == null || view.closed()) {
+    if (text.isEmpty() || view == null) {
+      return;
+    }
+    if (noteMode.isSelected()) {
+      client.note(conversationId, text); // a note may be written on a closed conversation too
+      composer.setText("");
+      client.typing(conversationId, false);
+      return;
+    }
+    if (view.closed()) {
       return;
     }
     client.send(conversationId, text);
     composer.setText("");
     client.typing(conversationId, false);
+  }
+
+  private void showNoteMode() {
+    // A note is set apart while written, as it is once shown: the composer takes the notes' colour.
+    composer.setBackground(noteMode.isSelected() ? NOTE_COLOUR : composerBackground);
+    send.setText(texts.get(noteMode.isSelected() ? "conversation.noteMode" : "composer.send"));
+    composer.setEditable(noteMode.isSelected() || view == null || !view.closed());
+    composer.requestFocusInWindow();
+  }
+
+  /** Asks once, then closes; a closed conversation is closed without asking (its tab goes). */
+  void closeWithConfirm() {
+    if (view == null || view.closed()) {
+      return;
+    }
+    Object[] options = {texts.get("close.yes"), texts.get("close.no")};
+    int answer = JOptionPane.showOptionDialog(this, texts.get("close.question"), texts.get("close.title"),
+        JOptionPane.YES_NO_OPTION, JOptionPane.QUESTION_MESSAGE, null, options, options[1]);
+    if (answer == 0) {
+      client.closeConversation(conversationId);
+    }
+  }
+
+  private void openTransfer() {
+    String site = view != null && view.visitor().siteId() != null ? view.visitor().siteId()
+        : client.sites().isEmpty() ? null : client.sites().get(0);
+    if (site == null) {
+      return;
+    }
+    new TransferDialog(SwingUtilities.getWindowAncestor(this), texts, client, conversationId, site).setVisible(true);
   }
 
   void insertQuickReply(QuickReplies.Reply reply) {
@@ -230,23 +305,37 @@ final class ConversationPanel extends JPanel {
     if (!text.equals(transcript.getText())) {
       transcript.setText(text);
       transcript.setCaretPosition(transcript.getDocument().getLength());
+      highlightNotes();
     }
     visitorPanel.show(v.visitor());
     String status = v.visitorTyping() ? texts.get("conversation.visitorTyping") : "";
     typingAndRead.setText(status.isEmpty() ? " " : status);
     boolean open = !v.closed();
-    composer.setEditable(open);
+    composer.setEditable(open || noteMode.isSelected());
     send.setEnabled(open);
   }
 
   private String render(ConversationView v) {
     StringBuilder out = new StringBuilder();
+    noteLines.clear();
+    List<NoteEntry> notes = new java.util.ArrayList<>(v.notes());
+    notes.sort(java.util.Comparator.comparing(NoteEntry::at, java.util.Comparator.nullsLast(
+        java.util.Comparator.naturalOrder())));
+    int nextNote = 0;
     for (TimelineEntry e : v.timeline()) {
+      // Notes go between the entries by time; those written after the last entry follow it.
+      while (nextNote < notes.size() && e.at() != null && notes.get(nextNote).at() != null
+          && notes.get(nextNote).at().isBefore(e.at())) {
+        renderNote(out, notes.get(nextNote++));
+      }
       String time = e.at() == null ? "--:--" : TIME.format(e.at());
+      String me = client.login().accountId();
+      Authors.Kind who = Authors.kind(e, me);
       switch (e.kind()) {
         case "message" -> {
-          out.append(time).append("  ")
-              .append(texts.get(e.fromVisitor() ? "conversation.visitor" : "conversation.agent"))
+          // System lines (automatic warnings…) are set apart like the joined and closed lines.
+          out.append(time).append(who == Authors.Kind.SYSTEM ? "  ⚙ " : "  ")
+              .append(Authors.label(e, me, client::agentName, texts))
               .append(": ")
               // An empty text is an erased message (privacy): its place stays, its words are gone.
               .append(e.text() == null || e.text().isEmpty() ? texts.get("conversation.erased") : e.text());
@@ -258,14 +347,44 @@ final class ConversationPanel extends JPanel {
             out.append("  ✓✓ ").append(texts.get("conversation.read"));
           }
         }
-        case "joined" -> out.append(time).append("  ").append(texts.get(
-            client.login().accountId().equals(e.authorId()) ? "conversation.joined" : "conversation.otherJoined"));
+        case "joined" -> out.append(time).append("  ").append(who == Authors.Kind.ME
+            ? texts.get("conversation.joined")
+            : texts.get("conversation.otherJoined", Authors.agent(e.authorId(), client::agentName, texts)));
+        case "transferred" -> out.append(time).append("  ").append(texts.get("conversation.transferred",
+            who == Authors.Kind.ME ? texts.get("conversation.agent")
+                : Authors.agent(e.authorId(), client::agentName, texts)));
         case "closed" -> out.append(time).append("  ").append(texts.get("conversation.closed"));
         default -> out.append(time).append("  ").append(e.kind());
       }
       out.append('\n');
     }
+    while (nextNote < notes.size()) {
+      renderNote(out, notes.get(nextNote++));
+    }
     return out.toString();
+  }
+
+  private void renderNote(StringBuilder out, NoteEntry n) {
+    int start = out.length();
+    String time = n.at() == null ? "--:--" : TIME.format(n.at());
+    String author = client.login().accountId().equals(n.authorId())
+        ? texts.get("conversation.agent") : Authors.agent(n.authorId(), client::agentName, texts);
+    out.append(time).append("  ✎ ").append(texts.get("conversation.note", author)).append(": ").append(n.text());
+    noteLines.add(new int[] {start, out.length()});
+    out.append('\n');
+  }
+
+  /** Paints each note's line in the notes' colour (the transcript is plain text; the highlight is not text). */
+  private void highlightNotes() {
+    javax.swing.text.Highlighter h = transcript.getHighlighter();
+    h.removeAllHighlights();
+    for (int[] range : noteLines) {
+      try {
+        h.addHighlight(range[0], range[1], NOTE_PAINTER);
+      } catch (javax.swing.text.BadLocationException e) {
+        return; // the text changed under us; the next show paints again
+      }
+    }
   }
 
   ConversationView view() {

@@ -70,6 +70,7 @@ public final class WorkspaceFrame extends JFrame {
   private final JTabbedPane tabs = new JTabbedPane();
   private final Map<String, ConversationPanel> panels = new LinkedHashMap<>();
   private final Alerts alerts;
+  private final OfferPrompt offers;
   private final VisitorsNowPanel visitorsNow;
   private final Timer clock;
   private final OnEdt listener = new OnEdt();
@@ -130,6 +131,7 @@ public final class WorkspaceFrame extends JFrame {
     getContentPane().add(banner, BorderLayout.NORTH);
     getContentPane().add(main, BorderLayout.CENTER);
     setJMenuBar(menus(theme, onTheme, onLanguage));
+    offers = new OfferPrompt(this, texts, client);
     bindKeys();
     setSize(1100, 700);
     setLocationRelativeTo(null);
@@ -151,6 +153,7 @@ public final class WorkspaceFrame extends JFrame {
       public void windowClosed(WindowEvent e) {
         clock.stop();
         alerts.dispose();
+        offers.dispose();
         visitorsNow.dispose();
         client.workspace().removeListener(listener);
         if (!keepClient) {
@@ -164,6 +167,7 @@ public final class WorkspaceFrame extends JFrame {
     client.workspace().addListener(listener);
     client.workspace().views().forEach(this::conversationChanged);
     queueChanged(client.workspace().queue(), false);
+    offers.offersChanged(client.workspace().offers().open());
   }
 
   // Model → screen (EDT) ------------------------------------------------------------------------------------
@@ -183,6 +187,11 @@ public final class WorkspaceFrame extends JFrame {
     @Override
     public void conversationChanged(ConversationView conversation) {
       Edt.run(() -> WorkspaceFrame.this.conversationChanged(conversation));
+    }
+
+    @Override
+    public void offersChanged(List<dev.parley.agent.core.Offers.Offer> open) {
+      Edt.run(() -> offers.offersChanged(open));
     }
 
     @Override
@@ -319,7 +328,7 @@ public final class WorkspaceFrame extends JFrame {
   void closeSelected() {
     if (tabs.getSelectedComponent() instanceof ConversationPanel p) {
       if (p.view() != null && !p.view().closed()) {
-        client.closeConversation(p.conversationId());
+        p.closeWithConfirm(); // asks once; a second Ctrl+W on the closed tab removes it
       } else {
         tabs.remove(p);
         panels.remove(p.conversationId());
@@ -337,7 +346,13 @@ public final class WorkspaceFrame extends JFrame {
     bind(root, KeyStroke.getKeyStroke(KeyEvent.VK_W, InputEvent.CTRL_DOWN_MASK), "closeConversation",
         this::closeSelected);
     bind(root, KeyStroke.getKeyStroke(KeyEvent.VK_A, InputEvent.CTRL_DOWN_MASK | InputEvent.SHIFT_DOWN_MASK),
-        "accept", () -> acceptAction().actionPerformed(null));
+        "accept", () -> {
+          if (!offers.accept()) { // an offered chat first, else the selected (or longest waiting) visitor
+            acceptAction().actionPerformed(null);
+          }
+        });
+    bind(root, KeyStroke.getKeyStroke(KeyEvent.VK_D, InputEvent.CTRL_DOWN_MASK | InputEvent.SHIFT_DOWN_MASK),
+        "declineOffer", () -> offers.decline());
     // Ctrl+Tab is normally focus traversal; take it so it can mean "next unread conversation".
     setFocusTraversalKeysEnabled(false);
     tabs.setFocusTraversalKeysEnabled(false);
@@ -453,6 +468,10 @@ public final class WorkspaceFrame extends JFrame {
   }
 
   /** How many times visitors or messages have been announced (tray, sound, attention); for tests. */
+  OfferPrompt offerPrompt() {
+    return offers;
+  }
+
   int alertsRaised() {
     return alerts.alertsRaised();
   }

@@ -116,6 +116,70 @@ class AgentClientTest {
   }
 
   @Test
+  void aTransferWithANoteReachesTheOtherAgentAndTheirRepliesCarryTheirNameNotMe() throws Exception {
+    try (ScriptedVisitor visitor = new ScriptedVisitor(server);
+        AgentClient from = connect(server.base(), server.newAgent("from"));
+        AgentClient to = connect(server.base(), server.newAgent("to"))) {
+      Await.until("both agents online", () -> from.workspace().connection() == ConnectionState.ONLINE
+          && to.workspace().connection() == ConnectionState.ONLINE);
+      String conversation = visitor.say("Can someone from billing help?");
+      from.claim(conversation);
+      Await.until("claimed", () -> {
+        ConversationView v = from.workspace().view(conversation);
+        return v != null && "assigned".equals(v.status()) && v.lastSeq() >= 2;
+      });
+      from.note(conversation, "Invoice 77 was paid twice.");
+      Await.until("the note comes back as a note, not a timeline entry", () ->
+          from.workspace().view(conversation).notes().stream()
+              .anyMatch(n -> n.text().equals("Invoice 77 was paid twice.")
+                  && n.authorId().equals(from.login().accountId())));
+      assertThat(from.workspace().view(conversation).timeline())
+          .noneMatch(e -> "Invoice 77 was paid twice.".equals(e.text()));
+
+      // A dispatcher learns of accounts created after its last configuration load when a transfer names one: that
+      // transfer is refused (unknown-agent, final) and the dispatcher reloads, so the person's second try works.
+      // Both accounts here are brand new, so the test tries as a person would, until the server knows the account.
+      Map<String, String> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+      from.workspace().addListener(new WorkspaceListener() {
+        @Override
+        public void refused(String c, String ref, String code) {
+          refusals.put(ref, code);
+        }
+      });
+      Await.until("the transfer is accepted", () -> {
+        String ref = from.transfer(conversation, to.login().accountId(), null, "Refund, please: see the note.");
+        Await.until("an answer to the transfer", () -> refusals.containsKey(ref)
+            || from.workspace().view(conversation).timeline().stream().anyMatch(e -> "transferred".equals(e.kind())));
+        assertThat(refusals.getOrDefault(ref, "unknown-agent")).isEqualTo("unknown-agent");
+        return !refusals.containsKey(ref);
+      });
+      Await.until("the other agent holds the chat with its history, the transfer and both notes", () -> {
+        ConversationView v = to.workspace().view(conversation);
+        return v != null
+            && v.timeline().stream().anyMatch(e -> "Can someone from billing help?".equals(e.text()))
+            && v.timeline().stream().anyMatch(e -> "transferred".equals(e.kind()))
+            && v.notes().stream().anyMatch(n -> n.text().equals("Invoice 77 was paid twice."))
+            && v.notes().stream().anyMatch(n -> n.text().equals("Refund, please: see the note."));
+      });
+
+      String reply = to.send(conversation, "Hello, billing here.");
+      visitor.await(f -> reply.equals(f.path("id").asText()));
+      Texts en = new Texts(Texts.ENGLISH);
+      Await.until("the first agent sees the reply under the other agent's name", () ->
+          from.workspace().view(conversation).timeline().stream()
+              .filter(e -> reply.equals(e.id()))
+              .anyMatch(e -> Authors.label(e, from.workspace().agentId(), from::agentName, en)
+                  .equals(to.login().displayName())));
+      assertThat(to.login().displayName()).isNotBlank().isNotEqualTo("Me");
+      TimelineEntry own = to.workspace().view(conversation).timeline().stream()
+          .filter(e -> reply.equals(e.id())).findFirst().orElseThrow();
+      assertThat(Authors.label(own, to.workspace().agentId(), to::agentName, en)).isEqualTo("Me");
+      // Written before the reply the visitor has received: a note that reached the visitor would be here by now.
+      assertThat(visitor.first(f -> f.toString().contains("Invoice 77"))).as("the visitor never sees a note").isNull();
+    }
+  }
+
+  @Test
   void visitorFrameCarriesIdentityDeviceAndPagesAndUpdatesOnANewPage() throws Exception {
     try (ScriptedVisitor visitor = new ScriptedVisitor(server);
         AgentClient agent = connect(server.base(), server.newAgent("profile"))) {
