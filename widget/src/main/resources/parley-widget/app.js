@@ -2,7 +2,10 @@
  * the panel's modules together: the connection (connection.js over transport.js), the outbox (outbox.js), storage
  * (storage.js), the pure timeline reducer (timeline.js) and the view (view.js). It speaks the wire protocol
  * (docs/PROTOCOL.md): each server frame goes to the timeline and the outbox, and the app acts on what comes back.
- * It talks to the loader on the host page only by origin-checked postMessage. */
+ * It talks to the loader on the host page only by origin-checked postMessage. The composer is composer.js, files
+ * are files.js and attach.js, the forms forms.js. Why it still passes 600 lines: it is the one place that owns the
+ * panel's state and answers every server frame; the handlers left here all read and write that state, and moving
+ * them out would only pass it through more callbacks. */
 (function () {
   'use strict';
 
@@ -17,7 +20,6 @@
   var MAX_RATED_KEPT = 20; // only recent chats can still be on screen
   // Beyond this many resyncs on one connection the link is dropped: the reconnect rebuilds, at backoff pace.
   var MAX_RESYNCS_PER_CONNECTION = 5;
-  var EMOJI = '😀 😂 😊 😍 🤔 😅 😢 😮 👍 👎 👏 🙏 🎉 ❤️ 🔥 ✅ ❌ 👋 🙂 😉 😎 🤝 💯 ⭐'.split(' ');
 
   /** A query parameter of the frame's URL, or null (no URLSearchParams in the oldest supported browsers). */
   function param(name) {
@@ -440,9 +442,7 @@
     if (m.code === 'text-too-long' || m.code === 'text-empty') {
       // It can never go as it is: give it back for editing.
       outbox.deliver(id);
-      input.value = m.text;
-      input.focus();
-      grow();
+      composer.restore(m.text);
     } else {
       outbox.retry(id);
       pump();
@@ -547,36 +547,20 @@
     if (active !== S.active) { S.active = active; toHost({ t: 'active', active: active }); }
   }
 
-  var audio = null;
   function beep() {
-    if (!soundOn()) return;
-    try {
-      var C = window.AudioContext || window.webkitAudioContext;
-      if (!C) return;
-      audio = audio || new C();
-      var o = audio.createOscillator(), g = audio.createGain(), now = audio.currentTime;
-      o.frequency.value = 880;
-      g.gain.setValueAtTime(0.06, now);
-      g.gain.exponentialRampToValueAtTime(0.0001, now + 0.25);
-      o.connect(g);
-      g.connect(audio.destination);
-      o.start(now);
-      o.stop(now + 0.25);
-    } catch (e) {
-      log('no sound', e); // autoplay rules may refuse before the visitor touched the page
-    }
+    if (soundOn()) window.ParleyComposer.chime(log); // autoplay rules may refuse before the visitor touched the page
   }
 
   // ---- UI wiring ---------------------------------------------------------------------------------------------
   var el = window.ParleyView.el;
-  var input;
+  var composer;
 
   function setOpen(open) {
     S.open = open;
     if (open) {
       maybeRead();
       if (!el('pw-prechat').hidden) el('pw-prechat').querySelector('input,textarea').focus();
-      else input.focus();
+      else composer.focus();
       if (view) view.scrollDown();
     }
   }
@@ -608,33 +592,6 @@
     anonymous: anonymous
   });
 
-  function buildEmoji() {
-    var box = el('pw-emoji');
-    EMOJI.forEach(function (e) {
-      var b = document.createElement('button');
-      b.type = 'button';
-      b.textContent = e;
-      b.addEventListener('click', function () {
-        var s = input.selectionStart || 0, end = input.selectionEnd || 0;
-        input.value = input.value.slice(0, s) + e + input.value.slice(end);
-        input.selectionStart = input.selectionEnd = s + e.length;
-        input.focus();
-        toggleEmoji(false);
-        grow();
-      });
-      box.appendChild(b);
-    });
-  }
-  function toggleEmoji(show) {
-    var box = el('pw-emoji');
-    box.hidden = show == null ? !box.hidden : !show;
-    el('pw-emoji-btn').setAttribute('aria-expanded', String(!box.hidden));
-  }
-  function grow() {
-    input.style.height = 'auto';
-    input.style.height = Math.min(input.scrollHeight, 120) + 'px';
-  }
-
   function applyConfig(c) {
     S.config = c || {};
     if (!S.localeFixed && !param('locale') && c.locale) S.locale = pickLocale(c.locale);
@@ -644,34 +601,19 @@
   }
 
   function init() {
-    input = el('pw-input');
     view = window.ParleyView.create({ t: t, model: model, onRetry: retry, onRate: rate, onTranscript: forms.transcript,
       link: files.link, upload: files.status });
     el('pw').hidden = false;
     if (!embedded) el('pw-close').hidden = true;
-    buildEmoji();
+    composer = window.ParleyComposer.create({ el: el, submit: submit, typing: typing, stopTyping: stopTyping });
     relabel();
-    el('pw-compose').addEventListener('submit', function (e) {
-      e.preventDefault();
-      if (submit(input.value)) { input.value = ''; grow(); }
-    });
-    input.addEventListener('keydown', function (e) {
-      // Enter sends, Shift+Enter breaks the line; never while an input method is composing (Chinese, Japanese).
-      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
-        e.preventDefault();
-        if (submit(input.value)) { input.value = ''; grow(); }
-      }
-    });
-    input.addEventListener('input', function () { grow(); if (input.value) typing(); else stopTyping(); });
-    input.addEventListener('blur', stopTyping);
     el('pw-close').addEventListener('click', function () { toHost({ t: 'close' }); });
-    el('pw-emoji-btn').addEventListener('click', function () { toggleEmoji(); });
     el('pw-sound').addEventListener('click', function () {
       S.sound = !soundOn();
       store.set('sound', S.sound);
       relabel();
     });
-    attach.bind(el('pw'), input, el('pw-attach'), el('pw-file'));
+    attach.bind(el('pw'), composer.input, el('pw-attach'), el('pw-file'));
     el('pw-prechat').addEventListener('submit', forms.prechat);
     el('pw-leave').addEventListener('submit', forms.leave);
     document.addEventListener('keydown', function (e) { if (e.key === 'Escape') toHost({ t: 'close' }); });

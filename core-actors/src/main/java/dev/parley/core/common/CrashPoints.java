@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
  * Named moments between two persisted steps of a cross-entity operation, where a test may have the JVM die: run
  * the server with {@code -Dparley.crash-at=<point>} and it halts ({@link Runtime#halt}, no shutdown hooks, as a
  * kill would) right after that step is persisted. Without the property this is one field read. Points: {@value
- * #CLAIM_DECIDED}, {@value #JOIN_RECORDED}, {@value #TRANSFER_DECIDED}, {@value #CLOSE_RECORDED}.
+ * #CLAIM_DECIDED}, {@value #JOIN_RECORDED}, {@value #TRANSFER_DECIDED}, {@value
+ * #TRANSFER_RECORDED}, {@value #CLOSE_RECORDED}.
  */
 public final class CrashPoints {
 
@@ -17,6 +18,8 @@ public final class CrashPoints {
   public static final String JOIN_RECORDED = "join-recorded";
   /** The dispatcher persisted a transfer; the conversation has not recorded it. */
   public static final String TRANSFER_DECIDED = "transfer-decided";
+  /** The conversation recorded the transfer; the dispatcher has not persisted the confirmation nor replied. */
+  public static final String TRANSFER_RECORDED = "transfer-recorded";
   /** The conversation persisted its close; nobody else has heard of it. */
   public static final String CLOSE_RECORDED = "close-recorded";
 

@@ -26,6 +26,12 @@ public final class EventTags {
    */
   public static final int SLICES = 4;
 
+  /**
+   * The second tag of the conversation events the routing feed acts on ({@code routing-s}, same slice as the
+   * conversation's own tag): the feed reads only these instead of every message (docs/DECISIONS.md, issue 12).
+   */
+  public static final String ROUTING = "routing";
+
   private EventTags() {}
 
   /**

@@ -1,6 +1,7 @@
 package dev.parley.core.conversation;
 
 import dev.parley.core.common.Caller;
+import dev.parley.core.common.EventTags;
 import dev.parley.core.common.Participant;
 import dev.parley.core.common.Rejection;
 import dev.parley.core.routing.RoutingHints;
@@ -9,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -160,12 +162,18 @@ public final class Conversation {
 
   /**
    * The assigned agent hands the conversation to another agent ({@code toAgentId}) or back to the queue of a
-   * group ({@code toGroup}), with an optional internal note. Decided by the site's dispatcher first (capacity);
-   * a repeat after it succeeded answers success again. Visible as a {@link Entry.Kind#TRANSFERRED} entry.
+   * group ({@code toGroup}), with an optional internal note. Decided by the site's dispatcher first (capacity),
+   * which sends it until it is answered: idempotent on {@code transferId} (a repeat answers the seq of the
+   * recorded {@code transferred} entry, even after a close). Visible as a {@link Entry.Kind#TRANSFERRED} entry.
    */
   public record Transfer(
-      Caller caller, String toAgentId, String toGroup, String note, ActorRef<StatusReply<Done>> replyTo)
-      implements Asked<Done> {}
+      Caller caller,
+      String transferId,
+      String toAgentId,
+      String toGroup,
+      String note,
+      ActorRef<StatusReply<TransferRecorded>> replyTo)
+      implements Asked<TransferRecorded> {}
 
   /**
    * Sent periodically by the site's dispatcher for assigned conversations when the site auto-closes idle chats:
@@ -217,6 +225,9 @@ public final class Conversation {
       implements CborSerializable {}
 
   public record Claimed(String conversationId, long seq) implements CborSerializable {}
+
+  /** A {@link Transfer} is recorded as entry {@code seq} (0: the target already held it, no entry was needed). */
+  public record TransferRecorded(String conversationId, long seq) implements CborSerializable {}
 
   /** The labels of a conversation after an {@link AddLabel} or {@link RemoveLabel}, in the order added. */
   public record Labelled(String conversationId, List<String> labels) implements CborSerializable {}
@@ -335,8 +346,12 @@ public final class Conversation {
 
   public record Closed(long seq, Participant by, Instant at) implements Event {}
 
-  /** {@code toAgentId} null: back to the queue of {@code toGroup}; then an {@link AgentJoined} may follow. */
-  public record Transferred(long seq, String fromAgentId, String toAgentId, String toGroup, Instant at)
+  /**
+   * {@code toAgentId} null: back to the queue of {@code toGroup}; then an {@link AgentJoined} may follow. {@code
+   * transferId}: the dispatcher's decision this records; added after release, null in older events.
+   */
+  public record Transferred(
+      long seq, String fromAgentId, String toAgentId, String toGroup, Instant at, String transferId)
       implements Event {}
 
   public record NoteWritten(long noteSeq, String agentId, String clientMessageId, String text, Instant at)
@@ -441,6 +456,17 @@ public final class Conversation {
           }
         };
     sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), hint, Clock.systemUTC())));
+  }
+
+  /**
+   * The tags of a conversation's event: its slice's {@code conversation-s}, and {@code routing-s} as well for the
+   * events the routing feed acts on ({@link dev.parley.core.feed.RoutingFeed#concerns}).
+   */
+  public static Set<String> tagsOf(String conversationId, Event event) {
+    String own = EventTags.tag(ENTITY_KEY.name(), conversationId);
+    return dev.parley.core.feed.RoutingFeed.concerns(event)
+        ? Set.of(own, EventTags.tag(EventTags.ROUTING, conversationId))
+        : Set.of(own);
   }
 
   public static Behavior<Command> create(String conversationId, Clock clock) {

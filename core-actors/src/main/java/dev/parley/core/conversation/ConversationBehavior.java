@@ -1,3 +1,7 @@
+// Over 600 lines on purpose, like DispatcherBehavior: the command handlers of one event-sourced actor, split by
+// state (empty, open, closed, any), each building its effect with Effect(), which only the behaviour can call.
+// What needs no Effect() lives apart: Conversation (the protocol), ConversationState (one method per event),
+// Access (who may do what), Entry. Find a behaviour by its command in commandHandler().
 package dev.parley.core.conversation;
 
 import static dev.parley.core.conversation.Conversation.ENTITY_KEY;
@@ -9,6 +13,7 @@ import static dev.parley.core.conversation.Conversation.SNAPSHOT_EVERY_EVENTS;
 import dev.parley.core.access.Permission;
 import dev.parley.core.common.Caller;
 import dev.parley.core.common.CrashPoints;
+import dev.parley.core.feed.RoutingFeed;
 import dev.parley.core.common.EventTags;
 import dev.parley.core.common.Limits;
 import dev.parley.core.common.Participant;
@@ -55,6 +60,7 @@ import dev.parley.core.conversation.Conversation.Subscribe;
 import dev.parley.core.conversation.Conversation.Subscribed;
 import dev.parley.core.conversation.Conversation.SubscriberGone;
 import dev.parley.core.conversation.Conversation.Transfer;
+import dev.parley.core.conversation.Conversation.TransferRecorded;
 import dev.parley.core.conversation.Conversation.Transferred;
 import dev.parley.core.conversation.Conversation.TypingChanged;
 import dev.parley.core.conversation.Conversation.Unsubscribe;
@@ -98,10 +104,14 @@ final class ConversationBehavior
 
   private final String conversationId;
   private final ActorContext<Command> context;
-  /** The one tag of every event of this entity (EventTags). */
+  /** The tag of every event of this entity, and the two of those the routing feed acts on (EventTags). */
   private final Set<String> tags;
+  private final Set<String> routedTags;
   private final Conversation.QueueHint queueHint;
   private final Clock clock;
+  /** The visitor's quota in this conversation: {@code parley.core.conversation.*} (defaults: MAX_VISITOR_*). */
+  private final int maxVisitorMessages;
+  private final long maxVisitorChars;
   /** Live subscribers and who they are. Owned by this actor; lost on restart by design (see Conversation). */
   private final Watchers<Notification, Caller> subscribers;
 
@@ -112,11 +122,19 @@ final class ConversationBehavior
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.conversationId = conversationId;
     this.tags = Set.of(EventTags.tag(ENTITY_KEY.name(), conversationId));
+    this.routedTags = Set.of(EventTags.tag(ENTITY_KEY.name(), conversationId), EventTags.tag(EventTags.ROUTING, conversationId));
     this.context = context;
     this.queueHint = queueHint;
     this.clock = clock;
     this.subscribers = Watchers.of(context, MAX_SUBSCRIBERS, SubscriberGone::new);
+    com.typesafe.config.Config config = context.getSystem().settings().config();
+    this.maxVisitorMessages =
+        config.hasPath(QUOTA + "max-visitor-messages") ? config.getInt(QUOTA + "max-visitor-messages") : MAX_VISITOR_MESSAGES;
+    this.maxVisitorChars =
+        config.hasPath(QUOTA + "max-visitor-chars") ? config.getLong(QUOTA + "max-visitor-chars") : MAX_VISITOR_CHARS;
   }
+
+  private static final String QUOTA = "parley.core.conversation.";
 
   @Override
   public ConversationState emptyState() {
@@ -125,7 +143,7 @@ final class ConversationBehavior
 
   @Override
   public Set<String> tagsFor(Event event) {
-    return tags;
+    return RoutingFeed.concerns(event) ? routedTags : tags; // as Conversation.tagsOf, without a set per event
   }
 
   @Override
@@ -284,8 +302,8 @@ final class ConversationBehavior
       return reject(cmd, Rejection.NOT_ALLOWED); // a file of another site: tenants never mix
     }
     if (caller.isVisitor()
-        && (state.visitorMessages >= MAX_VISITOR_MESSAGES
-            || state.visitorChars + cmd.text().length() > MAX_VISITOR_CHARS)) {
+        && (state.visitorMessages >= maxVisitorMessages
+            || state.visitorChars + cmd.text().length() > maxVisitorChars)) {
       return reject(cmd, Rejection.QUOTA_EXCEEDED);
     }
     Instant now = clock.instant();
@@ -369,15 +387,21 @@ final class ConversationBehavior
     if (!caller.isAgent()) {
       return reject(cmd, Rejection.NOT_ASSIGNED);
     }
+    Long recorded = state.transferSeq(cmd.transferId());
+    if (recorded != null) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new TransferRecorded(conversationId, recorded)));
+    }
     if (cmd.toAgentId() != null && cmd.toAgentId().equals(state.agentId)) {
-      return Effect().reply(cmd.replyTo(), StatusReply.ack()); // a repeat of a transfer that happened
+      // The target holds it already (a take-over by the holder, or a repeat without an id): nothing to record.
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new TransferRecorded(conversationId, 0)));
     }
     if (!caller.id().equals(state.agentId)) {
       return reject(cmd, Rejection.NOT_ASSIGNED);
     }
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>(3);
-    events.add(new Transferred(state.lastSeq + 1, caller.id(), cmd.toAgentId(), cmd.toGroup(), now));
+    long transferSeq = state.lastSeq + 1;
+    events.add(new Transferred(transferSeq, caller.id(), cmd.toAgentId(), cmd.toGroup(), now, cmd.transferId()));
     if (cmd.toAgentId() != null) {
       events.add(new AgentJoined(state.lastSeq + 2, cmd.toAgentId(), now));
     }
@@ -391,12 +415,13 @@ final class ConversationBehavior
         .persist(events)
         .thenRun(
             s -> {
+              CrashPoints.reached(CrashPoints.TRANSFER_RECORDED);
               s.tail.stream()
                   .filter(e -> e.seq() >= firstSeq)
                   .forEach(e -> broadcast(new Appended(conversationId, e)));
               s.notes.stream().filter(n -> n.noteSeq() > notesBefore).forEach(this::broadcastNote);
             })
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(new TransferRecorded(conversationId, transferSeq)));
   }
 
   private ReplyEffect<Event, ConversationState> onTyping(ConversationState state, SetTyping cmd) {
@@ -464,6 +489,10 @@ final class ConversationBehavior
   }
 
   private ReplyEffect<Event, ConversationState> onTransferClosed(ConversationState state, Transfer cmd) {
+    Long recorded = state.transferSeq(cmd.transferId());
+    if (recorded != null && cmd.caller().isAgent()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new TransferRecorded(conversationId, recorded)));
+    }
     return reject(cmd, cmd.caller().isAgent() ? Rejection.CONVERSATION_CLOSED : Rejection.NOT_ASSIGNED);
   }
 

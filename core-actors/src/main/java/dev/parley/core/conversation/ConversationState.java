@@ -151,6 +151,12 @@ public final class ConversationState {
 
   ConversationState transferred(Transferred t) {
     append(Entry.of(t));
+    if (t.transferId() != null) {
+      dedup.put(transferKey(t.transferId()), t.seq());
+      if (dedup.size() > MAX_DEDUP_IDS) {
+        dedup.remove(dedup.keySet().iterator().next());
+      }
+    }
     agentId = null;
     joinedSeq = 0;
     status = Status.WAITING;
@@ -306,6 +312,15 @@ public final class ConversationState {
       }
     }
     return state.lastSeq;
+  }
+
+  /** The seq of the {@code transferred} entry that recorded a dispatcher's transfer, if still remembered. */
+  Long transferSeq(String transferId) {
+    return transferId == null ? null : dedup.get(transferKey(transferId));
+  }
+
+  private static String transferKey(String transferId) {
+    return "transfer|" + transferId;
   }
 
   static String noteKey(String agentId, String clientMessageId) {

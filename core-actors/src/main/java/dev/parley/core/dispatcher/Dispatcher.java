@@ -59,6 +59,8 @@ public final class Dispatcher {
   public static final int MAX_POSITION_FOLLOWERS = 10_000;
   /** Visitors whose last agent is remembered for returning-visitor routing; the oldest is forgotten. */
   public static final int MAX_REMEMBERED_VISITORS = 10_000;
+  /** Recorded transfers remembered to answer a resent request with the same seq. */
+  public static final int MAX_REMEMBERED_TRANSFERS = 1_000;
   /** Missed conversations (closed before any agent joined) kept as reminders; the oldest is dropped. */
   public static final int MAX_MISSED = 200;
   /** Missed conversations older than this are no longer shown as reminders. */
@@ -165,9 +167,14 @@ public final class Dispatcher {
 
   /**
    * The agent holding a conversation hands it to another agent (capacity-checked) or back to the queue of a
-   * group (at the end of the queue, like a new arrival). Replies once decided and persisted; the conversation
-   * then records it. Rejections: {@link Rejection#NOT_ASSIGNED}, {@link Rejection#AT_CAPACITY}, {@link
-   * Rejection#UNKNOWN_GROUP}.
+   * group (at the end of the queue, like a new arrival): the one request of a transfer. The dispatcher decides
+   * (persisting {@link TransferDecided}: capacity and queue change at once), has the conversation record it
+   * (idempotent on the transfer's id), persists {@link TransferConfirmed} and only then replies {@link Handed}
+   * with the seq of the conversation's {@code transferred} entry. A decision not confirmed is re-driven at every
+   * tick and after a restart. {@code transferId} names the decision for the conversation (the edge derives it
+   * from the agent and the frame's id, so a resent frame is the same transfer); null: the dispatcher makes one.
+   * Rejections: {@link Rejection#NOT_ASSIGNED}, {@link Rejection#AT_CAPACITY}, {@link Rejection#UNKNOWN_GROUP},
+   * {@link Rejection#UNKNOWN_AGENT}, and what the conversation refused with.
    */
   public record Transfer(
       String fromAgentId,
@@ -175,14 +182,21 @@ public final class Dispatcher {
       String toAgentId,
       String toGroup,
       String note,
-      ActorRef<StatusReply<Done>> replyTo,
+      ActorRef<StatusReply<Handed>> replyTo,
       /** The caller may transfer (or take over) a conversation another agent holds; added after release. */
-      boolean anyConversation)
+      boolean anyConversation,
+      String transferId)
       implements Command {
     public Transfer(
         String fromAgentId, String conversationId, String toAgentId, String toGroup, String note,
-        ActorRef<StatusReply<Done>> replyTo) {
-      this(fromAgentId, conversationId, toAgentId, toGroup, note, replyTo, false);
+        ActorRef<StatusReply<Handed>> replyTo) {
+      this(fromAgentId, conversationId, toAgentId, toGroup, note, replyTo, false, null);
+    }
+
+    public Transfer(
+        String fromAgentId, String conversationId, String toAgentId, String toGroup, String note,
+        ActorRef<StatusReply<Handed>> replyTo, boolean anyConversation) {
+      this(fromAgentId, conversationId, toAgentId, toGroup, note, replyTo, anyConversation, null);
     }
   }
 
@@ -209,7 +223,8 @@ public final class Dispatcher {
   /** The conversation's facts, asked for a claim of a conversation this dispatcher did not know. */
   record FactsArrived(Claim claim, Conversation.Facts facts, Throwable failure) implements Command {}
 
-  record TransferSettled(String conversationId, Throwable failure) implements Command {}
+  /** The conversation answered a transfer ({@code seq} of its {@code transferred} entry) or failed to. */
+  record TransferSettled(String transferId, String conversationId, long seq, Throwable failure) implements Command {}
 
   /**
    * A watched ref stopped. One message for every role (queue watcher, agent session, position follower): the
@@ -233,6 +248,12 @@ public final class Dispatcher {
 
   /** A claim succeeded: the conversation recorded the join as entry {@code seq}. */
   public record Joined(String conversationId, long seq) implements CborSerializable {}
+
+  /**
+   * A transfer succeeded: the conversation recorded it as entry {@code seq} (0: the target already held it, as
+   * when a supervisor takes over a conversation they hold).
+   */
+  public record Handed(String conversationId, long seq) implements CborSerializable {}
 
   /** What queue watchers receive: the whole queue once, then changes. */
   public sealed interface QueueNotice extends CborSerializable {
@@ -317,6 +338,32 @@ public final class Dispatcher {
   /** The conversation recorded the join of a {@link JoinDecided} as entry {@code seq}. */
   public record JoinConfirmed(String conversationId, String agentId, long seq) implements Event {}
 
+  /**
+   * A transfer was granted: from now the conversation is {@code toAgentId}'s (capacity counted, {@code
+   * fromAgentId}'s freed) or waits at the end of the queue of {@code toGroup}; the conversation is to record it.
+   * Until {@link TransferConfirmed} (or {@link TransferAbandoned}) it is re-driven at every tick and after a
+   * restart, and no join of that conversation is driven meanwhile.
+   */
+  public record TransferDecided(
+      String transferId,
+      String conversationId,
+      String visitorId,
+      String fromAgentId,
+      String toAgentId,
+      String toGroup,
+      String note,
+      Instant at)
+      implements Event {}
+
+  /** The conversation recorded the transfer as entry {@code seq}. */
+  public record TransferConfirmed(String transferId, String conversationId, long seq) implements Event {}
+
+  /**
+   * The conversation refused a decided transfer (its holder was not the one the dispatcher knew): the decision is
+   * taken back, the conversation is {@code fromAgentId}'s again unless something else happened to it meanwhile.
+   */
+  public record TransferAbandoned(String transferId, String conversationId, String reason) implements Event {}
+
   // State ------------------------------------------------------------------------------------------------------
 
   public record Assignment(String conversationId, String visitorId, String agentId)
@@ -326,19 +373,27 @@ public final class Dispatcher {
 
   public record MissedEntry(Waiting conversation, Instant at) implements CborSerializable {}
 
-  /** Older snapshots have only {@code waiting}; the other lists are then null ({@code pendingJoins} too). */
+  /**
+   * Older snapshots have only {@code waiting}; the other lists are then null ({@code pendingJoins} and {@code
+   * pendingTransfers} too).
+   */
   public record QueueSnapshot(
       List<Waiting> waiting,
       List<Assignment> assigned,
       List<VisitorAgent> lastAgents,
       List<MissedEntry> missed,
-      List<Assignment> pendingJoins)
+      List<Assignment> pendingJoins,
+      List<TransferDecided> pendingTransfers,
+      List<TransferDone> recentTransfers)
       implements CborSerializable {
     public QueueSnapshot(
         List<Waiting> waiting, List<Assignment> assigned, List<VisitorAgent> lastAgents, List<MissedEntry> missed) {
-      this(waiting, assigned, lastAgents, missed, null);
+      this(waiting, assigned, lastAgents, missed, null, null, null);
     }
   }
+
+  /** A transfer the conversation recorded as entry {@code seq}, remembered to answer a resent request. */
+  public record TransferDone(String transferId, String conversationId, long seq) implements CborSerializable {}
 
   // Behavior ---------------------------------------------------------------------------------------------------
 

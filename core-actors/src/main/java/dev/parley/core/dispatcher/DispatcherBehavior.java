@@ -1,7 +1,10 @@
 // Over 600 lines on purpose: the command handlers of one event-sourced actor, each building its effect with
 // Effect(), which only the behaviour can call. Everything that needs no Effect() lives apart: AgentPresence,
 // OfferBook, QueuePublisher, OfferPolicy (the decisions), DispatcherState (one method per event). Find a behaviour
-// by its command: commandHandler() lists them in one place, each pointing to its onXxx method below.
+// by its command: commandHandler() lists them in one place, each pointing to its onXxx method below. A claim and a
+// transfer are each one request driven to the conversation through persisted intents (decided, confirmed), so each
+// has its decide / drive / settle handlers here; what they share with the rest (capacity, offers, publishing) is the
+// reason they stay in this actor rather than in a class of their own.
 package dev.parley.core.dispatcher;
 
 import static dev.parley.core.dispatcher.Dispatcher.AUTO_CLOSE_CHECK_INTERVAL;
@@ -42,7 +45,6 @@ import dev.parley.core.dispatcher.Dispatcher.JoinSettled;
 import dev.parley.core.dispatcher.Dispatcher.Missed;
 import dev.parley.core.dispatcher.Dispatcher.NoteAssigned;
 import dev.parley.core.dispatcher.Dispatcher.PositionUpdate;
-import dev.parley.core.dispatcher.Dispatcher.QueueNotice;
 import dev.parley.core.dispatcher.Dispatcher.QueueSnapshot;
 import dev.parley.core.dispatcher.Dispatcher.Queued;
 import dev.parley.core.dispatcher.Dispatcher.RefGone;
@@ -51,7 +53,12 @@ import dev.parley.core.dispatcher.Dispatcher.Released;
 import dev.parley.core.dispatcher.Dispatcher.Remove;
 import dev.parley.core.dispatcher.Dispatcher.Tick;
 import dev.parley.core.dispatcher.Dispatcher.Transfer;
+import dev.parley.core.dispatcher.Dispatcher.TransferAbandoned;
+import dev.parley.core.dispatcher.Dispatcher.TransferConfirmed;
+import dev.parley.core.dispatcher.Dispatcher.TransferDecided;
+import dev.parley.core.dispatcher.Dispatcher.TransferDone;
 import dev.parley.core.dispatcher.Dispatcher.TransferSettled;
+import dev.parley.core.dispatcher.Dispatcher.Handed;
 import dev.parley.core.dispatcher.Dispatcher.Unwatch;
 import dev.parley.core.dispatcher.Dispatcher.Waiting;
 import dev.parley.core.dispatcher.Dispatcher.Watch;
@@ -61,12 +68,9 @@ import dev.parley.core.routing.SiteRouting;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -159,12 +163,10 @@ final class DispatcherBehavior
   private final AgentPresence presence;
   private final OfferBook offers;
   private final QueuePublisher publisher;
-  /** Claims answered once their join is recorded: conversation id to the claimers, at most MAX_CLAIM_WAITERS. */
-  private final Map<String, List<ActorRef<StatusReply<Joined>>>> claimWaiters = new HashMap<>();
   /** The recovered state, for the questions answered before the stash ({@link #answeredNow}); null until then. */
   private DispatcherState live;
-  /** Conversations asked to record a join and not answered yet, so that a tick does not ask again meanwhile. */
-  private final Set<String> joinsInFlight = new HashSet<>();
+  /** Joins and transfers asked of conversations, and who waits for them. */
+  private final Drives drives;
 
   private DispatcherBehavior(
       String siteId,
@@ -186,6 +188,7 @@ final class DispatcherBehavior
     this.presence = new AgentPresence(deathWatch);
     this.offers = new OfferBook(siteId, presence);
     this.publisher = new QueuePublisher(siteId, clock, context.getLog(), deathWatch);
+    this.drives = new Drives(siteId, peers, context);
     loadConfig();
   }
 
@@ -261,6 +264,9 @@ final class DispatcherBehavior
         .onEvent(Released.class, DispatcherState::released)
         .onEvent(JoinDecided.class, DispatcherState::joinDecided)
         .onEvent(JoinConfirmed.class, DispatcherState::joinConfirmed)
+        .onEvent(TransferDecided.class, DispatcherState::transferDecided)
+        .onEvent(TransferConfirmed.class, DispatcherState::transferConfirmed)
+        .onEvent(TransferAbandoned.class, DispatcherState::transferAbandoned)
         .build();
   }
 
@@ -271,7 +277,8 @@ final class DispatcherBehavior
             RecoveryCompleted.instance(),
             state -> {
               live = state; // the one instance every event changes from now on (DispatcherState is mutable)
-              // Claims decided before a crash whose join was not confirmed finish now.
+              // Claims and transfers decided before a crash that the conversation did not confirm finish now.
+              state.pendingTransfers.values().forEach(drives::transfer);
               state.pendingJoins.values().forEach(a -> drive(a.conversationId(), a.agentId()));
             })
         .build();
@@ -302,7 +309,7 @@ final class DispatcherBehavior
   private ReplyEffect<Event, DispatcherState> onRemove(DispatcherState state, Remove cmd) {
     String id = cmd.conversationId();
     offers.settled(id, "withdrawn");
-    answerClaims(id, Rejection.CONVERSATION_CLOSED.reply());
+    drives.answerClaims(id, Rejection.CONVERSATION_CLOSED.reply());
     publisher.ended(id);
     Waiting w = state.waiting.get(id);
     if (w != null) {
@@ -428,7 +435,7 @@ final class DispatcherBehavior
         return Effect().reply(cmd.replyTo(), Rejection.ALREADY_CLAIMED.reply());
       }
       // A repeat (a resend after a reconnect or a timeout): answered with the seq of the join, once recorded.
-      awaitJoin(id, cmd.replyTo());
+      drives.awaitJoin(id, cmd.replyTo());
       drive(id, holder);
       return Effect().noReply();
     }
@@ -439,7 +446,7 @@ final class DispatcherBehavior
       peers
           .facts(siteId, id)
           .whenCompleteAsync(
-              (facts, failure) -> self.tell(new FactsArrived(cmd, facts, unwrap(failure))),
+              (facts, failure) -> self.tell(new FactsArrived(cmd, facts, Drives.unwrap(failure))),
               context.getExecutionContext());
       return Effect().noReply();
     }
@@ -495,7 +502,7 @@ final class DispatcherBehavior
       return Effect().reply(cmd.replyTo(), Rejection.AT_CAPACITY.reply());
     }
     offers.settled(id, "taken");
-    awaitJoin(id, cmd.replyTo());
+    drives.awaitJoin(id, cmd.replyTo());
     return Effect()
         .persist(new JoinDecided(id, waiting.visitorId(), cmd.agentId(), clock.instant()))
         .thenRun(
@@ -507,24 +514,26 @@ final class DispatcherBehavior
         .thenNoReply();
   }
 
-  /** Keeps a claimer's reply for when the join is recorded (bounded: the oldest, long timed out, is dropped). */
-  private void awaitJoin(String conversationId, ActorRef<StatusReply<Joined>> replyTo) {
-    List<ActorRef<StatusReply<Joined>>> waiting = claimWaiters.computeIfAbsent(conversationId, k -> new ArrayList<>());
-    if (waiting.size() >= MAX_CLAIM_WAITERS) {
-      waiting.remove(0);
-    }
-    waiting.add(replyTo);
-  }
-
-  private void answerClaims(String conversationId, StatusReply<Joined> answer) {
-    List<ActorRef<StatusReply<Joined>>> waiting = claimWaiters.remove(conversationId);
-    if (waiting != null) {
-      waiting.forEach(r -> r.tell(answer));
-    }
-  }
-
   private ReplyEffect<Event, DispatcherState> onTransfer(DispatcherState state, Transfer cmd) {
     String id = cmd.conversationId();
+    if (cmd.transferId() != null) {
+      TransferDone done = state.recentTransfers.get(cmd.transferId());
+      if (done != null && done.conversationId().equals(id)) {
+        // A resend of a transfer recorded already (its answer was lost with a connection or a node).
+        return Effect().reply(cmd.replyTo(), StatusReply.success(new Handed(id, done.seq())));
+      }
+      TransferDecided pending = state.pendingTransfers.get(id);
+      if (pending != null && pending.transferId().equals(cmd.transferId())) {
+        drives.awaitTransfer(pending.transferId(), cmd.replyTo());
+        drives.transfer(pending);
+        return Effect().noReply();
+      }
+    }
+    if (state.pendingTransfers.containsKey(id) || state.pendingJoins.containsKey(id)) {
+      // The conversation has not recorded the last decision about it yet: this one is decided after it.
+      drives.behind(cmd);
+      return Effect().noReply();
+    }
     Assignment held = state.assigned.get(id);
     if (held == null || (!held.agentId().equals(cmd.fromAgentId()) && !cmd.anyConversation())) {
       return Effect().reply(cmd.replyTo(), Rejection.NOT_ASSIGNED.reply());
@@ -534,17 +543,14 @@ final class DispatcherBehavior
       loadConfig(); // a new account may be newer than the configuration held here
       return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_AGENT.reply());
     }
-    Instant now = clock.instant();
-    List<Event> events = new ArrayList<>(2);
     String holder = held.agentId(); // the caller, or another agent when a supervisor transfers or takes over
     if (cmd.toAgentId() != null) {
       if (cmd.toAgentId().equals(holder)) {
-        return Effect().reply(cmd.replyTo(), StatusReply.ack());
+        return Effect().reply(cmd.replyTo(), StatusReply.success(new Handed(id, 0)));
       }
       if (state.loadOf(cmd.toAgentId()) >= config.capacityOf(cmd.toAgentId())) {
         return Effect().reply(cmd.replyTo(), Rejection.AT_CAPACITY.reply());
       }
-      events.add(new AssignedTo(id, held.visitorId(), cmd.toAgentId(), now));
     } else {
       if (config.group(cmd.toGroup()).isEmpty()) {
         return Effect().reply(cmd.replyTo(), Rejection.UNKNOWN_GROUP.reply());
@@ -552,37 +558,87 @@ final class DispatcherBehavior
       if (state.waiting.size() >= MAX_WAITING) {
         return Effect().reply(cmd.replyTo(), Rejection.AT_CAPACITY.reply());
       }
-      events.add(new Released(id, now));
-      events.add(new Queued(id, held.visitorId(), now, cmd.toGroup()));
     }
+    String transferId = cmd.transferId() != null ? cmd.transferId() : UUID.randomUUID().toString();
+    TransferDecided decided =
+        new TransferDecided(
+            transferId, id, held.visitorId(), holder, cmd.toAgentId(), cmd.toGroup(), cmd.note(), clock.instant());
+    offers.settled(id, "transferred");
+    drives.awaitTransfer(transferId, cmd.replyTo());
     return Effect()
-        .persist(events)
+        .persist(decided)
         .thenRun(
             s -> {
-              ActorRef<Command> self = context.getSelf();
-              peers
-                  .transfer(siteId, id, holder, cmd.toAgentId(), cmd.toGroup(), cmd.note())
-                  .whenCompleteAsync(
-                      (ok, failure) -> self.tell(new TransferSettled(id, unwrap(failure))),
-                      context.getExecutionContext());
-              if (cmd.toAgentId() != null) {
-                presence.tell(cmd.toAgentId(), new HandedOver(siteId, id, holder));
-              }
+              CrashPoints.reached(CrashPoints.TRANSFER_DECIDED);
+              drives.transfer(decided);
               afterChange(s);
             })
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, DispatcherState> onTransferSettled(DispatcherState state, TransferSettled settled) {
-    if (settled.failure() != null) {
-      // The conversation refused (it closed meanwhile: its Remove frees the agent) or did not answer.
+    String id = settled.conversationId();
+    drives.transferAnswered(settled.transferId());
+    TransferDecided pending = state.pendingTransfers.get(id);
+    if (pending == null || !pending.transferId().equals(settled.transferId())) {
+      // Superseded meanwhile (the conversation closed): the requesters hear how the conversation answered.
+      drives.answerTransfer(
+          settled.transferId(),
+          settled.failure() != null
+              ? StatusReply.error(settled.failure())
+              : StatusReply.success(new Handed(id, settled.seq())));
+      afterDecision(state, id);
+      return Effect().noReply();
+    }
+    if (settled.failure() == null) {
+      return Effect()
+          .persist(new TransferConfirmed(settled.transferId(), id, settled.seq()))
+          .thenRun(
+              s -> {
+                if (pending.toAgentId() != null) {
+                  presence.tell(pending.toAgentId(), new HandedOver(siteId, id, pending.fromAgentId()));
+                }
+                drives.answerTransfer(settled.transferId(), StatusReply.success(new Handed(id, settled.seq())));
+                afterDecision(s, id);
+              })
+          .thenNoReply();
+    }
+    if (settled.failure() instanceof StatusReply.ErrorMessage refusal) {
       context
           .getLog()
-          .warn(
-              "Site {}: transfer of {} not recorded by the conversation: {}",
-              siteId, settled.conversationId(), settled.failure().toString());
+          .warn("Site {}: conversation {} refused transfer {}: {}", siteId, id, settled.transferId(), refusal.getMessage());
+      return Effect()
+          .persist(new TransferAbandoned(settled.transferId(), id, refusal.getMessage()))
+          .thenRun(
+              s -> {
+                drives.answerTransfer(settled.transferId(), StatusReply.error(refusal.getMessage()));
+                afterChange(s);
+                afterDecision(s, id);
+              })
+          .thenNoReply();
     }
+    // A timeout: the decision stays pending and the next tick asks again; the requesters wait or resend.
+    context
+        .getLog()
+        .warn("Site {}: transfer {} of {} not recorded yet, retrying: {}",
+            siteId, settled.transferId(), id, settled.failure().toString());
     return Effect().noReply();
+  }
+
+  /**
+   * The last decision about a conversation settled: a join decided meanwhile may be driven now, and transfers
+   * that waited behind it are decided, in the order they came.
+   */
+  private void afterDecision(DispatcherState state, String conversationId) {
+    if (state.pendingTransfers.containsKey(conversationId)) {
+      return;
+    }
+    Assignment join = state.pendingJoins.get(conversationId);
+    if (join != null) {
+      drive(conversationId, join.agentId());
+      return;
+    }
+    drives.releaseBehind(conversationId).forEach(context.getSelf()::tell);
   }
 
   private ReplyEffect<Event, DispatcherState> onDecline(DispatcherState state, Decline cmd) {
@@ -594,37 +650,30 @@ final class DispatcherBehavior
 
   /** Has the conversation record the join of its holder, unless already asked and not answered yet. */
   private void drive(String conversationId, String agentId) {
-    if (!joinsInFlight.add(conversationId)) {
-      return;
+    if (live != null && live.pendingTransfers.containsKey(conversationId)) {
+      return; // the conversation records the transfer first; its confirmation drives this join (afterDecision)
     }
-    ActorRef<Command> self = context.getSelf();
-    // Completed on our dispatcher, not the common pool (see ../shared/STACK.md).
-    peers
-        .join(siteId, conversationId, agentId)
-        .whenCompleteAsync(
-            (claimed, failure) ->
-                self.tell(
-                    new JoinSettled(
-                        conversationId, agentId, claimed == null ? 0 : claimed.seq(), unwrap(failure))),
-            context.getExecutionContext());
+    drives.join(conversationId, agentId);
   }
 
   private ReplyEffect<Event, DispatcherState> onJoinSettled(DispatcherState state, JoinSettled settled) {
     String id = settled.conversationId();
-    joinsInFlight.remove(id);
+    drives.joinAnswered(id);
     if (!settled.agentId().equals(state.agentOf(id))) {
       // Superseded meanwhile (closed, released or transferred): the claimers hear how the conversation answered.
-      answerClaims(
+      drives.answerClaims(
           id,
           settled.failure() != null
               ? StatusReply.error(settled.failure())
               : StatusReply.success(new Joined(id, settled.seq())));
+      afterDecision(state, id);
       return Effect().noReply();
     }
     if (settled.failure() == null) {
       Joined joined = new Joined(id, settled.seq());
       if (!state.pendingJoins.containsKey(id)) {
-        answerClaims(id, StatusReply.success(joined));
+        drives.answerClaims(id, StatusReply.success(joined));
+        afterDecision(state, id);
         return Effect().noReply();
       }
       return Effect()
@@ -632,7 +681,8 @@ final class DispatcherBehavior
           .thenRun(
               s -> {
                 CrashPoints.reached(CrashPoints.JOIN_RECORDED);
-                answerClaims(id, StatusReply.success(joined));
+                drives.answerClaims(id, StatusReply.success(joined));
+                afterDecision(s, id);
               })
           .thenNoReply();
     }
@@ -644,8 +694,9 @@ final class DispatcherBehavior
           .persist(new Released(id, clock.instant()))
           .thenRun(
               s -> {
-                answerClaims(id, StatusReply.error(refusal.getMessage()));
+                drives.answerClaims(id, StatusReply.error(refusal.getMessage()));
                 afterChange(s);
+                afterDecision(s, id);
               })
           .thenNoReply();
     }
@@ -702,7 +753,7 @@ final class DispatcherBehavior
       return;
     }
     loaded.whenCompleteAsync(
-        (config, failure) -> self.tell(new ConfigLoaded(config, unwrap(failure))), context.getExecutionContext());
+        (config, failure) -> self.tell(new ConfigLoaded(config, Drives.unwrap(failure))), context.getExecutionContext());
   }
 
   private ReplyEffect<Event, DispatcherState> onConfigLoaded(DispatcherState state, ConfigLoaded loaded) {
@@ -730,6 +781,7 @@ final class DispatcherBehavior
       loadConfig();
     }
     offers.expire(now);
+    state.pendingTransfers.values().forEach(drives::transfer);
     state.pendingJoins.values().forEach(a -> drive(a.conversationId(), a.agentId()));
     if (config.autoCloseAfter() != null
         && !Duration.between(autoCloseCheckedAt, now).minus(AUTO_CLOSE_CHECK_INTERVAL).isNegative()) {
@@ -748,11 +800,5 @@ final class DispatcherBehavior
   private void afterChange(DispatcherState state) {
     offers.decide(config, clock.instant(), state);
     publisher.publish(state, id -> left(state, id));
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-        ? failure.getCause()
-        : failure;
   }
 }

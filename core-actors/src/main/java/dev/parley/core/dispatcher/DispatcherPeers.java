@@ -8,8 +8,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * How a dispatcher reaches the conversations it decides about: it has them record a join it decided, asks the
- * facts of one it has not seen, carries out transfers and idle checks. The conversation's own claim is idempotent
- * for the same agent, so a retry after a timeout is safe.
+ * facts of one it has not seen, has it record transfers, asks for idle checks. The conversation's own claim is
+ * idempotent for the same agent and its transfer on the transfer's id, so a retry after a timeout is safe.
  */
 public interface DispatcherPeers {
 
@@ -26,10 +26,13 @@ public interface DispatcherPeers {
   /** Asks an assigned conversation to warn or close if its visitor has been silent too long; fire and forget. */
   default void closeIfIdle(String conversationId, Duration after, Duration notice) {}
 
-  /** Carries out a transfer the dispatcher decided: the conversation records it (and the note). */
-  default CompletionStage<?> transfer(
-      String siteId, String conversationId, String fromAgentId, String toAgentId, String toGroup, String note) {
-    return CompletableFuture.completedFuture(null);
+  /**
+   * Has the conversation record a transfer the dispatcher decided (and its note); idempotent on its id, so a retry
+   * after a timeout answers the same seq. Fails like {@link #join}. By default (tests of the queue alone) every
+   * transfer is recorded at once as entry 0.
+   */
+  default CompletionStage<Conversation.TransferRecorded> transfer(String siteId, Dispatcher.TransferDecided decided) {
+    return CompletableFuture.completedFuture(new Conversation.TransferRecorded(decided.conversationId(), 0));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.parley.core.dispatcher;
 
 import static dev.parley.core.dispatcher.Dispatcher.MAX_MISSED;
+import static dev.parley.core.dispatcher.Dispatcher.MAX_REMEMBERED_TRANSFERS;
 import static dev.parley.core.dispatcher.Dispatcher.MAX_REMEMBERED_VISITORS;
 
 import dev.parley.core.dispatcher.Dispatcher.AssignedTo;
@@ -13,6 +14,10 @@ import dev.parley.core.dispatcher.Dispatcher.MissedEntry;
 import dev.parley.core.dispatcher.Dispatcher.QueueSnapshot;
 import dev.parley.core.dispatcher.Dispatcher.Queued;
 import dev.parley.core.dispatcher.Dispatcher.Released;
+import dev.parley.core.dispatcher.Dispatcher.TransferAbandoned;
+import dev.parley.core.dispatcher.Dispatcher.TransferConfirmed;
+import dev.parley.core.dispatcher.Dispatcher.TransferDecided;
+import dev.parley.core.dispatcher.Dispatcher.TransferDone;
 import dev.parley.core.dispatcher.Dispatcher.VisitorAgent;
 import dev.parley.core.dispatcher.Dispatcher.Waiting;
 import java.util.ArrayList;
@@ -36,6 +41,13 @@ public final class DispatcherState {
   final LinkedHashMap<String, MissedEntry> missed = new LinkedHashMap<>();
   /** Claims decided whose join the conversation has not confirmed yet: re-driven until it does. */
   final Map<String, Assignment> pendingJoins = new LinkedHashMap<>();
+  /** Transfers decided whose conversation has not recorded them yet, by conversation: re-driven until it does. */
+  final Map<String, TransferDecided> pendingTransfers = new LinkedHashMap<>();
+  /**
+   * Transfers recorded lately, by transfer id, oldest first, at most {@link Dispatcher#MAX_REMEMBERED_TRANSFERS}:
+   * a transfer resent after its answer was lost (a crash, a reconnect) is answered with the same seq.
+   */
+  final LinkedHashMap<String, TransferDone> recentTransfers = new LinkedHashMap<>();
 
   DispatcherState queued(Queued q) {
     waiting.put(
@@ -45,6 +57,7 @@ public final class DispatcherState {
 
   DispatcherState dequeued(Dequeued d) {
     waiting.remove(d.conversationId());
+    pendingTransfers.remove(d.conversationId()); // closed while waiting after a transfer to a group
     return this;
   }
 
@@ -84,12 +97,62 @@ public final class DispatcherState {
 
   DispatcherState released(Released r) {
     pendingJoins.remove(r.conversationId());
-    Assignment gone = assigned.remove(r.conversationId());
+    pendingTransfers.remove(r.conversationId());
+    unassign(r.conversationId());
+    return this;
+  }
+
+  /** The decision applies at once (capacity of both agents, the queue); the conversation records it later. */
+  DispatcherState transferDecided(TransferDecided d) {
+    String id = d.conversationId();
+    pendingJoins.remove(id);
+    if (d.toAgentId() != null) {
+      waiting.remove(id);
+      assign(new Assignment(id, d.visitorId(), d.toAgentId()));
+    } else {
+      unassign(id);
+      waiting.put(id, new Waiting(id, d.visitorId(), d.at(), d.toGroup()));
+    }
+    pendingTransfers.put(id, d);
+    return this;
+  }
+
+  DispatcherState transferConfirmed(TransferConfirmed c) {
+    TransferDecided pending = pendingTransfers.get(c.conversationId());
+    if (pending != null && pending.transferId().equals(c.transferId())) {
+      pendingTransfers.remove(c.conversationId());
+    }
+    recentTransfers.remove(c.transferId());
+    recentTransfers.put(c.transferId(), new TransferDone(c.transferId(), c.conversationId(), c.seq()));
+    if (recentTransfers.size() > MAX_REMEMBERED_TRANSFERS) {
+      recentTransfers.remove(recentTransfers.keySet().iterator().next());
+    }
+    return this;
+  }
+
+  /** Takes a refused transfer back, unless the conversation moved on meanwhile (claimed, closed, transferred). */
+  DispatcherState transferAbandoned(TransferAbandoned a) {
+    String id = a.conversationId();
+    TransferDecided d = pendingTransfers.get(id);
+    if (d == null || !d.transferId().equals(a.transferId())) {
+      return this;
+    }
+    pendingTransfers.remove(id);
+    boolean asDecided =
+        d.toAgentId() != null ? d.toAgentId().equals(agentOf(id)) : waiting.containsKey(id) && !assigned.containsKey(id);
+    if (asDecided) {
+      waiting.remove(id);
+      assign(new Assignment(id, d.visitorId(), d.fromAgentId()));
+    }
+    return this;
+  }
+
+  private void unassign(String conversationId) {
+    Assignment gone = assigned.remove(conversationId);
     if (gone != null) {
       load.merge(gone.agentId(), -1, Integer::sum);
       load.remove(gone.agentId(), 0);
     }
-    return this;
   }
 
   private void assign(Assignment a) {
@@ -148,7 +211,13 @@ public final class DispatcherState {
     List<VisitorAgent> last = new ArrayList<>(lastAgentOfVisitor.size());
     lastAgentOfVisitor.forEach((v, a) -> last.add(new VisitorAgent(v, a)));
     return new QueueSnapshot(
-        list(), List.copyOf(assigned.values()), last, List.copyOf(missed.values()), List.copyOf(pendingJoins.values()));
+        list(),
+        List.copyOf(assigned.values()),
+        last,
+        List.copyOf(missed.values()),
+        List.copyOf(pendingJoins.values()),
+        List.copyOf(pendingTransfers.values()),
+        List.copyOf(recentTransfers.values()));
   }
 
   static DispatcherState fromSnapshot(QueueSnapshot snapshot) {
@@ -162,6 +231,12 @@ public final class DispatcherState {
     }
     if (snapshot.pendingJoins() != null) {
       snapshot.pendingJoins().forEach(a -> state.pendingJoins.put(a.conversationId(), a));
+    }
+    if (snapshot.pendingTransfers() != null) {
+      snapshot.pendingTransfers().forEach(t -> state.pendingTransfers.put(t.conversationId(), t));
+    }
+    if (snapshot.recentTransfers() != null) {
+      snapshot.recentTransfers().forEach(t -> state.recentTransfers.put(t.transferId(), t));
     }
     if (snapshot.missed() != null) {
       snapshot.missed().forEach(m -> state.missed.put(m.conversation().conversationId(), m));

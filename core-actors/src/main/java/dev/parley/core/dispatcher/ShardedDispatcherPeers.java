@@ -56,12 +56,14 @@ public final class ShardedDispatcherPeers implements DispatcherPeers {
   }
 
   @Override
-  public CompletionStage<?> transfer(
-      String siteId, String conversationId, String fromAgentId, String toAgentId, String toGroup, String note) {
-    Caller from = Caller.agent(fromAgentId, Set.of(siteId));
+  public CompletionStage<Conversation.TransferRecorded> transfer(String siteId, Dispatcher.TransferDecided decided) {
+    Caller from = Caller.agent(decided.fromAgentId(), Set.of(siteId));
     return sharding
-        .entityRefFor(Conversation.ENTITY_KEY, conversationId)
-        .<org.apache.pekko.Done>askWithStatus(
-            replyTo -> new Conversation.Transfer(from, toAgentId, toGroup, note, replyTo), JOIN_TIMEOUT);
+        .entityRefFor(Conversation.ENTITY_KEY, decided.conversationId())
+        .askWithStatus(
+            replyTo ->
+                new Conversation.Transfer(
+                    from, decided.transferId(), decided.toAgentId(), decided.toGroup(), decided.note(), replyTo),
+            JOIN_TIMEOUT);
   }
 }

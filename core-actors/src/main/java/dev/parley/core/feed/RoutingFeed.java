@@ -48,6 +48,17 @@ public final class RoutingFeed {
   /** The visitor's current conversation ended: their next message opens a new one. */
   public record VisitorClosed(String siteId, String visitorId, String conversationId) implements Effect {}
 
+  /**
+   * Whether {@code event} may have effects at all (opened, joined, transferred, closed): those events carry the
+   * {@link dev.parley.core.common.EventTags#ROUTING} tag as well, and the feed reads only that tag.
+   */
+  public static boolean concerns(Conversation.Event event) {
+    return event instanceof Conversation.Opened
+        || event instanceof Conversation.AgentJoined
+        || event instanceof Conversation.Transferred
+        || event instanceof Conversation.Closed;
+  }
+
   /** Whether {@link #effectsOf} needs the conversation's facts for {@code event}. */
   public static boolean needsFacts(Conversation.Event event) {
     return event instanceof Conversation.Opened

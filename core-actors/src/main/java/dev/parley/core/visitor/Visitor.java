@@ -1,35 +1,28 @@
 package dev.parley.core.visitor;
 
+import dev.parley.core.common.Caller;
 import dev.parley.core.common.Rejection;
-import dev.parley.core.common.EventTags;
-import dev.parley.core.common.Watchers;
+import dev.parley.core.conversation.Conversation;
+import dev.parley.core.routing.RoutingHints;
 import dev.parley.core.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
-import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * A visitor of one site, sharded by {@code siteId:visitorId} and event-sourced.
@@ -39,9 +32,11 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * agents see of the visitor: the identity the host site passed, the device, where they came from (referrer and
  * campaign) and a bounded trail of the pages they opened. Which connections are open (presence) and who watches the
  * profile stay in memory and are never written to the journal.
+ *
+ * <p>This file is the protocol (commands, replies, events, the state: their nested names are the serialized
+ * names, so they stay here); the actor is {@link VisitorBehavior}.
  */
-public final class Visitor
-    extends EventSourcedBehaviorWithEnforcedReplies<Visitor.Command, Visitor.Event, Visitor.State> {
+public final class Visitor {
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Visitor");
@@ -75,6 +70,44 @@ public final class Visitor
   public record EnsureConversation(
       String staleConversationId, ActorRef<StatusReply<String>> replyTo) implements Command {}
 
+  /**
+   * A visitor's message to "their conversation" when the edge holds none, or found the one it held closed ({@code
+   * staleConversationId}). The visitor decides where it goes: to its open conversation (another tab may have
+   * opened one), else to a new one — a closed conversation is never reopened — and posts it there, replying with
+   * the conversation's id and the post's answer. A post to a conversation that turns out closed (this visitor
+   * had not heard yet) opens a new one once. Rejections: what the conversation answers, and {@link
+   * Rejection#QUOTA_EXCEEDED} (conversations per day).
+   */
+  public record Send(
+      Caller caller,
+      String clientMessageId,
+      String text,
+      RoutingHints hints,
+      String staleConversationId,
+      ActorRef<StatusReply<Sent>> replyTo)
+      implements Command {}
+
+  /** Where a {@link Send} went and how the conversation answered it. */
+  public record Sent(String conversationId, Conversation.Posted posted) implements CborSerializable {}
+
+  /** The conversation answered a post this visitor made for a {@link Send}; {@code fresh}: it opened it. */
+  record PostAnswered(
+      Send send, String conversationId, boolean fresh, StatusReply<Conversation.Posted> reply, Throwable failure)
+      implements Command {}
+
+  /** How a visitor posts to its conversations: through cluster sharding, or what a test gives. */
+  public interface Conversations {
+    CompletionStage<StatusReply<Conversation.Posted>> post(
+        String conversationId, Function<ActorRef<StatusReply<Conversation.Posted>>, Conversation.PostMessage> post);
+
+    /** For visitors that never {@link Send}: every post fails. */
+    Conversations NONE =
+        (id, post) -> CompletableFuture.failedFuture(new IllegalStateException("this visitor posts nowhere"));
+  }
+
+  /** How long a visitor waits for its conversation to answer a post. */
+  public static final Duration POST_TIMEOUT = Duration.ofSeconds(5);
+
   public record GetProfile(ActorRef<Profile> replyTo) implements Command {}
 
   /** A conversation of this visitor was closed. Idempotent; {@code replyTo} (null: nobody) hears once durable. */
@@ -89,7 +122,7 @@ public final class Visitor
 
   public record Disconnected(ActorRef<?> session) implements Command {}
 
-  private record SessionGone(ActorRef<?> session) implements Command {}
+  record SessionGone(ActorRef<?> session) implements Command {}
 
   /** The host site identified the visitor (checked by the edge where the site demands a signature). */
   public record Identify(Identity identity, ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -119,7 +152,7 @@ public final class Visitor
 
   public record Unwatch(ActorRef<Profile> watcher) implements Command {}
 
-  private record WatcherGone(ActorRef<?> watcher) implements Command {}
+  record WatcherGone(ActorRef<?> watcher) implements Command {}
 
   // Replies ----------------------------------------------------------------------------------------------------
 
@@ -325,238 +358,20 @@ public final class Visitor
 
   // Behavior ---------------------------------------------------------------------------------------------------
 
+  private Visitor() {}
+
   public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), Clock.systemUTC())));
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Conversations conversations =
+        (id, post) -> sharding.entityRefFor(Conversation.ENTITY_KEY, id).ask(post::apply, POST_TIMEOUT);
+    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), Clock.systemUTC(), conversations)));
   }
 
   public static Behavior<Command> create(String entityId, Clock clock) {
-    return Behaviors.setup(ctx -> new Visitor(entityId, ctx, clock));
+    return create(entityId, clock, Conversations.NONE);
   }
 
-  private final String siteId;
-  private final String visitorId;
-  /** The one tag of every event of this entity (EventTags). */
-  private final Set<String> tags;
-  private final ActorContext<Command> context;
-  private final Clock clock;
-  /** Open connections; owned by this actor, in memory only. */
-  private final Watchers<Void, Boolean> sessions;
-  /** Agent sessions watching the profile; owned by this actor, in memory only. */
-  private final Watchers<Profile, Boolean> watchers;
-
-  private Visitor(String entityId, ActorContext<Command> context, Clock clock) {
-    super(
-        PersistenceId.of(ENTITY_KEY.name(), entityId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
-    int colon = entityId.indexOf(':');
-    if (colon < 1) {
-      throw new IllegalArgumentException("visitor entity id must be siteId:visitorId");
-    }
-    this.siteId = entityId.substring(0, colon);
-    this.tags = Set.of(EventTags.tag(ENTITY_KEY.name(), entityId));
-    this.visitorId = entityId.substring(colon + 1);
-    this.context = context;
-    this.clock = clock;
-    this.sessions = Watchers.of(context, MAX_TRACKED_SESSIONS, SessionGone::new);
-    this.watchers = Watchers.of(context, MAX_WATCHERS, WatcherGone::new);
-  }
-
-  @Override
-  public State emptyState() {
-    return State.empty();
-  }
-
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return tags;
-  }
-
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(50, 2);
-  }
-
-  @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    return newCommandHandlerWithReplyBuilder()
-        .forAnyState()
-        .onCommand(EnsureConversation.class, this::onEnsure)
-        .onCommand(GetProfile.class, this::onGetProfile)
-        .onCommand(NoteConversationClosed.class, this::onClosed)
-        .onCommand(Connected.class, this::onConnected)
-        .onCommand(Disconnected.class, (state, cmd) -> forget(state, cmd.session(), false))
-        .onCommand(SessionGone.class, (state, cmd) -> forget(state, cmd.session(), true))
-        .onCommand(Identify.class, this::onIdentify)
-        .onCommand(Erase.class, this::onErase)
-        .onCommand(ViewPage.class, this::onViewPage)
-        .onCommand(
-            RecordInvitation.class,
-            (state, cmd) ->
-                cmd.event() instanceof InvitationSent || cmd.event() instanceof InvitationAnswered
-                    ? Effect().persist(cmd.event()).thenNoReply()
-                    : Effect().noReply())
-        .onCommand(SeenOn.class, this::onSeenOn)
-        .onCommand(Watch.class, this::onWatch)
-        .onCommand(Unwatch.class, (state, cmd) -> unwatch(cmd.watcher()))
-        .onCommand(WatcherGone.class, (state, cmd) -> {
-          watchers.stopped(cmd.watcher());
-          return Effect().noReply();
-        })
-        .build();
-  }
-
-  @Override
-  public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
-  }
-
-  private ReplyEffect<Event, State> onEnsure(State state, EnsureConversation cmd) {
-    String current = state.currentConversationId();
-    if (current != null && !current.equals(cmd.staleConversationId())) {
-      return Effect().reply(cmd.replyTo(), StatusReply.success(current));
-    }
-    Instant now = clock.instant();
-    if (state.startedSince(now) >= MAX_CONVERSATIONS_PER_DAY) {
-      return Effect().reply(cmd.replyTo(), Rejection.QUOTA_EXCEEDED.reply());
-    }
-    List<Event> events = new ArrayList<>(2);
-    if (current != null) {
-      events.add(new ConversationEnded(current, now));
-    }
-    String fresh = UUID.randomUUID().toString();
-    events.add(new ConversationStarted(fresh, now));
-    return Effect().persist(events).thenReply(cmd.replyTo(), s -> StatusReply.success(fresh));
-  }
-
-  private ReplyEffect<Event, State> onErase(State state, Erase cmd) {
-    return Effect()
-        .persist(new Erased(clock.instant()))
-        .thenRun(this::notifyWatchers)
-        .thenReply(
-            cmd.replyTo(),
-            s -> StatusReply.success(
-                lastSequenceNumber(context)));
-  }
-
-  private ReplyEffect<Event, State> onGetProfile(State state, GetProfile cmd) {
-    return Effect().reply(cmd.replyTo(), profile(state));
-  }
-
-  private Profile profile(State state) {
-    return new Profile(
-        siteId,
-        visitorId,
-        state.currentConversationId(),
-        state.pastConversationIds(),
-        !sessions.isEmpty(),
-        state.identity(),
-        state.device(),
-        state.referrer(),
-        state.utm(),
-        state.pages(),
-        state.visits(),
-        state.lastActiveAt());
-  }
-
-  private void notifyWatchers(State state) {
-    if (!watchers.isEmpty()) {
-      Profile profile = profile(state);
-      watchers.tellAll(profile);
-    }
-  }
-
-  private ReplyEffect<Event, State> onIdentify(State state, Identify cmd) {
-    if (cmd.identity().equals(state.identity())) {
-      return Effect().reply(cmd.replyTo(), StatusReply.ack());
-    }
-    return Effect()
-        .persist(new Identified(cmd.identity(), clock.instant()))
-        .thenRun(this::notifyWatchers)
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
-  }
-
-  private ReplyEffect<Event, State> onViewPage(State state, ViewPage cmd) {
-    return Effect().persist(new PageViewed(cmd.page())).thenRun(this::notifyWatchers).thenNoReply();
-  }
-
-  private ReplyEffect<Event, State> onSeenOn(State state, SeenOn cmd) {
-    if (cmd.device().equals(state.device())) {
-      return Effect().noReply();
-    }
-    return Effect()
-        .persist(new DeviceSeen(cmd.device(), clock.instant()))
-        .thenRun(this::notifyWatchers)
-        .thenNoReply();
-  }
-
-  /**
-   * A watcher gets the profile when it starts watching; a repeated watch (sessions renew theirs periodically, to
-   * come back after this entity restarted) sends nothing, since every change is sent anyway.
-   */
-  private ReplyEffect<Event, State> onWatch(State state, Watch cmd) {
-    if (watchers.contains(cmd.watcher())) {
-      return Effect().noReply();
-    }
-    watchers.add(cmd.watcher(), true); // when full, refused: it sees the profile on its next renewal
-    cmd.watcher().tell(profile(state));
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<Event, State> unwatch(ActorRef<Profile> watcher) {
-    watchers.remove(watcher);
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<Event, State> onClosed(State state, NoteConversationClosed cmd) {
-    if (!cmd.conversationId().equals(state.currentConversationId())) {
-      if (cmd.replyTo() != null) {
-        cmd.replyTo().tell(Done.getInstance());
-      }
-      return Effect().noReply();
-    }
-    return Effect()
-        .persist(new ConversationEnded(cmd.conversationId(), clock.instant()))
-        .thenRun(
-            s -> {
-              if (cmd.replyTo() != null) {
-                cmd.replyTo().tell(Done.getInstance());
-              }
-            })
-        .thenNoReply();
-  }
-
-  private ReplyEffect<Event, State> onConnected(State state, Connected cmd) {
-    boolean cameOnline = sessions.isEmpty();
-    if (sessions.add(opaque(cmd.session()), true) && cameOnline) {
-      Instant now = clock.instant();
-      if (Visits.isNewVisit(state.lastActiveAt(), now)) {
-        return Effect().persist(new VisitStarted(now)).thenRun(this::notifyWatchers).thenNoReply();
-      }
-      notifyWatchers(state);
-    }
-    return Effect().noReply();
-  }
-
-  /** A session closed ({@code stopped}: it is gone) — when it was the last, the visitor went offline. */
-  private ReplyEffect<Event, State> forget(State state, ActorRef<?> session, boolean stopped) {
-    if (!sessions.contains(session)) {
-      return Effect().noReply();
-    }
-    if (stopped) {
-      sessions.stopped(session);
-    } else {
-      sessions.remove(opaque(session));
-    }
-    if (sessions.isEmpty()) {
-      notifyWatchers(state);
-    }
-    return Effect().noReply();
-  }
-
-  /** Sessions are only counted and watched here, never told anything: their message type does not matter. */
-  @SuppressWarnings("unchecked")
-  private static ActorRef<Void> opaque(ActorRef<?> session) {
-    return (ActorRef<Void>) session;
+  public static Behavior<Command> create(String entityId, Clock clock, Conversations conversations) {
+    return Behaviors.setup(ctx -> new VisitorBehavior(entityId, ctx, clock, conversations));
   }
 }

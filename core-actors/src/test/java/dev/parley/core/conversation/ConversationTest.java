@@ -1,3 +1,5 @@
+// Over 600 lines: one behaviour per test of the one entity every message passes through (posting, dedup, claims,
+// transfers, closes, notes, ratings, quotas, erasure), on one test kit; split by topic when it grows further.
 package dev.parley.core.conversation;
 
 import java.util.Map;
@@ -594,8 +596,8 @@ class ConversationTest {
     subscribe(agentB, agentSide.getRef(), 2);
 
     var transfer =
-        kit.<StatusReply<Done>>runCommand(
-            replyTo -> new Conversation.Transfer(agentA, agentB.id(), null, "VIP, refund approved", replyTo));
+        kit.<StatusReply<Conversation.TransferRecorded>>runCommand(
+            replyTo -> new Conversation.Transfer(agentA, "t-1", agentB.id(), null, "VIP, refund approved", replyTo));
     var note =
         kit.<StatusReply<Long>>runCommand(replyTo -> new Conversation.AddNote(agentB, "n-1", "called courier", replyTo));
     var repeat =
@@ -628,13 +630,37 @@ class ConversationTest {
   }
 
   @Test
+  void aRepeatedTransferIdAnswersTheOriginalSeqAndPersistsNothingEvenAfterAClose() {
+    postOk(visitor, "My parcel is lost");
+    claim(agentA);
+    var first =
+        kit.<StatusReply<Conversation.TransferRecorded>>runCommand(
+            replyTo -> new Conversation.Transfer(agentA, "a/t-1", null, "billing", null, replyTo));
+    var repeat =
+        kit.<StatusReply<Conversation.TransferRecorded>>runCommand(
+            replyTo -> new Conversation.Transfer(agentA, "a/t-1", null, "billing", null, replyTo));
+    assertThat(first.reply().getValue().seq()).isEqualTo(3);
+    assertThat(repeat.reply().getValue().seq()).isEqualTo(3);
+    assertThat(repeat.hasNoEvents()).isTrue();
+
+    claim(agentB);
+    close(agentB);
+    kit.restart();
+    var afterClose =
+        kit.<StatusReply<Conversation.TransferRecorded>>runCommand(
+            replyTo -> new Conversation.Transfer(agentA, "a/t-1", null, "billing", null, replyTo));
+    assertThat(afterClose.reply().getValue().seq()).as("still answered after a close and a restart").isEqualTo(3);
+    assertThat(afterClose.hasNoEvents()).isTrue();
+  }
+
+  @Test
   void aTransferToAGroupPutsTheConversationBackInTheQueueWithThatGroup() throws InterruptedException {
     postOk(visitor, "Question about billing");
     claim(agentA);
 
     var transfer =
-        kit.<StatusReply<Done>>runCommand(
-            replyTo -> new Conversation.Transfer(agentA, null, "billing", null, replyTo));
+        kit.<StatusReply<Conversation.TransferRecorded>>runCommand(
+            replyTo -> new Conversation.Transfer(agentA, "t-1", null, "billing", null, replyTo));
 
     assertThat(transfer.reply().isSuccess()).isTrue();
     assertThat(transfer.state().status()).isEqualTo(Conversation.Status.WAITING);
@@ -752,8 +778,8 @@ class ConversationTest {
     assertThat(errorOf(post(visitor, "m-2", "more").reply())).isEqualTo("conversation-closed");
     assertThat(errorOf(claimResult(agentB).reply())).isEqualTo("conversation-closed");
     var transfer =
-        kit.<StatusReply<Done>>runCommand(
-            replyTo -> new Conversation.Transfer(agentA, agentB.id(), null, null, replyTo));
+        kit.<StatusReply<Conversation.TransferRecorded>>runCommand(
+            replyTo -> new Conversation.Transfer(agentA, "t-1", agentB.id(), null, null, replyTo));
     assertThat(errorOf(transfer.reply())).isEqualTo("conversation-closed");
     assertThat(first.reply().getValue().seq()).isEqualTo(1);
   }

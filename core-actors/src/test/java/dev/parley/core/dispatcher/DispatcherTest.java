@@ -438,7 +438,7 @@ class DispatcherTest {
     site.enqueue("c1", "v1", RoutingHints.NONE);
     assertThat(site.claim("a", "c1").isSuccess()).isTrue();
     assertThat(site.claim("b", "c9").isSuccess()).isTrue(); // b is full
-    TestProbe<StatusReply<Done>> reply = testKit.createTestProbe();
+    TestProbe<StatusReply<Dispatcher.Handed>> reply = testKit.createTestProbe();
 
     site.dispatcher.tell(new Dispatcher.Transfer("a", "c1", "b", null, "note", reply.getRef()));
     assertThat(reply.receiveMessage(WITHIN).getError().getMessage()).isEqualTo(Rejection.AT_CAPACITY.code());
@@ -475,7 +475,7 @@ class DispatcherTest {
             id -> RoutingFixture.routing(id, Policy.MANUAL, 2, List.of(), null).withAgents(Set.of("a", "b", "s")));
     site.enqueue("c1", "v1", RoutingHints.NONE);
     assertThat(site.claim("a", "c1").isSuccess()).isTrue();
-    TestProbe<StatusReply<Done>> reply = testKit.createTestProbe();
+    TestProbe<StatusReply<Dispatcher.Handed>> reply = testKit.createTestProbe();
 
     site.dispatcher.tell(new Dispatcher.Transfer("a", "c1", "someone-elsewhere", null, null, reply.getRef()));
     assertThat(reply.receiveMessage(WITHIN).getError().getMessage()).isEqualTo(Rejection.UNKNOWN_AGENT.code());

@@ -61,7 +61,7 @@ class RoutingFeedTest {
             List.of(new AgentAssigned("a", C))),
         Arguments.of(
             "transferred away: the old holder's list loses it",
-            new Conversation.Transferred(3, "a", "b", null, AT),
+            new Conversation.Transferred(3, "a", "b", null, AT, "a/t-1"),
             null,
             List.of(new AgentReleased("a", C))),
         Arguments.of(
@@ -88,5 +88,17 @@ class RoutingFeedTest {
   void effectsOfAnEvent(String situation, Conversation.Event event, Conversation.Facts facts, List<Effect> expected) {
     assertThat(RoutingFeed.needsFacts(event)).isEqualTo(facts != null);
     assertThat(RoutingFeed.effectsOf(C, event, facts)).containsExactlyElementsOf(expected);
+    if (!expected.isEmpty()) {
+      // The feed reads only the events tagged for it: one with effects must carry the tag.
+      assertThat(RoutingFeed.concerns(event)).as("tagged for the feed").isTrue();
+      assertThat(Conversation.tagsOf(C, event)).contains(dev.parley.core.common.EventTags.tag("routing", C));
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aMessageCarriesOnlyItsConversationsTag() {
+    var message = new Conversation.MessagePosted(5, Participant.system(), "m", "hi", AT);
+    assertThat(RoutingFeed.concerns(message)).isFalse();
+    assertThat(Conversation.tagsOf(C, message)).containsExactly(dev.parley.core.common.EventTags.tag("Conversation", C));
   }
 }

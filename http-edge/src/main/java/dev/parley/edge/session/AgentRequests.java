@@ -28,8 +28,8 @@ import org.apache.pekko.pattern.StatusReply;
  * ({@link QueueViews}) and the visitors of the conversations it follows ({@link VisitorProfiles}), and the sites'
  * dispatchers know whether it takes offers ({@link SessionRouting}).
  *
- * <p>A claim or transfer is one request to the site's dispatcher, answered (for a claim) once the conversation
- * recorded the join; the requests about the same conversation that arrive meanwhile wait and then run in order,
+ * <p>A claim or transfer is one request to the site's dispatcher, answered once the conversation recorded the
+ * join or the transfer; the requests about the same conversation that arrive meanwhile wait and then run in order,
  * so that a reply sent right after {@code claim} is not refused as not assigned (docs/PROTOCOL.md §5: the ack
  * comes before what follows). Runs on the session's actor, which owns its state.
  */
@@ -280,8 +280,8 @@ final class AgentRequests extends CommonRequests {
   // Claims and transfers ---------------------------------------------------------------------------------------
 
   /**
-   * A claim or transfer goes to the site's dispatcher, which decides it and (for a claim) answers once the
-   * conversation recorded the join. An agent of one site needs nothing else; for an agent of several sites the
+   * A claim or transfer goes to the site's dispatcher, which decides it and answers once the conversation
+   * recorded the join or the transfer (with its seq). An agent of one site needs nothing else; for an agent of several sites the
    * conversation first names its site (and checks the agent may see it). The requests that follow about the same
    * conversation wait until the answer ({@link #settled}).
    */
@@ -334,15 +334,23 @@ final class AgentRequests extends CommonRequests {
                     subscriptions.followFromStart(conversationId);
                   }));
     } else if (request instanceof ClientFrame.Transfer t) {
+      // The transfer's id is the agent's and the frame's: a frame resent after a lost answer is the same transfer.
+      String transferId = caller.id() + "/" + t.id();
       session.whenDone(
           entities.dispatcher(siteId)
-              .<StatusReply<Done>>ask(
+              .<StatusReply<Dispatcher.Handed>>ask(
                   replyTo ->
                       new Dispatcher.Transfer(
                           caller.id(), conversationId, t.toAgent(), t.toGroup(), t.note(), replyTo,
-                          caller.may(siteId, Permission.TRANSFER_ANY_CONVERSATION)),
+                          caller.may(siteId, Permission.TRANSFER_ANY_CONVERSATION), transferId),
                   session.askTimeout()),
-          (done, refusal) -> decided(t.id(), conversationId, done, refusal, ok -> ack(t.id(), conversationId)));
+          (handed, refusal) ->
+              decided(
+                  t.id(),
+                  conversationId,
+                  handed,
+                  refusal,
+                  h -> session.send(new ServerFrame.Ack(t.id(), conversationId, h.seq() > 0 ? h.seq() : null, null))));
     }
   }
 

@@ -155,9 +155,9 @@ final class VisitorRequests extends CommonRequests {
       return;
     }
     if (send.conversationId() != null) {
-      post(send, send.conversationId(), false, false);
+      post(send, send.conversationId(), false);
     } else if (currentConversationId != null) {
-      post(send, currentConversationId, true, false);
+      post(send, currentConversationId, true);
     } else {
       ensureConversation(send, null);
     }
@@ -192,12 +192,55 @@ final class VisitorRequests extends CommonRequests {
             session.send(Session.refusal(full.get()).withRef(send.id()));
             return;
           }
-          openConversation(send, stale);
+          sendThroughVisitor(send, stale);
         });
   }
 
-  /** The visitor entity is the one place that opens a visitor's conversation (two tabs never open two). */
-  private void openConversation(ClientFrame.Send send, String stale) {
+  /**
+   * The visitor entity decides where a message without a live conversation goes (its open conversation, or a new
+   * one: two tabs never open two, a closed conversation is never reopened) and posts it; the edge forwards the
+   * message and maps the answer.
+   */
+  private void sendThroughVisitor(ClientFrame.Send send, String stale) {
+    if (send.uploadId() != null) {
+      fileThroughVisitor(send, stale);
+      return;
+    }
+    RoutingHints hints = hintsOf(send);
+    session.requestStarted();
+    session.whenDone(
+        entities.visitor(siteId, caller.id())
+            .<StatusReply<Visitor.Sent>>ask(
+                replyTo -> new Visitor.Send(caller, send.id(), send.text(), hints, stale, replyTo),
+                session.askTimeout()),
+        (reply, failure) -> {
+          session.requestDone();
+          if (failure != null || reply.isError()) {
+            Throwable problem = failure != null ? failure : reply.getError();
+            if (problem instanceof StatusReply.ErrorMessage refusal) {
+              acknowledge(send, null, StatusReply.error(refusal.getMessage()), null); // the rejection's frame
+            } else {
+              session.sendFailure(problem, send.id(), null); // the conversation did not answer the visitor in time
+            }
+            return;
+          }
+          Visitor.Sent sent = reply.getValue();
+          if (!sent.conversationId().equals(currentConversationId)) {
+            currentConversationId = sent.conversationId();
+            presence.chat(VisitorNow.CHAT_WAITING, currentConversationId);
+          }
+          if (acknowledge(send, sent.conversationId(), StatusReply.success(sent.posted()), null)) {
+            routing.follow(siteId, sent.conversationId());
+          }
+        });
+  }
+
+  /**
+   * A file is resolved and attached by the edge against the conversation it goes to (its upload's records are the
+   * read side's), so the visitor entity names that conversation first ({@code EnsureConversation}: its open one,
+   * else a new one; never a closed one) and the edge then posts the file there.
+   */
+  private void fileThroughVisitor(ClientFrame.Send send, String stale) {
     session.requestStarted();
     session.whenDone(
         entities.visitor(siteId, caller.id())
@@ -210,32 +253,38 @@ final class VisitorRequests extends CommonRequests {
             session.sendFailure(problem, send.id(), null);
             return;
           }
-          currentConversationId = reply.getValue();
-          presence.chat(VisitorNow.CHAT_WAITING, currentConversationId);
+          if (!reply.getValue().equals(currentConversationId)) {
+            currentConversationId = reply.getValue();
+            presence.chat(VisitorNow.CHAT_WAITING, currentConversationId);
+          }
           post(send, currentConversationId, true, stale != null);
         });
   }
 
-  /**
-   * {@code implicit}: sent to "my conversation"; {@code retried}: after that one was found closed, so that a
-   * conversation closed again meanwhile is reported rather than reopened in a loop.
-   */
+  private RoutingHints hintsOf(ClientFrame.Send send) {
+    return new RoutingHints(
+        send.group(), send.pageUrl(), session.deps().admission().clientKey(session.client().address()));
+  }
+
+  /** {@code implicit}: sent to "my conversation", which the edge holds; a closed one goes to the visitor. */
+  private void post(ClientFrame.Send send, String conversationId, boolean implicit) {
+    post(send, conversationId, implicit, false);
+  }
+
+  /** {@code retried}: the visitor named this conversation after the one held was found closed: no second round. */
   private void post(ClientFrame.Send send, String conversationId, boolean implicit, boolean retried) {
-    RoutingHints hints =
-        new RoutingHints(
-            send.group(), send.pageUrl(), session.deps().admission().clientKey(session.client().address()));
     post(
         send,
         conversationId,
         implicit,
-        hints,
+        hintsOf(send),
         (reply, failure) -> {
           if (failure == null
               && reply.isError()
               && implicit
               && !retried
               && ErrorCode.ofRejectionMessage(reply.getError().getMessage()) == ErrorCode.CONVERSATION_CLOSED) {
-            // "My conversation" was closed meanwhile: the visitor's next message opens a new one.
+            // "My conversation" was closed meanwhile: where the message goes is the visitor's decision.
             ensureConversation(send, conversationId);
             return;
           }

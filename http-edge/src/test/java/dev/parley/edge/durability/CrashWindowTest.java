@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * protocol, the node halts right after that step is persisted, and a node started again without the crash point
  * finishes the claim: the conversation is joined exactly once, at the seq the resent claim is acknowledged with,
  * and it no longer waits in the queue. A node that dies right after a close was persisted comes back with the
- * agent's seat freed and the chat gone from the agent's list (the routing feed re-delivers the close).
+ * agent's seat freed and the chat gone from the agent's list (the routing feed re-delivers the close). A transfer
+ * interrupted at either of its steps is finished by the next start, recorded once.
  */
 class CrashWindowTest {
 
@@ -181,6 +182,130 @@ class CrashWindowTest {
       assertThat(answer.path("type").asText()).as("the seat was freed: %s", answer).isEqualTo("ack");
     } finally {
       again.kill(false);
+    }
+  }
+
+  /**
+   * The transfer's windows: the dispatcher persisted its decision (capacity and queue moved) and the node died
+   * before the conversation recorded it, or the conversation recorded it and the node died before the dispatcher
+   * confirmed it. The next start re-drives the decision; the conversation records the transfer exactly once, the
+   * resent frame is acknowledged with the seq of that entry, the new holder's one seat is taken and the old
+   * holder's free, and the agents' lists follow (the routing feed).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {CrashPoints.TRANSFER_DECIDED, CrashPoints.TRANSFER_RECORDED})
+  @Timeout(150)
+  void aTransferInterruptedByACrashIsFinishedByTheNextStart(String point) throws Exception {
+    PersistenceSettings db = TestDatabases.freshPostgres();
+    Path dir = Path.of("target", "crash-window", point + "-" + UUID.randomUUID());
+    Files.createDirectories(dir);
+    Path log = dir.resolve("server.log");
+    int port = ServerProcess.freePort();
+    Map<String, String> env = env(db);
+
+    ServerProcess doomed =
+        ServerProcess.start(dir, port, env, log, START_WITHIN, List.of("-Dparley.crash-at=" + point));
+    String tag = point.replace('-', '.');
+    String fromToken = createAgent(doomed, "from-" + tag);
+    String toToken = createAgent(doomed, "to-" + tag);
+    request(doomed, "PUT", "/api/sites/demo/routing", adminToken(doomed),
+        "{\"policy\":\"manual\",\"defaultCapacity\":1}");
+    String toId;
+    try (WireClient to = WireClient.connect(doomed.agentUri(), null)) {
+      to.send(WireClient.frame("hello").put("token", toToken));
+      toId = to.awaitType("welcome", WAIT).path("agentId").asText();
+    }
+    assertThat(toId).as("the target agent's id from its welcome").isNotEmpty();
+    String conversation = visitorWrites(doomed, "is the tea in stock?");
+    String other = visitorWrites(doomed, "and the cups?");
+    try (WireClient from = WireClient.connect(doomed.agentUri(), null)) {
+      from.send(WireClient.frame("hello").put("token", fromToken));
+      from.awaitType("welcome", WAIT);
+      from.send(WireClient.frame("claim").put("id", "claim-1").put("conversationId", conversation));
+      assertThat(from.await(f -> "claim-1".equals(f.path("id").asText()), WAIT).path("type").asText())
+          .isEqualTo("ack");
+      from.send(WireClient.frame("transfer").put("id", "transfer-1").put("conversationId", conversation)
+          .put("toAgent", toId));
+      awaitDeath(doomed);
+    }
+    assertThat(Files.readString(log)).contains("Crash point " + point + " reached");
+
+    ServerProcess again = ServerProcess.start(dir, port, env, log, START_WITHIN);
+    try {
+      try (WireClient from = WireClient.connect(again.agentUri(), null)) {
+        from.send(WireClient.frame("hello").put("token", fromToken));
+        from.awaitType("welcome", WAIT);
+        // The client never saw its ack: it resends the transfer with the same id, and is told the entry's seq.
+        from.send(WireClient.frame("transfer").put("id", "transfer-1").put("conversationId", conversation)
+            .put("toAgent", toId));
+        JsonNode ack = from.await(f -> "transfer-1".equals(f.path("id").asText()), WAIT);
+        assertThat(ack.path("type").asText()).as("answer to the resent transfer: %s", ack).isEqualTo("ack");
+        assertThat(ack.path("seq").asLong()).isEqualTo(3);
+        // The old holder's one seat is free: it takes the other waiting conversation.
+        from.send(WireClient.frame("claim").put("id", "claim-2").put("conversationId", other));
+        assertThat(from.await(f -> "claim-2".equals(f.path("id").asText()), WAIT).path("type").asText())
+            .as("the old holder's seat was freed").isEqualTo("ack");
+      }
+
+      // The visitor's timeline: message, joined, transferred, joined — the transfer recorded exactly once.
+      try (WireClient visitor = WireClient.connect(again.visitorUri("demo"), again.origin())) {
+        visitor.send(WireClient.frame("hello").put("token", visitorTokenOf(conversation)));
+        visitor.awaitType("welcome", WAIT);
+        List<String> timeline = new ArrayList<>();
+        for (int seq = 1; seq <= 4; seq++) {
+          JsonNode event = visitor.awaitType("event", WAIT);
+          timeline.add(event.path("seq").asLong() + ":" + event.path("kind").asText());
+        }
+        assertThat(timeline).containsExactly("1:message", "2:joined", "3:transferred", "4:joined");
+        visitor.send(WireClient.frame("send").put("id", "after").put("text", "thanks"));
+        JsonNode next = visitor.await(f -> "after".equals(f.path("id").asText()), WAIT);
+        assertThat(next.path("seq").asLong()).as("no second transfer took a seq").isEqualTo(5);
+      }
+
+      // The new holder's one seat is taken, and the lists follow (the feed may lag a moment: asked again).
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      boolean listsRight = false;
+      while (!listsRight && System.nanoTime() < deadline) {
+        try (WireClient to = WireClient.connect(again.agentUri(), null);
+            WireClient from = WireClient.connect(again.agentUri(), null)) {
+          to.send(WireClient.frame("hello").put("token", toToken));
+          String toList = to.awaitType("welcome", WAIT).path("conversations").toString();
+          from.send(WireClient.frame("hello").put("token", fromToken));
+          String fromList = from.awaitType("welcome", WAIT).path("conversations").toString();
+          listsRight = toList.contains(conversation) && !fromList.contains(conversation);
+          if (listsRight) {
+            String third = visitorWrites(again, "one more question");
+            to.send(WireClient.frame("claim").put("id", "claim-4").put("conversationId", third));
+            JsonNode full = to.await(f -> "claim-4".equals(f.path("ref").asText()), WAIT); // an error's ref
+            assertThat(full.path("code").asText()).as("the new holder is at capacity 1: %s", full)
+                .isEqualTo("at-capacity");
+          }
+        }
+        if (!listsRight) {
+          Thread.sleep(200);
+        }
+      }
+      assertThat(listsRight).as("the new holder's list has the chat and the old holder's does not").isTrue();
+    } finally {
+      again.kill(false);
+    }
+  }
+
+  /** Visitor tokens of the conversations {@link #visitorWrites} opened, by conversation id. */
+  private final Map<String, String> visitorTokens = new java.util.HashMap<>();
+
+  private String visitorTokenOf(String conversationId) {
+    return visitorTokens.get(conversationId);
+  }
+
+  /** A new visitor writes once; returns the conversation's id (its token kept for later). */
+  private String visitorWrites(ServerProcess node, String text) throws Exception {
+    try (ChatClient visitor = ChatClient.visitor(node.visitorUri("demo"), node.origin(), null)) {
+      visitor.awaitState(ChatClient::isReady, WAIT);
+      visitor.send(null, text);
+      visitor.awaitState(c -> c.outboxSize() == 0, WAIT);
+      visitorTokens.put(visitor.currentConversationId(), visitor.token());
+      return visitor.currentConversationId();
     }
   }
 

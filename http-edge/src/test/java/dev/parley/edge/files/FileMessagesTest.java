@@ -49,7 +49,10 @@ class FileMessagesTest extends ServerTest {
 
   private static String sendFile(ChatClient client, String conversationId, String uploadId, String text) {
     String id = UUID.randomUUID().toString();
-    var frame = WireClient.frame("send").put("id", id).put("conversationId", conversationId);
+    var frame = WireClient.frame("send").put("id", id);
+    if (conversationId != null) {
+      frame.put("conversationId", conversationId);
+    }
     frame.putObject("attachment").put("uploadId", uploadId);
     if (text != null) {
       frame.put("text", text);
@@ -137,6 +140,26 @@ class FileMessagesTest extends ServerTest {
 
       long photoEvents = agent.timeline(conversation).stream().filter(e -> sentPhoto.equals(e.path("id").asText())).count();
       assertThat(photoEvents).isEqualTo(1);
+    }
+  }
+
+  /** A visitor's first message may be a file: the visitor entity names the new conversation, the file goes there. */
+  @Test
+  void aVisitorsFirstMessageIsAFileAndOpensTheConversation() throws Exception {
+    String site = unique("firstfile");
+    server.createSite(adminToken, site);
+    try (ChatClient visitor = ChatClient.visitor(server.visitorUri(site), server.origin(), null)) {
+      visitor.awaitState(ChatClient::isReady, WAIT);
+      upload(site, visitor.token(), "first-1", "receipt.pdf", SampleFiles.pdf());
+      String sent = sendFile(visitor, null, "first-1", null);
+      visitor.awaitState(c -> c.ack(sent) != null, WAIT);
+      JsonNode ack = visitor.ack(sent);
+      assertThat(ack.path("type").asText()).as("%s", ack).isEqualTo("ack");
+      assertThat(ack.path("seq").asLong()).isEqualTo(1);
+      String conversation = ack.path("conversationId").asText();
+      assertThat(conversation).isNotEmpty();
+      visitor.awaitState(c -> eventOf(c, conversation, sent) != null, WAIT);
+      assertThat(eventOf(visitor, conversation, sent).path("text").asText()).isEqualTo("receipt.pdf");
     }
   }
 

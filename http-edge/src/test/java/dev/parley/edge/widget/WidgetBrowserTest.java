@@ -1,3 +1,5 @@
+// Over 600 lines: every test drives the real widget in one headless Chromium against one server, which is
+// started once for the class (each start costs seconds); the tests share the page helpers below.
 package dev.parley.edge.widget;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -152,6 +152,38 @@ class EndToEndTest extends ServerTest {
     }
   }
 
+  /**
+   * The visitor's next message after an agent closed their chat is not refused and does not reopen it: the Visitor
+   * entity decides it goes to a new conversation (the edge only forwards it), acknowledged there as seq 1.
+   */
+  @Test
+  void aVisitorsMessageAfterTheCloseOpensANewConversationAndLeavesTheOldClosed() {
+    String agentToken = server.createAgent(adminToken, "demo", "close-" + UUID.randomUUID().toString().substring(0, 8));
+    try (ChatClient visitor = ChatClient.visitor(server.visitorUri("demo"), server.origin(), null);
+        WireClient agent = helloAgent(agentToken)) {
+      visitor.awaitState(ChatClient::isReady, WAIT);
+      String first = visitor.send(null, "my order is late");
+      visitor.awaitState(c -> c.ack(first) != null, WAIT);
+      String conversation = visitor.ack(first).path("conversationId").asText();
+      agent.send(WireClient.frame("claim").put("id", "claim-1").put("conversationId", conversation));
+      assertThat(agent.await(f -> "claim-1".equals(f.path("id").asText()), WAIT).path("type").asText())
+          .isEqualTo("ack");
+      agent.send(WireClient.frame("close").put("id", "close-1").put("conversationId", conversation));
+      assertThat(agent.await(f -> "close-1".equals(f.path("id").asText()), WAIT).path("type").asText())
+          .isEqualTo("ack");
+
+      String again = visitor.send(null, "one more question");
+      visitor.awaitState(c -> c.ack(again) != null, WAIT);
+      JsonNode ack = visitor.ack(again);
+      assertThat(ack.path("conversationId").asText()).as("a new conversation: %s", ack).isNotEqualTo(conversation);
+      assertThat(ack.path("seq").asLong()).isEqualTo(1);
+      agent.send(WireClient.frame("send").put("id", "late").put("conversationId", conversation).put("text", "hi?"));
+      assertThat(agent.await(f -> "late".equals(f.path("ref").asText()), WAIT).path("code").asText())
+          .as("the old conversation stays closed")
+          .isEqualTo("conversation-closed");
+    }
+  }
+
   private static WireClient helloAgent(String token) {
     WireClient client = WireClient.connect(server.agentUri(), null);
     client.send(WireClient.frame("hello").put("token", token));

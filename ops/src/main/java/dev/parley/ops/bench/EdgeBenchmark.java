@@ -356,7 +356,10 @@ public final class EdgeBenchmark {
             .withFallback(
                 ConfigFactory.parseString(
                     "pekko.remote.artery.canonical.port = 0\npekko.loglevel = WARNING\n"
-                        + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off"))
+                        + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n"
+                        // one conversation takes far more than a visitor's quota here, as on the edge above
+                        + "parley.core.conversation.max-visitor-messages = 1000000000\n"
+                        + "parley.core.conversation.max-visitor-chars = 1000000000000"))
             .withFallback(ConfigFactory.load())
             .resolve();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "raw", config);
@@ -488,6 +491,11 @@ public final class EdgeBenchmark {
       } else {
         command.add("-Dparley.edge.admission.enabled=false");
       }
+      // The single-conversation scenarios push far more through one conversation than a visitor may write into
+      // one (1,000 messages): the quota is lifted like the admission limits (a server older than the setting
+      // ignores it, and those scenarios then fail with quota-exceeded).
+      command.add("-Dparley.core.conversation.max-visitor-messages=1000000000");
+      command.add("-Dparley.core.conversation.max-visitor-chars=1000000000000");
       command.addAll(List.of("-jar", o.serverJar().toString()));
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
       Map<String, String> env = pb.environment();

@@ -31,9 +31,12 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
  * before its offset may be stored, so an effect is delivered at least once whatever crashes when; after a crash
  * the feed starts again from its last stored offset and delivers again what followed (receivers are idempotent).
  *
- * <p>Offsets are stored every {@link #SAVE_OFFSET_EVERY_EVENTS} events or {@link #SAVE_OFFSET_WINDOW}, in the
- * projections' offset table; Flyway's {@code V60__routing_feed.sql} starts the feed at the journal's end for
- * journals written before it existed, when the old notifications had already delivered their effects.
+ * <p>The feed reads the {@code routing-s} tags (the events with effects carry them besides their {@code
+ * conversation-s} tag), so a message costs the feed nothing. Offsets are stored every {@link
+ * #SAVE_OFFSET_EVERY_EVENTS} events or {@link #SAVE_OFFSET_WINDOW}, in the projections' offset table; Flyway's
+ * {@code V60__routing_feed.sql} starts the feed at the journal's end for journals written before it existed, when
+ * the old notifications had already delivered their effects, and {@code V76__routing_feed_tag.sql} moves a feed
+ * that read the {@code conversation-s} tags onto {@code routing-s}, tagging the events it had not delivered yet.
  */
 public final class RoutingFeedProjection {
 
@@ -54,9 +57,12 @@ public final class RoutingFeedProjection {
     this.delivery = new FeedDelivery(system);
   }
 
-  /** One instance per conversation tag slice, spread over the cluster. */
+  /**
+   * One instance per slice, spread over the cluster. It reads the {@link EventTags#ROUTING} tags, which only the
+   * conversation events with effects carry (about 3 per conversation, instead of every message).
+   */
   public void runSharded() {
-    List<String> tags = EventTags.all(Conversation.ENTITY_KEY.name());
+    List<String> tags = EventTags.all(EventTags.ROUTING);
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,

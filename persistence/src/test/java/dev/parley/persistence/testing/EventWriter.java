@@ -17,7 +17,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 
 /**
  * Appends given events to an entity's journal through the real journal plugin, tagged as the entity tags them:
- * for events no command produces yet (erasure) and for large generated histories in tests.
+ * for events no command produces yet (erasure) and for large generated histories in tests. {@link #appendWithTags}
+ * writes with one given tag, as an older release did.
  */
 public final class EventWriter {
 
@@ -27,8 +28,13 @@ public final class EventWriter {
 
   /** Appends {@code events} to {@code Type|id} (recovering what is there first) and waits until they are stored. */
   public static void append(ActorSystem<?> system, String entityType, String entityId, List<?> events) {
+    write(system, behavior(entityType, entityId), entityType, entityId, events);
+  }
+
+  private static void write(
+      ActorSystem<?> system, Behavior<Append> behavior, String entityType, String entityId, List<?> events) {
     ActorRef<Append> writer =
-        system.systemActorOf(behavior(entityType, entityId), "writer-" + java.util.UUID.randomUUID(),
+        system.systemActorOf(behavior, "writer-" + java.util.UUID.randomUUID(),
             org.apache.pekko.actor.typed.Props.empty());
     try {
       AskPattern.<Append, Done>ask(
@@ -48,8 +54,20 @@ public final class EventWriter {
     }
   }
 
+  /** As {@link #append}, every event with exactly {@code tags} (an older release's tagging). */
+  public static void appendWithTags(
+      ActorSystem<?> system, String entityType, String entityId, Set<String> tags, List<?> events) {
+    write(system, behavior(entityType, entityId, tags), entityType, entityId, events);
+  }
+
   static Behavior<Append> behavior(String entityType, String entityId) {
-    Set<String> tags = Set.of(EventTags.tag(entityType, entityId));
+    return behavior(entityType, entityId, null);
+  }
+
+  /** {@code fixedTags}: null to tag as the entity does. */
+  static Behavior<Append> behavior(String entityType, String entityId, Set<String> fixedTags) {
+    Set<String> tags = fixedTags != null ? fixedTags : Set.of(EventTags.tag(entityType, entityId));
+    boolean asEntity = fixedTags == null;
     return new EventSourcedBehavior<Append, Object, Long>(PersistenceId.of(entityType, entityId)) {
       @Override
       public Long emptyState() {
@@ -71,7 +89,11 @@ public final class EventWriter {
 
       @Override
       public Set<String> tagsFor(Object event) {
-        return tags;
+        // A conversation's events with effects carry the routing feed's tag too, as the entity gives them.
+        return asEntity && event instanceof dev.parley.core.conversation.Conversation.Event e
+                && "Conversation".equals(entityType)
+            ? dev.parley.core.conversation.Conversation.tagsOf(entityId, e)
+            : tags;
       }
     };
   }
