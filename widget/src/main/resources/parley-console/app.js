@@ -47,6 +47,7 @@ const PAGES = [
   { id: 'routing', label: 'nav.routing', view: RoutingPage, managers: true },
   { id: 'invitations', label: 'nav.invitations', view: lazy(() => import('./pages/invitations.js').then((m) => m.InvitationsPage)), managers: true },
   { id: 'replies', label: 'nav.replies', view: RepliesPage, managers: true },
+  { id: 'files', label: 'nav.files', view: lazy(() => import('./pages/files.js').then((m) => m.FilesPage)), managers: true },
   { id: 'webhooks', label: 'nav.webhooks', view: WebhooksPage, managers: true },
   { id: 'audit', label: 'nav.audit', view: AuditPage, managers: true },
   { id: 'account', label: 'nav.account', view: Account },

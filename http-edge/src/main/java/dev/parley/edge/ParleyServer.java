@@ -11,6 +11,7 @@ import dev.parley.edge.web.WidgetRoutes;
 import dev.parley.edge.admin.ApiContext;
 import dev.parley.edge.admin.PrivacyRoutes;
 import dev.parley.edge.admin.routing.RoutingRoutes;
+import dev.parley.edge.admin.FileLibraryRoutes;
 import dev.parley.edge.admin.InvitationRuleRoutes;
 import dev.parley.edge.admin.TeamMailRoutes;
 import dev.parley.persistence.directory.SiteTeamMail;
@@ -34,6 +35,7 @@ import dev.parley.edge.files.FileSettings;
 import dev.parley.edge.files.Uploads;
 import dev.parley.persistence.blob.BlobStore;
 import dev.parley.persistence.blob.BlobStores;
+import dev.parley.persistence.files.FileLibrary;
 import dev.parley.persistence.files.FileRecords;
 import dev.parley.edge.config.EdgeSettings;
 import dev.parley.edge.tls.ClusterTransport;
@@ -312,10 +314,12 @@ public final class ParleyServer implements AutoCloseable {
       });
       FileSettings fileSettings = FileSettings.fromConfig(resolved);
       FileRecords fileRecords = new FileRecords(pool);
+      FileLibrary fileLibrary = new FileLibrary(pool);
+      Uploads uploads = new Uploads(blobs, fileRecords, new FileInspector(fileSettings), fileSettings, clock);
       FileLinks fileLinks = new FileLinks(secrets.getOrCreate(FILE_LINK_KEY), clock, fileSettings.linkTtl());
       FileRoutes fileRoutes =
           new FileRoutes(
-              new Uploads(blobs, fileRecords, new FileInspector(fileSettings), fileSettings, clock),
+              uploads,
               fileRecords,
               blobs,
               new FileAccess(
@@ -336,7 +340,7 @@ public final class ParleyServer implements AutoCloseable {
               new UserAgents(),
               admission,
               new Presence(visitorsNow, geo),
-              new Attachments(fileRecords, blocking));
+              new Attachments(fileRecords, blocking, fileLibrary, blobs, uploads, clock));
       Gateway gateway = new Gateway(system, deps);
       AuditLog audit = new AuditLog(pool);
       // Webhooks: every node sends due deliveries; the projection (ReadModels) fills them exactly once.
@@ -386,6 +390,8 @@ public final class ParleyServer implements AutoCloseable {
                   (context, siteRoutes) -> new RatingRoutes(context, readApi),
                   (context, siteRoutes) -> new LabelRoutes(context, sharding, edge.askTimeout()),
                   (context, siteRoutes) -> new WebhookRoutes(context, webhooks),
+                  (context, siteRoutes) ->
+                      new FileLibraryRoutes(context, siteRoutes, fileLibrary, fileRecords, blobs, uploads),
                   (context, siteRoutes) -> new ExportRoutes(context, readApi),
                   (context, siteRoutes) ->
                       new StatisticsRoutes(

@@ -87,6 +87,12 @@ public final class RouteCatalog {
           "GET /files/{fileId}/link",
           "GET /files/{fileId}",
           "GET /files/{fileId}/thumbnail",
+          "GET /api/sites/{siteId}/library",
+          "POST /api/sites/{siteId}/library",
+          "PATCH /api/sites/{siteId}/library/{libraryFileId}",
+          "DELETE /api/sites/{siteId}/library/{libraryFileId}",
+          "GET /api/sites/{siteId}/file-policy",
+          "PUT /api/sites/{siteId}/file-policy",
           // Connections, the widget, health (openapi/platform.json; the frames are docs/PROTOCOL.md)
           "GET /ws/visitor",
           "GET /ws/agent",

@@ -19,17 +19,25 @@ public sealed interface ClientFrame {
   /** {@code conversationId} may be null for a visitor: the visitor's open conversation, opened if need be. */
   /**
    * {@code uploadId}: the sender's complete upload sent with the message (PROTOCOL.md §13), or null; then
-   * {@code text} may be empty and the file's name becomes the message's text.
+   * {@code text} may be empty and the file's name becomes the message's text. {@code libraryFileId}: instead, an
+   * entry of the site's library of common files (agents only), or null. At most one of the two is set.
    */
-  record Send(String id, String conversationId, String text, String group, String pageUrl, String uploadId)
+  record Send(
+      String id, String conversationId, String text, String group, String pageUrl, String uploadId,
+      String libraryFileId)
       implements ClientFrame {
     /** A send without routing hints ({@code group}, {@code pageUrl}: used only when it opens a conversation). */
     public Send(String id, String conversationId, String text) {
-      this(id, conversationId, text, null, null, null);
+      this(id, conversationId, text, null, null, null, null);
     }
 
     public Send(String id, String conversationId, String text, String group, String pageUrl) {
-      this(id, conversationId, text, group, pageUrl, null);
+      this(id, conversationId, text, group, pageUrl, null, null);
+    }
+
+    /** True when the message carries a file (an upload or a library file). */
+    public boolean hasFile() {
+      return uploadId != null || libraryFileId != null;
     }
   }
 

@@ -335,28 +335,47 @@ public final class FrameDecoder {
   }
 
   /** A client frame's id: a wrong type is {@code invalid-field}, an empty or too long one {@code invalid-message-id}. */
-  /** A send: text, or a file ({@code attachment.uploadId}) with text that may be empty or absent. */
+  /**
+   * A send: text, or a file ({@code attachment.uploadId}, or {@code attachment.libraryFileId}: exactly one) with
+   * text that may be empty or absent.
+   */
   private static ClientFrame.Send send(JsonNode root) throws Invalid {
     String id = messageId(root);
     String uploadId = null;
+    String libraryFileId = null;
     JsonNode attachment = root.get("attachment");
     if (attachment != null && !attachment.isNull()) {
       if (!attachment.isObject()) {
-        throw invalid("attachment", "attachment must be an object {\"uploadId\"}");
+        throw invalid("attachment", "attachment must be an object {\"uploadId\"} or {\"libraryFileId\"}");
       }
-      uploadId = requiredText(attachment, "uploadId", MAX_UPLOAD_ID_CHARS, "attachment.uploadId");
-      if (!UPLOAD_ID.matcher(uploadId).matches()) {
-        throw invalid("attachment.uploadId", "an upload id is 1 to 64 letters, digits, - or _");
+      boolean library = attachment.has("libraryFileId") && !attachment.get("libraryFileId").isNull();
+      if (library && attachment.has("uploadId")) {
+        throw invalid("attachment", "attachment has either uploadId or libraryFileId, not both");
+      }
+      if (library) {
+        libraryFileId = requiredText(attachment, "libraryFileId", 36, "attachment.libraryFileId");
+        try {
+          libraryFileId = java.util.UUID.fromString(libraryFileId).toString();
+        } catch (IllegalArgumentException e) {
+          throw invalid("attachment.libraryFileId", "a library file id is a UUID");
+        }
+      } else {
+        uploadId = requiredText(attachment, "uploadId", MAX_UPLOAD_ID_CHARS, "attachment.uploadId");
+        if (!UPLOAD_ID.matcher(uploadId).matches()) {
+          throw invalid("attachment.uploadId", "an upload id is 1 to 64 letters, digits, - or _");
+        }
       }
     }
-    String text = uploadId == null ? requiredString(root, "text") : optionalString(root, "text");
+    boolean file = uploadId != null || libraryFileId != null;
+    String text = file ? optionalString(root, "text") : requiredString(root, "text");
     return new ClientFrame.Send(
         id,
         optionalConversationId(root),
         text == null ? "" : text,
         optionalText(root, "group", RoutingHints.MAX_GROUP_CHARS),
         optionalText(root, "pageUrl", RoutingHints.MAX_PAGE_URL_CHARS),
-        uploadId);
+        uploadId,
+        libraryFileId);
   }
 
   private static String optionalString(JsonNode root, String field) throws Invalid {

@@ -134,7 +134,7 @@ abstract class CommonRequests implements RequestHandler {
       BiConsumer<StatusReply<Conversation.Posted>, Throwable> then) {
     session.requestStarted();
     CompletionStage<StatusReply<Conversation.Posted>> posted;
-    if (send.uploadId() == null) {
+    if (!send.hasFile()) {
       posted = ask(send, send.text(), conversationId, implicit, hints, null);
     } else {
       // A file: the sender's complete upload (durable already), then the message, then the file is the
@@ -143,7 +143,7 @@ abstract class CommonRequests implements RequestHandler {
       Executor blocking = session.deps().blocking();
       posted =
           files
-              .resolve(caller, send.uploadId(), conversationId)
+              .resolve(caller, send, conversationId)
               .thenComposeAsync(
                   file ->
                       ask(send, send.text().isBlank() ? file.name() : send.text(), conversationId, implicit, hints, file)

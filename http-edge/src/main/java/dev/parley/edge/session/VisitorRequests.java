@@ -202,7 +202,7 @@ final class VisitorRequests extends CommonRequests {
    * message and maps the answer.
    */
   private void sendThroughVisitor(ClientFrame.Send send, String stale) {
-    if (send.uploadId() != null) {
+    if (send.hasFile()) {
       fileThroughVisitor(send, stale);
       return;
     }

@@ -318,6 +318,33 @@ public final class FileRecords {
     }
   }
 
+  /** Sets the site's own limits (a null field: the server's default); all null removes the site's row. */
+  public void setPolicy(String siteId, SitePolicy policy) {
+    try (Connection c = dataSource.getConnection()) {
+      if (policy.maxFileBytes() == null && policy.quotaBytes() == null && policy.allowedTypes() == null) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM site_file_policy WHERE site_id = ?")) {
+          ps.setString(1, siteId);
+          ps.executeUpdate();
+        }
+        return;
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO site_file_policy (site_id, max_file_bytes, quota_bytes, allowed_types)"
+                  + " VALUES (?, ?, ?, ?) ON CONFLICT (site_id) DO UPDATE SET max_file_bytes = EXCLUDED.max_file_bytes,"
+                  + " quota_bytes = EXCLUDED.quota_bytes, allowed_types = EXCLUDED.allowed_types")) {
+        ps.setString(1, siteId);
+        ps.setObject(2, policy.maxFileBytes());
+        ps.setObject(3, policy.quotaBytes());
+        ps.setArray(
+            4, policy.allowedTypes() == null ? null : c.createArrayOf("text", policy.allowedTypes().toArray()));
+        ps.executeUpdate();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not set the file policy of " + siteId, e);
+    }
+  }
+
   private static long usage(Connection c, String siteId) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
