@@ -122,13 +122,11 @@ class AutoCloseWhilePassivatedTest {
         .anyMatch(e -> e instanceof Conversation.Closed);
   }
 
-  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + WITHIN.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-      Thread.sleep(50);
-    }
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+    testKit.createTestProbe().awaitAssert(WITHIN, () -> {
+      assertThat(condition.getAsBoolean()).as(what).isTrue();
+      return null;
+    });
   }
 
   private Set<String> running(String entityType) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.core.common.CrashPoints;
 import dev.parley.edge.testing.ChatClient;
+import dev.parley.edge.testing.Eventually;
 import dev.parley.edge.testing.ServerProcess;
 import dev.parley.edge.testing.WireClient;
 import dev.parley.persistence.config.PersistenceSettings;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -159,27 +161,26 @@ class CrashWindowTest {
         second = ack.path("conversationId").asText();
         assertThat(second).as("the closed conversation is not reopened: a new one").isNotEmpty().isNotEqualTo(first);
       }
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      JsonNode answer;
-      int attempt = 0;
-      do {
-        // Until the feed has delivered the close, the one seat is taken: the claim is refused, and retried.
+      // Until the feed has delivered the close, the one seat is taken: the claim is refused, and retried.
+      AtomicInteger attempt = new AtomicInteger();
+      Eventually.await("the closed chat's seat freed for the next claim", WAIT, () -> {
         try (WireClient agent = WireClient.connect(again.agentUri(), null)) {
           agent.send(WireClient.frame("hello").put("token", agentToken));
           JsonNode welcome = agent.awaitType("welcome", WAIT);
-          String id = "claim-2-" + attempt++;
+          String id = "claim-2-" + attempt.getAndIncrement();
           agent.send(WireClient.frame("claim").put("id", id).put("conversationId", second));
-          answer = agent.await(f -> id.equals(f.path("id").asText()), WAIT);
+          JsonNode answer = agent.await(f -> id.equals(f.path("id").asText()), WAIT);
           if ("ack".equals(answer.path("type").asText())) {
             assertThat(welcome.path("conversations").toString()).as("the closed chat left the agent's list")
                 .doesNotContain(first);
-            break;
+            return true;
           }
+          assertThat(answer.path("code").asText()).as("%s", answer).isEqualTo("at-capacity");
+          return false;
+        } catch (Exception e) {
+          throw new AssertionError(e);
         }
-        assertThat(answer.path("code").asText()).as("%s", answer).isEqualTo("at-capacity");
-        Thread.sleep(200);
-      } while (System.nanoTime() < deadline);
-      assertThat(answer.path("type").asText()).as("the seat was freed: %s", answer).isEqualTo("ack");
+      });
     } finally {
       again.kill(false);
     }
@@ -263,29 +264,26 @@ class CrashWindowTest {
       }
 
       // The new holder's one seat is taken, and the lists follow (the feed may lag a moment: asked again).
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      boolean listsRight = false;
-      while (!listsRight && System.nanoTime() < deadline) {
+      Eventually.await("the new holder's list has the chat and the old holder's does not", WAIT, () -> {
         try (WireClient to = WireClient.connect(again.agentUri(), null);
             WireClient from = WireClient.connect(again.agentUri(), null)) {
           to.send(WireClient.frame("hello").put("token", toToken));
           String toList = to.awaitType("welcome", WAIT).path("conversations").toString();
           from.send(WireClient.frame("hello").put("token", fromToken));
           String fromList = from.awaitType("welcome", WAIT).path("conversations").toString();
-          listsRight = toList.contains(conversation) && !fromList.contains(conversation);
-          if (listsRight) {
-            String third = visitorWrites(again, "one more question");
-            to.send(WireClient.frame("claim").put("id", "claim-4").put("conversationId", third));
-            JsonNode full = to.await(f -> "claim-4".equals(f.path("ref").asText()), WAIT); // an error's ref
-            assertThat(full.path("code").asText()).as("the new holder is at capacity 1: %s", full)
-                .isEqualTo("at-capacity");
+          if (!toList.contains(conversation) || fromList.contains(conversation)) {
+            return false;
           }
+          String third = visitorWrites(again, "one more question");
+          to.send(WireClient.frame("claim").put("id", "claim-4").put("conversationId", third));
+          JsonNode full = to.await(f -> "claim-4".equals(f.path("ref").asText()), WAIT); // an error's ref
+          assertThat(full.path("code").asText()).as("the new holder is at capacity 1: %s", full)
+              .isEqualTo("at-capacity");
+          return true;
+        } catch (Exception e) {
+          throw new AssertionError(e);
         }
-        if (!listsRight) {
-          Thread.sleep(200);
-        }
-      }
-      assertThat(listsRight).as("the new holder's list has the chat and the old holder's does not").isTrue();
+      });
     } finally {
       again.kill(false);
     }
@@ -309,12 +307,8 @@ class CrashWindowTest {
     }
   }
 
-  private static void awaitDeath(ServerProcess server) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (server.isAlive()) {
-      assertThat(System.nanoTime()).as("the node halted at its crash point in time").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+  private static void awaitDeath(ServerProcess server) {
+    Eventually.await("the node halted at its crash point", WAIT, () -> !server.isAlive());
   }
 
   /** Creates an agent of the demo site as the first start's admin; returns the agent's token. */
@@ -330,11 +324,7 @@ class CrashWindowTest {
 
   /** Logs in as the first start's admin. */
   private static String adminToken(ServerProcess node) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (node.firstStartPassword().isEmpty()) {
-      assertThat(System.nanoTime()).as("first start credentials printed").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    Eventually.await("first start credentials printed", WAIT, () -> node.firstStartPassword().isPresent());
     return post(node, "/api/auth/login", null,
             "{\"username\":\"" + node.firstStartUsername().orElseThrow() + "\",\"password\":\""
                 + node.firstStartPassword().orElseThrow() + "\"}")

@@ -81,13 +81,13 @@ public final class AttachmentBenchmark {
         .get(60, TimeUnit.SECONDS);
     visitors.forEach(Visitor::next);
     Thread.sleep(warmup * 1000L); // warm-up runs for a fixed time by design: nothing is measured in it
-    long cpuBefore = cpuTicks();
+    long cpuBefore = Machine.ownTicks();
     bench.measuring.set(true);
     long start = System.nanoTime();
     Thread.sleep(measure * 1000L);
     bench.measuring.set(false);
     double seconds = (System.nanoTime() - start) / 1e9;
-    long cpuAfter = cpuTicks();
+    long cpuAfter = Machine.ownTicks();
     bench.running.set(false);
     long[] sorted;
     synchronized (bench.latencies) {
@@ -108,16 +108,6 @@ public final class AttachmentBenchmark {
 
   private static long percentile(long[] sorted, double p) {
     return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
-  }
-
-  /** This process's user+system CPU in clock ticks (Linux, 100 a second), from /proc/self/stat. */
-  private static long cpuTicks() {
-    try {
-      String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat")).split("\\) ")[1].split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    } catch (Exception e) {
-      return 0;
-    }
   }
 
   /** A noisy PNG (so it does not compress to nothing), like a small screenshot crop. */

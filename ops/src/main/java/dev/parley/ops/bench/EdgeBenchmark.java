@@ -1,7 +1,8 @@
 // Over 600 lines for now: one program that starts the server as a process, runs the scenarios (closed loop, fixed
 // rate, raw entities, and the admission and projection comparisons), reads CPU from /proc and prints one table.
-// Issue 18 rebuilds this harness around send -> delivered; it splits then along those seams (ServerProcess, Cpu,
-// scenarios, report), rather than twice. LoadClient and ProjectionLagProbe already live apart.
+// Issue 18 rebuilds this harness around send -> delivered; it splits then along those seams (ServerProcess,
+// scenarios, report), rather than twice. LoadClient, ProjectionLagProbe and Machine (CPU, memory, the server's log
+// and stop, shared with the other benchmarks) already live apart.
 package dev.parley.ops.bench;
 
 import com.typesafe.config.Config;
@@ -472,8 +473,8 @@ public final class EdgeBenchmark {
     /** As above, with the read side's projections on or off ({@code PARLEY_PROJECTIONS}). */
     static ServerProcess start(Options o, String jdbcUrl, Path dataDir, boolean admission, boolean projections)
         throws Exception {
-      int port = freePort();
-      int clusterPort = freePort();
+      int port = Machine.freePort();
+      int clusterPort = Machine.freePort();
       List<String> command = new ArrayList<>(List.of(o.serverJava(), "-Xmx" + o.serverHeap()));
       if (!o.serverOpts().isBlank()) {
         command.addAll(List.of(o.serverOpts().trim().split("\\s+")));
@@ -527,30 +528,12 @@ public final class EdgeBenchmark {
       if (line == null) {
         throw new IllegalStateException("the server exited during startup");
       }
-      Path log = Path.of("target", "bench-server.log");
-      Files.createDirectories(log.getParent());
-      Thread drain = new Thread(() -> {
-        try (var w = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-          String l;
-          while ((l = lines.readLine()) != null) {
-            w.write(l);
-            w.newLine();
-            w.flush();
-          }
-        } catch (IOException ignored) {
-          // the process ended
-        }
-      });
-      drain.setDaemon(true);
-      drain.start();
+      Machine.drainTo(lines, Path.of("target", "bench-server.log"));
       return new ServerProcess(p, port, javaVersionOf(o.serverJava()));
     }
 
     void stop() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
+      Machine.stop(process);
     }
   }
 
@@ -569,58 +552,20 @@ public final class EdgeBenchmark {
 
   /** Cumulative CPU ticks (utime + stime) of the server, this process and all postgres processes. */
   private record Cpu(long server, long generator, long postgres) {
-    private static final double TICKS_PER_SECOND = 100.0;
-
     static Cpu now(long serverPid) {
-      return new Cpu(serverPid > 0 ? ticks(serverPid) : 0, ticks(ProcessHandle.current().pid()), postgresTicks());
+      return new Cpu(serverPid > 0 ? Machine.cpuTicks(serverPid) : 0, Machine.ownTicks(), Machine.postgresTicks());
     }
 
     double server(Cpu before, double seconds) {
-      return percent(server - before.server, seconds);
+      return Machine.percent(server - before.server, seconds);
     }
 
     double generator(Cpu before, double seconds) {
-      return percent(generator - before.generator, seconds);
+      return Machine.percent(generator - before.generator, seconds);
     }
 
     double postgres(Cpu before, double seconds) {
-      return percent(postgres - before.postgres, seconds);
-    }
-
-    private static double percent(long ticks, double seconds) {
-      return 100.0 * ticks / TICKS_PER_SECOND / seconds;
-    }
-
-    static long ticks(long pid) {
-      try {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-      } catch (Exception e) {
-        return 0;
-      }
-    }
-
-    static long postgresTicks() {
-      long total = 0;
-      try (var dirs = Files.list(Path.of("/proc"))) {
-        for (Path dir : (Iterable<Path>) dirs::iterator) {
-          String name = dir.getFileName().toString();
-          if (!name.chars().allMatch(Character::isDigit)) {
-            continue;
-          }
-          try {
-            if (Files.readString(dir.resolve("comm")).startsWith("postgres")) {
-              total += ticks(Long.parseLong(name));
-            }
-          } catch (IOException gone) {
-            // the process ended while we looked
-          }
-        }
-      } catch (IOException e) {
-        return 0;
-      }
-      return total;
+      return Machine.percent(postgres - before.postgres, seconds);
     }
   }
 
@@ -741,12 +686,6 @@ public final class EdgeBenchmark {
           .orElse("unknown CPU");
     } catch (IOException e) {
       return "unknown CPU";
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 

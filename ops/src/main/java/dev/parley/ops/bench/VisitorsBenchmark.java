@@ -105,7 +105,7 @@ public final class VisitorsBenchmark {
     }
     System.out.println("# Parley \"Visitors now\" benchmark, " + LocalDateTime.now());
     System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, load average at start "
-        + loadAverage() + ", generator on " + System.getProperty("java.vm.name") + " "
+        + Machine.loadAverage() + ", generator on " + System.getProperty("java.vm.name") + " "
         + System.getProperty("java.version"));
     Server server = Server.start(o, embedded ? null : o.pgBase() + db,
         Path.of("target", "bench-data", db).toAbsolutePath());
@@ -206,14 +206,14 @@ public final class VisitorsBenchmark {
     WELCOME_MICROS.getIntervalHistogram(); // from now on
     long from = System.currentTimeMillis();
     long t0 = System.nanoTime();
-    long server0 = cpuTicks(server.pid);
-    long self0 = cpuTicks(ProcessHandle.current().pid());
-    long pg0 = postgresTicks();
+    long server0 = Machine.cpuTicks(server.pid);
+    long self0 = Machine.cpuTicks(ProcessHandle.current().pid());
+    long pg0 = Machine.postgresTicks();
     Thread.sleep(o.measureSeconds() * 1000L);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    double serverCpu = percent(cpuTicks(server.pid) - server0, seconds);
-    double selfCpu = percent(cpuTicks(ProcessHandle.current().pid()) - self0, seconds);
-    double pgCpu = percent(postgresTicks() - pg0, seconds);
+    double serverCpu = Machine.percent(Machine.cpuTicks(server.pid) - server0, seconds);
+    double selfCpu = Machine.percent(Machine.cpuTicks(ProcessHandle.current().pid()) - self0, seconds);
+    double pgCpu = Machine.percent(Machine.postgresTicks() - pg0, seconds);
     long to = from + o.measureSeconds() * 1000L;
     // Updates stamped inside the window may still be on their way to a starved generator: wait (a while) until
     // every agent holds one stamped after it.
@@ -223,8 +223,8 @@ public final class VisitorsBenchmark {
       Thread.sleep(250);
     }
     long caughtUp = watchers.stream().filter(w -> w.updates.stream().anyMatch(u -> u[0] >= to)).count();
-    long rssKib = rssKib(server.pid);
-    String heap = heapAfterGc(server.pid);
+    long rssKib = Machine.rssKib(server.pid);
+    String heap = Machine.heapAfterGc(server.pid);
 
     double pagesPerSecond = (pageViews.get() - pagesBefore) / seconds;
     double connectsPerSecond = (connects.get() - connectsBefore) / seconds;
@@ -278,7 +278,7 @@ public final class VisitorsBenchmark {
         sumBytes / watchers.size(), maxBytes, maxBytes / 1024);
     System.out.printf(Locale.ROOT, "| agents whose updates caught up after the window | %d of %d |%n",
         caughtUp, watchers.size());
-    System.out.printf(Locale.ROOT, "| load average at the end | %s |%n", loadAverage());
+    System.out.printf(Locale.ROOT, "| load average at the end | %s |%n", Machine.loadAverage());
     clock.shutdownNow(); // no more pages: then close what is open
     for (SimVisitor v : visitors) {
       WsClient ws = v.ws;
@@ -359,7 +359,7 @@ public final class VisitorsBenchmark {
     }
 
     static Server start(Options o, String jdbcUrl, Path dataDir) throws Exception {
-      int port = freePort();
+      int port = Machine.freePort();
       List<String> command = new ArrayList<>(List.of(o.serverJava(), "-Xmx" + o.serverHeap()));
       if (!o.serverOpts().isBlank()) {
         command.addAll(List.of(o.serverOpts().trim().split("\\s+")));
@@ -381,7 +381,7 @@ public final class VisitorsBenchmark {
         env.put("PARLEY_DATA_DIR", dataDir.toString());
       }
       env.put("PARLEY_PORT", Integer.toString(port));
-      env.put("PARLEY_CLUSTER_PORT", Integer.toString(freePort()));
+      env.put("PARLEY_CLUSTER_PORT", Integer.toString(Machine.freePort()));
       env.put("PARLEY_LOG_LEVEL", "WARN");
       Process p = pb.start();
       BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -409,30 +409,12 @@ public final class VisitorsBenchmark {
         throw new IllegalStateException(
             "the server exited during startup, or its database was not fresh:\n" + String.join("\n", last));
       }
-      Path log = Path.of("target", "bench-visitors-server.log");
-      Files.createDirectories(log.getParent());
-      Thread drain = new Thread(() -> {
-        try (var w = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-          String l;
-          while ((l = lines.readLine()) != null) {
-            w.write(l);
-            w.newLine();
-            w.flush();
-          }
-        } catch (IOException ended) {
-          // the process ended
-        }
-      });
-      drain.setDaemon(true);
-      drain.start();
+      Machine.drainTo(lines, Path.of("target", "bench-visitors-server.log"));
       return new Server(p, port, password);
     }
 
     void stop() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
+      Machine.stop(process);
     }
   }
 
@@ -473,83 +455,6 @@ public final class VisitorsBenchmark {
   }
 
   // The machine -------------------------------------------------------------------------------------------------
-
-  private static double percent(long ticks, double seconds) {
-    return 100.0 * ticks / 100.0 / seconds;
-  }
-
-  private static long cpuTicks(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
-  }
-
-  private static long postgresTicks() {
-    long total = 0;
-    try (var dirs = Files.list(Path.of("/proc"))) {
-      for (Path dir : (Iterable<Path>) dirs::iterator) {
-        String name = dir.getFileName().toString();
-        if (name.chars().allMatch(Character::isDigit)) {
-          try {
-            if (Files.readString(dir.resolve("comm")).startsWith("postgres")) {
-              total += cpuTicks(Long.parseLong(name));
-            }
-          } catch (IOException gone) {
-            // the process ended while we looked
-          }
-        }
-      }
-    } catch (IOException e) {
-      return 0;
-    }
-    return total;
-  }
-
-  private static long rssKib(long pid) {
-    try {
-      for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (l.startsWith("VmRSS:")) {
-          return Long.parseLong(l.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException e) {
-      return -1;
-    }
-    return -1;
-  }
-
-  /** The server's heap in use after a full GC, from {@code jcmd} (next to the running java). */
-  private static String heapAfterGc(long pid) {
-    try {
-      String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-      new ProcessBuilder(jcmd, Long.toString(pid), "GC.run").redirectErrorStream(true).start().waitFor(60, TimeUnit.SECONDS);
-      Process p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      Matcher m = Pattern.compile("used (\\d+)K").matcher(out);
-      return m.find() ? (Long.parseLong(m.group(1)) / 1024) + " MiB" : "unknown (" + out.lines().findFirst().orElse("") + ")";
-    } catch (IOException | InterruptedException e) {
-      return "unknown (" + e + ")";
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 4)[0] + " "
-          + Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 4)[1];
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   private static Options parse(String[] args) {
     Map<String, String> a = new LinkedHashMap<>();
